@@ -1,0 +1,58 @@
+import fs from "node:fs";
+import type { Command } from "commander";
+import { defaultServiceValues } from "../../service/service-files.js";
+import { planInstall, planUninstall, run, statusCommand, writeServiceFile } from "../../service/service-manager.js";
+import { CliContext } from "../context.js";
+
+const shell = (argv: string[]) => argv.map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a.replace(/'/g, "'\\''")}'` : a)).join(" ");
+
+export function registerService(program: Command): void {
+  const service = program.command("service").description("Install cortexd as a per-user service (launchd LaunchAgent on macOS, systemd --user on Linux)");
+
+  service
+    .command("install")
+    .description("Write the service file and start it at login")
+    .option("--dry-run", "print the file and the commands, change nothing")
+    .action((opts: { dryRun?: boolean }, cmd: Command) => {
+      const ctx = CliContext.from(cmd);
+      const values = defaultServiceValues(ctx.home);
+      const plan = planInstall(values);
+      if (opts.dryRun) {
+        ctx.print({ ...plan, dry_run: true }, () => `# ${plan.file}\n${plan.content}\n# commands\n${plan.commands.map(shell).join("\n")}`);
+        return;
+      }
+      writeServiceFile(plan, values.logDir);
+      plan.commands.forEach((argv, i) => run(argv, plan.manager === "launchd" && i === 0));
+      ctx.print({ installed: true, manager: plan.manager, file: plan.file }, () => `installed ${plan.file} (${plan.manager}); cortexd starts now and at every login`);
+    });
+
+  service
+    .command("uninstall")
+    .description("Stop the service and remove its file")
+    .option("--dry-run", "print the commands, change nothing")
+    .action((opts: { dryRun?: boolean }, cmd: Command) => {
+      const ctx = CliContext.from(cmd);
+      const plan = planUninstall();
+      if (opts.dryRun) {
+        ctx.print({ ...plan, dry_run: true }, () => `${plan.commands.map(shell).join("\n")}\nrm ${plan.file}`);
+        return;
+      }
+      for (const argv of plan.commands) run(argv, true);
+      fs.rmSync(plan.file, { force: true });
+      ctx.print({ uninstalled: true, file: plan.file }, () => `removed ${plan.file}`);
+    });
+
+  service
+    .command("status")
+    .description("Show whether the service is installed and running")
+    .action((_opts, cmd: Command) => {
+      const ctx = CliContext.from(cmd);
+      const file = planUninstall().file;
+      const installed = fs.existsSync(file);
+      const argv = statusCommand();
+      const result = installed ? run(argv, true) : { ok: false, output: "" };
+      ctx.print({ installed, file, running: result.ok, detail: result.output }, () =>
+        installed ? `${file}\n${result.output || `(${shell(argv)} reported nothing)`}` : `not installed (${file} absent); run \`cortex service install\``,
+      );
+    });
+}

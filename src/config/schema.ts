@@ -1,0 +1,127 @@
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Every daemon setting in one table: its config.json key, its environment variable, its flag, its default and
+ * what it means. `cortex config` prints this table with the effective values and their sources.
+ */
+export interface SettingSpec {
+  env?: string;
+  flag?: string;
+  secret?: boolean;
+  description: string;
+}
+
+const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** A byte size: a number, or a string like "2GiB", "512MB", "1.5G". */
+export const byteSize = z.union([z.number().int().nonnegative(), z.string()]).transform((v, ctx) => {
+  if (typeof v === "number") return v;
+  const parsed = parseByteSize(v);
+  if (parsed === undefined) {
+    ctx.addIssue({ code: "custom", message: `not a byte size: "${v}" (use e.g. 2GiB, 512MB or a number of bytes)` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+export function parseByteSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = (m[2] ?? "").toLowerCase().replace(/b$/, "");
+  const powers: Record<string, number> = { "": 0, k: 1, ki: 1, m: 2, mi: 2, g: 3, gi: 3, t: 4, ti: 4 };
+  const p = powers[unit];
+  if (p === undefined) return undefined;
+  const base = unit.endsWith("i") || unit.length === 1 ? 1024 : 1000;
+  return Math.round(Number(m[1]) * base ** p);
+}
+
+const listenAddress = z.string().refine((v) => v === "" || /^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/.test(v), {
+  message: "must be host:port, e.g. 127.0.0.1:50051",
+});
+
+export const configSchema = z.strictObject({
+  home: z.string().min(1),
+  listen: listenAddress,
+  token: z.string(),
+  redisUrl: z.string(),
+  redisServer: z.string().min(1),
+  logLevel: z.enum(levels),
+  modelDirs: z.array(z.string().min(1)),
+  hfEndpoint: z.url(),
+  hfToken: z.string(),
+  hfHubCache: z.string(),
+  hfOffline: z.boolean(),
+  maxConcurrentDownloads: z.number().int().min(1).max(64),
+  downloadPartsPerFile: z.number().int().min(1).max(64),
+  conversionConcurrency: z.number().int().min(1).max(64),
+  threads: z.number().int().min(1).max(1024),
+  memoryReserveBytes: byteSize,
+  memoryBudgetBytes: byteSize,
+  keepAliveSeconds: z.number().int().min(-1),
+  maxLoadedModels: z.number().int().min(0),
+  maxQueuedRequests: z.number().int().min(0),
+  shutdownTimeoutMs: z.number().int().min(100).max(600_000),
+});
+
+export type Config = Readonly<Omit<z.output<typeof configSchema>, "modelDirs">> & { readonly modelDirs: readonly string[] };
+export type ConfigKey = keyof z.output<typeof configSchema>;
+
+export const SETTINGS: Record<ConfigKey, SettingSpec> = {
+  home: { env: "CORTEX_HOME", flag: "--home", description: "Where cortexd keeps its socket, Redis data, models and manifests." },
+  listen: { env: "CORTEX_LISTEN", flag: "--listen", description: "Optional TCP address for gRPC (bearer token required); empty = unix socket only." },
+  token: { env: "CORTEX_TOKEN", secret: true, description: "Bearer token for the TCP listener; generated into $CORTEX_HOME/token when empty." },
+  redisUrl: { env: "CORTEX_REDIS_URL", flag: "--redis-url", secret: true, description: "External Redis (redis://, rediss:// or a unix socket path); empty = embedded redis-server." },
+  redisServer: { env: "CORTEX_REDIS_SERVER", description: "redis-server binary for the embedded Redis." },
+  logLevel: { env: "CORTEX_LOG_LEVEL", flag: "--log-level", description: "Log level: fatal, error, warn, info, debug, trace, silent." },
+  modelDirs: { env: "CORTEX_MODEL_DIRS", description: "Extra folders to scan for models (path-list separated)." },
+  hfEndpoint: { env: "HF_ENDPOINT", description: "Hugging Face Hub URL." },
+  hfToken: { env: "HF_TOKEN", secret: true, description: "Hugging Face token; empty = the token file under HF_HOME, if any." },
+  hfHubCache: { env: "HF_HUB_CACHE", description: "Hugging Face cache; empty = $HF_HOME/hub or ~/.cache/huggingface/hub." },
+  hfOffline: { env: "HF_HUB_OFFLINE", description: "Never contact the Hub; answer pulls from the cache." },
+  maxConcurrentDownloads: { env: "CORTEX_MAX_CONCURRENT_DOWNLOADS", description: "Pull jobs running at once." },
+  downloadPartsPerFile: { env: "CORTEX_DOWNLOAD_PARTS", description: "Parallel ranged parts per large file." },
+  conversionConcurrency: { env: "CORTEX_CONVERSION_CONCURRENCY", description: "Conversion/quantization jobs running at once." },
+  threads: { env: "CORTEX_THREADS", description: "CPU threads for inference and quantization; default = the machine's cores." },
+  memoryReserveBytes: { env: "CORTEX_MEMORY_RESERVE", description: "Memory kept free for the system (bytes or e.g. 4GiB)." },
+  memoryBudgetBytes: { env: "CORTEX_MEMORY_BUDGET", description: "Memory for resident models; 0 = total memory minus the reserve." },
+  keepAliveSeconds: { env: "CORTEX_KEEP_ALIVE", description: "Seconds an idle model stays loaded; -1 forever, 0 unload at once." },
+  maxLoadedModels: { env: "CORTEX_MAX_LOADED_MODELS", description: "Most models resident at once; 0 = as many as fit." },
+  maxQueuedRequests: { env: "CORTEX_MAX_QUEUE", description: "Inference requests waiting for memory before RESOURCE_EXHAUSTED." },
+  shutdownTimeoutMs: { env: "CORTEX_SHUTDOWN_TIMEOUT_MS", description: "Bound on graceful shutdown before streams are cut." },
+};
+
+/** Defaults that depend on the machine and the user's home, computed at boot (never at import). */
+export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z.input<typeof configSchema> {
+  const hfHome = env.HF_HOME || path.join(env.XDG_CACHE_HOME || path.join(homedir, ".cache"), "huggingface");
+  return {
+    home: path.join(homedir, ".cortex"),
+    listen: "",
+    token: "",
+    redisUrl: "",
+    redisServer: "redis-server",
+    logLevel: "info",
+    modelDirs: [],
+    hfEndpoint: "https://huggingface.co",
+    hfToken: "",
+    hfHubCache: path.join(hfHome, "hub"),
+    hfOffline: false,
+    maxConcurrentDownloads: 2,
+    downloadPartsPerFile: 8,
+    conversionConcurrency: 1,
+    threads: physicalCores(),
+    memoryReserveBytes: Math.min(4 * 1024 ** 3, Math.round(os.totalmem() * 0.15)),
+    memoryBudgetBytes: 0,
+    keepAliveSeconds: 300,
+    maxLoadedModels: 0,
+    maxQueuedRequests: 64,
+    shutdownTimeoutMs: 10_000,
+  };
+}
+
+/** os.cpus() counts hyper-threads; inference runs best on real cores (and never more threads than cores). */
+export function physicalCores(): number {
+  const n = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, n);
+}

@@ -1,0 +1,20 @@
+import type { LoadedConfig } from "../config/load-config.js";
+import type { Config } from "../config/schema.js";
+import type { HomePaths } from "../config/paths.js";
+import type { Queues } from "../jobs/queues.js";
+import type { Logger } from "../log/logger.js";
+import type { RedisHandle } from "../redis/redis-handle.js";
+import type { StreamRegistry } from "../grpc/stream-registry.js";
+
+/** What services are built from: read-only config and the daemon's long-lived resources. */
+export interface DaemonContext {
+  config: Config;
+  loaded: LoadedConfig;
+  paths: HomePaths;
+  logger: Logger;
+  redis: RedisHandle;
+  queues: Queues;
+  streams: StreamRegistry;
+  startedAt: Date;
+  listeners: () => string[];
+}

@@ -1,0 +1,78 @@
+import type { LoadedConfig } from "../config/load-config.js";
+import { homePaths } from "../config/paths.js";
+import { GrpcServers, type ServiceImplementations } from "../grpc/grpc-server.js";
+import { createModelService } from "../grpc/services/model-service.js";
+import { closeQueues, createQueues } from "../jobs/queues.js";
+import type { Logger } from "../log/logger.js";
+import { startRedis } from "../redis/redis-handle.js";
+import type { DaemonContext } from "./daemon-context.js";
+import { LockFile } from "./lock-file.js";
+import { prepareHome } from "./prepare-home.js";
+import { resolveToken } from "./token.js";
+import { removeStaleSocket } from "./unix-socket.js";
+
+/**
+ * Composes cortexd: starts modules in dependency order and stops them in reverse.
+ * home → lock → Redis → queues → services → gRPC (SERVING). Stop: NOT_SERVING → streams → gRPC → queues → Redis → lock.
+ */
+export class Daemon {
+  private readonly stops: { name: string; stop: () => Promise<void> | void }[] = [];
+  private stopping: Promise<void> | undefined;
+
+  private constructor(readonly ctx: DaemonContext, private readonly grpc: GrpcServers) {}
+
+  static async start(loaded: LoadedConfig, logger: Logger): Promise<Daemon> {
+    const { config } = loaded;
+    const paths = homePaths(config.home);
+    const stops: Daemon["stops"] = [];
+    try {
+      prepareHome(paths);
+      const lock = LockFile.acquire(paths.lock);
+      stops.push({ name: "lock", stop: () => lock.release() });
+      await removeStaleSocket(paths.socket, "cortexd");
+      const token = config.listen ? resolveToken(config.token, paths.token) : "";
+
+      const redis = await startRedis({ url: config.redisUrl, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });
+      stops.push({ name: "redis", stop: () => redis.stop() });
+      logger.info({ mode: redis.mode, address: redis.address }, "redis ready");
+
+      const queues = createQueues(redis.connection);
+      stops.push({ name: "queues", stop: () => closeQueues(queues) });
+
+      const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token } } : {}) });
+      const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, startedAt: new Date(), listeners: () => grpc.listeners };
+      const services: ServiceImplementations = {
+        "cortex.v1.ModelService": createModelService(ctx),
+        "cortex.v1.JobService": {},
+        "cortex.v1.InferenceService": {},
+      };
+      await grpc.start(services);
+      stops.push({ name: "grpc", stop: () => grpc.stop(config.shutdownTimeoutMs) });
+      grpc.setServing(true);
+      const daemon = new Daemon(ctx, grpc);
+      daemon.stops.push(...stops);
+      logger.info({ home: config.home, listeners: grpc.listeners, pid: process.pid }, "cortexd ready");
+      return daemon;
+    } catch (err) {
+      await runStops(stops, logger);
+      throw err;
+    }
+  }
+
+  /** Idempotent graceful stop, bounded by shutdownTimeoutMs per step. */
+  stop(): Promise<void> {
+    this.stopping ??= runStops(this.stops, this.ctx.logger);
+    return this.stopping;
+  }
+}
+
+async function runStops(stops: { name: string; stop: () => Promise<void> | void }[], logger: Logger): Promise<void> {
+  for (const { name, stop } of [...stops].reverse()) {
+    try {
+      await stop();
+      logger.debug({ step: name }, "stopped");
+    } catch (err) {
+      logger.error({ step: name, err: (err as Error).message }, "error while stopping");
+    }
+  }
+}

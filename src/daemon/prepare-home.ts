@@ -1,0 +1,20 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { HomePaths } from "../config/paths.js";
+import { CortexError } from "../errors/cortex-error.js";
+
+/** Creates CORTEX_HOME (0700) and its folders, and proves it is writable before anything else starts. */
+export function prepareHome(paths: HomePaths): void {
+  try {
+    fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+    for (const dir of [paths.models, paths.mlxModels, paths.quantizedModels, paths.manifests, paths.tmp, paths.redisDir]) {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    }
+    const probe = path.join(paths.home, `.write-test-${process.pid}`);
+    fs.writeFileSync(probe, "");
+    fs.rmSync(probe);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new CortexError("DAEMON_HOME_UNWRITABLE", `CORTEX_HOME ${paths.home} is not writable (${e.code ?? "error"}: ${e.message}); choose another with --home or CORTEX_HOME`);
+  }
+}

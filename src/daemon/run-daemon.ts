@@ -1,0 +1,84 @@
+import { Command, Option } from "commander";
+import { loadConfig } from "../config/load-config.js";
+import type { ConfigKey } from "../config/schema.js";
+import { isCortexError, toCortexError } from "../errors/cortex-error.js";
+import { createLogger } from "../log/logger.js";
+import { VERSION } from "../version.js";
+import { Daemon } from "./daemon.js";
+import { EXIT, exitCodeFor } from "./exit-codes.js";
+
+/** Flags of `cortexd` (and `cortex daemon`), mapped onto config keys. */
+export function daemonCommand(name: string): Command {
+  return new Command(name)
+    .description("Run the cortexd daemon in the foreground (launchd/systemd supervise it; it never daemonizes itself)")
+    .option("--home <dir>", "CORTEX_HOME (default ~/.cortex)")
+    .option("--listen <host:port>", "also serve gRPC on TCP, bearer token required (e.g. 127.0.0.1:50051)")
+    .option("--redis-url <url>", "external Redis instead of the embedded one")
+    .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
+    .option("--config <file>", "config file (default $CORTEX_HOME/config.json)")
+    .version(VERSION);
+}
+
+/**
+ * The daemon's whole life. The only place that installs signal handlers and decides the exit code.
+ * Returns the exit code instead of exiting, so the CLI's `cortex daemon` can share it.
+ */
+export async function runDaemon(opts: { home?: string; listen?: string; redisUrl?: string; logLevel?: string; config?: string }): Promise<number> {
+  const flags: Partial<Record<ConfigKey, unknown>> = {};
+  if (opts.home !== undefined) flags.home = opts.home;
+  if (opts.listen !== undefined) flags.listen = opts.listen;
+  if (opts.redisUrl !== undefined) flags.redisUrl = opts.redisUrl;
+  if (opts.logLevel !== undefined) flags.logLevel = opts.logLevel;
+
+  let loaded;
+  try {
+    loaded = loadConfig({ flags, ...(opts.config ? { configFile: opts.config } : {}) });
+  } catch (err) {
+    const ce = toCortexError(err);
+    process.stderr.write(`cortexd: ${ce.message}\n`);
+    return exitCodeFor(ce.code);
+  }
+  const logger = createLogger(loaded.config.logLevel);
+
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start(loaded, logger);
+  } catch (err) {
+    const ce = toCortexError(err);
+    logger.fatal({ code: ce.code, err: ce.message }, "cortexd could not start");
+    process.stderr.write(`cortexd: ${ce.message}\n`);
+    return isCortexError(err) ? exitCodeFor(ce.code) : EXIT.SOFTWARE;
+  }
+
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals > 1) {
+        logger.warn({ signal }, "second signal: exiting now");
+        resolve(EXIT.SOFTWARE);
+        return;
+      }
+      logger.info({ signal }, "shutting down");
+      const hardStop = setTimeout(() => {
+        logger.error("graceful shutdown timed out; exiting");
+        resolve(EXIT.SOFTWARE);
+      }, loaded.config.shutdownTimeoutMs * 2);
+      hardStop.unref();
+      daemon.stop().then(
+        () => {
+          logger.info("cortexd stopped");
+          resolve(EXIT.OK);
+        },
+        () => resolve(EXIT.SOFTWARE),
+      );
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+    process.on("SIGHUP", () => logger.info("SIGHUP ignored: config is read only at start; restart cortexd to apply changes"));
+    process.on("uncaughtException", (err) => {
+      logger.fatal({ err: err.message, stack: err.stack }, "uncaught exception");
+      daemon.stop().finally(() => resolve(EXIT.SOFTWARE));
+    });
+  });
+}

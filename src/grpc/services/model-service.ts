@@ -1,0 +1,33 @@
+import type * as grpc from "@grpc/grpc-js";
+import { describeConfig } from "../../config/load-config.js";
+import type { DaemonContext } from "../../daemon/daemon-context.js";
+import { queueCounts } from "../../jobs/queues.js";
+import { memoryBudget, platformInfo } from "../../platform/platform-info.js";
+import { VERSION } from "../../version.js";
+import { unary } from "../handlers.js";
+
+/** ModelService: daemon status and config here; the model store adds its RPCs beside them. */
+export function createModelService(ctx: DaemonContext): grpc.UntypedServiceImplementation {
+  return {
+    GetStatus: unary(async () => {
+      const healthy = ctx.redis.healthy();
+      const [version, queues] = healthy ? await Promise.all([ctx.redis.version().catch(() => ""), queueCounts(ctx.queues).catch(() => [])]) : ["", []];
+      return {
+        version: VERSION,
+        uptime_seconds: (Date.now() - ctx.startedAt.getTime()) / 1000,
+        home: ctx.config.home,
+        pid: process.pid,
+        redis: { mode: ctx.redis.mode, healthy, address: ctx.redis.address, version, restarts: ctx.redis.restarts() },
+        queues,
+        memory: memoryBudget({ reserveBytes: ctx.config.memoryReserveBytes, budgetBytes: ctx.config.memoryBudgetBytes }),
+        platform: platformInfo(ctx.config.threads),
+        listeners: ctx.listeners(),
+        started_at: ctx.startedAt.toISOString(),
+      };
+    }),
+    GetConfig: unary(async () => ({
+      entries: describeConfig(ctx.loaded).map((e) => ({ key: e.key, value: e.value, source: e.source, description: e.description })),
+      config_file: ctx.loaded.file,
+    })),
+  };
+}
