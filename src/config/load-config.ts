@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import os from "node:os";
 import { CortexError } from "../errors/cortex-error.js";
+import { jsonErrorOffset } from "./json-error-position.js";
 import { configSchema, defaultConfig, SETTINGS, type Config, type ConfigKey } from "./schema.js";
 
 export type ConfigSource = "flag" | "env" | "file" | "default";
@@ -39,6 +40,9 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   const home = expandHome(String(flags.home ?? envValues.home ?? defaults.home), input.homedir);
   const file = input.configFile ?? path.join(home, "config.json");
   const fileValues = readConfigFile(file);
+  for (const key of Object.keys(fileValues)) {
+    if (!(key in SETTINGS)) throw new CortexError("CFG_INVALID", `unknown key "${key}" in ${file} (known keys: ${Object.keys(SETTINGS).join(", ")})`);
+  }
 
   const merged: Record<string, unknown> = {};
   const sources = {} as Record<ConfigKey, ConfigSource>;
@@ -96,34 +100,26 @@ export function readConfigFile(file: string): Record<string, unknown> {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
+    // ENOTDIR: home is not a directory; prepareHome reports that with a clearer message.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return {};
     throw new CortexError("CFG_FILE_CORRUPT", `cannot read config file ${file}: ${(err as Error).message}`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    const reason = (err as Error).message;
-    const pos = jsonErrorPosition(reason, text);
-    const at = pos ? `:${pos.line}:${pos.column} (position ${pos.offset})` : "";
-    throw new CortexError("CFG_FILE_CORRUPT", `config file ${file}${at} is not valid JSON: ${reason.replace(/\s*in JSON at position \d+.*$/, "")}`);
+    const offset = jsonErrorOffset(text) ?? 0;
+    const before = text.slice(0, offset);
+    const line = before.split("\n").length;
+    const column = offset - before.lastIndexOf("\n");
+    const found = offset >= text.length ? "unexpected end of input" : `unexpected ${JSON.stringify(text[offset])}`;
+    throw new CortexError("CFG_FILE_CORRUPT", `config file ${file}:${line}:${column} is not valid JSON: ${found}`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new CortexError("CFG_FILE_CORRUPT", `config file ${file}:1:1 must hold a JSON object`);
   }
   return value as Record<string, unknown>;
-}
-
-function jsonErrorPosition(message: string, text: string): { line: number; column: number; offset: number } | undefined {
-  const m = /position (\d+)/.exec(message);
-  let offset: number;
-  if (m) offset = Number(m[1]);
-  else if (/Unexpected end of JSON input/.test(message)) offset = text.length;
-  else return undefined;
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  const column = offset - before.lastIndexOf("\n");
-  return { line, column, offset };
 }
 
 export function expandHome(p: string, homedir = os.homedir()): string {

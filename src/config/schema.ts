@@ -29,11 +29,13 @@ export const byteSize = z.union([z.number().int().nonnegative(), z.string()]).tr
 export function parseByteSize(text: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$/i.exec(text);
   if (!m) return undefined;
-  const unit = (m[2] ?? "").toLowerCase().replace(/b$/, "");
+  const raw = (m[2] ?? "").toLowerCase();
+  const unit = raw.replace(/b$/, "");
   const powers: Record<string, number> = { "": 0, k: 1, ki: 1, m: 2, mi: 2, g: 3, gi: 3, t: 4, ti: 4 };
   const p = powers[unit];
   if (p === undefined) return undefined;
-  const base = unit.endsWith("i") || unit.length === 1 ? 1024 : 1000;
+  // "MB" is decimal; "MiB" and a bare "M"/"G" are binary, as memory sizes usually mean.
+  const base = raw.endsWith("ib") || raw.endsWith("i") || !raw.endsWith("b") ? 1024 : 1000;
   return Math.round(Number(m[1]) * base ** p);
 }
 
