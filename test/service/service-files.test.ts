@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { parse } from "plist";
+import { defaultServiceValues, renderLaunchdPlist, renderSystemdUnit } from "../../src/service/service-files.js";
+import { planInstall, planUninstall } from "../../src/service/service-manager.js";
+import { runCli } from "../helpers/daemon.js";
+import { tempDir } from "../helpers/temp-dir.js";
+
+const values = () => ({ ...defaultServiceValues("/Users/ada/.cortex", { PATH: "/opt/homebrew/bin:/usr/bin:relative/bin" }, "darwin"), logDir: "/Users/ada/Library/Logs/cortexd" });
+
+test("the LaunchAgent plist parses and holds the keys launchd needs, with absolute paths", () => {
+  const text = renderLaunchdPlist(values());
+  const p = parse(text) as Record<string, unknown>;
+  assert.equal(p.Label, "io.cortexd.daemon");
+  const args = p.ProgramArguments as string[];
+  assert.equal(args[0], process.execPath);
+  assert.ok(args.every((a) => !a.includes("{{")));
+  assert.ok(path.isAbsolute(args[1]!) && args[1]!.endsWith("dist/src/main.js"));
+  assert.deepEqual(args.slice(2), ["--home", "/Users/ada/.cortex"]);
+  assert.equal(p.RunAtLoad, true);
+  assert.deepEqual(p.KeepAlive, { SuccessfulExit: false });
+  assert.equal(p.ThrottleInterval, 10);
+  assert.equal(p.ProcessType, "Interactive");
+  assert.equal(p.WorkingDirectory, "/Users/ada/.cortex");
+  const env = p.EnvironmentVariables as Record<string, string>;
+  assert.equal(env.CORTEX_HOME, "/Users/ada/.cortex");
+  assert.ok(env.PATH!.split(":").includes("/opt/homebrew/bin"), "Homebrew's redis-server is on PATH");
+  assert.ok(!env.PATH!.includes("relative/bin"), "relative PATH entries are dropped");
+  assert.equal(p.StandardOutPath, "/Users/ada/Library/Logs/cortexd/cortexd.log");
+  assert.equal(p.StandardErrorPath, "/Users/ada/Library/Logs/cortexd/cortexd.err.log");
+});
+
+test("the plist also parses with Python's plistlib and escapes XML in paths", (t) => {
+  const v = { ...values(), home: "/Users/ada & bob/<cortex>" };
+  const text = renderLaunchdPlist(v);
+  const file = path.join(tempDir(t), "x.plist");
+  fs.writeFileSync(file, text);
+  const py = spawnSync("python3", ["-c", "import plistlib,sys,json; print(json.dumps(plistlib.load(open(sys.argv[1],'rb'))))", file], { encoding: "utf8" });
+  if (py.error) {
+    t.skip("python3 not installed");
+    return;
+  }
+  assert.equal(py.status, 0, py.stderr);
+  const p = JSON.parse(py.stdout) as { ProgramArguments: string[]; KeepAlive: { SuccessfulExit: boolean } };
+  assert.equal(p.ProgramArguments[3], "/Users/ada & bob/<cortex>");
+  assert.equal(p.KeepAlive.SuccessfulExit, false);
+});
+
+test("install plans: launchctl bootstrap into gui/<uid> on macOS, systemctl --user on Linux", () => {
+  const mac = planInstall(values(), "darwin", "/Users/ada");
+  assert.equal(mac.file, "/Users/ada/Library/LaunchAgents/io.cortexd.daemon.plist");
+  assert.deepEqual(mac.commands.at(-1), ["launchctl", "bootstrap", `gui/${process.getuid!()}`, mac.file]);
+  assert.deepEqual(planUninstall("darwin", "/Users/ada").commands[0], ["launchctl", "bootout", `gui/${process.getuid!()}/io.cortexd.daemon`]);
+  const linux = planInstall({ ...values(), home: "/home/ada/.cortex" }, "linux", "/home/ada");
+  assert.equal(linux.file, "/home/ada/.config/systemd/user/cortexd.service");
+  assert.deepEqual(linux.commands.at(-1), ["systemctl", "--user", "enable", "--now", "cortexd.service"]);
+});
+
+test("the systemd unit passes systemd-analyze verify where available", (t) => {
+  const dir = tempDir(t);
+  const unit = renderSystemdUnit({ ...values(), home: dir, main: path.join(dir, "main.js"), logDir: dir });
+  assert.match(unit, /^ExecStart=\S+ \S+main\.js --home \S+$/m);
+  assert.match(unit, /^Restart=on-failure$/m);
+  const file = path.join(dir, "cortexd.service");
+  fs.writeFileSync(file, unit);
+  fs.writeFileSync(path.join(dir, "main.js"), "");
+  const runtime = path.join(dir, "run");
+  fs.mkdirSync(runtime, { mode: 0o700 });
+  const verify = (f: string) => spawnSync("systemd-analyze", ["verify", "--user", f], { encoding: "utf8", env: { ...process.env, XDG_RUNTIME_DIR: runtime } });
+  const r = verify(file);
+  if (r.error || /Failed to initialize manager/.test(r.stderr)) {
+    t.skip(`systemd-analyze unusable here: ${r.error?.message ?? r.stderr.trim()}`);
+    return;
+  }
+  const complaints = (out: string) => out.split("\n").filter((l) => l.includes("cortexd.service"));
+  assert.deepEqual(complaints(`${r.stdout}${r.stderr}`), []);
+  assert.equal(r.status, 0);
+  // The verifier is live: a broken copy is reported.
+  fs.writeFileSync(file, unit.replace("Restart=on-failure", "Restart=sometimes"));
+  const bad = verify(file);
+  assert.ok(complaints(`${bad.stdout}${bad.stderr}`).length > 0, "systemd-analyze flags a bad directive");
+});
+
+test("cortex service install --dry-run prints the file and the commands and writes nothing", async (t) => {
+  const fakeHome = tempDir(t);
+  const r = await runCli(["--home", path.join(fakeHome, ".cortex"), "--json", "service", "install", "--dry-run"], { HOME: fakeHome });
+  assert.equal(r.code, 0, r.stderr);
+  const plan = JSON.parse(r.stdout) as { file: string; content: string; commands: string[][]; dry_run: boolean };
+  assert.equal(plan.dry_run, true);
+  assert.ok(plan.file.startsWith(fakeHome));
+  assert.ok(plan.content.includes(path.join(fakeHome, ".cortex")));
+  assert.equal(fs.existsSync(plan.file), false);
+});
