@@ -79,7 +79,7 @@ test("the systemd unit passes systemd-analyze verify where available", (t) => {
   assert.deepEqual(complaints(`${r.stdout}${r.stderr}`), []);
   assert.equal(r.status, 0);
   // The verifier is live: a broken copy is reported.
-  fs.writeFileSync(file, unit.replace("Restart=on-failure", "Restart=sometimes"));
+  fs.writeFileSync(file, unit.replace(/^Restart=on-failure$/m, "Restart=sometimes"));
   const bad = verify(file);
   assert.ok(complaints(`${bad.stdout}${bad.stderr}`).length > 0, "systemd-analyze flags a bad directive");
 });
