@@ -1,0 +1,18 @@
+import os from "node:os";
+import { formatResult, runBenchmark, type Benchmark } from "./harness.js";
+import { rpcLatency } from "./rpc-latency.js";
+
+/** `npm run bench [name…]`: runs the named benchmarks (all when none is named). */
+const ALL: Benchmark[] = [rpcLatency];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !ALL.some((b) => b.name === w));
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(", ")}; available: ${ALL.map((b) => b.name).join(", ")}`);
+  process.exit(64);
+}
+console.log(`# cortexd benchmarks — ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? "cpu"} × ${os.cpus().length}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, ${process.platform} ${process.arch}, node ${process.version}`);
+for (const b of ALL.filter((x) => wanted.length === 0 || wanted.includes(x.name))) {
+  console.log(`\n${b.description}`);
+  console.log(formatResult(await runBenchmark(b)));
+}
