@@ -3,6 +3,12 @@ import { homePaths } from "../config/paths.js";
 import { GrpcServers, type ServiceImplementations } from "../grpc/grpc-server.js";
 import { createModelService } from "../grpc/services/model-service.js";
 import { closeQueues, createQueues } from "../jobs/queues.js";
+import { JobEvents } from "../jobs/job-events.js";
+import { JobManager } from "../jobs/job-manager.js";
+import { JobWorkers } from "../jobs/job-workers.js";
+import { workerConfigFrom } from "../jobs/worker-config.js";
+import { createJobService } from "../grpc/services/job-service.js";
+import { resolveHfToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
 import { startRedis } from "../redis/redis-handle.js";
 import type { DaemonContext } from "./daemon-context.js";
@@ -38,12 +44,25 @@ export class Daemon {
 
       const queues = createQueues(redis.connection);
       stops.push({ name: "queues", stop: () => closeQueues(queues) });
+      const events = new JobEvents(redis.connection);
+      stops.push({ name: "job-events", stop: () => events.close() });
+      await events.ready();
+      const workers = new JobWorkers({
+        connection: redis.connection,
+        concurrency: { downloads: config.maxConcurrentDownloads, conversions: config.conversionConcurrency, quantizations: config.conversionConcurrency },
+        runtime: workerConfigFrom(config, resolveHfToken(config.hfToken, config.hfHubCache)),
+        logger,
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+      });
+      workers.start();
+      stops.push({ name: "job-workers", stop: () => workers.stop() });
+      const jobs = new JobManager(queues, events, workers, redis.client);
 
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token } } : {}) });
       const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx),
-        "cortex.v1.JobService": {},
+        "cortex.v1.JobService": createJobService(jobs, grpc.streams),
         "cortex.v1.InferenceService": {},
       };
       await grpc.start(services);

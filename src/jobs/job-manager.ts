@@ -1,0 +1,167 @@
+
+import type { Job as BullJob, JobsOptions, JobState as BullState } from "bullmq";
+import type { Redis } from "ioredis";
+import { CortexError } from "../errors/cortex-error.js";
+import type { JobEvents } from "./job-events.js";
+import { JOB_KINDS, newJobId, queueOfJobId, type JobKind } from "./job-kinds.js";
+import { FINAL_STATES, toJobMessage, type JobMessage } from "./job-view.js";
+import type { JobWorkers } from "./job-workers.js";
+import { QUEUE_NAMES, QUEUE_PREFIX } from "./queue-names.js";
+import type { Queues } from "./queues.js";
+
+const DEFAULT_OPTS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: "exponential", delay: 2000 },
+  removeOnComplete: { age: 7 * 86400, count: 1000 },
+  removeOnFail: { age: 30 * 86400, count: 1000 },
+};
+const TOMBSTONE_TTL_S = 7 * 86400;
+
+export interface SubmitResult {
+  job: JobMessage;
+  deduplicated: boolean;
+}
+
+/** Job operations behind JobService: submit (deduplicated), get, list, watch, cancel, retry. */
+export class JobManager {
+  constructor(
+    private readonly queues: Queues,
+    private readonly events: JobEvents,
+    private readonly workers: JobWorkers,
+    private readonly redis: Redis,
+  ) {}
+
+  /** Adds a job; with `dedupeKey`, an identical job still queued or running is joined instead. */
+  async submit(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: { dedupeKey?: string; attempts?: number } = {}): Promise<SubmitResult> {
+    const queue = this.queues[JOB_KINDS[kind].queue];
+    const jobId = newJobId(kind);
+    const job = await queue.add(kind, data, {
+      ...DEFAULT_OPTS,
+      jobId,
+      ...(opts.attempts ? { attempts: opts.attempts } : {}),
+      ...(opts.dedupeKey ? { deduplication: { id: opts.dedupeKey.replace(/:/g, "_") } } : {}),
+    });
+    const id = job.id ?? jobId;
+    return { job: await this.get(id), deduplicated: id !== jobId };
+  }
+
+  private async find(jobId: string): Promise<{ job: BullJob; state: BullState | "unknown" } | undefined> {
+    const queueName = queueOfJobId(jobId);
+    if (!queueName) return undefined;
+    const job = await this.queues[queueName].getJob(jobId);
+    if (!job) return undefined;
+    return { job, state: await job.getState() };
+  }
+
+  async get(jobId: string): Promise<JobMessage> {
+    const found = await this.find(jobId);
+    if (found) return toJobMessage(found.job, found.state);
+    const tomb = await this.redis.get(`${QUEUE_PREFIX}:tombstone:${jobId}`);
+    if (tomb) return JSON.parse(tomb) as JobMessage;
+    throw new CortexError("JOB_NOT_FOUND", `job ${jobId} not found`);
+  }
+
+  async list(filter: { states?: string[]; types?: string[]; model?: string; limit?: number }): Promise<JobMessage[]> {
+    const limit = Math.min(filter.limit || 100, 1000);
+    const all = await Promise.all(
+      QUEUE_NAMES.map(async (name) => {
+        const q = this.queues[name];
+        const jobs = await q.getJobs(["waiting", "active", "delayed", "prioritized", "waiting-children", "completed", "failed"], 0, limit - 1, false);
+        return Promise.all(jobs.filter(Boolean).map(async (j) => toJobMessage(j, await j.getState())));
+      }),
+    );
+    return all
+      .flat()
+      .filter((j) => !filter.states?.length || filter.states.includes(j.state))
+      .filter((j) => !filter.types?.length || filter.types.includes(j.type))
+      .filter((j) => !filter.model || j.model === filter.model)
+      .sort((a, b) => b.created_at.localeCompare(a.created_at))
+      .slice(0, limit);
+  }
+
+  /** Snapshots of the job until it reaches a final state; coalesces bursts (only the latest state is sent). */
+  async *watch(jobId: string, signal: AbortSignal): AsyncGenerator<JobMessage> {
+    let dirty = true;
+    let wake: (() => void) | undefined;
+    const onEvent = () => {
+      dirty = true;
+      wake?.();
+    };
+    this.events.on(`job:${jobId}`, onEvent);
+    const onAbort = () => wake?.();
+    signal.addEventListener("abort", onAbort);
+    try {
+      while (!signal.aborted) {
+        if (!dirty) {
+          // Poll as a fallback: QueueEvents is not exactly-once and streams are trimmed.
+          await new Promise<void>((r) => {
+            wake = r;
+            setTimeout(r, 2000).unref();
+          });
+          wake = undefined;
+          continue;
+        }
+        dirty = false;
+        const job = await this.get(jobId);
+        yield job;
+        if (FINAL_STATES.has(job.state)) return;
+      }
+    } finally {
+      this.events.off(`job:${jobId}`, onEvent);
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** Running: aborted where it runs (stops within 2 s). Queued: removed and remembered as CANCELLED. */
+  async cancel(jobId: string, reason: string): Promise<JobMessage> {
+    const found = await this.find(jobId);
+    if (!found) return this.get(jobId); // a tombstone (already cancelled) or NOT_FOUND
+    const { job, state } = found;
+    const current = toJobMessage(job, state);
+    if (FINAL_STATES.has(current.state)) {
+      throw new CortexError("JOB_INVALID_STATE", `job ${jobId} already ended (${current.state.replace("JOB_STATE_", "").toLowerCase()})`);
+    }
+    if (state === "active") {
+      if (!this.workers.cancel(job.queueName as never, jobId, reason || "cancelled by user")) {
+        throw new CortexError("JOB_INVALID_STATE", `job ${jobId} is running but not in this daemon's workers`);
+      }
+      return this.waitFinal(jobId, 5000);
+    }
+    try {
+      await job.remove();
+    } catch {
+      // It started meanwhile: cancel it where it runs.
+      this.workers.cancel(job.queueName as never, jobId, reason || "cancelled by user");
+      return this.waitFinal(jobId, 5000);
+    }
+    const tomb: JobMessage = { ...current, state: "JOB_STATE_CANCELLED", finished_at: new Date().toISOString(), error_code: "JOB_CANCELLED", error_message: `job ${jobId} cancelled before it started${reason ? `: ${reason}` : ""}` };
+    await this.redis.set(`${QUEUE_PREFIX}:tombstone:${jobId}`, JSON.stringify(tomb), "EX", TOMBSTONE_TTL_S);
+    return tomb;
+  }
+
+  async retry(jobId: string): Promise<JobMessage> {
+    const found = await this.find(jobId);
+    if (!found) {
+      const tomb = await this.get(jobId); // NOT_FOUND when there is nothing at all
+      const kind = Object.entries(JOB_KINDS).find(([, k]) => k.type === tomb.type)?.[0] as JobKind | undefined;
+      if (!kind) throw new CortexError("JOB_INVALID_STATE", `job ${jobId} cannot be retried`);
+      return (await this.submit(kind, JSON.parse(tomb.params_json) as { model: string })).job;
+    }
+    if (found.state !== "failed") throw new CortexError("JOB_INVALID_STATE", `job ${jobId} is ${found.state}; only failed or cancelled jobs can be retried`);
+    await found.job.retry("failed");
+    return this.get(jobId);
+  }
+
+  private async waitFinal(jobId: string, timeoutMs: number): Promise<JobMessage> {
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), timeoutMs);
+    let last = await this.get(jobId);
+    try {
+      for await (const j of this.watch(jobId, ac.signal)) last = j;
+    } finally {
+      clearTimeout(timer);
+    }
+    return last;
+  }
+}
+

@@ -1,0 +1,74 @@
+import { UnrecoverableError, WaitingError, type SandboxedJob } from "bullmq";
+import { CortexError, isCortexError, toCortexError } from "../errors/cortex-error.js";
+import { RateMeter, type ProgressReport } from "./job-progress.js";
+
+/** What a job body gets: no BullMQ in sight (Temporal-style activity context). */
+export interface JobContext {
+  jobId: string;
+  attempt: number;
+  signal: AbortSignal;
+  progress(report: ProgressReport): void;
+  log(message: string): void;
+}
+
+export type JobBody<Data, Result> = (data: Data, ctx: JobContext) => Promise<Result>;
+
+/** Reason given to worker.cancelAllJobs at daemon shutdown: hand the job back to the queue, no attempt spent. */
+export const SHUTDOWN_REASON = "shutdown";
+const MIN_PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * Wraps a job body into a BullMQ sandboxed processor. Declared with three parameters on purpose: BullMQ
+ * passes the AbortSignal only to processors whose `length` is 3. Cancel → JOB_CANCELLED, never retried;
+ * shutdown → back to wait; CortexError{retryable:false} → UnrecoverableError; failures travel as "CODE: message".
+ */
+export function createProcessor<Data, Result>(body: JobBody<Data, Result>) {
+  // The daemon owns this child through IPC; if the daemon dies (kill -9) the child must not run on alone,
+  // or a restarted daemon could run the same job twice at once.
+  if (process.send) process.once("disconnect", () => process.exit(70));
+
+  return async function processor(job: SandboxedJob<Data, Result>, token: string | undefined, signal: AbortSignal): Promise<Result> {
+    const meter = new RateMeter();
+    let lastSent = 0;
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    let latest: ProgressReport | undefined;
+    const flush = () => {
+      pending = undefined;
+      lastSent = Date.now();
+      if (latest) void job.updateProgress(meter.sample(latest) as unknown as object).catch(() => undefined);
+    };
+    const ctx: JobContext = {
+      jobId: job.id ?? "",
+      attempt: job.attemptsMade + 1,
+      signal,
+      progress(report) {
+        latest = report;
+        const wait = MIN_PROGRESS_INTERVAL_MS - (Date.now() - lastSent);
+        if (wait <= 0) flush();
+        else pending ??= setTimeout(flush, wait);
+      },
+      log(message) {
+        void Promise.resolve(job.log(message)).catch(() => undefined);
+      },
+    };
+    try {
+      const result = await body(job.data, ctx);
+      if (pending) clearTimeout(pending);
+      if (signal.aborted) throw signal.reason ?? new Error("aborted");
+      return result;
+    } catch (err) {
+      if (pending) clearTimeout(pending);
+      if (signal.aborted) {
+        const reason = String(signal.reason instanceof Error ? signal.reason.message : signal.reason ?? "");
+        if (reason === SHUTDOWN_REASON && token) {
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
+        throw new UnrecoverableError(new CortexError("JOB_CANCELLED", `job ${job.id} cancelled${reason ? `: ${reason}` : ""}`).toString());
+      }
+      const ce = isCortexError(err) ? err : toCortexError(err);
+      if (!ce.retryable) throw new UnrecoverableError(ce.toString());
+      throw new Error(ce.toString());
+    }
+  };
+}

@@ -1,0 +1,45 @@
+import type { Config } from "../config/schema.js";
+import { homePaths, type HomePaths } from "../config/paths.js";
+
+/**
+ * The slice of config a worker process needs. The daemon hands it to its children in one environment
+ * variable at fork (secrets included, never in job data); a worker reads it once at its own boot.
+ */
+export interface WorkerRuntimeConfig {
+  home: string;
+  paths: HomePaths;
+  hfEndpoint: string;
+  hfToken: string;
+  hfHubCache: string;
+  hfOffline: boolean;
+  downloadPartsPerFile: number;
+  threads: number;
+  logLevel: string;
+}
+
+export const WORKER_CONFIG_ENV = "CORTEX_WORKER_CONFIG";
+
+export function workerConfigFrom(config: Config, hfToken: string): WorkerRuntimeConfig {
+  return {
+    home: config.home,
+    paths: homePaths(config.home),
+    hfEndpoint: config.hfEndpoint,
+    hfToken,
+    hfHubCache: config.hfHubCache,
+    hfOffline: config.hfOffline,
+    downloadPartsPerFile: config.downloadPartsPerFile,
+    threads: config.threads,
+    logLevel: config.logLevel,
+  };
+}
+
+let cached: WorkerRuntimeConfig | undefined;
+
+/** Called inside a worker process only. */
+export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerRuntimeConfig {
+  if (cached) return cached;
+  const raw = env[WORKER_CONFIG_ENV];
+  if (!raw) throw new Error(`${WORKER_CONFIG_ENV} is not set: worker processes are started by cortexd`);
+  cached = JSON.parse(raw) as WorkerRuntimeConfig;
+  return cached;
+}
