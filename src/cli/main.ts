@@ -6,6 +6,8 @@ import { registerConfig } from "./commands/config.js";
 import { registerDaemon } from "./commands/daemon.js";
 import { registerService } from "./commands/service.js";
 import { registerStatus } from "./commands/status.js";
+import { registerJobs } from "./commands/jobs.js";
+import { registerPull } from "./commands/pull.js";
 
 /** `cortex`: a thin client of the daemon's gRPC API. */
 const program = new Command("cortex")
@@ -22,6 +24,8 @@ registerStatus(program);
 registerConfig(program);
 registerDaemon(program);
 registerService(program);
+registerPull(program);
+registerJobs(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,71 @@
+import type { Command } from "commander";
+import { CliContext } from "../context.js";
+import { table } from "../format.js";
+import { jobLine, progressText, shortState, shortType, type JobView } from "../job-format.js";
+import { watchJob } from "../watch-job.js";
+
+const STATES = ["queued", "active", "completed", "failed", "cancelled", "delayed"];
+
+export function registerJobs(program: Command): void {
+  const jobs = program
+    .command("jobs")
+    .description("List jobs (downloads, conversions, quantizations); subcommands watch, cancel, retry")
+    .option("--state <state...>", `filter by state: ${STATES.join(", ")}`)
+    .option("--type <type...>", "filter by type: pull, convert, quantize, fuse, flow")
+    .option("--model <model>", "filter by model")
+    .option("--limit <n>", "at most n jobs", "50")
+    .action(async (opts: { state?: string[]; type?: string[]; model?: string; limit: string }, cmd: Command) => {
+      const ctx = CliContext.from(cmd);
+      const res = await ctx.client.unary<{ jobs: JobView[] }>("cortex.v1.JobService", "ListJobs", {
+        states: (opts.state ?? []).map((s) => `JOB_STATE_${s.toUpperCase()}`),
+        types: (opts.type ?? []).map((s) => `JOB_TYPE_${s.toUpperCase()}`),
+        model: opts.model ?? "",
+        limit: Number(opts.limit),
+      });
+      ctx.print(res.jobs, () =>
+        res.jobs.length === 0
+          ? "no jobs"
+          : table(
+              res.jobs.map((j) => ({ id: j.id, type: shortType(j.type), model: j.model, state: shortState(j.state), progress: progressText(j), error: j.error_code ? `${j.error_code}: ${j.error_message}`.slice(0, 80) : "", created: j.created_at.replace("T", " ").slice(0, 19) })),
+              [
+                { key: "id", title: "ID" },
+                { key: "type", title: "TYPE" },
+                { key: "model", title: "MODEL" },
+                { key: "state", title: "STATE" },
+                { key: "progress", title: "PROGRESS" },
+                { key: "created", title: "CREATED" },
+                { key: "error", title: "ERROR" },
+              ],
+            ),
+      );
+    });
+
+  jobs
+    .command("watch <id>")
+    .description("Follow a job until it ends (Ctrl-C detaches)")
+    .option("--cancel-on-exit", "Ctrl-C cancels the job instead of detaching")
+    .action(async (id: string, opts: { cancelOnExit?: boolean }, cmd: Command) => {
+      const ctx = CliContext.from(cmd);
+      const job = await watchJob(ctx.client, id, { json: ctx.json, ...(opts.cancelOnExit ? { cancelOnExit: true } : {}) });
+      if (!ctx.json) process.stdout.write(`${jobLine(job)}\n`);
+    });
+
+  jobs
+    .command("cancel <id>")
+    .description("Cancel a queued or running job (stops within 2 s; not retried)")
+    .option("--reason <text>", "why, recorded in the job")
+    .action(async (id: string, opts: { reason?: string }, cmd: Command) => {
+      const ctx = CliContext.from(cmd);
+      const job = await ctx.client.unary<JobView>("cortex.v1.JobService", "CancelJob", { job_id: id, reason: opts.reason ?? "" });
+      ctx.print(job, () => jobLine(job));
+    });
+
+  jobs
+    .command("retry <id>")
+    .description("Run a failed or cancelled job again")
+    .action(async (id: string, _opts, cmd: Command) => {
+      const ctx = CliContext.from(cmd);
+      const job = await ctx.client.unary<JobView>("cortex.v1.JobService", "RetryJob", { job_id: id });
+      ctx.print(job, () => jobLine(job));
+    });
+}
