@@ -63,14 +63,26 @@ export function planSafetensorsShards(tensors: readonly SafetensorsTensorDecl[],
     currentSize += size;
   }
   if (current.length > 0 || groups.length === 0) groups.push(current);
+  const plan = shardPlanFromGroups(groups);
+  // weight_map in declared order (hf may have moved an oversized tensor's shard ahead).
+  return { ...plan, totalSize, weightMap: new Map(tensors.map((t) => [t.name, plan.weightMap.get(t.name)!])) };
+}
+
+/** A plan from explicit groups (one per shard, in shard order), named as {@link shardFileName} does. */
+export function shardPlanFromGroups(groups: readonly (readonly SafetensorsTensorDecl[])[]): ShardPlan {
   const weightMap = new Map<string, string>();
+  let totalSize = 0;
   const shards = groups.map((g, i) => {
     const file = shardFileName(i, groups.length);
-    for (const t of g) weightMap.set(t.name, file);
-    return { file, tensors: g, bytes: g.reduce((a, t) => a + tensorBytes(t), 0) };
+    let bytes = 0;
+    for (const t of g) {
+      weightMap.set(t.name, file);
+      bytes += tensorBytes(t);
+    }
+    totalSize += bytes;
+    return { file, tensors: [...g], bytes };
   });
-  const ordered = new Map(tensors.map((t) => [t.name, weightMap.get(t.name)!]));
-  return { shards, totalSize, weightMap: ordered };
+  return { shards, totalSize, weightMap };
 }
 
 /** The text of model.safetensors.index.json as `style` writes it. */
@@ -103,8 +115,17 @@ export interface WriteShardedOptions {
  * a temporary name and renamed when complete. Returns the plan that was written.
  */
 export async function writeShardedSafetensors(dir: string, tensors: readonly TensorSource[], options: WriteShardedOptions): Promise<ShardPlan> {
+  const plan = planSafetensorsShards(tensors, options.maxShardBytes, options.style ?? "hf");
+  await writeShardPlan(dir, plan, tensors, options);
+  return plan;
+}
+
+/**
+ * Write a given shard plan (e.g. one built by hand to get an exact shard count): each shard through
+ * {@link SafetensorsWriter}, then the index when `style` calls for one.
+ */
+export async function writeShardPlan(dir: string, plan: ShardPlan, tensors: readonly TensorSource[], options: Omit<WriteShardedOptions, "maxShardBytes">): Promise<void> {
   const style = options.style ?? "hf";
-  const plan = planSafetensorsShards(tensors, options.maxShardBytes, style);
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const metadata = options.metadata ?? { format: style === "hf" ? "pt" : "mlx" };
   for (const shard of plan.shards) {
@@ -112,7 +133,8 @@ export async function writeShardedSafetensors(dir: string, tensors: readonly Ten
     const w = await SafetensorsWriter.create(join(dir, shard.file), order, { metadata, pad: style === "hf", fsync: options.fsync ?? true });
     try {
       for (const t of order) {
-        const src = byName.get(t.name)!.data;
+        const src = byName.get(t.name)?.data;
+        if (src === undefined) throw new CortexError("INTERNAL", `writeShardPlan: no data for tensor "${t.name}"`);
         await w.writeTensorData(t.name, typeof src === "function" ? await src() : src);
       }
       await w.finish();
@@ -131,5 +153,4 @@ export async function writeShardedSafetensors(dir: string, tensors: readonly Ten
       throw err;
     }
   }
-  return plan;
 }
