@@ -31,6 +31,7 @@ export class GgufByteBuilder {
     return this.len;
   }
 
+  /** Grow by n bytes and return their offset. May replace `this.buf`: call it before touching the buffer. */
   private reserve(n: number): number {
     if (this.len + n > this.buf.length) {
       const grown = Buffer.alloc(Math.max(this.buf.length * 2, this.len + n));
@@ -43,47 +44,58 @@ export class GgufByteBuilder {
   }
 
   u8(v: number): this {
-    this.buf.writeUInt8(v, this.reserve(1));
+    const at = this.reserve(1);
+    this.buf.writeUInt8(v, at);
     return this;
   }
   i8(v: number): this {
-    this.buf.writeInt8(v, this.reserve(1));
+    const at = this.reserve(1);
+    this.buf.writeInt8(v, at);
     return this;
   }
   u16(v: number): this {
-    this.buf.writeUInt16LE(v, this.reserve(2));
+    const at = this.reserve(2);
+    this.buf.writeUInt16LE(v, at);
     return this;
   }
   i16(v: number): this {
-    this.buf.writeInt16LE(v, this.reserve(2));
+    const at = this.reserve(2);
+    this.buf.writeInt16LE(v, at);
     return this;
   }
   u32(v: number): this {
-    this.buf.writeUInt32LE(v, this.reserve(4));
+    const at = this.reserve(4);
+    this.buf.writeUInt32LE(v, at);
     return this;
   }
   i32(v: number): this {
-    this.buf.writeInt32LE(v, this.reserve(4));
+    const at = this.reserve(4);
+    this.buf.writeInt32LE(v, at);
     return this;
   }
   f32(v: number): this {
-    this.buf.writeFloatLE(v, this.reserve(4));
+    const at = this.reserve(4);
+    this.buf.writeFloatLE(v, at);
     return this;
   }
   f64(v: number): this {
-    this.buf.writeDoubleLE(v, this.reserve(8));
+    const at = this.reserve(8);
+    this.buf.writeDoubleLE(v, at);
     return this;
   }
   u64(v: number | bigint): this {
-    this.buf.writeBigUInt64LE(BigInt(v), this.reserve(8));
+    const at = this.reserve(8);
+    this.buf.writeBigUInt64LE(BigInt(v), at);
     return this;
   }
   i64(v: number | bigint): this {
-    this.buf.writeBigInt64LE(BigInt(v), this.reserve(8));
+    const at = this.reserve(8);
+    this.buf.writeBigInt64LE(BigInt(v), at);
     return this;
   }
   bytes(b: Uint8Array): this {
-    this.buf.set(b, this.reserve(b.length));
+    const at = this.reserve(b.length); // may replace this.buf, so reserve before touching it
+    this.buf.set(b, at);
     return this;
   }
   /** gguf_string: u64 byte length + UTF-8 bytes (no NUL). */

@@ -21,7 +21,12 @@ export interface PlannedGgufTensor extends GgufTensorDecl {
 }
 
 export interface GgufWriterOptions {
-  /** Data alignment; anything but 32 also writes `general.alignment` (UINT32) like gguf-py's add_custom_alignment. @default 32 */
+  /**
+   * Data alignment. Anything but 32 needs a `general.alignment` (UINT32) KV: add it where gguf-py's
+   * add_custom_alignment would (any value other than this alignment is refused), or the writer appends it
+   * last when the header is written.
+   * @default 32
+   */
   readonly alignment?: number;
   /** fsync before the rename. @default true */
   readonly fsync?: boolean;
@@ -42,7 +47,8 @@ const pad = (x: number, n: number): number => Math.ceil(x / n) * n;
  * The file is written to `<path>.tmp-<pid>` and renamed by `finish()`; `abort()` removes it.
  */
 export class GgufWriter {
-  private readonly kvs = new Map<string, { type: number; value: GgufInputValue }>();
+  /** key → encoded type tag + value (encoded when added, so later mutation of the input has no effect). */
+  private readonly kvs = new Map<string, Buffer>();
   private readonly tensors: PlannedGgufTensor[] = [];
   private dataSize = 0;
   private state: "declaring" | "writing" | "done" = "declaring";
@@ -60,9 +66,7 @@ export class GgufWriter {
     if (!Number.isInteger(alignment) || alignment <= 0 || (alignment & (alignment - 1)) !== 0) {
       throw new CortexError("INTERNAL", `gguf writer: alignment ${alignment} is not a power of two`);
     }
-    const w = new GgufWriter(await AtomicFile.create(path), alignment, options.fsync ?? true);
-    if (alignment !== GGUF_DEFAULT_ALIGNMENT) w.addKv("general.alignment", T.UINT32, alignment);
-    return w;
+    return new GgufWriter(await AtomicFile.create(path), alignment, options.fsync ?? true);
   }
 
   get path(): string {
@@ -87,9 +91,12 @@ export class GgufWriter {
     this.assertDeclaring(`addKv("${key}")`);
     if (key === "") throw new CortexError("INTERNAL", "gguf writer: empty key");
     if (this.kvs.has(key)) throw new CortexError("INTERNAL", `gguf writer: duplicate key "${key}"`);
+    if (key === "general.alignment" && (type !== T.UINT32 || value !== this.alignment)) {
+      throw new CortexError("INTERNAL", `gguf writer: general.alignment must be UINT32 ${this.alignment} (the writer's alignment)`);
+    }
     // Encode now so a bad value fails at the call site.
-    new GgufByteBuilder().value(type, value, `key "${key}"`);
-    this.kvs.set(key, { type, value });
+    const b = new GgufByteBuilder().rawString(key).u32(type).value(type, value, `key "${key}"`);
+    this.kvs.set(key, Buffer.from(b.view()));
     return this;
   }
 
@@ -146,11 +153,11 @@ export class GgufWriter {
     return planned;
   }
 
-  /** Serialise header, KVs and tensor infos, padded to the alignment (pure; used by writeHeader). */
-  buildHeader(): Buffer {
+  /** Serialise header, KVs and tensor infos, padded to the alignment. */
+  private buildHeader(): Buffer {
     const b = new GgufByteBuilder();
     b.u32(GGUF_MAGIC).u32(3).u64(this.tensors.length).u64(this.kvs.size);
-    for (const [key, { type, value }] of this.kvs) b.rawString(key).u32(type).value(type, value, `key "${key}"`);
+    for (const encoded of this.kvs.values()) b.bytes(encoded);
     for (const t of this.tensors) {
       b.rawString(t.name).u32(t.dims.length);
       for (const d of t.dims) b.u64(d);
@@ -163,6 +170,7 @@ export class GgufWriter {
   /** Write header, KVs, tensor infos and the padding before the data section. */
   async writeHeader(): Promise<void> {
     this.assertDeclaring("writeHeader()");
+    if (this.alignment !== GGUF_DEFAULT_ALIGNMENT && !this.kvs.has("general.alignment")) this.addUint32("general.alignment", this.alignment);
     const header = this.buildHeader();
     this.state = "writing";
     await this.file.write(header);
