@@ -190,3 +190,29 @@ test("f32 → f16 matches numpy and f32 → bf16 matches gguf-py on 200k bit pat
   }
   assert.ok(checked > n * 0.9);
 });
+
+test("real vocabulary GGUFs from llama.cpp's models/ parse; the SPM one exactly as gguf-py reads it", { skip }, async () => {
+  const models = join((env as { ggufPy: string }).ggufPy, "..", "models");
+  // gguf-py's reader needs ~20 s for a 128k-token vocabulary on these machines, so only the small SPM
+  // vocabulary is compared field by field; the large BPE ones are checked for their known token counts.
+  const cases: [string, number, boolean][] = [
+    ["ggml-vocab-llama-spm.gguf", 32000, true],
+    ["ggml-vocab-llama-bpe.gguf", 128256, false],
+    ["ggml-vocab-gpt-2.gguf", 50257, false],
+    ["ggml-vocab-qwen2.gguf", 151936, false],
+  ];
+  for (const [name, tokenCount, compare] of cases) {
+    const path = join(models, name);
+    if (!existsSync(path)) {
+      console.log(`# ${name} not in this llama.cpp source; skipped`);
+      continue;
+    }
+    const t0 = performance.now();
+    const h = await readGgufHeader(path);
+    const ms = performance.now() - t0;
+    const tokens = h.kv.get("tokenizer.ggml.tokens")!.value as GgufArray;
+    console.log(`# ${name}: ${h.kv.size} KVs, ${tokens.items.length} tokens, parsed in ${ms.toFixed(0)} ms`);
+    assert.equal(tokens.items.length, tokenCount, name);
+    if (compare) assert.deepEqual(normalise(asPyDump(h, readFileSync(path))), normalise(JSON.parse(python("dump_gguf.py", path)) as PyDump), name);
+  }
+});
