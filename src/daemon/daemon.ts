@@ -7,7 +7,9 @@ import { JobEvents } from "../jobs/job-events.js";
 import { JobManager } from "../jobs/job-manager.js";
 import { JobWorkers } from "../jobs/job-workers.js";
 import { workerConfigFrom } from "../jobs/worker-config.js";
-import { createJobService } from "../grpc/services/job-service.js";
+import { createJobService, submitPull } from "../grpc/services/job-service.js";
+import { createConversionRpcs } from "../grpc/services/conversion-rpcs.js";
+import { resolveModelSource } from "../jobs/resolve-source.js";
 import { resolveHfToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
 import { startRedis } from "../redis/redis-handle.js";
@@ -57,12 +59,14 @@ export class Daemon {
       workers.start();
       stops.push({ name: "job-workers", stop: () => workers.stop() });
       const jobs = new JobManager(queues, events, workers, redis.client);
+      stops.push({ name: "job-manager", stop: () => jobs.close() });
+      const resolveSource = (ref: string) => resolveModelSource(ref, { paths, hubCache: config.hfHubCache, modelDirs: config.modelDirs });
 
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token } } : {}) });
       const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx),
-        "cortex.v1.JobService": createJobService(jobs, grpc.streams),
+        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveSource, (req) => submitPull(jobs, req))),
         "cortex.v1.InferenceService": {},
       };
       await grpc.start(services);

@@ -1,5 +1,5 @@
 
-import type { Job as BullJob, JobsOptions, JobState as BullState } from "bullmq";
+import { FlowProducer, type ConnectionOptions, type FlowJob, type Job as BullJob, type JobsOptions, type JobState as BullState } from "bullmq";
 import type { Redis } from "ioredis";
 import { CortexError } from "../errors/cortex-error.js";
 import type { JobEvents } from "./job-events.js";
@@ -17,6 +17,13 @@ const DEFAULT_OPTS: JobsOptions = {
 };
 const TOMBSTONE_TTL_S = 7 * 86400;
 
+/** A flow step: the parent runs after all its children complete (BullMQ flows). */
+export interface FlowStep {
+  kind: JobKind;
+  data: { model: string } & Record<string, unknown>;
+  children?: FlowStep[];
+}
+
 export interface SubmitResult {
   job: JobMessage;
   deduplicated: boolean;
@@ -30,6 +37,26 @@ export class JobManager {
     private readonly workers: JobWorkers,
     private readonly redis: Redis,
   ) {}
+
+  private flowProducer: FlowProducer | undefined;
+
+  /** pull → convert → quantize as one parent job with children; a failed child fails its parent. */
+  async submitFlow(root: FlowStep): Promise<SubmitResult> {
+    this.flowProducer ??= new FlowProducer({ connection: this.redis.options as ConnectionOptions, prefix: QUEUE_PREFIX });
+    const build = (step: FlowStep): FlowJob => ({
+      name: step.kind,
+      queueName: JOB_KINDS[step.kind].queue,
+      data: step.data,
+      opts: { ...DEFAULT_OPTS, jobId: newJobId(step.kind), failParentOnFailure: true },
+      ...(step.children?.length ? { children: step.children.map(build) } : {}),
+    });
+    const node = await this.flowProducer.add(build(root));
+    return { job: await this.get(node.job.id!), deduplicated: false };
+  }
+
+  async close(): Promise<void> {
+    await this.flowProducer?.close();
+  }
 
   /** Adds a job; with `dedupeKey`, an identical job still queued or running is joined instead. */
   async submit(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: { dedupeKey?: string; attempts?: number } = {}): Promise<SubmitResult> {

@@ -35,18 +35,21 @@ function validateGlobs(field: string, globs: string[]): string[] {
 
 const handle = (job: JobMessage, deduplicated: boolean) => ({ job_id: job.id, deduplicated, job });
 
+/** PullModel: validated, then one job per repo@revision+filters (identical pulls join it). */
+export async function submitPull(jobs: JobManager, req: PullRequest): Promise<ReturnType<typeof handle>> {
+  const repo = validateRepo(requireString(req as never, "repo"));
+  const revision = validateRevision(req.revision ?? "");
+  const include = validateGlobs("include", req.include ?? []);
+  const exclude = validateGlobs("exclude", req.exclude ?? []);
+  const key = `pull@${repo}@${revision}@${[...include].sort().join(",")}@${[...exclude].sort().join(",")}`;
+  const r = await jobs.submit("pull", { model: repo, repo, revision, include, exclude }, { dedupeKey: key, attempts: 5 });
+  return handle(r.job, r.deduplicated);
+}
+
 /** JobService: submit and follow long work. Conversion/quantization RPCs are added by their modules. */
 export function createJobService(jobs: JobManager, streams: StreamRegistry, extra: grpc.UntypedServiceImplementation = {}): grpc.UntypedServiceImplementation {
   return {
-    PullModel: unary(async (req: PullRequest) => {
-      const repo = validateRepo(requireString(req as never, "repo"));
-      const revision = validateRevision(req.revision ?? "");
-      const include = validateGlobs("include", req.include ?? []);
-      const exclude = validateGlobs("exclude", req.exclude ?? []);
-      const key = `pull@${repo}@${revision}@${[...include].sort().join(",")}@${[...exclude].sort().join(",")}`;
-      const r = await jobs.submit("pull", { model: repo, repo, revision, include, exclude }, { dedupeKey: key, attempts: 5 });
-      return handle(r.job, r.deduplicated);
-    }),
+    PullModel: unary(async (req: PullRequest) => submitPull(jobs, req)),
     GetJob: unary(async (req: { job_id: string }) => jobs.get(requireString(req as never, "job_id"))),
     ListJobs: unary(async (req: { states: string[]; types: string[]; model: string; limit: number }) => ({
       jobs: await jobs.list({ states: req.states, types: req.types, model: req.model, limit: req.limit }),

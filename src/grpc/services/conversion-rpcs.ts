@@ -1,0 +1,128 @@
+import type * as grpc from "@grpc/grpc-js";
+import { CortexError } from "../../errors/cortex-error.js";
+import type { FlowStep, JobManager } from "../../jobs/job-manager.js";
+import { parseMlxOptions, parseOutputName, parseOuttype, parseQuantType, type MlxOptionsInput } from "../../jobs/job-requests.js";
+import type { JobMessage } from "../../jobs/job-view.js";
+import type { ModelSource } from "../../jobs/resolve-source.js";
+import { requireString, unary } from "../handlers.js";
+import { validateRepo } from "./job-service.js";
+
+interface ConvertRequest {
+  source: string;
+  target: string;
+  outtype: string;
+  mlx: MlxOptionsInput | null;
+  output_name: string;
+  keep_intermediate: boolean;
+}
+interface QuantizeRequest {
+  model: string;
+  type: string;
+  mlx: MlxOptionsInput | null;
+  output_name: string;
+  threads: number;
+}
+interface PullRequest {
+  repo: string;
+  revision: string;
+  include: string[];
+  exclude: string[];
+}
+interface BatchRequest {
+  items: { pull?: PullRequest; convert?: ConvertRequest; quantize?: QuantizeRequest; item?: string }[];
+  flows: { pull: PullRequest | null; convert: ConvertRequest | null; quantize_types: string[] }[];
+  all_models_glob: string;
+  all_models_types: string[];
+}
+
+export type ResolveSource = (ref: string) => ModelSource;
+
+const handle = (job: JobMessage, deduplicated: boolean) => ({ job_id: job.id, deduplicated, job });
+
+/** ConvertModel, QuantizeModel, FuseAdapter, SubmitBatch: validated here, executed by worker processes. */
+export function createConversionRpcs(jobs: JobManager, resolve: ResolveSource, pull: (req: PullRequest) => Promise<{ job_id: string; deduplicated: boolean; job: JobMessage }>): grpc.UntypedServiceImplementation {
+  const convertData = (req: ConvertRequest, requireExisting: boolean) => {
+    const source = requireString(req as never, "source");
+    if (requireExisting) resolve(source); // NOT_FOUND / outside roots before anything is queued
+    const target = req.target === "TARGET_FORMAT_MLX" ? "mlx" : req.target === "TARGET_FORMAT_GGUF" ? "gguf" : "";
+    if (!target) throw new CortexError("REQ_INVALID_ARGUMENT", "target is required (TARGET_FORMAT_GGUF or TARGET_FORMAT_MLX)");
+    return {
+      model: source,
+      source,
+      target,
+      ...(target === "gguf" ? { outtype: parseOuttype(req.outtype ?? "") } : { mlx: parseMlxOptions(req.mlx) }),
+      outputName: parseOutputName(req.output_name),
+      keepIntermediate: Boolean(req.keep_intermediate),
+    };
+  };
+  const quantizeData = (req: QuantizeRequest) => {
+    const model = requireString(req as never, "model");
+    resolve(model);
+    const type = requireString(req as never, "type");
+    const isMlx = type.toLowerCase() === "mlx";
+    return {
+      model,
+      ...(isMlx ? { target: "mlx", mlx: parseMlxOptions({ ...(req.mlx ?? {}), quantize: true }) } : { target: "gguf", type: parseQuantType("type", type) }),
+      outputName: parseOutputName(req.output_name),
+      threads: req.threads || 0,
+    };
+  };
+  const submitConvert = async (req: ConvertRequest) => {
+    const data = convertData(req, true);
+    const r = await jobs.submit("convert", data, { dedupeKey: `convert@${JSON.stringify(data)}`, attempts: 2 });
+    return handle(r.job, r.deduplicated);
+  };
+  const submitQuantize = async (req: QuantizeRequest) => {
+    const data = quantizeData(req);
+    const r = await jobs.submit("quantize", data, { dedupeKey: `quantize@${JSON.stringify(data)}`, attempts: 2 });
+    return handle(r.job, r.deduplicated);
+  };
+
+  return {
+    ConvertModel: unary(submitConvert),
+    QuantizeModel: unary(submitQuantize),
+    FuseAdapter: unary(async (req: { base: string; adapter: string; output_name: string }) => {
+      const base = requireString(req as never, "base");
+      const adapter = requireString(req as never, "adapter");
+      resolve(base);
+      resolve(adapter);
+      const r = await jobs.submit("fuse", { model: base, base, adapter, outputName: parseOutputName(req.output_name) }, { dedupeKey: `fuse@${base}@${adapter}`, attempts: 1 });
+      return handle(r.job, r.deduplicated);
+    }),
+    SubmitBatch: unary(async (req: BatchRequest) => {
+      if (req.all_models_glob || req.all_models_types?.length) {
+        throw new CortexError("REQ_UNIMPLEMENTED", "all_models_glob needs the model store; list the models as items instead");
+      }
+      if (!req.items?.length && !req.flows?.length) throw new CortexError("REQ_INVALID_ARGUMENT", "items or flows: nothing to submit");
+      // Validate everything first: a batch is accepted whole or not at all.
+      const planned: (() => Promise<ReturnType<typeof handle>>)[] = [];
+      req.items?.forEach((item, i) => {
+        if (item.pull) planned.push(() => pull(item.pull!));
+        else if (item.convert) {
+          convertData(item.convert, true);
+          planned.push(() => submitConvert(item.convert!));
+        } else if (item.quantize) {
+          quantizeData(item.quantize);
+          planned.push(() => submitQuantize(item.quantize!));
+        } else throw new CortexError("REQ_INVALID_ARGUMENT", `items[${i}]: set one of pull, convert, quantize`);
+      });
+      req.flows?.forEach((flow, i) => {
+        if (!flow.pull?.repo) throw new CortexError("REQ_INVALID_ARGUMENT", `flows[${i}].pull.repo is required`);
+        const repo = validateRepo(flow.pull.repo);
+        const revision = flow.pull.revision || "main";
+        const ref = `${repo}@${revision}`;
+        const convert = convertData({ ...(flow.convert ?? { target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false }), source: ref }, false);
+        const types = (flow.quantize_types ?? []).map((t) => parseQuantType(`flows[${i}].quantize_types`, t));
+        const pullStep: FlowStep = { kind: "pull", data: { model: repo, repo, revision, include: flow.pull.include ?? [], exclude: flow.pull.exclude ?? [] } };
+        const convertStep: FlowStep = { kind: "convert", data: { ...convert, types }, children: [pullStep] };
+        planned.push(async () => {
+          const r = await jobs.submitFlow({ kind: "flow", data: { model: repo, steps: ["pull", "convert", ...types.map((t) => `quantize:${t}`)] }, children: [convertStep] });
+          return handle(r.job, false);
+        });
+      });
+      const handles = [];
+      for (const submit of planned) handles.push(await submit());
+      return { jobs: handles };
+    }),
+  };
+}

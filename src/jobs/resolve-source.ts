@@ -1,0 +1,74 @@
+import fs from "node:fs";
+import path from "node:path";
+import { CortexError } from "../errors/cortex-error.js";
+import type { HomePaths } from "../config/paths.js";
+
+export interface ModelSource {
+  /** What the user named. */
+  ref: string;
+  /** File (GGUF) or folder (HF checkpoint, MLX). */
+  path: string;
+  kind: "hf-cache" | "path" | "cortex";
+  repo?: string;
+  commit?: string;
+}
+
+const COMMIT_RE = /^[0-9a-f]{40}$/;
+
+/** "org/name" → "models--org--name" (the HF cache folder). */
+export function hfRepoFolder(repo: string): string {
+  return `models--${repo.replace(/\//g, "--")}`;
+}
+
+/** Resolves org/name[@rev] in the HF cache to its snapshot folder, answering from refs/ like huggingface_hub offline. */
+export function resolveHfSnapshot(hubCache: string, repo: string, revision = "main"): { path: string; commit: string } | undefined {
+  const dir = path.join(hubCache, hfRepoFolder(repo));
+  let commit = revision;
+  if (!COMMIT_RE.test(revision)) {
+    try {
+      commit = fs.readFileSync(path.join(dir, "refs", revision), "utf8").trim();
+    } catch {
+      return undefined;
+    }
+  }
+  const snap = path.join(dir, "snapshots", commit);
+  return fs.existsSync(snap) ? { path: snap, commit } : undefined;
+}
+
+/**
+ * A conversion/quantization source: a path inside the known roots, "org/name[@rev]" in the HF cache, or a model
+ * name under CORTEX_HOME (models/, mlx_models/, quantized_models/). Paths outside the roots are refused.
+ */
+export function resolveModelSource(ref: string, opts: { paths: HomePaths; hubCache: string; modelDirs: readonly string[] }): ModelSource {
+  const roots = [opts.paths.home, opts.hubCache, ...opts.modelDirs].map((r) => path.resolve(r));
+  if (path.isAbsolute(ref)) {
+    const real = realpathOrUndefined(ref);
+    if (!real) throw new CortexError("REG_NOT_FOUND", `model path ${ref} does not exist`);
+    const realRoots = roots.map((r) => realpathOrUndefined(r) ?? r);
+    if (!realRoots.some((r) => real === r || real.startsWith(r + path.sep))) {
+      throw new CortexError("REG_OUTSIDE_ROOTS", `model path ${ref} is outside cortexd's roots (${roots.join(", ")})`);
+    }
+    return { ref, path: real, kind: "path" };
+  }
+  const m = /^([A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*)(?:@(.+))?$/.exec(ref);
+  if (m) {
+    const snap = resolveHfSnapshot(opts.hubCache, m[1]!, m[2] ?? "main");
+    if (!snap) throw new CortexError("REG_NOT_FOUND", `${ref} is not in the Hugging Face cache ${opts.hubCache}; pull it first (cortex pull ${ref})`);
+    return { ref, path: snap.path, kind: "hf-cache", repo: m[1]!, commit: snap.commit };
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(ref) || ref.includes("..")) throw new CortexError("REQ_INVALID_ARGUMENT", `model "${ref}" is not a model name, org/name or absolute path`);
+  for (const dir of [opts.paths.models, opts.paths.quantizedModels, opts.paths.mlxModels, ...opts.modelDirs]) {
+    for (const candidate of [path.join(dir, ref), path.join(dir, `${ref}.gguf`)]) {
+      if (fs.existsSync(candidate)) return { ref, path: candidate, kind: "cortex" };
+    }
+  }
+  throw new CortexError("REG_NOT_FOUND", `model "${ref}" not found in ${[opts.paths.models, opts.paths.quantizedModels, opts.paths.mlxModels].join(", ")}`);
+}
+
+function realpathOrUndefined(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
