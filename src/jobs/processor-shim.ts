@@ -32,10 +32,11 @@ export function createProcessor<Data, Result>(body: JobBody<Data, Result>) {
     let lastSent = 0;
     let pending: ReturnType<typeof setTimeout> | undefined;
     let latest: ProgressReport | undefined;
+    let inFlight: Promise<unknown> = Promise.resolve();
     const flush = () => {
       pending = undefined;
       lastSent = Date.now();
-      if (latest) void job.updateProgress(meter.sample(latest) as unknown as object).catch(() => undefined);
+      if (latest) inFlight = Promise.resolve(job.updateProgress(meter.sample(latest) as unknown as object)).catch(() => undefined);
     };
     const ctx: JobContext = {
       jobId: job.id ?? "",
@@ -53,8 +54,13 @@ export function createProcessor<Data, Result>(body: JobBody<Data, Result>) {
     };
     try {
       const result = await body(job.data, ctx);
-      if (pending) clearTimeout(pending);
       if (signal.aborted) throw signal.reason ?? new Error("aborted");
+      // The last report (100 %) must not be lost to the throttle.
+      if (pending) {
+        clearTimeout(pending);
+        flush();
+      }
+      await inFlight;
       return result;
     } catch (err) {
       if (pending) clearTimeout(pending);
