@@ -242,6 +242,11 @@ test("bad inputs: unsupported bits and group sizes, shapes, lengths, non-finite 
     "REQ_INVALID_ARGUMENT",
     "scales/biases",
   );
+  assertCortexThrows(
+    () => affineDequantize(affineQuantize(new Float32Array(32), 1, 32, { bits: 4, groupSize: 32 }), new Float32Array(31)),
+    "REQ_INVALID_ARGUMENT",
+    "out has 31 elements",
+  );
 });
 
 test("zero rows give empty outputs", () => {
