@@ -2,11 +2,14 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CortexError, isCortexError } from "../errors/cortex-error.js";
+import { rangeGet } from "./range-get.js";
 
 export interface BlobDownloadOptions {
-  /** The /resolve/ URL; redirects are followed by `fetch`. */
+  /** The /resolve/ URL; redirects are followed by hand. */
   url: string;
-  fetch: typeof fetch;
+  hubUrl: string;
+  token?: string;
+  repo: string;
   /** Final path, blobs/<etag>; the partial file is <dest>.incomplete (huggingface_hub's name). */
   dest: string;
   size: number;
@@ -57,6 +60,10 @@ export async function downloadBlob(o: BlobDownloadOptions): Promise<{ bytesFetch
     fs.truncateSync(incomplete, o.size);
   }
   const fh = await fs.promises.open(incomplete, "r+");
+  // Hash the file's contiguous prefix while it streams in (part 0 arrives in order), so verification only
+  // has to read back what other parts wrote. A resumed download hashes from disk instead.
+  const prefix = o.sha256 || o.gitSha1 ? { hash: newHash(o), upTo: 0 } : undefined;
+  if (prefix && state.parts[0]!.next !== 0) prefix.upTo = -1;
   let fetched = 0;
   let lastSave = 0;
   const save = (force = false) => {
@@ -69,7 +76,7 @@ export async function downloadBlob(o: BlobDownloadOptions): Promise<{ bytesFetch
   try {
     await Promise.all(
       state.parts.map((part) =>
-        fetchPart(o, part, fh, (n) => {
+        fetchPart(o, part, fh, prefix, (n) => {
           fetched += n;
           o.onBytes?.(n);
           save();
@@ -80,13 +87,25 @@ export async function downloadBlob(o: BlobDownloadOptions): Promise<{ bytesFetch
     save(true); // also on abort: a graceful stop keeps every byte that arrived
     await fh.close();
   }
-  await verify(incomplete, o);
+  await verify(incomplete, o, prefix && prefix.upTo >= 0 ? prefix : undefined);
   fs.renameSync(incomplete, o.dest);
   fs.rmSync(sidecarPath, { force: true });
   return { bytesFetched: fetched };
 }
 
-async function fetchPart(o: BlobDownloadOptions, part: PartState, fh: fs.promises.FileHandle, onBytes: (n: number) => void): Promise<void> {
+interface PrefixHash {
+  hash: crypto.Hash;
+  /** Bytes hashed so far; -1 once the prefix can no longer be followed (a retry re-sent bytes). */
+  upTo: number;
+}
+
+function newHash(o: BlobDownloadOptions): crypto.Hash {
+  const hash = crypto.createHash(o.sha256 ? "sha256" : "sha1");
+  if (!o.sha256) hash.update(`blob ${o.size}\0`);
+  return hash;
+}
+
+async function fetchPart(o: BlobDownloadOptions, part: PartState, fh: fs.promises.FileHandle, prefix: PrefixHash | undefined, onBytes: (n: number) => void): Promise<void> {
   let failures = 0;
   while (part.next <= part.end) {
     o.signal?.throwIfAborted();
@@ -98,28 +117,43 @@ async function fetchPart(o: BlobDownloadOptions, part: PartState, fh: fs.promise
       timer = setTimeout(() => stall.abort(new Error("stalled")), o.stallMs ?? 30_000);
     };
     try {
-      const res = await o.fetch(o.url, { headers: { range: `bytes=${part.next}-${part.end}` }, signal });
-      if (res.status !== 206 && !(res.status === 200 && part.next === 0 && part.end === o.size - 1)) {
-        await res.body?.cancel();
-        throw new CortexError("HUB_UNAVAILABLE", `${o.label}: the server ignored the byte range (status ${res.status})`);
+      const res = await rangeGet({ url: o.url, range: `bytes=${part.next}-${part.end}`, hubUrl: o.hubUrl, repo: o.repo, signal, ...(o.token ? { token: o.token } : {}) });
+      if (res.statusCode !== 206 && !(res.statusCode === 200 && part.next === 0 && part.end === o.size - 1)) {
+        res.resume();
+        throw new CortexError("HUB_UNAVAILABLE", `${o.label}: the server ignored the byte range (status ${res.statusCode})`);
       }
-      const reader = res.body!.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        bump();
-        const room = part.end + 1 - part.next;
-        const chunk = value.byteLength > room ? value.subarray(0, room) : value;
-        if (chunk.byteLength > 0) {
-          await fh.write(chunk, 0, chunk.byteLength, part.next);
-          part.next += chunk.byteLength;
-          failures = 0; // progress resets the retry budget (as huggingface_hub does)
-          onBytes(chunk.byteLength);
+      // Coalesce the socket's small chunks into ~4 MiB vectored writes: far fewer syscalls, no extra copy.
+      let batch: Buffer[] = [];
+      let batchBytes = 0;
+      const flush = async () => {
+        if (batchBytes === 0) return;
+        if (prefix && prefix.upTo === part.next) {
+          for (const b of batch) prefix.hash.update(b);
+          prefix.upTo += batchBytes;
         }
-        if (part.next > part.end) {
-          await reader.cancel().catch(() => undefined);
-          break;
+        await fh.writev(batch, part.next);
+        part.next += batchBytes;
+        failures = 0; // progress resets the retry budget (as huggingface_hub does)
+        onBytes(batchBytes);
+        [batch, batchBytes] = [[], 0];
+      };
+      try {
+        for await (const value of res as AsyncIterable<Buffer>) {
+          bump();
+          const room = part.end + 1 - (part.next + batchBytes);
+          const chunk = value.byteLength > room ? value.subarray(0, room) : value;
+          if (chunk.byteLength > 0) {
+            batch.push(chunk);
+            batchBytes += chunk.byteLength;
+          }
+          if (batchBytes >= 4 * 1024 * 1024) await flush();
+          if (part.next + batchBytes > part.end) {
+            res.destroy();
+            break;
+          }
         }
+      } finally {
+        await flush(); // keep what arrived, also when the connection broke
       }
       if (part.next <= part.end) throw new CortexError("HUB_UNAVAILABLE", `${o.label}: connection closed early`);
     } catch (err) {
@@ -136,7 +170,7 @@ async function fetchPart(o: BlobDownloadOptions, part: PartState, fh: fs.promise
 }
 
 /** Size, then sha256 (LFS) or git sha1 (regular files); a mismatch deletes the partial file. */
-async function verify(file: string, o: BlobDownloadOptions): Promise<void> {
+async function verify(file: string, o: BlobDownloadOptions, prefix: PrefixHash | undefined): Promise<void> {
   const size = fs.statSync(file).size;
   const fail = (what: string) => {
     fs.rmSync(file, { force: true });
@@ -145,11 +179,13 @@ async function verify(file: string, o: BlobDownloadOptions): Promise<void> {
   };
   if (size !== o.size) throw fail(`size ${size} ≠ expected ${o.size}`);
   if (!o.sha256 && !o.gitSha1) return;
-  const hash = crypto.createHash(o.sha256 ? "sha256" : "sha1");
-  if (!o.sha256) hash.update(`blob ${o.size}\0`);
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 * 1024 * 1024 })) {
-    o.signal?.throwIfAborted();
-    hash.update(chunk as Buffer);
+  const hash = prefix?.hash ?? newHash(o);
+  const start = prefix?.upTo ?? 0;
+  if (start < o.size) {
+    for await (const chunk of fs.createReadStream(file, { start, highWaterMark: 4 * 1024 * 1024 })) {
+      o.signal?.throwIfAborted();
+      hash.update(chunk as Buffer);
+    }
   }
   const digest = hash.digest("hex");
   const expected = o.sha256 ?? o.gitSha1!;

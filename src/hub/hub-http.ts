@@ -26,14 +26,19 @@ export function createHubFetch(opts: HubHttpOptions): typeof fetch {
       const headers = new Headers(init.headers);
       headers.delete("authorization");
       if (opts.token && new URL(url).origin === hubOrigin) headers.set("authorization", `Bearer ${opts.token}`);
-      const timeout = AbortSignal.timeout(opts.timeoutMs ?? 30_000);
-      const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+      // The timeout covers connecting and the headers only; bodies are watched by the caller's stall timer.
+      const headerTimeout = new AbortController();
+      const timer = setTimeout(() => headerTimeout.abort(new Error("timed out")), opts.timeoutMs ?? 30_000);
+      const signals = [headerTimeout.signal, ...(opts.signal ? [opts.signal] : []), ...(init.signal ? [init.signal] : [])];
       let res: Response;
       try {
-        res = await fetch(url, { ...init, method, headers, redirect: "manual", signal });
+        res = await fetch(url, { ...init, method, headers, redirect: "manual", signal: AbortSignal.any(signals) });
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? err;
-        throw new CortexError("HUB_UNAVAILABLE", `cannot reach the Hub for ${opts.repo} (${new URL(url).origin}): ${describeNetworkError(err)}`);
+        if (init.signal?.aborted) throw init.signal.reason ?? err;
+        throw new CortexError("HUB_UNAVAILABLE", `cannot reach the Hub for ${opts.repo} (${new URL(url).origin}): ${headerTimeout.signal.aborted ? "timed out" : describeNetworkError(err)}`);
+      } finally {
+        clearTimeout(timer);
       }
       if (res.status >= 300 && res.status < 400 && res.headers.get("location")) {
         await res.body?.cancel();
@@ -55,7 +60,7 @@ function describeNetworkError(err: unknown): string {
 }
 
 /** The Hub's answers → the taxonomy (hub-protocol §1.5). */
-async function hubError(res: Response, repo: string, url: string, hadToken: boolean): Promise<CortexError> {
+export async function hubError(res: Response, repo: string, url: string, hadToken: boolean): Promise<CortexError> {
   const code = res.headers.get("x-error-code") ?? "";
   const message = res.headers.get("x-error-message") ?? "";
   await res.body?.cancel().catch(() => undefined);

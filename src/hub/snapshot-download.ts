@@ -105,7 +105,9 @@ export async function snapshotDownload(o: SnapshotOptions): Promise<SnapshotResu
             try {
               const r = await downloadBlob({
                 url,
-                fetch: hubFetch,
+                hubUrl: o.hubUrl,
+                repo: o.repo,
+                ...(o.token ? { token: o.token } : {}),
                 dest: blob,
                 size: f.size,
                 ...(f.lfs ? { sha256: f.etag } : { gitSha1: f.etag }),
