@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { CortexClient } from "../../src/cli/client.js";
+import { runCli, startDaemon } from "../helpers/daemon.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { LoopbackHub, randomBytes, TEST_TOKEN } from "../hub/loopback-hub.js";
+
+const MiB = 1024 * 1024;
+interface Job { id: string; state: string; error_code: string; error_message: string; result_json: string; progress: { done?: number; total?: number } | null }
+
+async function waitFinal(client: CortexClient, id: string, timeoutMs = 60_000): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const j = await client.unary<Job>("cortex.v1.JobService", "GetJob", { job_id: id });
+    if (["JOB_STATE_COMPLETED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"].includes(j.state)) return j;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${j.state}`);
+    await sleep(100);
+  }
+}
+
+function repos(big: number) {
+  return {
+    "org/tiny": { files: { "config.json": { data: Buffer.from('{"model_type":"llama"}\n') }, "model.safetensors": { data: randomBytes(big), lfs: true } } },
+    "org/private": { private: true, files: { "config.json": { data: Buffer.from("{}\n") } } },
+  };
+}
+
+test("cortex pull downloads through a worker process into the HF cache and writes a manifest; errors are typed", async (t) => {
+  const dir = tempDir(t);
+  const hub = await LoopbackHub.start(repos(2 * MiB));
+  t.after(() => hub.close());
+  const home = path.join(dir, "h");
+  const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: path.join(dir, "hf"), HF_TOKEN: "" };
+  const d = await startDaemon(home, { env });
+  t.after(() => d.stop());
+  const r = await runCli(["--home", home, "pull", "org/tiny"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /done: .*"commit":"[0-9a-f]{40}"/);
+  const snap = path.join(dir, "hf", "models--org--tiny", "snapshots", hub.commitOf("org/tiny"));
+  assert.deepEqual(fs.readFileSync(path.join(snap, "model.safetensors")), hub.repos["org/tiny"]!.files["model.safetensors"]!.data);
+  const manifest = JSON.parse(fs.readFileSync(path.join(home, "manifests", "org--tiny.manifest.json"), "utf8"));
+  assert.equal(manifest.source.commit, hub.commitOf("org/tiny"));
+  assert.equal(manifest.files.length, 2);
+
+  const priv = await d.client.unary<{ job_id: string }>("cortex.v1.JobService", "PullModel", { repo: "org/private" });
+  const failed = await waitFinal(d.client, priv.job_id);
+  assert.equal(failed.state, "JOB_STATE_FAILED");
+  assert.equal(failed.error_code, "HUB_UNAUTHENTICATED");
+  assert.match(failed.error_message, /org\/private/);
+  const cli = await runCli(["--home", home, "pull", "org/missing"]);
+  assert.equal(cli.code, 1);
+  assert.match(cli.stderr, /HUB_NOT_FOUND: repo org\/missing not found/);
+  assert.ok(!d.output().includes(TEST_TOKEN));
+});
+
+test("kill -9 of the daemon mid-download: after restart the job resumes and re-fetches at most one part", async (t) => {
+  const dir = tempDir(t);
+  const big = 96 * MiB;
+  const hub = await LoopbackHub.start(repos(big));
+  t.after(() => hub.close());
+  hub.faults.set("model.safetensors", { throttle: 12 * MiB });
+  const home = path.join(dir, "h");
+  const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: path.join(dir, "hf"), CORTEX_DOWNLOAD_PARTS: "4" };
+  const d1 = await startDaemon(home, { env });
+  const { job_id } = await d1.client.unary<{ job_id: string }>("cortex.v1.JobService", "PullModel", { repo: "org/tiny" });
+  for (;;) {
+    const j = await d1.client.unary<Job>("cortex.v1.JobService", "GetJob", { job_id });
+    if ((j.progress?.done ?? 0) > 30 * MiB) break;
+    await sleep(100);
+  }
+  await d1.kill9();
+  const servedBeforeCrash = hub.bytesServed("model.safetensors");
+  hub.faults.delete("model.safetensors");
+  const d2 = await startDaemon(home, { env });
+  t.after(() => d2.stop());
+  const done = await waitFinal(d2.client, job_id, 120_000);
+  assert.equal(done.state, "JOB_STATE_COMPLETED", done.error_message);
+  const snap = path.join(dir, "hf", "models--org--tiny", "snapshots", hub.commitOf("org/tiny"));
+  assert.deepEqual(fs.readFileSync(path.join(snap, "model.safetensors")), hub.repos["org/tiny"]!.files["model.safetensors"]!.data);
+  const refetched = hub.bytesServed("model.safetensors") - big;
+  assert.ok(servedBeforeCrash > 30 * MiB);
+  assert.ok(refetched <= 24 * MiB, `re-fetched ${(refetched / MiB).toFixed(1)} MiB; one part is 24 MiB`);
+});

@@ -1,0 +1,42 @@
+import { snapshotDownload } from "../src/hub/snapshot-download.js";
+import { createProcessor } from "../src/jobs/processor-shim.js";
+import { recordPull } from "../src/jobs/record-pull.js";
+import { readWorkerConfig } from "../src/jobs/worker-config.js";
+
+/** The `downloads` queue's processor (a BullMQ sandboxed child): pull jobs into the shared HF cache. */
+export interface PullData {
+  model: string;
+  repo: string;
+  revision: string;
+  include: string[];
+  exclude: string[];
+}
+
+export default createProcessor<PullData, object>(async (data, ctx) => {
+  const cfg = readWorkerConfig();
+  ctx.progress({ phase: "resolving", message: `${data.repo}@${data.revision}` });
+  const r = await snapshotDownload({
+    repo: data.repo,
+    revision: data.revision,
+    cacheDir: cfg.hfHubCache,
+    hubUrl: cfg.hfEndpoint,
+    ...(cfg.hfToken ? { token: cfg.hfToken } : {}),
+    include: data.include,
+    exclude: data.exclude,
+    partsPerFile: cfg.downloadPartsPerFile,
+    offline: cfg.hfOffline,
+    signal: ctx.signal,
+    onProgress: (p) =>
+      ctx.progress({
+        phase: "downloading",
+        done: p.doneBytes,
+        total: p.totalBytes,
+        unit: "bytes",
+        message: `${p.filesDone}/${p.filesTotal} files`,
+        ...(p.file ? { current_item: p.file, current_done: p.fileDone ?? 0, current_total: p.fileTotal ?? 0 } : {}),
+      }),
+  });
+  ctx.progress({ phase: "writing manifest", done: r.files.reduce((s, f) => s + f.size, 0), total: r.files.reduce((s, f) => s + f.size, 0), unit: "bytes" });
+  const manifest = recordPull(cfg.paths, r, data.revision);
+  return { repo: r.repo, commit: r.commit, snapshot_path: r.snapshotPath, files: r.files.length, bytes: r.files.reduce((s, f) => s + f.size, 0), bytes_fetched: r.bytesFetched, from_cache: r.fromCache, manifest };
+});
