@@ -5,6 +5,10 @@ import { RateMeter, type ProgressReport } from "./job-progress.js";
 /** What a job body gets: no BullMQ in sight (Temporal-style activity context). */
 export interface JobContext {
   jobId: string;
+  /** The job's kind (BullMQ job name): pull, convert, quantize, fuse, flow. */
+  jobName: string;
+  /** Flow parents: the results of their children, keyed by child job key. */
+  childrenValues?: () => Promise<Record<string, unknown>>;
   attempt: number;
   signal: AbortSignal;
   progress(report: ProgressReport): void;
@@ -40,6 +44,8 @@ export function createProcessor<Data, Result>(body: JobBody<Data, Result>) {
     };
     const ctx: JobContext = {
       jobId: job.id ?? "",
+      jobName: job.name,
+      childrenValues: async () => (await job.getChildrenValues()) as Record<string, unknown>,
       attempt: job.attemptsMade + 1,
       signal,
       progress(report) {
