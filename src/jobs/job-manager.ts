@@ -75,9 +75,13 @@ export class JobManager {
   private async find(jobId: string): Promise<{ job: BullJob; state: BullState | "unknown" } | undefined> {
     const queueName = queueOfJobId(jobId);
     if (!queueName) return undefined;
-    const job = await this.queues[queueName].getJob(jobId);
+    const queue = this.queues[queueName];
+    let job = await queue.getJob(jobId);
     if (!job) return undefined;
-    return { job, state: await job.getState() };
+    const state = await job.getState();
+    // The job hash was read before its state: once final, read it again so attempts and results match the state.
+    if (state === "completed" || state === "failed") job = (await queue.getJob(jobId)) ?? job;
+    return { job, state };
   }
 
   async get(jobId: string): Promise<JobMessage> {

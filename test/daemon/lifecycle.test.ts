@@ -68,7 +68,8 @@ test("after kill -9 the next start recovers (stale socket, lock, orphaned Redis)
   const home = path.join(tempDir(t), "home");
   const d1 = await startDaemon(home);
   const queue = new Queue("downloads", { connection: { path: path.join(home, "redis", "redis.sock") }, prefix: "cortex" });
-  await queue.add("pull", { repo: "org/model" }, { jobId: "survivor" });
+  // Delayed by an hour so no worker takes it: the assertion is about Redis persistence.
+  await queue.add("pull", { repo: "org/model" }, { jobId: "survivor", delay: 3_600_000 });
   await queue.close();
   await d1.kill9();
   assert.ok(fs.existsSync(d1.socket), "kill -9 leaves the socket behind");
@@ -79,7 +80,7 @@ test("after kill -9 the next start recovers (stale socket, lock, orphaned Redis)
   const s = await d2.client.unary<Status>("cortex.v1.ModelService", "GetStatus");
   assert.equal(s.pid, d2.proc.pid);
   assert.equal(s.redis.healthy, true);
-  assert.equal(s.queues.find((q) => q.queue === "downloads")?.waiting, 1, "the queued job survived the crash");
+  assert.equal((s.queues.find((q) => q.queue === "downloads") as { delayed?: number } | undefined)?.delayed, 1, "the queued job survived the crash");
 });
 
 test("the embedded Redis is restarted when it dies", async (t) => {

@@ -85,7 +85,7 @@ test("resume after an abort mid-file re-fetches at most one part; a dropped conn
   const before = hub.bytesServed("model.safetensors");
   await new Promise((r) => setTimeout(r, 600)); // let the sidecar's last save land
   hub.faults.set("model.safetensors", { dropAfter: { bytes: 2 * MiB, times: 2 }, stallAfter: { bytes: MiB, times: 1 } });
-  const r = await snapshotDownload({ repo: "org/model", revision: "main", cacheDir: cache, hubUrl: hub.url, partsPerFile: 4, stallMs: 500 });
+  const r = await snapshotDownload({ repo: "org/model", revision: "main", cacheDir: cache, hubUrl: hub.url, partsPerFile: 4, stallMs: 2000 });
   const big = hub.repos["org/model"]!.files["model.safetensors"]!.data;
   assert.deepEqual(fs.readFileSync(path.join(r.snapshotPath, "model.safetensors")), big);
   const total = hub.bytesServed("model.safetensors");
