@@ -66,6 +66,8 @@ export class QuantizePool {
   private readonly queue: Block[] = [];
   private nextId = 1;
   private closed = false;
+  /** Unsettled quantize() calls: while any exists every worker is ref'd, so the process waits for them. */
+  private active = 0;
 
   private constructor(threads: number, maxBlockElements: number) {
     this.threads = threads;
@@ -113,7 +115,24 @@ export class QuantizePool {
 
     const rowsPerBlock = Math.max(1, Math.min(Math.ceil(rows / this.threads), Math.floor(this.maxBlockElements / cols)));
     return new Promise<AffineQuantized>((resolve, reject) => {
-      const job: Job = { result, remaining: 0, done: false, resolve, reject };
+      this.active++;
+      const settle = () => {
+        this.active--;
+        this.updateRefs();
+      };
+      const job: Job = {
+        result,
+        remaining: 0,
+        done: false,
+        resolve: (q) => {
+          settle();
+          resolve(q);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
+      };
       for (let start = 0; start < rows; start += rowsPerBlock) {
         job.remaining++;
         this.queue.push({ id: this.nextId++, job, w, rowStart: start, rowEnd: Math.min(rows, start + rowsPerBlock), options });
@@ -153,7 +172,6 @@ export class QuantizePool {
       const shared = typeof SharedArrayBuffer !== "undefined" && w.buffer instanceof SharedArrayBuffer;
       const data = shared ? view : view.slice();
       const task: QuantizeTask = { id: block.id, w: data, rows: rowEnd - rowStart, cols, options: { ...options, rowOffset: (options.rowOffset ?? 0) + rowStart } };
-      slot.worker.ref();
       slot.worker.postMessage(task, shared ? [] : [data.buffer as ArrayBuffer]);
     }
   }
@@ -165,13 +183,20 @@ export class QuantizePool {
     worker.on("error", (err) => this.onWorkerGone(slot, `quantize worker crashed: ${err.message}`));
     worker.on("exit", (code) => this.onWorkerGone(slot, `quantize worker exited with code ${code}`));
     this.slots.push(slot);
+    this.updateRefs();
     return slot;
+  }
+
+  private updateRefs(): void {
+    for (const s of this.slots) {
+      if (this.active > 0) s.worker.ref();
+      else s.worker.unref();
+    }
   }
 
   private onResult(slot: Slot, msg: QuantizeTaskResult): void {
     const block = slot.block;
     slot.block = undefined;
-    slot.worker.unref();
     if (block && block.id === msg.id && !block.job.done) {
       const job = block.job;
       if (msg.ok) {
