@@ -8,6 +8,8 @@ import { JobManager } from "../jobs/job-manager.js";
 import { JobWorkers } from "../jobs/job-workers.js";
 import { workerConfigFrom } from "../jobs/worker-config.js";
 import { createJobService } from "../grpc/services/job-service.js";
+import { createInferenceService } from "../grpc/services/inference-service.js";
+import { createInferencePool } from "../inference/create-pool.js";
 import { resolveHfToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
 import { startRedis } from "../redis/redis-handle.js";
@@ -19,7 +21,8 @@ import { removeStaleSocket } from "./unix-socket.js";
 
 /**
  * Composes cortexd: starts modules in dependency order and stops them in reverse.
- * home → lock → Redis → queues → services → gRPC (SERVING). Stop: NOT_SERVING → streams → gRPC → queues → Redis → lock.
+ * home → lock → Redis → queues → inference pool → services → gRPC (SERVING).
+ * Stop: NOT_SERVING → streams → gRPC → inference pool (runners exit) → queues → Redis → lock.
  */
 export class Daemon {
   private readonly stops: { name: string; stop: () => Promise<void> | void }[] = [];
@@ -57,13 +60,15 @@ export class Daemon {
       workers.start();
       stops.push({ name: "job-workers", stop: () => workers.stop() });
       const jobs = new JobManager(queues, events, workers, redis.client);
+      const pool = createInferencePool(config, paths, logger);
+      stops.push({ name: "inference-pool", stop: () => pool.stop() });
 
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token } } : {}) });
       const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx),
         "cortex.v1.JobService": createJobService(jobs, grpc.streams),
-        "cortex.v1.InferenceService": {},
+        "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams),
       };
       await grpc.start(services);
       stops.push({ name: "grpc", stop: () => grpc.stop(config.shutdownTimeoutMs) });
