@@ -25,6 +25,7 @@ export function createInferencePool(config: Config, paths: HomePaths, logger: Lo
     memoryReserveBytes: config.memoryReserveBytes,
     memoryBudgetBytes: config.memoryBudgetBytes,
     threads: config.threads,
+    keepSpareRunner: true,
     logger: logger.child({ module: "inference" }),
   });
 }

@@ -39,7 +39,6 @@ export interface LoadResult {
   processRssBytes: number;
   trainContextSize: number;
   embeddingSize: number;
-  chatWrapper: string;
 }
 
 /** Sampling and stopping. Absent fields take Ollama-like defaults (engine/sampling-defaults.ts). */

@@ -17,7 +17,8 @@ export interface EstimateInput {
   parallel: number;
   /** Layers to offload; "auto" = all when a GPU is present. */
   gpuLayers: number | "auto";
-  gpu: boolean;
+  /** Whether the runners have a GPU; may still be settling (a runner starting) while the file is read. */
+  gpu: boolean | Promise<boolean>;
 }
 
 /**
@@ -27,16 +28,17 @@ export interface EstimateInput {
  * model natively — this runs in the daemon, which must not touch an unvalidated model with llama.cpp.
  */
 export async function estimateMemory(input: EstimateInput): Promise<MemoryEstimate> {
+  let insights: GgufInsights;
   try {
-    const info = await readGgufFileInfo(input.path, { readTensorInfo: true });
-    const insights = await GgufInsights.from(info);
-    const layers = input.gpuLayers === "auto" ? (input.gpu ? insights.totalLayers : 0) : Math.min(input.gpuLayers, insights.totalLayers);
-    const weights = insights.estimateModelResourceRequirements({ gpuLayers: layers, useMmap: false });
-    const context = insights.estimateContextResourceRequirements({ contextSize: input.contextSize, modelGpuLayers: layers, sequences: input.parallel });
-    const weightsBytes = weights.cpuRam + weights.gpuVram;
-    const contextBytes = context.cpuRam + context.gpuVram;
-    return { totalBytes: weightsBytes + contextBytes, weightsBytes, contextBytes, vramBytes: weights.gpuVram + context.gpuVram };
+    insights = await GgufInsights.from(await readGgufFileInfo(input.path, { readTensorInfo: true }));
   } catch (err) {
     throw new CortexError("FMT_INVALID", `${input.path}: cannot estimate its memory from the GGUF metadata: ${errorMessage(err)}`, { cause: err });
   }
+  const gpu = await input.gpu;
+  const layers = input.gpuLayers === "auto" ? (gpu ? insights.totalLayers : 0) : Math.min(input.gpuLayers, insights.totalLayers);
+  const weights = insights.estimateModelResourceRequirements({ gpuLayers: layers, useMmap: false });
+  const context = insights.estimateContextResourceRequirements({ contextSize: input.contextSize, modelGpuLayers: layers, sequences: input.parallel });
+  const weightsBytes = weights.cpuRam + weights.gpuVram;
+  const contextBytes = context.cpuRam + context.gpuVram;
+  return { totalBytes: weightsBytes + contextBytes, weightsBytes, contextBytes, vramBytes: weights.gpuVram + context.gpuVram };
 }

@@ -46,14 +46,18 @@ export class LoadPreparer {
 
   constructor(private readonly deps: PrepareDeps) {}
 
-  async prepare(path: string, options: LoadOptions, ctx: { gpu: boolean; availableBytes: number; signal?: AbortSignal }): Promise<PreparedLoad> {
+  /**
+   * `gpu` may still be settling (the first runner starting): the file is validated and its metadata read
+   * meanwhile, so a cold start pays for the slower of the two, not both.
+   */
+  async prepare(path: string, options: LoadOptions, ctx: { gpu: Promise<boolean>; availableBytes: () => number; signal?: AbortSignal }): Promise<PreparedLoad> {
     const file = await this.inspect(path);
     const spec = resolveSpec(file, options, this.deps.defaults);
     const estimate = await this.estimateFor(file, spec, ctx.gpu);
-    if (estimate.totalBytes <= ctx.availableBytes || !this.deps.quantizer) {
+    if (estimate.totalBytes <= ctx.availableBytes() || !this.deps.quantizer) {
       return { file, spec, estimate, variant: file.weightType, variantReason: "" };
     }
-    const choice = chooseFallback({ originalType: file.weightType, weightsBytes: estimate.weightsBytes, contextBytes: estimate.contextBytes, availableBytes: ctx.availableBytes });
+    const choice = chooseFallback({ originalType: file.weightType, weightsBytes: estimate.weightsBytes, contextBytes: estimate.contextBytes, availableBytes: ctx.availableBytes() });
     if (!choice.variant || choice.variant === "original") return { file, spec, estimate, variant: file.weightType, variantReason: choice.reason };
     const q = this.deps.quantizer;
     const variantPath = (await q.existing(path, choice.variant)) ?? (await q.quantize(path, choice.variant, ctx.signal ?? new AbortController().signal));
@@ -77,10 +81,11 @@ export class LoadPreparer {
     return p;
   }
 
-  private estimateFor(file: ModelFileInfo, spec: LoadSpec, gpu: boolean): Promise<MemoryEstimate> {
-    const key = JSON.stringify([file.path, file.sizeBytes, file.mtimeMs, spec.contextSize, spec.parallel, spec.gpuLayers, gpu]);
+  private async estimateFor(file: ModelFileInfo, spec: LoadSpec, gpuSettling: Promise<boolean>): Promise<MemoryEstimate> {
+    const key = JSON.stringify([file.path, file.sizeBytes, file.mtimeMs, spec.contextSize, spec.parallel, spec.gpuLayers]);
     let p = this.estimates.get(key);
     if (!p) {
+      const gpu = gpuSettling;
       p = this.deps.estimate({ path: file.path, contextSize: spec.contextSize, parallel: spec.parallel, gpuLayers: spec.gpuLayers, gpu });
       this.estimates.set(key, p);
       p.catch(() => this.estimates.delete(key));
