@@ -41,8 +41,9 @@ export class FakeRunner implements ModelRunner {
           return;
         }
         n++;
-        sink(`t${n} `, 1);
-        setTimeout(tick, this.world.tokenMs);
+        sink(this.world.pieceText(n), 1);
+        if (this.world.tokenMs > 0) setTimeout(tick, this.world.tokenMs);
+        else setImmediate(tick);
       };
       tick();
     });
@@ -79,6 +80,8 @@ export class FakeRunner implements ModelRunner {
 export class FakeWorld {
   loadMs = 20;
   tokenMs = 5;
+  /** Text of each generated token (a long one makes HTTP/2 flow control bite quickly). */
+  pieceText = (n: number) => `t${n} `;
   readonly estimates = new Map<string, number>();
   readonly measured = new Map<string, number>();
   readonly failLoad = new Set<string>();
