@@ -64,7 +64,7 @@ export class Daemon {
       stops.push({ name: "inference-pool", stop: () => pool.stop() });
 
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token } } : {}) });
-      const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, startedAt: new Date(), listeners: () => grpc.listeners };
+      const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx),
         "cortex.v1.JobService": createJobService(jobs, grpc.streams),

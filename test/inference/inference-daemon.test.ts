@@ -54,6 +54,8 @@ describe("inference pool through a real daemon", { skip }, () => {
     assert.equal(m.ttl_seconds, 300, "default keep-alive from the config");
     assert.ok(Date.parse(m.expires_at) > Date.now() + 290_000);
     assert.equal(m.requests_served, 2);
+    const status = await d.client.unary<{ memory: { used_bytes: number } }>("cortex.v1.ModelService", "GetStatus");
+    assert.equal(status.memory.used_bytes, used_bytes, "GetStatus shows the pool's memory in use");
   });
 
   test("Chat uses the GGUF's chat template and streams; a JSON schema constrains the output", async () => {
