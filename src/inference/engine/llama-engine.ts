@@ -28,15 +28,16 @@ export class LlamaEngine {
   private constructor(readonly llama: Llama, private readonly threads: number) {}
 
   /**
-   * `threads` caps llama.cpp's threads: node-llama-cpp otherwise uses at least 4, which on a 2-core machine makes
-   * ggml's spin barriers oversubscribe the CPU and generation >10× slower.
+   * Every context gets its threads explicitly (the load spec's, default the machine's real cores) and maxThreads
+   * is 0, which makes that number exact: node-llama-cpp's default is at least 4 threads, which on a 2-core machine
+   * makes ggml's spin barriers oversubscribe the CPU and generation >10× slower.
    */
   static async create(opts: { threads: number; gpu: "auto" | false }): Promise<LlamaEngine> {
     let engine: LlamaEngine | undefined;
     const llama = await getLlama({
       gpu: opts.gpu,
       build: "never",
-      maxThreads: opts.threads,
+      maxThreads: 0,
       logLevel: LlamaLogLevel.warn,
       logger: (level, message) => engine?.record(level, message),
     });
@@ -79,7 +80,7 @@ export class LlamaEngine {
     let model: LlamaModel | undefined;
     try {
       model = await this.llama.loadModel({ modelPath: spec.path, gpuLayers: spec.gpuLayers === "auto" ? "auto" : spec.gpuLayers });
-      const context = await model.createContext({ contextSize: spec.contextSize, sequences: spec.parallel, threads: this.threads, failedCreationRemedy: false });
+      const context = await model.createContext({ contextSize: spec.contextSize, sequences: spec.parallel, threads: spec.threads || this.threads, failedCreationRemedy: false });
       const after = await this.llama.getLlamaMemoryUsage();
       const em = new EngineModel(this, model, context, spec);
       const result: LoadResult = {
@@ -243,7 +244,7 @@ export class EngineModel {
   embed(inputs: readonly string[]): Promise<EmbedResult> {
     const run = async (): Promise<EmbedResult> => {
       const size = Math.min(this.spec.contextSize, 8192);
-      this.embedding ??= this.model.createEmbeddingContext({ contextSize: size, batchSize: size, threads: this.spec.threads });
+      this.embedding ??= this.model.createEmbeddingContext({ contextSize: size, batchSize: size, threads: this.spec.threads || 1 });
       const ctx = await this.embedding;
       const vectors: Float32Array[] = [];
       let promptTokens = 0;
