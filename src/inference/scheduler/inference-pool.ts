@@ -1,16 +1,21 @@
 import os from "node:os";
 import { CortexError, errorMessage } from "../../errors/cortex-error.js";
 import type { Logger } from "../../log/logger.js";
-import type { DeviceInfo, GenerationResult } from "../engine/engine-types.js";
+import type { GenerationResult } from "../engine/engine-types.js";
 import type { EstimateInput, MemoryEstimate } from "../engine/estimate-memory.js";
 import type { ModelFileInfo } from "../inspect-model-file.js";
 import type { Quantizer } from "../quant-fallback.js";
-import type { ModelRunner, RunnerFactory } from "../runner/model-runner.js";
+import type { RunnerFactory } from "../runner/model-runner.js";
 import { exhaustedError, formatBytes } from "./exhausted-error.js";
 import { poolMemoryBudget, type PoolMemoryBudget } from "./memory-budget.js";
 import { ModelEntry, type LoadedModelView } from "./model-entry.js";
 import { planLoad } from "./plan-load.js";
+import { LeaseImpl, type Lease } from "./lease.js";
 import { LoadPreparer, type LoadOptions, type PreparedLoad } from "./prepare-load.js";
+import { RunnerSupply } from "./runner-supply.js";
+import { waitUntil, withTimeout } from "./wait.js";
+
+export type { Lease } from "./lease.js";
 
 export interface PoolOptions {
   runners: RunnerFactory;
@@ -40,19 +45,6 @@ export interface PoolOptions {
   logger: Logger;
 }
 
-/** A request's hold on a model: the runner to use and its own abort signal (a forced unload aborts it). */
-export interface Lease {
-  readonly name: string;
-  readonly path: string;
-  readonly runner: ModelRunner;
-  readonly signal: AbortSignal;
-  /** How long this request waited for the model to load (0 when it was resident). */
-  readonly loadMs: number;
-  readonly variant: string;
-  readonly variantReason: string;
-  release(result?: GenerationResult): void;
-}
-
 interface Waiter {
   key: string;
   name: string;
@@ -67,40 +59,22 @@ interface Waiter {
   done: boolean;
 }
 
-class LeaseImpl implements Lease {
-  readonly controller = new AbortController();
-  released = false;
-  constructor(readonly entry: ModelEntry, readonly loadMs: number, private readonly onRelease: (l: LeaseImpl, r?: GenerationResult) => void) {}
-  get name() { return this.entry.name; }
-  get path() { return this.entry.key; }
-  get runner() { return this.entry.runner!; }
-  get signal() { return this.controller.signal; }
-  get variant() { return this.entry.variant; }
-  get variantReason() { return this.entry.variantReason; }
-  release(result?: GenerationResult): void {
-    if (this.released) return;
-    this.released = true;
-    this.onRelease(this, result);
-  }
-}
-
 /**
  * The resident inference pool, shaped like Ollama's scheduler: requests take a lease on a loaded model; cold
  * requests queue while their model loads (one load shared by all of them); a model that does not fit evicts idle
  * unpinned models (LRU, then shortest keep-alive), or waits for busy ones, or is refused with the numbers.
- * Admission (pump) is synchronous, so two loads never race for the same memory.
+ * Admission (pump) is synchronous, so two loads never race for the same memory. Policy lives in pure helpers
+ * (plan-load.ts, memory-budget.ts, model-entry.ts keep-alive); this file is the one state machine that applies it.
  */
 export class InferencePool {
   private readonly entries = new Map<string, ModelEntry>();
   private readonly queue: Waiter[] = [];
   private readonly preparer: LoadPreparer;
-  private deviceInfo: Promise<DeviceInfo> | undefined;
-  private device: DeviceInfo | undefined;
-  private spare: ModelRunner | undefined;
-  private spareStarting: Promise<void> | undefined;
+  private readonly runners: RunnerSupply;
   private closed = false;
 
   constructor(private readonly opts: PoolOptions) {
+    this.runners = new RunnerSupply(opts.runners, opts.keepSpareRunner ?? false, opts.logger);
     this.preparer = new LoadPreparer({
       inspect: opts.inspect,
       estimate: opts.estimate,
@@ -113,7 +87,7 @@ export class InferencePool {
   budget(): PoolMemoryBudget {
     return poolMemoryBudget({
       ramBytes: this.opts.ramBytes ?? os.totalmem(),
-      device: this.device,
+      device: this.runners.device,
       appleSilicon: this.opts.appleSilicon ?? (process.platform === "darwin" && process.arch === "arm64"),
       reserveBytes: this.opts.memoryReserveBytes,
       configuredBudgetBytes: this.opts.memoryBudgetBytes,
@@ -122,7 +96,7 @@ export class InferencePool {
 
   /** The runners' GPU backend ("" for CPU only, or before the first runner reported). */
   gpu(): string {
-    return this.device?.gpu || "";
+    return this.runners.device?.gpu || "";
   }
 
   usedBytes(): number {
@@ -142,7 +116,7 @@ export class InferencePool {
     const key = this.opts.resolve(model);
     const existing = this.entries.get(key);
     if (existing && existing.state !== "unloading") {
-      if (conflicts(existing, options)) {
+      if (existing.differsFrom(options)) {
         if (!existing.idle) throw new CortexError("REG_IN_USE", `${existing.name} is loaded with other settings and is busy (${existing.active.size} requests); retry when idle or unload it first`);
         await this.unloadEntry(existing, "reloading with new settings");
       } else {
@@ -171,7 +145,7 @@ export class InferencePool {
     }
     if (e.active.size > 0) {
       if (!force) throw new CortexError("REG_IN_USE", `${e.name} is serving ${e.active.size} requests; pass force to cancel them`);
-      for (const l of e.active) (l as LeaseImpl).controller.abort(new CortexError("DAEMON_UNAVAILABLE", `${e.name} was unloaded`));
+      for (const l of e.active) (l as LeaseImpl).abort(new CortexError("DAEMON_UNAVAILABLE", `${e.name} was unloaded`));
       await waitUntil(() => e.active.size === 0, 10_000);
     }
     return this.unloadEntry(e, "unloaded on request");
@@ -195,13 +169,12 @@ export class InferencePool {
     for (const w of [...this.queue]) this.settle(w, new CortexError("DAEMON_UNAVAILABLE", "cortexd is shutting down"));
     for (const e of this.entries.values()) {
       e.clearTimer();
-      for (const l of e.active) (l as LeaseImpl).controller.abort(new CortexError("DAEMON_UNAVAILABLE", "cortexd is shutting down"));
+      for (const l of e.active) (l as LeaseImpl).abort(new CortexError("DAEMON_UNAVAILABLE", "cortexd is shutting down"));
     }
     // Cancelled generations stop within a token: give them a moment to end cleanly before runners exit.
     await waitUntil(() => [...this.entries.values()].every((e) => e.active.size === 0), 2000);
-    await Promise.all([this.spareStarting, this.deviceInfo?.catch(() => undefined)]);
-    const runners = [...this.entries.values()].map((e) => e.runner).concat(this.spare ? [this.spare] : []);
-    this.spare = undefined;
+    await this.runners.stop();
+    const runners = [...this.entries.values()].map((e) => e.runner);
     await Promise.all(runners.map((r) => r?.close().catch(() => undefined)));
     await Promise.all([...this.entries.values()].map((e) => e.loading?.catch(() => undefined)));
     this.entries.clear();
@@ -224,52 +197,6 @@ export class InferencePool {
     return this.queue.filter((w) => w.key === key && w.kind === "slot").length;
   }
 
-  /** Whether runners have a GPU, once the first one has said (rejections are handled by whoever awaits it). */
-  private gpuSettling(): Promise<boolean> {
-    const p = this.ensureDevice().then((d) => d.gpu !== false);
-    p.catch(() => undefined);
-    return p;
-  }
-
-  /** The device (GPU, VRAM) from a first runner, which is kept as the spare for the first load. */
-  private ensureDevice(): Promise<DeviceInfo> {
-    this.deviceInfo ??= this.opts.runners().then((r) => {
-      this.adoptSpare(r);
-      this.device = r.device;
-      return r.device;
-    });
-    this.deviceInfo.catch(() => (this.deviceInfo = undefined));
-    return this.deviceInfo;
-  }
-
-  private adoptSpare(r: ModelRunner): void {
-    if (this.closed || this.spare) {
-      void r.close().catch(() => undefined);
-      return;
-    }
-    this.spare = r;
-    r.onCrash(() => {
-      if (this.spare === r) this.spare = undefined;
-    });
-  }
-
-  /** The spare runner if there is one (or one is starting), else a new one; then starts the next spare. */
-  private async takeRunner(): Promise<ModelRunner> {
-    if (!this.spare && this.spareStarting) await this.spareStarting;
-    const r = this.spare ?? (await this.opts.runners());
-    this.spare = undefined;
-    if (this.opts.keepSpareRunner && !this.closed && !this.spareStarting) {
-      this.spareStarting = this.opts
-        .runners()
-        .then(
-          (next) => this.adoptSpare(next),
-          (err: unknown) => this.opts.logger.warn({ err: errorMessage(err) }, "could not start a spare inference runner"),
-        )
-        .finally(() => (this.spareStarting = undefined));
-    }
-    return r;
-  }
-
   private async enqueue(model: string, options: LoadOptions, signal: AbortSignal | undefined, kind: "slot" | "load"): Promise<LeaseImpl | ModelEntry> {
     this.ensureOpen();
     const key = this.opts.resolve(model);
@@ -281,7 +208,7 @@ export class InferencePool {
     }
     let prepared: PreparedLoad | undefined;
     if (!e || e.state !== "ready") {
-      prepared = await this.preparer.prepare(key, options, { gpu: this.gpuSettling(), availableBytes: () => this.availableBytes(), ...(signal ? { signal } : {}) });
+      prepared = await this.preparer.prepare(key, options, { gpu: this.runners.gpuSettling(), availableBytes: () => this.availableBytes(), ...(signal ? { signal } : {}) });
       const budget = this.budget().budgetBytes;
       if (prepared.estimate.totalBytes > budget) {
         throw exhaustedError(model, prepared, { kind: "exhausted", neededBytes: prepared.estimate.totalBytes, freeBytes: Math.max(0, budget - this.usedBytes()), budgetBytes: budget, holders: [...this.entries.values()].map((x) => x.resident()), reason: "the model is larger than the whole memory budget" });
@@ -362,7 +289,7 @@ export class InferencePool {
   private prepareLater(w: Waiter): void {
     w.preparing = true;
     this.preparer
-      .prepare(w.key, w.options, { gpu: this.gpuSettling(), availableBytes: () => this.availableBytes(), ...(w.signal ? { signal: w.signal } : {}) })
+      .prepare(w.key, w.options, { gpu: this.runners.gpuSettling(), availableBytes: () => this.availableBytes(), ...(w.signal ? { signal: w.signal } : {}) })
       .then(
         (p) => {
           w.prepared = p;
@@ -413,17 +340,7 @@ export class InferencePool {
 
   /** Keep-alive: pinned and -1 never expire; 0 unloads after the request (not right after an explicit load). */
   private scheduleExpiry(e: ModelEntry, afterExplicitLoad: boolean): void {
-    e.clearTimer();
-    if (e.pinned || e.ttlSeconds < 0 || this.closed) return;
-    if (e.ttlSeconds === 0) {
-      if (!(afterExplicitLoad && e.requestsServed === 0)) void this.unloadEntry(e, "keep-alive 0");
-      return;
-    }
-    e.expiresAt = Date.now() + e.ttlSeconds * 1000;
-    e.timer = setTimeout(() => {
-      if (e.idle && !e.pinned) void this.unloadEntry(e, "keep-alive expired");
-    }, e.ttlSeconds * 1000);
-    e.timer.unref();
+    if (!this.closed) e.armKeepAlive(afterExplicitLoad, (reason) => void this.unloadEntry(e, reason));
   }
 
   private startLoad(w: Waiter, p: PreparedLoad): void {
@@ -433,7 +350,7 @@ export class InferencePool {
     const log = this.opts.logger;
     log.info({ model: e.name, path: e.spec.path, contextSize: e.spec.contextSize, parallel: e.spec.parallel, estimateBytes: p.estimate.totalBytes }, "loading model");
     e.loading = (async () => {
-      const runner = await this.takeRunner();
+      const runner = await this.runners.take();
       e.runner = runner;
       if (this.closed) {
         await runner.close();
@@ -468,7 +385,7 @@ export class InferencePool {
     this.opts.logger.error({ model: e.name, pid: e.runner?.pid, err: err.message }, "inference runner crashed");
     e.clearTimer();
     if (this.entries.get(e.key) === e && e.state !== "loading") this.entries.delete(e.key);
-    for (const l of e.active) (l as LeaseImpl).controller.abort(err);
+    for (const l of e.active) (l as LeaseImpl).abort(err);
     this.pump();
   }
 
@@ -488,24 +405,4 @@ export class InferencePool {
     void e.unloading.finally(() => this.pump());
     return e.unloading;
   }
-}
-
-/** LoadModel with explicit settings that differ from the resident copy's. */
-function conflicts(e: ModelEntry, o: LoadOptions): boolean {
-  return (o.contextSize !== undefined && o.contextSize > 0 && o.contextSize !== e.spec.contextSize) || (o.parallel !== undefined && o.parallel > 0 && o.parallel !== e.spec.parallel) || (o.gpuLayers !== undefined && o.gpuLayers !== e.spec.gpuLayers);
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error("timeout")), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
-}
-
-async function waitUntil(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
 }

@@ -3,6 +3,7 @@ import type { MemoryEstimate } from "../engine/estimate-memory.js";
 import type { ModelFileInfo } from "../inspect-model-file.js";
 import type { ModelRunner } from "../runner/model-runner.js";
 import type { ResidentModel } from "./plan-load.js";
+import type { LoadOptions } from "./prepare-load.js";
 
 export type EntryState = "loading" | "ready" | "unloading";
 
@@ -81,6 +82,33 @@ export class ModelEntry {
 
   resident(): ResidentModel {
     return { key: this.key, name: this.name, bytes: this.bytes, pinned: this.pinned, state: this.state, active: this.active.size, lastUsed: this.lastUsed, ttlSeconds: this.ttlSeconds };
+  }
+
+  /**
+   * Starts the keep-alive countdown of an idle model: pinned and -1 never expire; 0 expires now, except right
+   * after an explicit load (then after its first request).
+   */
+  armKeepAlive(afterExplicitLoad: boolean, expire: (reason: string) => void): void {
+    this.clearTimer();
+    if (this.pinned || this.ttlSeconds < 0) return;
+    if (this.ttlSeconds === 0) {
+      if (!(afterExplicitLoad && this.requestsServed === 0)) expire("keep-alive 0");
+      return;
+    }
+    this.expiresAt = Date.now() + this.ttlSeconds * 1000;
+    this.timer = setTimeout(() => {
+      if (this.idle && !this.pinned) expire("keep-alive expired");
+    }, this.ttlSeconds * 1000);
+    this.timer.unref();
+  }
+
+  /** LoadModel with explicit settings that differ from this resident copy's. */
+  differsFrom(o: LoadOptions): boolean {
+    return (
+      (o.contextSize !== undefined && o.contextSize > 0 && o.contextSize !== this.spec.contextSize) ||
+      (o.parallel !== undefined && o.parallel > 0 && o.parallel !== this.spec.parallel) ||
+      (o.gpuLayers !== undefined && o.gpuLayers !== this.spec.gpuLayers)
+    );
   }
 
   clearTimer(): void {
