@@ -292,3 +292,14 @@ test("quantization fallback hook: a model that cannot fit loads the Q8_0 variant
   assert.deepEqual(w.loads, ["big-f16.Q8_0"]);
   await pool.stop();
 });
+
+test("a load that hangs is abandoned after loadTimeoutMs: INF_LOAD_FAILED, its runner stopped, nothing left behind", async () => {
+  const w = new FakeWorld();
+  w.loadMs = 2000;
+  const slow = w.model("slow", 10);
+  const pool = w.pool({ loadTimeoutMs: 100 });
+  await assert.rejects(pool.acquire(slow, {}), (err: unknown) => code("INF_LOAD_FAILED")(err) && /slow: loading took longer than 0\.1 s/.test((err as Error).message));
+  assert.equal((await pool.list()).models.length, 0);
+  assert.ok(w.runners.some((r) => r.closed), "the hung runner was stopped");
+  await pool.stop();
+});

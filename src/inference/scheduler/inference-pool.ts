@@ -42,6 +42,8 @@ export interface PoolOptions {
    * @default false
    */
   keepSpareRunner?: boolean;
+  /** A load that takes longer is abandoned (its runner stopped) with INF_LOAD_FAILED. @default 600000 */
+  loadTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -358,7 +360,12 @@ export class InferencePool {
       }
       runner.onCrash((err) => this.onCrash(e, err));
       if (e.cancelLoad) throw e.cancelLoad;
-      e.loadResult = await runner.load(e.spec);
+      const limit = this.opts.loadTimeoutMs ?? 10 * 60_000;
+      e.loadResult = await withTimeout(runner.load(e.spec), limit).catch(async (err: unknown) => {
+        if ((err as Error).message !== "timeout") throw err;
+        await runner.close();
+        throw new CortexError("INF_LOAD_FAILED", `${e.spec.path}: loading took longer than ${limit / 1000} s; the runner was stopped`);
+      });
       if (e.cancelLoad) throw e.cancelLoad;
       const r = e.loadResult;
       e.measured = { memoryBytes: r.memoryBytes, vramBytes: r.vramBytes, processRssBytes: r.processRssBytes };
