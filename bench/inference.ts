@@ -10,7 +10,7 @@ import { tinyModel, type TinyModelOptions } from "../test/fixtures/tiny-models.j
 import { startDaemon, type RunningDaemon } from "../test/helpers/daemon.js";
 import type { Benchmark } from "./harness.js";
 
-const TOKENS = 400;
+const TOKENS = 300;
 const PROMPT = "the quick brown fox jumps over the lazy dog";
 const CTX = 1024;
 const THREADS = 1;
@@ -80,7 +80,7 @@ export const inferenceTokens: Benchmark = {
       cortexd,
       reference,
       unit: "tokens/s",
-      rounds: 9,
+      rounds: 11,
       async teardown() {
         await d.stop();
         await ref.llama.dispose();
@@ -110,7 +110,7 @@ export const inferenceIsolation: Benchmark = {
       cortexd: { label: "ChildRunner (runner process, IPC per piece)", run: run(child) },
       reference: { label: "InProcessRunner (same engine code, no IPC)", run: run(local) },
       unit: "tokens/s",
-      rounds: 9,
+      rounds: 11,
       async teardown() {
         await child.close();
         await local.close();
