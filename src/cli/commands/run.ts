@@ -1,7 +1,7 @@
 import readline from "node:readline/promises";
 import type { Command } from "commander";
 import * as grpc from "@grpc/grpc-js";
-import type { CortexClient } from "../client.js";
+import { CliError, type CortexClient } from "../client.js";
 import { CliContext } from "../context.js";
 import { addLoadFlags, addSamplingFlags, loadOptionsMsg, modelArg, samplingMsg, statsLines, type GenerationStatsMsg, type LoadFlags, type SamplingFlags } from "../inference-options.js";
 
@@ -28,7 +28,10 @@ export function registerRun(program: Command): void {
     const ctx = CliContext.from(c);
     const base = { model: modelArg(model), sampling: samplingMsg(opts), load: loadOptionsMsg(opts) };
     let prompt = words.join(" ");
-    if (!prompt && !process.stdin.isTTY) prompt = (await readAll(process.stdin)).trim();
+    if (!prompt && !process.stdin.isTTY) {
+      prompt = (await readAll(process.stdin)).trim();
+      if (!prompt) throw new CliError("nothing to run: give a prompt as arguments or on stdin (an interactive chat needs a terminal)", 64);
+    }
     const history: Turn[] = opts.system ? [{ role: "system", content: opts.system }] : [];
     if (prompt) {
       const request = opts.raw ? { ...base, prompt } : { ...base, messages: [...history, { role: "user", content: prompt }] };
