@@ -8,6 +8,10 @@ import { registerService } from "./commands/service.js";
 import { registerStatus } from "./commands/status.js";
 import { registerJobs } from "./commands/jobs.js";
 import { registerPull } from "./commands/pull.js";
+import { registerLoad } from "./commands/load.js";
+import { registerPs } from "./commands/ps.js";
+import { registerRun } from "./commands/run.js";
+import { registerEmbed } from "./commands/embed.js";
 
 /** `cortex`: a thin client of the daemon's gRPC API. */
 const program = new Command("cortex")
@@ -26,6 +30,10 @@ registerDaemon(program);
 registerService(program);
 registerPull(program);
 registerJobs(program);
+registerRun(program);
+registerLoad(program);
+registerPs(program);
+registerEmbed(program);
 
 try {
   await program.parseAsync(process.argv);

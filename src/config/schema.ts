@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { physicalCoreCount } from "../platform/physical-cores.js";
 
 /**
  * Every daemon setting in one table: its config.json key, its environment variable, its flag, its default and
@@ -124,6 +125,5 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
 
 /** os.cpus() counts hyper-threads; inference runs best on real cores (and never more threads than cores). */
 export function physicalCores(): number {
-  const n = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, n);
+  return physicalCoreCount();
 }

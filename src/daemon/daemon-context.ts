@@ -5,6 +5,7 @@ import type { Queues } from "../jobs/queues.js";
 import type { Logger } from "../log/logger.js";
 import type { RedisHandle } from "../redis/redis-handle.js";
 import type { StreamRegistry } from "../grpc/stream-registry.js";
+import type { InferencePool } from "../inference/scheduler/inference-pool.js";
 
 /** What services are built from: read-only config and the daemon's long-lived resources. */
 export interface DaemonContext {
@@ -15,6 +16,8 @@ export interface DaemonContext {
   redis: RedisHandle;
   queues: Queues;
   streams: StreamRegistry;
+  /** The resident model pool (memory in use shows in GetStatus). */
+  inference?: InferencePool;
   startedAt: Date;
   listeners: () => string[];
 }

@@ -10,6 +10,8 @@ import { workerConfigFrom } from "../jobs/worker-config.js";
 import { createJobService, submitPull } from "../grpc/services/job-service.js";
 import { createConversionRpcs } from "../grpc/services/conversion-rpcs.js";
 import { resolveModelSource } from "../jobs/resolve-source.js";
+import { createInferenceService } from "../grpc/services/inference-service.js";
+import { createInferencePool } from "../inference/create-pool.js";
 import { resolveHfToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
 import { startRedis } from "../redis/redis-handle.js";
@@ -21,7 +23,8 @@ import { removeStaleSocket } from "./unix-socket.js";
 
 /**
  * Composes cortexd: starts modules in dependency order and stops them in reverse.
- * home → lock → Redis → queues → services → gRPC (SERVING). Stop: NOT_SERVING → streams → gRPC → queues → Redis → lock.
+ * home → lock → Redis → queues → inference pool → services → gRPC (SERVING).
+ * Stop: NOT_SERVING → streams → gRPC → inference pool (runners exit) → queues → Redis → lock.
  */
 export class Daemon {
   private readonly stops: { name: string; stop: () => Promise<void> | void }[] = [];
@@ -61,13 +64,15 @@ export class Daemon {
       const jobs = new JobManager(queues, events, workers, redis.client);
       stops.push({ name: "job-manager", stop: () => jobs.close() });
       const resolveSource = (ref: string) => resolveModelSource(ref, { paths, hubCache: config.hfHubCache, modelDirs: config.modelDirs });
+      const pool = createInferencePool(config, paths, logger);
+      stops.push({ name: "inference-pool", stop: () => pool.stop() });
 
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token } } : {}) });
-      const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, startedAt: new Date(), listeners: () => grpc.listeners };
+      const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx),
         "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveSource, (req) => submitPull(jobs, req))),
-        "cortex.v1.InferenceService": {},
+        "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams),
       };
       await grpc.start(services);
       stops.push({ name: "grpc", stop: () => grpc.stop(config.shutdownTimeoutMs) });

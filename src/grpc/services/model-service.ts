@@ -4,7 +4,14 @@ import type { DaemonContext } from "../../daemon/daemon-context.js";
 import { queueCounts } from "../../jobs/queues.js";
 import { memoryBudget, platformInfo } from "../../platform/platform-info.js";
 import { VERSION } from "../../version.js";
+import type { InferencePool } from "../../inference/scheduler/inference-pool.js";
 import { unary } from "../handlers.js";
+
+/** The pool's view: RAM + VRAM (or unified memory) once a runner has reported the device, and what models hold. */
+function poolMemory(pool: InferencePool) {
+  const b = pool.budget();
+  return { total_bytes: b.totalBytes, reserve_bytes: b.reserveBytes, budget_bytes: b.budgetBytes, used_bytes: pool.usedBytes(), unified: b.unified };
+}
 
 /** ModelService: daemon status and config here; the model store adds its RPCs beside them. */
 export function createModelService(ctx: DaemonContext): grpc.UntypedServiceImplementation {
@@ -19,7 +26,7 @@ export function createModelService(ctx: DaemonContext): grpc.UntypedServiceImple
         pid: process.pid,
         redis: { mode: ctx.redis.mode, healthy, address: ctx.redis.address, version, restarts: ctx.redis.restarts() },
         queues,
-        memory: memoryBudget({ reserveBytes: ctx.config.memoryReserveBytes, budgetBytes: ctx.config.memoryBudgetBytes }),
+        memory: ctx.inference ? poolMemory(ctx.inference) : memoryBudget({ reserveBytes: ctx.config.memoryReserveBytes, budgetBytes: ctx.config.memoryBudgetBytes }),
         platform: platformInfo(ctx.config.threads),
         listeners: ctx.listeners(),
         started_at: ctx.startedAt.toISOString(),

@@ -1,0 +1,138 @@
+import type * as grpc from "@grpc/grpc-js";
+import { CortexError } from "../../errors/cortex-error.js";
+import type { GenerationInput, GenerationResult, SamplingSpec } from "../../inference/engine/engine-types.js";
+import type { InferencePool } from "../../inference/scheduler/inference-pool.js";
+import type { LoadOptions } from "../../inference/scheduler/prepare-load.js";
+import { requireString, serverStream, unary, type StreamWriter } from "../handlers.js";
+import type { StreamRegistry } from "../stream-registry.js";
+import { loadedModelMsg, parseLoadOptions, parseMessages, parseSampling, type LoadOptionsMsg, type SamplingMsg } from "./inference-requests.js";
+
+interface GenerateMsg {
+  model: string;
+  prompt?: string;
+  sampling?: SamplingMsg | null;
+  load?: LoadOptionsMsg | null;
+}
+interface ChatMsg {
+  model: string;
+  messages?: { role?: string; content?: string }[];
+  sampling?: SamplingMsg | null;
+  load?: LoadOptionsMsg | null;
+}
+interface GenerateOut {
+  text: string;
+  stats?: Record<string, unknown>;
+}
+
+const MAX_EMBED_INPUTS = 4096;
+
+/** InferenceService: the resident pool over gRPC (load/unload/list, streaming generate and chat, embeddings). */
+export function createInferenceService(pool: InferencePool, streams: StreamRegistry): grpc.UntypedServiceImplementation {
+  return {
+    LoadModel: unary(async (req: { model: string; options?: LoadOptionsMsg | null }, call) => {
+      const model = requireString(req as never, "model");
+      const r = await pool.load(model, parseLoadOptions(req.options, "options"), abortOnCancel(call));
+      return { model: loadedModelMsg(r.model), already_loaded: r.alreadyLoaded };
+    }),
+    UnloadModel: unary(async (req: { model: string; force?: boolean }) => ({ freed_bytes: await pool.unload(requireString(req as never, "model"), Boolean(req.force)) })),
+    ListLoadedModels: unary(async () => {
+      const r = await pool.list();
+      return {
+        models: r.models.map(loadedModelMsg),
+        budget_bytes: r.budget.budgetBytes,
+        used_bytes: r.usedBytes,
+        total_bytes: r.budget.totalBytes,
+        reserve_bytes: r.budget.reserveBytes,
+        unified_memory: r.budget.unified,
+        gpu: pool.gpu(),
+      };
+    }),
+    Generate: serverStream(streams, async (req: GenerateMsg, out: StreamWriter<GenerateOut>) => {
+      const t0 = performance.now();
+      const model = requireString(req as never, "model");
+      const input: GenerationInput = { kind: "completion", prompt: req.prompt ?? "" };
+      await generate(pool, model, input, input.prompt === "", parseSampling(req.sampling), parseLoadOptions(req.load), out, t0);
+    }),
+    Chat: serverStream(streams, async (req: ChatMsg, out: StreamWriter<GenerateOut>) => {
+      const t0 = performance.now();
+      const model = requireString(req as never, "model");
+      const messages = parseMessages(req.messages);
+      await generate(pool, model, { kind: "chat", messages }, messages.length === 0, parseSampling(req.sampling), parseLoadOptions(req.load), out, t0);
+    }),
+    Embed: unary(async (req: { model: string; inputs?: string[]; load?: LoadOptionsMsg | null }, call) => {
+      const t0 = performance.now();
+      const model = requireString(req as never, "model");
+      const inputs = req.inputs ?? [];
+      if (inputs.length === 0) throw new CortexError("REQ_INVALID_ARGUMENT", "inputs is empty");
+      if (inputs.length > MAX_EMBED_INPUTS) throw new CortexError("REQ_INVALID_ARGUMENT", `inputs has ${inputs.length} entries (at most ${MAX_EMBED_INPUTS})`);
+      const lease = await pool.acquire(model, parseLoadOptions(req.load), abortOnCancel(call));
+      try {
+        const r = await lease.runner.embed(inputs);
+        return { embeddings: r.vectors.map((v) => ({ values: Array.from(v) })), prompt_tokens: r.promptTokens, load_ms: lease.loadMs, total_ms: performance.now() - t0 };
+      } finally {
+        lease.release();
+      }
+    }),
+  };
+}
+
+/**
+ * One streaming generation: take a lease (JIT load, queueing), stream pieces, end with stats. Pieces produced
+ * while the previous message waits for the client's flow control are joined into the next message, so a slow
+ * reader gets fewer, larger messages and nothing is buffered per token.
+ */
+async function generate(pool: InferencePool, model: string, input: GenerationInput, loadOnly: boolean, sampling: SamplingSpec, load: LoadOptions, out: StreamWriter<GenerateOut>, t0: number): Promise<void> {
+  const lease = await pool.acquire(model, load, out.signal);
+  const queueMs = performance.now() - t0;
+  const base = { load_ms: lease.loadMs, queue_ms: queueMs, variant: lease.variant, variant_reason: lease.variantReason };
+  if (loadOnly) {
+    lease.release();
+    await out.write({ text: "", stats: { ...base, total_ms: performance.now() - t0, finish_reason: "load" } });
+    return;
+  }
+  const signal = AbortSignal.any([out.signal, lease.signal]);
+  let firstPieceAt = 0;
+  let pending = "";
+  let writing: Promise<void> | undefined;
+  const flush = (): void => {
+    const text = pending;
+    pending = "";
+    writing = out.write({ text }).then(() => {
+      writing = undefined;
+      if (pending !== "") flush();
+    });
+  };
+  let result: GenerationResult | undefined;
+  try {
+    result = await lease.runner.generate(input, sampling, (text) => {
+      if (text === "") return;
+      if (!firstPieceAt) firstPieceAt = performance.now();
+      pending += text;
+      if (!writing) flush();
+    }, signal);
+  } finally {
+    lease.release(result);
+  }
+  while (writing) await writing;
+  if (lease.signal.aborted && !out.signal.aborted) throw lease.signal.reason;
+  await out.write({
+    text: "",
+    stats: {
+      ...base,
+      prompt_tokens: result.promptTokens,
+      generated_tokens: result.generatedTokens,
+      time_to_first_token_ms: firstPieceAt ? firstPieceAt - t0 : 0,
+      tokens_per_second: result.tokensPerSecond,
+      prompt_ms: result.firstTokenMs,
+      total_ms: performance.now() - t0,
+      finish_reason: result.finishReason,
+    },
+  });
+}
+
+/** An AbortSignal for a unary call: a client cancel or deadline stops its wait (a queued LoadModel, an Embed). */
+function abortOnCancel(call: grpc.ServerUnaryCall<unknown, unknown>): AbortSignal {
+  const c = new AbortController();
+  call.on("cancelled", () => c.abort(new CortexError("JOB_CANCELLED", "client cancelled the call")));
+  return c.signal;
+}

@@ -1,0 +1,31 @@
+import type { Config } from "../config/schema.js";
+import type { HomePaths } from "../config/paths.js";
+import type { Logger } from "../log/logger.js";
+import { estimateMemory } from "./engine/estimate-memory.js";
+import { inspectModelFile } from "./inspect-model-file.js";
+import type { Quantizer } from "./quant-fallback.js";
+import { resolveModelPath } from "./resolve-model-path.js";
+import { ChildRunner } from "./runner/child-runner.js";
+import { InferencePool } from "./scheduler/inference-pool.js";
+
+/**
+ * The daemon's pool: models run in runner child processes (a llama.cpp abort costs one model, not the daemon;
+ * measured cost in BENCHMARKS.md), named by path until the model store provides names.
+ */
+export function createInferencePool(config: Config, paths: HomePaths, logger: Logger, extra: { quantizer?: Quantizer } = {}): InferencePool {
+  return new InferencePool({
+    runners: () => ChildRunner.start({ threads: config.threads, gpu: "auto" }),
+    resolve: (model) => resolveModelPath(model, paths.models),
+    inspect: inspectModelFile,
+    estimate: estimateMemory,
+    ...(extra.quantizer ? { quantizer: extra.quantizer } : {}),
+    keepAliveSeconds: config.keepAliveSeconds,
+    maxLoadedModels: config.maxLoadedModels,
+    maxQueuedRequests: config.maxQueuedRequests,
+    memoryReserveBytes: config.memoryReserveBytes,
+    memoryBudgetBytes: config.memoryBudgetBytes,
+    threads: config.threads,
+    keepSpareRunner: true,
+    logger: logger.child({ module: "inference" }),
+  });
+}

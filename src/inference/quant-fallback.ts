@@ -1,0 +1,64 @@
+import { GGML_TYPE_SIZES, type GgmlTypeName } from "../formats/gguf/ggml-types.js";
+
+/** Variants the pool may load instead of a model that does not fit. */
+export type FallbackType = "Q8_0" | "Q4_K_M";
+
+/** Average bits per weight of a GGUF weight type; Q4_K_M mixes q4_K and q6_K (4.91 BPW measured by llama-quantize). */
+export function bitsPerWeight(type: string): number | undefined {
+  if (type === "Q4_K_M") return 4.91;
+  if (type === "Q4_K_S") return 4.58;
+  if (type === "Q5_K_M") return 5.69;
+  const sizes = GGML_TYPE_SIZES[type as GgmlTypeName];
+  if (!sizes) return undefined;
+  const [block, bytes] = sizes;
+  return (bytes * 8) / block;
+}
+
+export interface FallbackInput {
+  /** Dominant weight type of the original file ("F16", "BF16", "F32", "Q8_0"…). */
+  originalType: string;
+  weightsBytes: number;
+  /** KV cache and buffers: the same whatever the weights' type. */
+  contextBytes: number;
+  /** What the model may use: free memory plus what eviction could free. */
+  availableBytes: number;
+}
+
+export type FallbackChoice =
+  | { variant: "original"; estimatedBytes: number; reason: string }
+  | { variant: FallbackType; estimatedBytes: number; reason: string }
+  | { variant: undefined; reason: string };
+
+/**
+ * Chooses what to load (pure): the original when it fits; else Q8_0 (near-lossless, preferred); Q4_K_M only when
+ * Q8_0 does not fit; never a variant that is no smaller than the original (a Q4 file is not "re-quantized" up).
+ */
+export function chooseFallback(input: FallbackInput): FallbackChoice {
+  const original = input.weightsBytes + input.contextBytes;
+  const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`;
+  if (original <= input.availableBytes) return { variant: "original", estimatedBytes: original, reason: `fits as ${input.originalType} (${gib(original)})` };
+  const bpw = bitsPerWeight(input.originalType);
+  if (bpw === undefined) return { variant: undefined, reason: `${gib(original)} does not fit in ${gib(input.availableBytes)}, and ${input.originalType} weights cannot be re-quantized` };
+  const tried: string[] = [];
+  for (const variant of ["Q8_0", "Q4_K_M"] as const) {
+    const vbpw = bitsPerWeight(variant)!;
+    if (vbpw >= bpw) continue;
+    const estimated = Math.ceil((input.weightsBytes * vbpw) / bpw) + input.contextBytes;
+    if (estimated <= input.availableBytes) {
+      return { variant, estimatedBytes: estimated, reason: `${input.originalType} needs ${gib(original)}, ${gib(input.availableBytes)} available; ${variant} needs ${gib(estimated)}${tried.length ? ` (${tried.join(", ")})` : ""}` };
+    }
+    tried.push(`${variant} would need ${gib(estimated)}`);
+  }
+  return { variant: undefined, reason: `${input.originalType} needs ${gib(original)}, ${gib(input.availableBytes)} available${tried.length ? `; ${tried.join(", ")}` : "; no smaller variant exists"}` };
+}
+
+/**
+ * Produces quantized variants (the quantization jobs of the conversion pipeline). The pool asks for one only when
+ * chooseFallback picked it; `existing` lets a variant made earlier be reused without a job.
+ */
+export interface Quantizer {
+  /** Path of an existing variant of `source`, if one was made before. */
+  existing(source: string, type: FallbackType): Promise<string | undefined>;
+  /** Quantizes `source` to `type` (typically by submitting a job and waiting for it); resolves the new file. */
+  quantize(source: string, type: FallbackType, signal: AbortSignal): Promise<string>;
+}

@@ -1,0 +1,119 @@
+import { CortexError, errorMessage, isCortexError } from "../../errors/cortex-error.js";
+import type { EngineModel, LlamaEngine } from "../engine/llama-engine.js";
+import type { FromRunner, ToRunner } from "./runner-protocol.js";
+
+/** The IPC side of a runner process: `process` itself in a forked child. */
+export interface RunnerPort {
+  send(message: FromRunner, callback?: (err: Error | null) => void): void;
+  on(event: "message", listener: (message: ToRunner) => void): void;
+}
+
+/**
+ * Serves one model over IPC: load it, generate into coalesced pieces, embed, report memory. Text generated while
+ * the previous piece is still being written joins the next one, so a slow reader gets fewer, larger messages
+ * instead of a growing backlog.
+ */
+export function serveRunner(engine: LlamaEngine, port: RunnerPort, exit: () => void): void {
+  let model: EngineModel | undefined;
+  const running = new Map<number, AbortController>();
+
+  const fail = (id: number, err: unknown) => {
+    const ce = isCortexError(err) ? err : new CortexError("INTERNAL", errorMessage(err));
+    port.send({ t: "error", id, code: ce.code, message: ce.message });
+  };
+  const needModel = (): EngineModel => {
+    if (!model) throw new CortexError("INTERNAL", "runner has no model loaded");
+    return model;
+  };
+
+  port.on("message", (msg) => {
+    switch (msg.t) {
+      case "load":
+        if (model) return fail(msg.id, new CortexError("INTERNAL", "runner already holds a model"));
+        engine.load(msg.spec).then(
+          (r) => {
+            model = r.model;
+            port.send({ t: "loaded", id: msg.id, result: r.result });
+          },
+          (err) => fail(msg.id, err),
+        );
+        return;
+      case "generate": {
+        const controller = new AbortController();
+        running.set(msg.id, controller);
+        const pieces = coalescer(port, msg.id);
+        Promise.resolve()
+          .then(() => needModel().generate(msg.input, msg.sampling, pieces.push, controller.signal))
+          .then(
+            (result) => {
+              pieces.flushNow();
+              port.send({ t: "generated", id: msg.id, result });
+            },
+            (err) => {
+              pieces.flushNow();
+              fail(msg.id, err);
+            },
+          )
+          .finally(() => running.delete(msg.id));
+        return;
+      }
+      case "cancel":
+        running.get(msg.id)?.abort();
+        return;
+      case "embed":
+        Promise.resolve()
+          .then(() => needModel().embed(msg.inputs))
+          .then(
+            (result) => port.send({ t: "embedded", id: msg.id, result }),
+            (err) => fail(msg.id, err),
+          );
+        return;
+      case "memory":
+        engine.memory().then(
+          (sample) => port.send({ t: "memory", id: msg.id, sample }),
+          (err) => fail(msg.id, err),
+        );
+        return;
+      case "exit":
+        for (const c of running.values()) c.abort();
+        void (async () => {
+          await model?.dispose().catch(() => undefined);
+          await engine.dispose().catch(() => undefined);
+          exit();
+        })();
+        return;
+    }
+  });
+}
+
+/** At most one piece message in flight per generation; text arriving meanwhile is appended to the next one. */
+function coalescer(port: RunnerPort, id: number): { push: (text: string, tokens: number) => void; flushNow: () => void } {
+  let text = "";
+  let tokens = 0;
+  let inFlight = false;
+  const send = () => {
+    if (text === "" && tokens === 0) return;
+    const message: FromRunner = { t: "piece", id, text, tokens };
+    text = "";
+    tokens = 0;
+    inFlight = true;
+    port.send(message, () => {
+      inFlight = false;
+      send();
+    });
+  };
+  return {
+    push(t, n) {
+      text += t;
+      tokens += n;
+      if (!inFlight) send();
+    },
+    // The channel keeps order, so a final piece sent now still arrives before the result.
+    flushNow() {
+      if (text === "" && tokens === 0) return;
+      port.send({ t: "piece", id, text, tokens });
+      text = "";
+      tokens = 0;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { DeviceInfo } from "../engine/engine-types.js";
+
+export interface PoolMemoryBudget {
+  /** Memory models can live in: unified memory on Apple Silicon, RAM + VRAM elsewhere. */
+  totalBytes: number;
+  ramBytes: number;
+  vramBytes: number;
+  unified: boolean;
+  reserveBytes: number;
+  /** What the pool may fill: configured, or total − reserve. */
+  budgetBytes: number;
+}
+
+/**
+ * The pool's budget (pure). On unified memory the GPU's share is part of RAM and is not added to it; elsewhere a
+ * model's weights and KV cache can sit in VRAM or RAM, so both count.
+ */
+export function poolMemoryBudget(opts: { ramBytes: number; device: DeviceInfo | undefined; appleSilicon: boolean; reserveBytes: number; configuredBudgetBytes: number }): PoolMemoryBudget {
+  const unified = opts.appleSilicon || (opts.device?.unifiedMemoryBytes ?? 0) > 0;
+  const vram = unified || !opts.device?.gpu ? 0 : opts.device.vramTotalBytes;
+  const total = opts.ramBytes + vram;
+  const budget = opts.configuredBudgetBytes > 0 ? opts.configuredBudgetBytes : Math.max(0, total - opts.reserveBytes);
+  return { totalBytes: total, ramBytes: opts.ramBytes, vramBytes: vram, unified, reserveBytes: opts.reserveBytes, budgetBytes: budget };
+}
