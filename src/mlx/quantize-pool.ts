@@ -116,6 +116,7 @@ export class QuantizePool {
     const rowsPerBlock = Math.max(1, Math.min(Math.ceil(rows / this.threads), Math.floor(this.maxBlockElements / cols)));
     return new Promise<AffineQuantized>((resolve, reject) => {
       this.active++;
+      this.updateRefs();
       const settle = () => {
         this.active--;
         this.updateRefs();
