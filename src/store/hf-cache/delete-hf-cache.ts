@@ -18,6 +18,8 @@ export interface HfDeletePlan {
   /** Repos whose every revision goes: the folder is removed (unless a download is running in it). */
   readonly repos: readonly HfCachedRepo[];
   readonly snapshots: readonly string[];
+  /** Single snapshot files to unlink (one model out of a snapshot that holds several). */
+  readonly pointers?: readonly string[];
   readonly refs: readonly string[];
   readonly blobs: readonly PlannedBlob[];
   /** Stale `.incomplete` files (prune only). */
@@ -126,6 +128,29 @@ export function planHfCacheDelete(info: HfCacheInfo, selected: ReadonlySet<HfCac
   return { cacheDir: info.cacheDir, repos, snapshots, refs, blobs: [...blobs.values()], incomplete: [], sharedBlobs: [...shared].sort(), expectedFreedSize: expected, warnings: [...extraWarnings] };
 }
 
+/**
+ * Remove some files of one revision (one model out of a snapshot that holds several, like `hf cache rm
+ * hf://…/file`): their snapshot links, and the blobs no other file of any revision links to.
+ */
+export function planHfFilesDelete(info: HfCacheInfo, revision: HfCachedRevision, filePaths: ReadonlySet<string>): HfDeletePlan {
+  const repo = info.repos.find((r) => r.revisions.includes(revision));
+  if (!repo) throw new CortexError("REG_NOT_FOUND", `revision ${revision.commitHash} is not in the HF cache scan`);
+  const going = revision.files.filter((f) => filePaths.has(f.filePath));
+  const stillUsed = new Set(repo.revisions.flatMap((v) => v.files.filter((f) => !filePaths.has(f.filePath)).map((f) => f.blobPath)));
+  const blobs = new Map<string, PlannedBlob>();
+  const shared = new Set<string>();
+  let expected = 0;
+  for (const f of going) {
+    if (f.inSnapshot) expected += f.sizeOnDisk;
+    else if (stillUsed.has(f.blobPath)) shared.add(f.blobPath);
+    else if (!blobs.has(f.blobPath)) {
+      blobs.set(f.blobPath, { path: f.blobPath, repoPath: repo.repoPath, size: f.sizeOnDisk });
+      expected += f.sizeOnDisk;
+    }
+  }
+  return { cacheDir: info.cacheDir, repos: [], snapshots: [], pointers: going.map((f) => f.filePath), refs: [], blobs: [...blobs.values()], incomplete: [], sharedBlobs: [...shared].sort(), expectedFreedSize: expected, warnings: [] };
+}
+
 /** `hf cache prune`: every detached revision (no ref points to it) and every `.incomplete` file no download is writing. */
 export function planHfCachePrune(info: HfCacheInfo, now = Date.now()): HfDeletePlan {
   const detached = new Set(info.repos.flatMap((r) => r.revisions.filter((v) => v.refs.length === 0)));
@@ -181,6 +206,11 @@ export async function executeHfCacheDelete(plan: HfDeletePlan): Promise<HfDelete
     }
   }
   for (const s of plan.snapshots) await remove(s, "snapshot");
+  for (const p of plan.pointers ?? []) {
+    await remove(p, "snapshot file");
+    const snap = path.join(plan.cacheDir, ...path.relative(plan.cacheDir, p).split(path.sep).slice(0, 3));
+    await pruneEmptyDirs(path.dirname(p), snap);
+  }
   for (const r of plan.refs) {
     await remove(r, "ref");
     // refs/refs/pr/1 leaves refs/refs/pr/ empty: remove empty folders up to refs/.
