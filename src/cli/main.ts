@@ -8,6 +8,10 @@ import { registerService } from "./commands/service.js";
 import { registerStatus } from "./commands/status.js";
 import { registerJobs } from "./commands/jobs.js";
 import { registerPull } from "./commands/pull.js";
+import { registerModels } from "./commands/models.js";
+import { registerManifest } from "./commands/manifest.js";
+import { registerClean } from "./commands/clean.js";
+import { registerHfCache } from "./commands/hf-cache.js";
 
 /** `cortex`: a thin client of the daemon's gRPC API. */
 const program = new Command("cortex")
@@ -26,6 +30,10 @@ registerDaemon(program);
 registerService(program);
 registerPull(program);
 registerJobs(program);
+registerModels(program);
+registerManifest(program);
+registerClean(program);
+registerHfCache(program);
 
 try {
   await program.parseAsync(process.argv);

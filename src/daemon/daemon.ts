@@ -10,6 +10,10 @@ import { workerConfigFrom } from "../jobs/worker-config.js";
 import { createJobService, submitPull } from "../grpc/services/job-service.js";
 import { createConversionRpcs } from "../grpc/services/conversion-rpcs.js";
 import { resolveModelSource } from "../jobs/resolve-source.js";
+import { FINAL_STATES } from "../jobs/job-view.js";
+import { combineHolders, jobHolders, type ModelHolders } from "../store/model-holders.js";
+import { ModelStore } from "../store/model-store.js";
+import { storeRootsFor } from "../store/store-roots.js";
 import { resolveHfToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
 import { startRedis } from "../redis/redis-handle.js";
@@ -62,10 +66,19 @@ export class Daemon {
       stops.push({ name: "job-manager", stop: () => jobs.close() });
       const resolveSource = (ref: string) => resolveModelSource(ref, { paths, hubCache: config.hfHubCache, modelDirs: config.modelDirs });
 
+      // Who holds a model before it is deleted: running/queued jobs now; the inference pool adds its own source.
+      const holders: ModelHolders = combineHolders(
+        jobHolders(
+          async () => (await jobs.list({ limit: 1000 })).filter((j) => !FINAL_STATES.has(j.state)),
+          (ref) => resolveSource(ref).path,
+        ),
+      );
+      const store = new ModelStore({ roots: storeRootsFor(config, paths), holders });
+
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token } } : {}) });
       const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
-        "cortex.v1.ModelService": createModelService(ctx),
+        "cortex.v1.ModelService": createModelService(ctx, store),
         "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveSource, (req) => submitPull(jobs, req))),
         "cortex.v1.InferenceService": {},
       };

@@ -22,6 +22,8 @@ export interface ModelPage {
   models: ModelRecord[];
   nextPageToken: string;
   total: number;
+  /** Bytes on disk of every matching model (all pages), shared blobs counted once. */
+  totalSizeBytes: number;
 }
 
 export const MAX_PAGE = 1000;
@@ -61,7 +63,11 @@ export function queryModels(models: readonly ModelRecord[], q: ModelQuery): Mode
   const offset = q.pageToken ? decodeToken(q.pageToken, bind) : 0;
   const page = hit.slice(offset, offset + pageSize);
   const end = offset + page.length;
-  return { models: page, total: hit.length, nextPageToken: end < hit.length ? Buffer.from(`${bind}:${end}`).toString("base64url") : "" };
+  const sizes = new Map<string, number>();
+  for (const m of hit) for (const f of m.files) sizes.set(f.key, f.size);
+  let totalSizeBytes = 0;
+  for (const v of sizes.values()) totalSizeBytes += v;
+  return { models: page, total: hit.length, totalSizeBytes, nextPageToken: end < hit.length ? Buffer.from(`${bind}:${end}`).toString("base64url") : "" };
 }
 
 function queryDigest(q: ModelQuery): string {

@@ -4,11 +4,14 @@ import type { DaemonContext } from "../../daemon/daemon-context.js";
 import { queueCounts } from "../../jobs/queues.js";
 import { memoryBudget, platformInfo } from "../../platform/platform-info.js";
 import { VERSION } from "../../version.js";
+import type { ModelStore } from "../../store/model-store.js";
 import { unary } from "../handlers.js";
+import { createStoreRpcs } from "./store-rpcs.js";
 
-/** ModelService: daemon status and config here; the model store adds its RPCs beside them. */
-export function createModelService(ctx: DaemonContext): grpc.UntypedServiceImplementation {
+/** ModelService: daemon status and config here, the model store's RPCs (store-rpcs.ts) beside them. */
+export function createModelService(ctx: DaemonContext, store?: ModelStore): grpc.UntypedServiceImplementation {
   return {
+    ...(store ? createStoreRpcs(store) : {}),
     GetStatus: unary(async () => {
       const healthy = ctx.redis.healthy();
       const [version, queues] = healthy ? await Promise.all([ctx.redis.version().catch(() => ""), queueCounts(ctx.queues).catch(() => [])]) : ["", []];
