@@ -1,9 +1,10 @@
 import os from "node:os";
 import { formatResult, runBenchmark, type Benchmark } from "./harness.js";
 import { rpcLatency } from "./rpc-latency.js";
+import { listModelsCold, listModelsWarm } from "./list-models.js";
 
 /** `npm run bench [name…]`: runs the named benchmarks (all when none is named). */
-const ALL: Benchmark[] = [rpcLatency];
+const ALL: Benchmark[] = [rpcLatency, listModelsWarm, listModelsCold];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !ALL.some((b) => b.name === w));

@@ -74,6 +74,7 @@ export class Daemon {
         ),
       );
       const store = new ModelStore({ roots: storeRootsFor(config, paths), holders });
+      stops.push({ name: "model-store", stop: () => store.close() });
 
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token } } : {}) });
       const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, startedAt: new Date(), listeners: () => grpc.listeners };

@@ -1,5 +1,7 @@
+import path from "node:path";
 import { errorMessage } from "../errors/cortex-error.js";
-import { discoverModels } from "./discover/discover-models.js";
+import { discoverModels, type Discovery } from "./discover/discover-models.js";
+import { settleEvents, TreeWatcher } from "./tree-watcher.js";
 import type { HfCacheInfo } from "./hf-cache/scan-hf-cache.js";
 import { estimateLoadBytes } from "./inspect/count-params.js";
 import { folderBrokenFacts, inspectFolder } from "./inspect/inspect-folder.js";
@@ -29,40 +31,88 @@ export async function inspectCandidate(c: ModelCandidate): Promise<ModelFacts> {
   }
 }
 
+/** A watched listing older than this is re-walked in the background, in case an event was missed. */
+const REVALIDATE_MS = 30_000;
+
+interface Discovered {
+  readonly found: Discovery;
+  readonly facts: ModelFacts[];
+  readonly at: number;
+}
+
 /**
- * The store's view of every model: discovery on each call (names and stats only), header facts cached per model
- * and re-read only when a file's size, mtime or identity changed, manifests overlaid (tags, last use, provenance).
+ * The store's view of every model. Discovery walks the roots (names and stats only); header facts are cached per
+ * model and re-read only when a file's size, mtime or identity changed; manifests are overlaid (tags, last use,
+ * provenance). With watching on, a warm listing skips the walk while no file-system event arrived since the
+ * last one (and re-walks in the background every 30 s in case one was missed); without it, every listing walks.
  */
 export class ModelIndex {
   private readonly facts = new Map<string, { fingerprint: string; facts: ModelFacts }>();
-  private inflight: Promise<ModelSnapshot> | undefined;
+  private discovered: Discovered | undefined;
+  private records: { discovered: Discovered; manifests: ReadonlyMap<string, Manifest>; snap: ModelSnapshot } | undefined;
+  private rediscovering: Promise<Discovered> | undefined;
+  private dirty = true;
+  private readonly watcher: TreeWatcher | undefined;
 
   constructor(
     private readonly roots: StoreRoots,
     private readonly manifests: ManifestStore,
-  ) {}
-
-  /** Concurrent callers share one scan. */
-  snapshot(): Promise<ModelSnapshot> {
-    this.inflight ??= this.build().finally(() => (this.inflight = undefined));
-    return this.inflight;
+    options: { watch?: boolean } = {},
+  ) {
+    if (options.watch ?? true) {
+      const dirs = [...roots.cortexDirs, roots.hfHubCache, ...roots.modelDirs].filter(Boolean).map((d) => path.resolve(d));
+      this.watcher = new TreeWatcher(dirs, () => (this.dirty = true));
+    }
   }
 
-  /** Forget cached facts for these ids (after a delete), or all. */
-  invalidate(ids?: readonly string[]): void {
-    if (!ids) this.facts.clear();
-    else for (const id of ids) this.facts.delete(id);
-  }
-
-  private async build(): Promise<ModelSnapshot> {
-    const [found, manifestSet] = await Promise.all([discoverModels(this.roots), this.manifests.all()]);
-    const facts = await this.factsFor(found.candidates);
-    const live = new Set(found.candidates.map((c) => c.id));
-    for (const id of this.facts.keys()) if (!live.has(id)) this.facts.delete(id);
-    const models = found.candidates.map((c, i) => toRecord(c, facts[i]!, manifestSet.byId.get(c.id)));
+  async snapshot(): Promise<ModelSnapshot> {
+    let discovered = this.discovered;
+    if (this.watcher) {
+      await settleEvents();
+      if (!this.watcher.complete || this.dirty || !discovered) discovered = await this.rediscover();
+      else if (Date.now() - discovered.at > REVALIDATE_MS) void this.rediscover().catch(() => undefined);
+    } else {
+      discovered = await this.rediscover();
+    }
+    const manifestSet = await this.manifests.all();
+    const r = this.records;
+    if (r && r.discovered === discovered && r.manifests === manifestSet.byId) return r.snap;
+    const models = discovered.found.candidates.map((c, i) => toRecord(c, discovered.facts[i]!, manifestSet.byId.get(c.id)));
     markFusedAdapters(models);
-    const warnings = [...found.warnings, ...manifestSet.problems.map((p) => (p.ok ? "" : `${p.file}: ${p.reason}`))];
-    return { models, byId: new Map(models.map((m) => [m.id, m])), warnings, hfCache: found.hfCache, manifests: manifestSet.byId };
+    const warnings = [...discovered.found.warnings, ...manifestSet.problems.map((p) => (p.ok ? "" : `${p.file}: ${p.reason}`))];
+    const snap: ModelSnapshot = { models, byId: new Map(models.map((m) => [m.id, m])), warnings, hfCache: discovered.found.hfCache, manifests: manifestSet.byId };
+    this.records = { discovered, manifests: manifestSet.byId, snap };
+    return snap;
+  }
+
+  /** After a mutation (or for all): the next snapshot walks again; facts of these ids are re-read. */
+  invalidate(ids?: readonly string[]): void {
+    this.dirty = true;
+    if (ids) for (const id of ids) this.facts.delete(id);
+  }
+
+  close(): void {
+    this.watcher?.close();
+  }
+
+  /** Concurrent callers share one walk. Events during the walk mark the next snapshot dirty again. */
+  private rediscover(): Promise<Discovered> {
+    this.rediscovering ??= (async () => {
+      this.dirty = false;
+      try {
+        const found = await discoverModels(this.roots);
+        this.watcher?.sync(found.dirs);
+        const facts = await this.factsFor(found.candidates);
+        const live = new Set(found.candidates.map((c) => c.id));
+        for (const id of this.facts.keys()) if (!live.has(id)) this.facts.delete(id);
+        this.discovered = { found, facts, at: Date.now() };
+        return this.discovered;
+      } catch (err) {
+        this.dirty = true;
+        throw err;
+      }
+    })().finally(() => (this.rediscovering = undefined));
+    return this.rediscovering;
   }
 
   private async factsFor(candidates: readonly ModelCandidate[]): Promise<ModelFacts[]> {

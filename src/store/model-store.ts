@@ -19,6 +19,8 @@ export interface ModelStoreOptions {
   roots: StoreRoots;
   /** Who holds a model (inference pool, jobs); asked before any delete. @default nobody */
   holders?: ModelHolders;
+  /** Watch the roots so warm listings skip the walk. @default true */
+  watch?: boolean;
 }
 
 /** Tags: validated, deduplicated. */
@@ -41,8 +43,13 @@ export class ModelStore {
 
   constructor(readonly options: ModelStoreOptions) {
     this.manifests = new ManifestStore(options.roots.manifests);
-    this.index = new ModelIndex(options.roots, this.manifests);
+    this.index = new ModelIndex(options.roots, this.manifests, { watch: options.watch ?? true });
     this.holders = options.holders ?? noHolders;
+  }
+
+  /** Stop watching the roots. */
+  close(): void {
+    this.index.close();
   }
 
   get roots(): StoreRoots {

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { MALFORMED_GGUF } from "../fixtures/make-gguf.js";
 import { MALFORMED_SAFETENSORS, rawSafetensors } from "../fixtures/make-bad-safetensors.js";
 import { llamaConfig, makeTinyGguf, TINY } from "../fixtures/make-model-zoo.js";
+import { ModelStore } from "../../src/store/model-store.js";
 import { newStore, storeRoots } from "./helpers.js";
 
 const slug = (name: string) => name.replace(/[^a-z0-9]+/gi, "-");
@@ -50,22 +51,33 @@ test("every malformed safetensors and GGUF is listed BROKEN with its precise rea
   assert.equal(good.facts.quantization, "Q4_K_M");
 });
 
-test("the header cache follows the files: a rewritten GGUF is re-read, a deleted one disappears, a fixed one recovers", async (t) => {
-  const r = storeRoots(t);
-  const file = path.join(r.quantizedModels, "m.gguf");
-  await makeTinyGguf(file, 15);
-  const store = newStore(r);
-  const q = async () => (await store.list()).models.find((m) => m.name === "m");
-  assert.equal((await q())!.facts.quantization, "Q4_K_M");
-  assert.equal((await q())!.facts.quantization, "Q4_K_M", "warm");
-  await makeTinyGguf(file, 7);
-  const past = new Date(Date.now() - 60_000);
-  fs.utimesSync(file, past, past); // same size, other mtime
-  assert.equal((await q())!.facts.quantization, "Q8_0");
-  fs.writeFileSync(file, await MALFORMED_GGUF["bad magic"]!.bytes());
-  assert.match((await q())!.facts.brokenReason ?? "", /not a GGUF file/);
-  await makeTinyGguf(file, 1);
-  assert.equal((await q())!.facts.quantization, "FP16");
-  fs.rmSync(file);
-  assert.equal(await q(), undefined);
-});
+for (const watch of [true, false]) {
+  test(`the header cache follows the files (${watch ? "watching" : "walking"}): rewritten, replaced, nested, truncated, deleted`, async (t) => {
+    const r = storeRoots(t);
+    const file = path.join(r.quantizedModels, "m.gguf");
+    await makeTinyGguf(file, 15);
+    const store = new ModelStore({ roots: r, watch });
+    t.after(() => store.close());
+    const q = async (name = "m") => (await store.list()).models.find((m) => m.name === name);
+    assert.equal((await q())!.facts.quantization, "Q4_K_M");
+    assert.equal((await q())!.facts.quantization, "Q4_K_M", "warm");
+    await makeTinyGguf(file, 7); // replaced by rename: same size, new inode
+    const past = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, past, past);
+    assert.equal((await q())!.facts.quantization, "Q8_0");
+    fs.writeFileSync(file, await MALFORMED_GGUF["bad magic"]!.bytes()); // rewritten in place
+    assert.match((await q())!.facts.brokenReason ?? "", /not a GGUF file/);
+    await makeTinyGguf(file, 1);
+    assert.equal((await q())!.facts.quantization, "FP16");
+    // a new folder with a model in it, right after a listing
+    const nested = path.join(r.quantizedModels, "new", "deeper", "n.gguf");
+    await makeTinyGguf(nested, 18);
+    assert.equal((await q("new/deeper/n"))?.facts.quantization, "Q6_K");
+    fs.truncateSync(nested, fs.statSync(nested).size - 64);
+    assert.match((await q("new/deeper/n"))?.facts.brokenReason ?? "", /extends beyond the file size/);
+    fs.rmSync(file);
+    assert.equal(await q(), undefined);
+    fs.rmSync(path.join(r.quantizedModels, "new"), { recursive: true });
+    assert.deepEqual((await store.list()).models, []);
+  });
+}

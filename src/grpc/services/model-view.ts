@@ -7,7 +7,7 @@ import { MODEL_FORMATS, QUANTIZATIONS, type ModelFormat, type ModelRecord, type 
 /** Wire shapes of the model store (proto field names; enums as their names, int64 as numbers). */
 const iso = (ms: number) => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : "");
 
-export function modelInfo(m: ModelRecord): Record<string, unknown> {
+export function modelInfo(m: ModelRecord, withFiles = true): Record<string, unknown> {
   const f = m.facts;
   return {
     id: m.id,
@@ -30,7 +30,7 @@ export function modelInfo(m: ModelRecord): Record<string, unknown> {
     broken: Boolean(f.brokenReason),
     broken_reason: f.brokenReason ?? "",
     lora: f.lora ? { base_model: f.lora.baseModel, fused: f.lora.fused, rank: f.lora.rank, scale: f.lora.scale, target_modules: f.lora.targetModules } : null,
-    files: m.files.map((x) => ({ path: x.path, size_bytes: x.size, sha256: m.sha256.get(x.rel) ?? "" })),
+    files: withFiles ? m.files.map((x) => ({ path: x.path, size_bytes: x.size, sha256: m.sha256.get(x.rel) ?? "" })) : [],
     created_at: m.createdAt,
     quantization_label: f.quantizationLabel,
     hf_refs: m.hf?.refs ?? [],
@@ -58,7 +58,7 @@ export function manifestSummary(man: Manifest, file: string, orphan: boolean): R
 }
 
 export function cleanCandidate(c: CleanCandidate): Record<string, unknown> {
-  return { model: modelInfo(c.model), reclaimable_bytes: c.reclaimableBytes, reason: c.reason };
+  return { model: modelInfo(c.model, false), reclaimable_bytes: c.reclaimableBytes, reason: c.reason };
 }
 
 export function hfCacheView(info: HfCacheInfo): Record<string, unknown> {

@@ -15,6 +15,7 @@ interface ListReq {
   page_token: string;
   sort: string;
   exclude_broken: boolean;
+  include_files: boolean;
 }
 interface CleanReq {
   tags: string[];
@@ -53,7 +54,7 @@ export function createStoreRpcs(store: ModelStore): grpc.UntypedServiceImplement
         ...(req.page_token ? { pageToken: req.page_token } : {}),
         excludeBroken: Boolean(req.exclude_broken),
       });
-      return { models: page.models.map(modelInfo), next_page_token: page.nextPageToken, total: page.total, total_size_bytes: page.totalSizeBytes, warnings: page.warnings };
+      return { models: page.models.map((m) => modelInfo(m, Boolean(req.include_files))), next_page_token: page.nextPageToken, total: page.total, total_size_bytes: page.totalSizeBytes, warnings: page.warnings };
     }),
     GetModel: unary(async (req: { id: string }) => ({ model: modelInfo(await store.get(requireString(req as never, "id"))) })),
     DeleteModel: unary(async (req: { id: string; include_hf_cache: boolean }) => {

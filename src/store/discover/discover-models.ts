@@ -13,6 +13,8 @@ const MAX_DEPTH = 6;
 
 export interface Discovery {
   readonly candidates: ModelCandidate[];
+  /** Every folder the walk read (what the index watches for changes). */
+  readonly dirs: ReadonlySet<string>;
   readonly warnings: string[];
   /** The HF cache scan it used (also what ScanHfCache answers). */
   readonly hfCache?: HfCacheInfo;
@@ -28,13 +30,15 @@ export async function discoverModels(roots: StoreRoots): Promise<Discovery> {
   const candidates: ModelCandidate[] = [];
   const realRoots = await Promise.all([...roots.cortexDirs, roots.hfHubCache, ...roots.modelDirs].filter(Boolean).map((r) => fs.realpath(r).catch(() => path.resolve(r))));
   const dirs: { dir: string; root: RootKind }[] = [...roots.cortexDirs.map((dir) => ({ dir, root: "cortex" as const })), ...roots.modelDirs.map((dir) => ({ dir, root: "extra" as const }))];
-  const walker = new DirWalker(roots, realRoots, warnings, candidates);
+  const dirsVisited = new Set<string>();
+  const walker = new DirWalker(roots, realRoots, warnings, candidates, dirsVisited);
   const tasks: Promise<unknown>[] = dirs.map(({ dir }) => walker.visit(path.resolve(dir), 0));
   let hfCache: HfCacheInfo | undefined;
   if (roots.hfHubCache) {
     tasks.push(
       scanHfCache(roots.hfHubCache).then((info) => {
         hfCache = info;
+        for (const d of info.dirs) dirsVisited.add(d);
         candidates.push(...hfCandidates(roots, info));
       }),
     );
@@ -43,7 +47,7 @@ export async function discoverModels(roots: StoreRoots): Promise<Discovery> {
   const seen = new Set<string>();
   const unique = candidates.filter((c) => (seen.has(c.id) ? false : (seen.add(c.id), true)));
   unique.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-  return { candidates: unique, warnings, ...(hfCache ? { hfCache } : {}) };
+  return { candidates: unique, dirs: dirsVisited, warnings, ...(hfCache ? { hfCache } : {}) };
 }
 
 /**
@@ -82,6 +86,7 @@ class DirWalker {
     private readonly realRoots: string[],
     private readonly warnings: string[],
     private readonly out: ModelCandidate[],
+    private readonly visited: Set<string> = new Set(),
   ) {}
 
   /** Entries of a folder with links resolved — only those that stay inside a root. */
@@ -89,6 +94,7 @@ class DirWalker {
     let dirents: import("node:fs").Dirent[];
     try {
       dirents = await fs.readdir(dir, { withFileTypes: true });
+      this.visited.add(dir);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") this.warnings.push(`${dir}: ${(err as Error).message}`);
       return [];

@@ -68,6 +68,8 @@ export interface HfCacheInfo {
   readonly incompleteFiles: readonly HfIncompleteFile[];
   /** Corrupted repos and other problems; the scan goes on past them. */
   readonly warnings: readonly string[];
+  /** Every folder the scan read. */
+  readonly dirs: readonly string[];
 }
 
 /** Top-level entries every Python generation skips (hub-protocol §3.2, §3.4). */
@@ -102,7 +104,7 @@ export async function scanHfCache(cacheDir: string): Promise<HfCacheInfo> {
   try {
     entries = await fs.readdir(root, { withFileTypes: true });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { cacheDir: root, repos: [], sizeOnDisk: 0, incompleteFiles: [], warnings: [] };
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { cacheDir: root, repos: [], sizeOnDisk: 0, incompleteFiles: [], warnings: [], dirs: [] };
     throw err;
   }
   entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -126,7 +128,18 @@ export async function scanHfCache(cacheDir: string): Promise<HfCacheInfo> {
   repos.sort((a, b) => a.repoPath.localeCompare(b.repoPath));
   let sizeOnDisk = 0;
   for (const v of physical.values()) sizeOnDisk += v;
-  return { cacheDir: root, repos, sizeOnDisk, incompleteFiles, warnings };
+  const dirs = new Set<string>([root]);
+  for (const r of repos) {
+    for (const sub of ["", "snapshots", "refs", "blobs"]) dirs.add(path.join(r.repoPath, sub));
+    for (const ref of r.refs.keys()) for (let d = path.posix.dirname(ref); d !== "."; d = path.posix.dirname(d)) dirs.add(path.join(r.repoPath, "refs", ...d.split("/")));
+    for (const v of r.revisions) {
+      dirs.add(v.snapshotPath);
+      for (const f of v.files) for (let d = path.posix.dirname(f.fileName); d !== "."; d = path.posix.dirname(d)) dirs.add(path.join(v.snapshotPath, ...d.split("/")));
+    }
+  }
+  // Corrupt repos are watched too: fixing one is a change.
+  for (const e of entries) if (!TOP_LEVEL_IGNORED.has(e.name) && e.isDirectory()) dirs.add(path.join(root, e.name));
+  return { cacheDir: root, repos, sizeOnDisk, incompleteFiles, warnings, dirs: [...dirs] };
 }
 
 interface Roots {
@@ -149,6 +162,7 @@ async function scanRepo(roots: Roots, repoPath: string, folder: string, warnings
   for (const [hash, names] of refsByHash) for (const n of names) refs.set(n, hash);
 
   const blobStats = new Map<string, Stats>();
+  const blobsSeen = new Map<string, BlobSeen>();
   const revisions: HfCachedRevision[] = [];
   const snapshots = (await fs.readdir(snapshotsPath, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
   for (const s of snapshots) {
@@ -156,8 +170,8 @@ async function scanRepo(roots: Roots, repoPath: string, folder: string, warnings
     const revisionPath = path.join(snapshotsPath, s.name);
     if (!s.isDirectory()) throw new CorruptedCacheError(`Snapshots folder corrupted. Found a file: ${revisionPath}`);
     const files: HfCachedFile[] = [];
-    for (const rel of await listFilesRecursive(revisionPath)) {
-      const file = await followPointer(roots, repoPath, revisionPath, rel);
+    for (const entry of await listEntriesRecursive(revisionPath)) {
+      const file = await followPointer(roots, repoPath, revisionPath, entry, blobsSeen);
       if (file.kind === "outside") {
         warnings.push(`${file.filePath} links outside its repo's blobs/ or the cache (${file.target}); not counted`);
         continue;
@@ -214,20 +228,32 @@ async function readRefs(refsPath: string): Promise<Map<string, Set<string>>> {
   return out;
 }
 
-/** Every non-directory entry under `dir`, "/"-separated relative paths. Directory links are not descended. */
-export async function listFilesRecursive(dir: string): Promise<string[]> {
-  const out: string[] = [];
+/** A non-directory entry below a folder. */
+export interface ListedFile {
+  /** "/"-separated path relative to the folder. */
+  readonly rel: string;
+  readonly isLink: boolean;
+}
+
+/** Every non-directory entry under `dir`, sorted. Directory links are not descended. */
+export async function listEntriesRecursive(dir: string): Promise<ListedFile[]> {
+  const out: ListedFile[] = [];
   const walk = async (sub: string) => {
     const full = sub ? path.join(dir, sub) : dir;
     const entries = await fs.readdir(full, { withFileTypes: true });
     for (const e of entries) {
       const rel = sub ? `${sub}/${e.name}` : e.name;
       if (e.isDirectory()) await walk(rel);
-      else out.push(rel);
+      else out.push({ rel, isLink: e.isSymbolicLink() });
     }
   };
   await walk("");
-  return out.sort();
+  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+}
+
+/** Every non-directory entry under `dir`, "/"-separated relative paths, sorted. */
+export async function listFilesRecursive(dir: string): Promise<string[]> {
+  return (await listEntriesRecursive(dir)).map((e) => e.rel);
 }
 
 type Pointer =
@@ -235,38 +261,47 @@ type Pointer =
   | { kind: "broken"; target: string }
   | { kind: "outside"; filePath: string; target: string };
 
+/** A blob entry as seen once per scan (many pointers share one blob). */
+type BlobSeen = { kind: "ok"; stats: Stats } | { kind: "broken" } | { kind: "outside"; real: string };
+
 /**
- * Follow a snapshot entry to its blob without trusting the link: the first hop must stay in the cache root.
- * The blob entry is the repo-level `blobs/<etag>` the pointer names (which may itself link into a shared store).
+ * Follow a snapshot entry to its blob without trusting the link: the link must name one of this repo's
+ * `blobs/` entries (which may itself link into a shared store inside the cache). One readlink per pointer and one
+ * lstat per distinct blob.
  */
-async function followPointer(roots: Roots, repoPath: string, revisionPath: string, rel: string): Promise<Pointer> {
-  const filePath = path.join(revisionPath, ...rel.split("/"));
-  const lst = await fs.lstat(filePath);
-  let blobPath = filePath;
-  let inSnapshot = true;
-  if (lst.isSymbolicLink()) {
-    const target = path.resolve(path.dirname(filePath), await fs.readlink(filePath));
-    // Deleting a revision unlinks this entry: it must be one of this repo's blobs, never another path.
-    if (!isInside(path.join(repoPath, "blobs"), target)) return { kind: "outside", filePath, target };
-    blobPath = target;
-    inSnapshot = false;
+async function followPointer(roots: Roots, repoPath: string, revisionPath: string, entry: ListedFile, blobs: Map<string, BlobSeen>): Promise<Pointer> {
+  const filePath = path.join(revisionPath, ...entry.rel.split("/"));
+  if (!entry.isLink) {
+    const st = await fs.lstat(filePath);
+    return { kind: "ok", blobKey: `${st.dev}:${st.ino}`, stats: st, info: fileInfo(entry.rel, filePath, filePath, true, st) };
   }
-  let stats: Stats;
-  let real: string;
-  try {
-    real = await fs.realpath(blobPath);
-    stats = await fs.stat(real);
-  } catch {
-    return { kind: "broken", target: blobPath };
+  const target = path.resolve(path.dirname(filePath), await fs.readlink(filePath));
+  // Deleting a revision unlinks this entry: it must be one of this repo's blobs, never another path.
+  if (!isInside(path.join(repoPath, "blobs"), target)) return { kind: "outside", filePath, target };
+  let seen = blobs.get(target);
+  if (!seen) {
+    seen = await inspectBlob(roots, target);
+    blobs.set(target, seen);
   }
-  if (!isInside(roots.real, real)) return { kind: "outside", filePath, target: real };
-  const blobKey = `${stats.dev}:${stats.ino}`;
-  return {
-    kind: "ok",
-    blobKey,
-    stats,
-    info: { fileName: rel, filePath, blobPath, inSnapshot, blobKey, sizeOnDisk: stats.size, blobLastAccessed: stats.atimeMs, blobLastModified: stats.mtimeMs },
-  };
+  if (seen.kind === "broken") return { kind: "broken", target };
+  if (seen.kind === "outside") return { kind: "outside", filePath, target: seen.real };
+  return { kind: "ok", blobKey: `${seen.stats.dev}:${seen.stats.ino}`, stats: seen.stats, info: fileInfo(entry.rel, filePath, target, false, seen.stats) };
+}
+
+async function inspectBlob(roots: Roots, blobPath: string): Promise<BlobSeen> {
+  const lst = await fs.lstat(blobPath).catch(() => undefined);
+  if (!lst) return { kind: "broken" };
+  if (!lst.isSymbolicLink()) return { kind: "ok", stats: lst };
+  // A repo blob linking into the shared store (newest huggingface_hub): follow it, but only inside the cache.
+  const real = await fs.realpath(blobPath).catch(() => undefined);
+  if (!real) return { kind: "broken" };
+  if (!isInside(roots.real, real)) return { kind: "outside", real };
+  const st = await fs.stat(real).catch(() => undefined);
+  return st ? { kind: "ok", stats: st } : { kind: "broken" };
+}
+
+function fileInfo(rel: string, filePath: string, blobPath: string, inSnapshot: boolean, st: Stats): HfCachedFile {
+  return { fileName: rel, filePath, blobPath, inSnapshot, blobKey: `${st.dev}:${st.ino}`, sizeOnDisk: st.size, blobLastAccessed: st.atimeMs, blobLastModified: st.mtimeMs };
 }
 
 async function findIncomplete(repoPath: string): Promise<HfIncompleteFile[]> {
