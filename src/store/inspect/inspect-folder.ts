@@ -75,12 +75,13 @@ export async function inspectFolder(c: ModelCandidate): Promise<ModelFacts> {
   const rels = new Set(c.files.map((f) => f.rel));
   const top = [...rels].filter(isTopLevel);
   const sizeOf = (pred: (rel: string) => boolean) => c.files.filter((f) => pred(f.rel)).reduce((s, f) => s + f.size, 0);
+  const json = (rel: string) => readJsonObject(path.join(dir, rel), c.files.find((f) => f.rel === rel)?.size);
   const marker = c.fineTunedMarker ? await readFineTunedMarker(c.fineTunedMarker) : undefined;
 
   const adapterFile = ADAPTER_WEIGHTS.find((a) => rels.has(a));
-  if (rels.has("adapter_config.json") && adapterFile) return inspectAdapter(dir, adapterFile, sizeOf((r) => r === adapterFile));
+  if (rels.has("adapter_config.json") && adapterFile) return inspectAdapter(dir, await json("adapter_config.json"), adapterFile, sizeOf((r) => r === adapterFile));
 
-  const config = rels.has("config.json") ? await readJsonObject(path.join(dir, "config.json")) : {};
+  const config = rels.has("config.json") ? await json("config.json") : {};
   const headers = await readHeaders(dir, top);
   const { tensors, bytes, dtypeBytes, metadata } = tensorsOf(headers);
   const names = new Set(tensors.map((t) => t.name));
@@ -148,8 +149,7 @@ async function pytorchParams(dir: string, rels: ReadonlySet<string>, config: Jso
 }
 
 /** PEFT (`adapter_model.safetensors`, `r`, `lora_alpha`) or mlx-lm (`adapters.safetensors`, `lora_parameters`). */
-async function inspectAdapter(dir: string, weightsFile: string, fileBytes: number): Promise<ModelFacts> {
-  const cfg = await readJsonObject(path.join(dir, "adapter_config.json"));
+async function inspectAdapter(dir: string, cfg: Json, weightsFile: string, fileBytes: number): Promise<ModelFacts> {
   const lp = (typeof cfg["lora_parameters"] === "object" && cfg["lora_parameters"] !== null ? cfg["lora_parameters"] : {}) as Json;
   const rank = num(cfg["r"]) ?? num(lp["rank"]) ?? 0;
   const scale = num(lp["scale"]) ?? (rank && num(cfg["lora_alpha"]) !== undefined ? num(cfg["lora_alpha"])! / rank : 0);
