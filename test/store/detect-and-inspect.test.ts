@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import type { ModelRecord } from "../../src/store/model-types.js";
-import { commitOf, makeHfCache } from "../fixtures/make-hf-cache.js";
+import { commitOf, makeHfCache, sha256Hex as sha256Of } from "../fixtures/make-hf-cache.js";
 import { GGUF_PARAMS, LLAMA3_8B, llamaConfig, makeHfFolder, makeLoraAdapter, makeMlxFolder, makePackedFolder, makeSplitGguf, makeTinyGguf, TINY, writeSparseSafetensors, llamaDecls } from "../fixtures/make-model-zoo.js";
 import { newStore, storeRoots } from "./helpers.js";
 
@@ -175,4 +175,46 @@ test("an unreadable config.json or a header beyond the file size makes the model
   assert.equal(byName(models, "good").facts.brokenReason, undefined);
   assert.match(byName(models, "badcfg").facts.brokenReason ?? "", /badcfg\/config\.json: not valid JSON/);
   assert.equal(byName(models, "badcfg").facts.format, "SAFETENSORS");
+});
+
+test("a GGUF LoRA adapter lists its alpha and rank; a config.json over 16 MiB is refused without being read", async (t) => {
+  const r = storeRoots(t);
+  const { makeGguf } = await import("../fixtures/make-gguf.js");
+  const { GGUF_VALUE_TYPE: T } = await import("../../src/formats/gguf/gguf-values.js");
+  await makeGguf(path.join(r.models, "lora.gguf"), {
+    kvs: [["general.architecture", T.STRING, "llama"], ["general.type", T.STRING, "adapter"], ["adapter.type", T.STRING, "lora"], ["adapter.lora.alpha", T.FLOAT32, 32], ["general.base_model.0.name", T.STRING, "Llama 3.2 1B"]],
+    tensors: [{ name: "blk.0.attn_q.weight.lora_a", dims: [64, 16] }, { name: "blk.0.attn_q.weight.lora_b", dims: [16, 64] }],
+  });
+  fs.mkdirSync(path.join(r.models, "hugecfg"));
+  writeSparseSafetensors(path.join(r.models, "hugecfg", "model.safetensors"), llamaDecls(TINY));
+  fs.writeFileSync(path.join(r.models, "hugecfg", "config.json"), "{");
+  fs.truncateSync(path.join(r.models, "hugecfg", "config.json"), 17 << 20);
+  const { models } = await newStore(r).list();
+  const l = byName(models, "lora");
+  assert.deepEqual(l.facts.lora, { baseModel: "Llama 3.2 1B", fused: false, rank: 16, scale: 2, targetModules: ["attn_q"] });
+  assert.match(byName(models, "hugecfg").facts.brokenReason ?? "", /hugecfg\/config\.json: 17825792 bytes, larger than the 16777216-byte limit/);
+});
+
+test("deleting one GGUF out of an HF snapshot that holds several keeps the others and their shared blobs", async (t) => {
+  const r = storeRoots(t);
+  await makeTinyGguf(path.join(r.extra, "q.gguf"), 15);
+  await makeTinyGguf(path.join(r.extra, "q8.gguf"), 7);
+  const q4 = fs.readFileSync(path.join(r.extra, "q.gguf"));
+  const q8 = fs.readFileSync(path.join(r.extra, "q8.gguf"));
+  fs.rmSync(path.join(r.extra, "q.gguf"));
+  fs.rmSync(path.join(r.extra, "q8.gguf"));
+  const A = commitOf("a");
+  const { blobOf } = makeHfCache(r.hfHubCache, [{ repo: "org/g", revisions: [{ commit: A, refs: ["main"], files: { "m-Q4_K_M.gguf": q4, "m-Q8_0.gguf": q8, "copy/m-Q4_K_M.gguf": q4 } }] }]);
+  const store = newStore(r);
+  const res = await store.delete("org/g/m-Q4_K_M", { includeHfCache: true });
+  assert.equal(res.bytesFreed, 0, "the blob is still linked from copy/");
+  assert.ok(res.keptPaths.some((k) => k.includes(sha256Of(q4))));
+  const snap = path.join(r.hfHubCache, "models--org--g", "snapshots", A);
+  assert.equal(fs.existsSync(path.join(snap, "m-Q4_K_M.gguf")), false);
+  assert.ok(fs.existsSync(path.join(snap, "copy", "m-Q4_K_M.gguf")));
+  const q8res = await store.delete("org/g/m-Q8_0", { includeHfCache: true });
+  assert.equal(q8res.bytesFreed, q8.length);
+  assert.equal(fs.existsSync(blobOf("org/g", q8)), false);
+  assert.deepEqual((await store.list()).models.map((m) => m.name), ["org/g/copy/m-Q4_K_M"]);
+  assert.equal(fs.readFileSync(path.join(r.hfHubCache, "models--org--g", "refs", "main"), "utf8"), A, "the revision and its ref stay");
 });

@@ -187,3 +187,42 @@ test("prune removes detached revisions and stale .incomplete files only; unknown
 
   assert.throws(() => resolveHfTargets(info, ["org/nope", "org/model@nobranch"]), (err: Error & { code?: string }) => err.code === "REG_NOT_FOUND" && /org\/nope/.test(err.message) && /nobranch/.test(err.message));
 });
+
+test("no-symlink snapshots (real files) go with their snapshot; a repo blob linking into the shared xet store is unlinked, never its target", async (t) => {
+  const cache = path.join(tempDir(t), "hub");
+  // org/copied: Windows-style real files in snapshots, two revisions
+  const copied = cacheRepoDir(cache, "org/copied");
+  for (const c of [A, B]) {
+    fs.mkdirSync(path.join(copied, "snapshots", c), { recursive: true });
+    fs.writeFileSync(path.join(copied, "snapshots", c, "model.safetensors"), c === A ? W_A : W_B);
+  }
+  fs.mkdirSync(path.join(copied, "refs"), { recursive: true });
+  fs.writeFileSync(path.join(copied, "refs", "main"), A);
+  // org/xet: blobs/<etag> is itself a link into <cache>/blobs/<prefix>/<hash>, shared with org/xet2
+  const store = path.join(cache, "blobs", "ab");
+  fs.mkdirSync(store, { recursive: true });
+  fs.writeFileSync(path.join(store, "abcdef"), W_A);
+  for (const repo of ["org/xet", "org/xet2"]) {
+    const dir = cacheRepoDir(cache, repo);
+    fs.mkdirSync(path.join(dir, "blobs"), { recursive: true });
+    fs.symlinkSync("../../blobs/ab/abcdef", path.join(dir, "blobs", sha256Hex(W_A)));
+    fs.mkdirSync(path.join(dir, "snapshots", A), { recursive: true });
+    fs.symlinkSync(`../../blobs/${sha256Hex(W_A)}`, path.join(dir, "snapshots", A, "model.safetensors"));
+  }
+  const info = await scanHfCache(cache);
+  assert.deepEqual(info.warnings, []);
+  assert.equal(info.sizeOnDisk, Buffer.byteLength(W_A) * 2 + Buffer.byteLength(W_B), "the shared store blob counts once");
+  const plan = planHfCacheDelete(info, resolveHfTargets(info, ["org/copied@" + B.slice(0, 8)]).revisions);
+  assert.deepEqual(plan.blobs, []);
+  assert.equal(plan.expectedFreedSize, Buffer.byteLength(W_B));
+  const res = await executeHfCacheDelete(plan);
+  assert.equal(res.freedBytes, Buffer.byteLength(W_B));
+  assert.equal(fs.existsSync(path.join(copied, "snapshots", B)), false);
+  assert.ok(fs.existsSync(path.join(copied, "snapshots", A, "model.safetensors")));
+
+  const again = await scanHfCache(cache);
+  await executeHfCacheDelete(planHfCacheDelete(again, resolveHfTargets(again, ["org/xet"]).revisions));
+  assert.equal(fs.existsSync(cacheRepoDir(cache, "org/xet")), false);
+  assert.equal(fs.readFileSync(path.join(store, "abcdef"), "utf8"), W_A, "the shared store keeps its blob");
+  assert.equal(fs.readFileSync(path.join(cacheRepoDir(cache, "org/xet2"), "snapshots", A, "model.safetensors"), "utf8"), W_A);
+});
