@@ -12,6 +12,10 @@ import { registerLoad } from "./commands/load.js";
 import { registerPs } from "./commands/ps.js";
 import { registerRun } from "./commands/run.js";
 import { registerEmbed } from "./commands/embed.js";
+import { registerModels } from "./commands/models.js";
+import { registerManifest } from "./commands/manifest.js";
+import { registerClean } from "./commands/clean.js";
+import { registerHfCache } from "./commands/hf-cache.js";
 
 /** `cortex`: a thin client of the daemon's gRPC API. */
 const program = new Command("cortex")
@@ -34,6 +38,10 @@ registerRun(program);
 registerLoad(program);
 registerPs(program);
 registerEmbed(program);
+registerModels(program);
+registerManifest(program);
+registerClean(program);
+registerHfCache(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { LoadedConfig } from "../config/load-config.js";
 import { homePaths } from "../config/paths.js";
 import { GrpcServers, type ServiceImplementations } from "../grpc/grpc-server.js";
@@ -12,6 +13,10 @@ import { createConversionRpcs } from "../grpc/services/conversion-rpcs.js";
 import { resolveModelSource } from "../jobs/resolve-source.js";
 import { createInferenceService } from "../grpc/services/inference-service.js";
 import { createInferencePool } from "../inference/create-pool.js";
+import { FINAL_STATES } from "../jobs/job-view.js";
+import { combineHolders, jobHolders, type ModelHolders } from "../store/model-holders.js";
+import { ModelStore } from "../store/model-store.js";
+import { storeRootsFor } from "../store/store-roots.js";
 import { resolveHfToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
 import { startRedis } from "../redis/redis-handle.js";
@@ -67,10 +72,25 @@ export class Daemon {
       const pool = createInferencePool(config, paths, logger);
       stops.push({ name: "inference-pool", stop: () => pool.stop() });
 
+      // Who holds a model before it is deleted: running/queued jobs now; the inference pool adds its own source.
+      const poolHolders: ModelHolders = async (model) => {
+        const loaded = (await pool.list()).models;
+        return loaded.filter((m) => model.paths.some((p) => m.path === p || m.path.startsWith(p + path.sep))).map((m) => `loaded in the inference pool as ${m.model}`);
+      };
+      const holders: ModelHolders = combineHolders(
+        poolHolders,
+        jobHolders(
+          async () => (await jobs.list({ limit: 1000 })).filter((j) => !FINAL_STATES.has(j.state)),
+          (ref) => resolveSource(ref).path,
+        ),
+      );
+      const store = new ModelStore({ roots: storeRootsFor(config, paths), holders });
+      stops.push({ name: "model-store", stop: () => store.close() });
+
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token } } : {}) });
       const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
-        "cortex.v1.ModelService": createModelService(ctx),
+        "cortex.v1.ModelService": createModelService(ctx, store),
         "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveSource, (req) => submitPull(jobs, req))),
         "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams),
       };

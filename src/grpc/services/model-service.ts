@@ -5,7 +5,9 @@ import { queueCounts } from "../../jobs/queues.js";
 import { memoryBudget, platformInfo } from "../../platform/platform-info.js";
 import { VERSION } from "../../version.js";
 import type { InferencePool } from "../../inference/scheduler/inference-pool.js";
+import type { ModelStore } from "../../store/model-store.js";
 import { unary } from "../handlers.js";
+import { createStoreRpcs } from "./store-rpcs.js";
 
 /** The pool's view: RAM + VRAM (or unified memory) once a runner has reported the device, and what models hold. */
 function poolMemory(pool: InferencePool) {
@@ -13,9 +15,10 @@ function poolMemory(pool: InferencePool) {
   return { total_bytes: b.totalBytes, reserve_bytes: b.reserveBytes, budget_bytes: b.budgetBytes, used_bytes: pool.usedBytes(), unified: b.unified };
 }
 
-/** ModelService: daemon status and config here; the model store adds its RPCs beside them. */
-export function createModelService(ctx: DaemonContext): grpc.UntypedServiceImplementation {
+/** ModelService: daemon status and config here, the model store's RPCs (store-rpcs.ts) beside them. */
+export function createModelService(ctx: DaemonContext, store?: ModelStore): grpc.UntypedServiceImplementation {
   return {
+    ...(store ? createStoreRpcs(store) : {}),
     GetStatus: unary(async () => {
       const healthy = ctx.redis.healthy();
       const [version, queues] = healthy ? await Promise.all([ctx.redis.version().catch(() => ""), queueCounts(ctx.queues).catch(() => [])]) : ["", []];

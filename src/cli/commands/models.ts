@@ -1,0 +1,103 @@
+import type { Command } from "commander";
+import { CliContext } from "../context.js";
+import { formatBytes } from "../format.js";
+import { formatEnum, modelDetails, modelTable, quantEnum, type ModelInfoView } from "../model-format.js";
+
+const MS = "cortex.v1.ModelService";
+
+interface ListResponse {
+  models: ModelInfoView[];
+  next_page_token: string;
+  total: number;
+  total_size_bytes: number;
+  warnings: string[];
+}
+
+/** `cortex ls`, `show`, `rm`, `tag`, `untag`. */
+export function registerModels(program: Command): void {
+  program
+    .command("ls [glob]")
+    .alias("list")
+    .description("List models in cortexd's folders, the extra model folders and the HF cache (glob over id and name)")
+    .option("--format <format...>", "gguf, mlx, safetensors, pytorch, gptq, awq, bitsandbytes, compressed-tensors, lora")
+    .option("--quant <quant...>", "q4_k_m, q8_0, f16, bf16, mlx, gptq, awq, int4, …")
+    .option("--tag <tag...>", "only models carrying every one of these tags")
+    .option("--sort <key>", "name, size, last_used, created, parameters; prefix - for descending", "name")
+    .option("--limit <n>", "at most n models (all by default)")
+    .option("--no-broken", "hide models whose files cannot be parsed")
+    .action(async (glob: string | undefined, opts: { format?: string[]; quant?: string[]; tag?: string[]; sort: string; limit?: string; broken: boolean }, cmd: Command) => {
+      const ctx = CliContext.from(cmd);
+      const limit = opts.limit ? Number(opts.limit) : Number.POSITIVE_INFINITY;
+      const models: ModelInfoView[] = [];
+      let res: ListResponse;
+      let token = "";
+      do {
+        res = await ctx.client.unary<ListResponse>(MS, "ListModels", {
+          formats: (opts.format ?? []).map(formatEnum),
+          quantizations: (opts.quant ?? []).map(quantEnum),
+          tags: opts.tag ?? [],
+          name_glob: glob ?? "",
+          sort: opts.sort,
+          page_size: 1000,
+          page_token: token,
+          exclude_broken: !opts.broken,
+        }, 120_000);
+        models.push(...res.models);
+        token = res.next_page_token;
+      } while (token && models.length < limit);
+      const shown = models.slice(0, limit);
+      ctx.print({ models: shown, total: res.total, total_size_bytes: res.total_size_bytes, warnings: res.warnings }, () => {
+        if (shown.length === 0) return res.total ? "" : "no models";
+        const broken = shown.filter((m) => m.broken).map((m) => `  ${m.id} ${m.name}: ${m.broken_reason}`);
+        return [
+          modelTable(shown),
+          "",
+          `${res.total} model${res.total === 1 ? "" : "s"}, ${formatBytes(res.total_size_bytes)} on disk (shared blobs once)${shown.length < res.total ? `; showing ${shown.length}` : ""}`,
+          ...(broken.length ? ["", "broken:", ...broken] : []),
+          ...(res.warnings.length ? ["", "warnings:", ...res.warnings.map((w) => `  ${w}`)] : []),
+        ].join("\n");
+      });
+    });
+
+  program
+    .command("show <model>")
+    .description("Everything the store knows about one model (id, name, name@revision or path)")
+    .action(async (ref: string, _opts, cmd: Command) => {
+      const ctx = CliContext.from(cmd);
+      const { model } = await ctx.client.unary<{ model: ModelInfoView }>(MS, "GetModel", { id: ref }, 60_000);
+      ctx.print(model, () => modelDetails(model));
+    });
+
+  program
+    .command("rm <model...>")
+    .description("Delete models (refused while loaded or used by a job)")
+    .option("--hf-cache", "allow deleting models in the shared HF cache (blobs other revisions use are kept)")
+    .action(async (refs: string[], opts: { hfCache?: boolean }, cmd: Command) => {
+      const ctx = CliContext.from(cmd);
+      const results: { model: string; bytes_freed: number; deleted_paths: string[]; kept_paths: string[] }[] = [];
+      for (const ref of refs) {
+        const r = await ctx.client.unary<{ bytes_freed: number; deleted_paths: string[]; kept_paths: string[] }>(MS, "DeleteModel", { id: ref, include_hf_cache: Boolean(opts.hfCache) }, 120_000);
+        results.push({ model: ref, ...r });
+      }
+      ctx.print(results, () => results.map((r) => `deleted ${r.model}: ${formatBytes(r.bytes_freed)} freed${r.kept_paths.length ? `; kept ${r.kept_paths.length} shared file(s)` : ""}`).join("\n"));
+    });
+
+  program
+    .command("tag <model> <tags...>")
+    .description("Add tags to a model (--remove takes them off)")
+    .option("--remove", "remove these tags instead")
+    .action(async (ref: string, tags: string[], opts: { remove?: boolean }, cmd: Command) => {
+      const ctx = CliContext.from(cmd);
+      const { model } = await ctx.client.unary<{ model: ModelInfoView }>(MS, opts.remove ? "UntagModel" : "TagModel", { id: ref, tags });
+      ctx.print(model, () => `${model.name} (${model.id}): ${model.tags.join(", ") || "no tags"}`);
+    });
+
+  program
+    .command("untag <model> <tags...>")
+    .description("Remove tags from a model")
+    .action(async (ref: string, tags: string[], _opts, cmd: Command) => {
+      const ctx = CliContext.from(cmd);
+      const { model } = await ctx.client.unary<{ model: ModelInfoView }>(MS, "UntagModel", { id: ref, tags });
+      ctx.print(model, () => `${model.name} (${model.id}): ${model.tags.join(", ") || "no tags"}`);
+    });
+}

@@ -1,0 +1,33 @@
+import fs from "node:fs/promises";
+import { CortexError } from "../../errors/cortex-error.js";
+
+/** config.json and friends are small; anything larger is not what it claims to be. */
+export const MAX_JSON_BYTES = 16 << 20;
+
+/**
+ * Read a JSON object file without trusting its size.
+ * @throws CortexError FMT_INVALID naming the file: too large, not JSON, not an object.
+ */
+export async function readJsonObject(file: string, knownSize?: number, maxBytes = MAX_JSON_BYTES): Promise<Record<string, unknown>> {
+  // The size from the walk's stat spares a syscall; the read is bounded by the limit either way.
+  const size = knownSize ?? (await fs.stat(file)).size;
+  if (size > maxBytes) throw new CortexError("FMT_INVALID", `${file}: ${size} bytes, larger than the ${maxBytes}-byte limit for a JSON file`);
+  const fh = await fs.open(file, "r");
+  let text: string;
+  try {
+    const buf = Buffer.allocUnsafe(maxBytes < size + 1 ? maxBytes + 1 : size + 1);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    if (bytesRead > maxBytes) throw new CortexError("FMT_INVALID", `${file}: grew beyond the ${maxBytes}-byte limit for a JSON file`);
+    text = buf.subarray(0, bytesRead).toString("utf8");
+  } finally {
+    await fh.close();
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new CortexError("FMT_INVALID", `${file}: not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new CortexError("FMT_INVALID", `${file}: expected a JSON object`);
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,180 @@
+import path from "node:path";
+import { errorMessage } from "../errors/cortex-error.js";
+import { discoverModels, type Discovery } from "./discover/discover-models.js";
+import { settleEvents, TreeWatcher } from "./tree-watcher.js";
+import type { HfCacheInfo } from "./hf-cache/scan-hf-cache.js";
+import { estimateLoadBytes } from "./inspect/count-params.js";
+import { folderBrokenFacts, inspectFolder } from "./inspect/inspect-folder.js";
+import { ggufBrokenFacts, inspectGguf } from "./inspect/inspect-gguf.js";
+import type { Manifest } from "./manifest/manifest-schema.js";
+import type { ManifestStore } from "./manifest/manifest-store.js";
+import type { ModelCandidate, ModelFacts, ModelRecord, StoreRoots } from "./model-types.js";
+
+/** Headers read at once on a cold listing. */
+const INSPECT_CONCURRENCY = 32;
+
+export interface ModelSnapshot {
+  readonly models: readonly ModelRecord[];
+  readonly byId: ReadonlyMap<string, ModelRecord>;
+  readonly warnings: readonly string[];
+  readonly hfCache: HfCacheInfo | undefined;
+  readonly manifests: ReadonlyMap<string, Manifest>;
+}
+
+/** Facts for one candidate: a parse failure becomes BROKEN with the reason, never an exception. */
+export async function inspectCandidate(c: ModelCandidate): Promise<ModelFacts> {
+  try {
+    return c.kind === "gguf" ? await inspectGguf(c) : await inspectFolder(c);
+  } catch (err) {
+    const reason = errorMessage(err);
+    return c.kind === "gguf" ? ggufBrokenFacts(c, reason) : folderBrokenFacts(c, reason);
+  }
+}
+
+/** A watched listing older than this is re-walked in the background, in case an event was missed. */
+const REVALIDATE_MS = 30_000;
+
+interface Discovered {
+  readonly found: Discovery;
+  readonly facts: ModelFacts[];
+  readonly at: number;
+}
+
+/**
+ * The store's view of every model. Discovery walks the roots (names and stats only); header facts are cached per
+ * model and re-read only when a file's size, mtime or identity changed; manifests are overlaid (tags, last use,
+ * provenance). With watching on, a warm listing skips the walk while no file-system event arrived since the
+ * last one (and re-walks in the background every 30 s in case one was missed); without it, every listing walks.
+ */
+export class ModelIndex {
+  private readonly facts = new Map<string, { fingerprint: string; facts: ModelFacts }>();
+  private discovered: Discovered | undefined;
+  private records: { discovered: Discovered; manifests: ReadonlyMap<string, Manifest>; snap: ModelSnapshot } | undefined;
+  private rediscovering: Promise<Discovered> | undefined;
+  private dirty = true;
+  private readonly watcher: TreeWatcher | undefined;
+
+  constructor(
+    private readonly roots: StoreRoots,
+    private readonly manifests: ManifestStore,
+    options: { watch?: boolean } = {},
+  ) {
+    if (options.watch ?? true) {
+      const dirs = [...roots.cortexDirs, roots.hfHubCache, ...roots.modelDirs].filter(Boolean).map((d) => path.resolve(d));
+      this.watcher = new TreeWatcher(dirs, () => (this.dirty = true));
+    }
+  }
+
+  async snapshot(): Promise<ModelSnapshot> {
+    let discovered = this.discovered;
+    if (this.watcher) {
+      await settleEvents();
+      if (!this.watcher.complete || this.dirty || !discovered) discovered = await this.rediscover();
+      else if (Date.now() - discovered.at > REVALIDATE_MS) void this.rediscover().catch(() => undefined);
+    } else {
+      discovered = await this.rediscover();
+    }
+    const manifestSet = await this.manifests.all();
+    const r = this.records;
+    if (r && r.discovered === discovered && r.manifests === manifestSet.byId) return r.snap;
+    const models = discovered.found.candidates.map((c, i) => toRecord(c, discovered.facts[i]!, manifestSet.byId.get(c.id)));
+    markFusedAdapters(models);
+    const warnings = [...discovered.found.warnings, ...manifestSet.problems.map((p) => (p.ok ? "" : `${p.file}: ${p.reason}`))];
+    const snap: ModelSnapshot = { models, byId: new Map(models.map((m) => [m.id, m])), warnings, hfCache: discovered.found.hfCache, manifests: manifestSet.byId };
+    this.records = { discovered, manifests: manifestSet.byId, snap };
+    return snap;
+  }
+
+  /** After a mutation (or for all): the next snapshot walks again; facts of these ids are re-read. */
+  invalidate(ids?: readonly string[]): void {
+    this.dirty = true;
+    if (ids) for (const id of ids) this.facts.delete(id);
+  }
+
+  close(): void {
+    this.watcher?.close();
+  }
+
+  /** Concurrent callers share one walk. Events during the walk mark the next snapshot dirty again. */
+  private rediscover(): Promise<Discovered> {
+    this.rediscovering ??= (async () => {
+      this.dirty = false;
+      try {
+        const found = await discoverModels(this.roots);
+        this.watcher?.sync(found.dirs);
+        const facts = await this.factsFor(found.candidates);
+        const live = new Set(found.candidates.map((c) => c.id));
+        for (const id of this.facts.keys()) if (!live.has(id)) this.facts.delete(id);
+        this.discovered = { found, facts, at: Date.now() };
+        return this.discovered;
+      } catch (err) {
+        this.dirty = true;
+        throw err;
+      }
+    })().finally(() => (this.rediscovering = undefined));
+    return this.rediscovering;
+  }
+
+  private async factsFor(candidates: readonly ModelCandidate[]): Promise<ModelFacts[]> {
+    const out: ModelFacts[] = new Array(candidates.length);
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < candidates.length; i = next++) {
+        const c = candidates[i]!;
+        const cached = this.facts.get(c.id);
+        if (cached && cached.fingerprint === c.fingerprint) {
+          out[i] = cached.facts;
+          continue;
+        }
+        const f = await inspectCandidate(c);
+        this.facts.set(c.id, { fingerprint: c.fingerprint, facts: f });
+        out[i] = f;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(INSPECT_CONCURRENCY, candidates.length) }, worker));
+    return out;
+  }
+}
+
+/** Candidate + facts + manifest → the listed model. */
+export function toRecord(c: ModelCandidate, facts: ModelFacts, manifest: Manifest | undefined): ModelRecord {
+  const distinct = new Map(c.files.map((f) => [f.key, f.size]));
+  let size = 0;
+  for (const v of distinct.values()) size += v;
+  const oldest = c.files.reduce((m, f) => Math.min(m, f.mtimeMs), Number.POSITIVE_INFINITY);
+  const sha256 = new Map<string, string>();
+  for (const f of manifest?.provenance.files ?? []) if (f.sha256) sha256.set(f.path, f.sha256);
+  const lora = facts.lora ?? (manifest?.lora ? { ...manifest.lora } : undefined);
+  const merged: ModelFacts = lora ? { ...facts, lora } : facts;
+  return {
+    id: c.id,
+    identity: c.identity,
+    name: c.name,
+    root: c.root,
+    kind: c.kind,
+    paths: c.paths,
+    files: c.files,
+    facts: merged,
+    sizeBytes: size,
+    estimatedMemoryBytes: facts.brokenReason ? 0 : facts.format === "LORA_ADAPTER" ? facts.weightsBytes : estimateLoadBytes(facts.weightsBytes, facts.contextLength, facts.kv),
+    sourceRepo: c.hf?.repo ?? manifest?.provenance.sourceRepo ?? "",
+    sourceRevision: c.hf?.commit ?? manifest?.provenance.revision ?? "",
+    tags: manifest?.tags ?? [],
+    lastUsedAt: manifest?.lastUsedAt ?? "",
+    createdAt: manifest?.createdAt || (Number.isFinite(oldest) ? new Date(oldest).toISOString() : ""),
+    ...(c.hf ? { hf: c.hf } : {}),
+    sha256,
+  };
+}
+
+/** An adapter is "fused" once a fine-tuned model's marker names it (by path, id or name). */
+function markFusedAdapters(models: ModelRecord[]): void {
+  const fusedFrom = new Set(models.flatMap((m) => (m.facts.lora?.fused && m.facts.lora.adapter ? [m.facts.lora.adapter] : [])));
+  if (fusedFrom.size === 0) return;
+  for (let i = 0; i < models.length; i++) {
+    const m = models[i]!;
+    const l = m.facts.lora;
+    if (!l || l.fused || m.facts.format !== "LORA_ADAPTER") continue;
+    if (fusedFrom.has(m.id) || fusedFrom.has(m.name) || m.paths.some((p) => fusedFrom.has(p))) models[i] = { ...m, facts: { ...m.facts, lora: { ...l, fused: true } } };
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The model store's vocabulary. Format and quantization names are the proto enum names without their prefix
+ * (`GGUF` ↔ `MODEL_FORMAT_GGUF`, `Q4_K_M` ↔ `QUANTIZATION_Q4_K_M`).
+ */
+export const MODEL_FORMATS = ["GGUF", "MLX", "SAFETENSORS", "PYTORCH", "GPTQ", "AWQ", "BITSANDBYTES", "COMPRESSED_TENSORS", "LORA_ADAPTER"] as const;
+export type ModelFormat = (typeof MODEL_FORMATS)[number];
+
+export const QUANTIZATIONS = [
+  "NONE", "FP32", "FP16", "BF16", "INT8", "INT4", "GPTQ", "AWQ", "FP8",
+  "Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q5_0", "Q5_1", "Q4_K_M", "Q4_K_S", "Q4_0", "Q4_1", "Q3_K_M", "Q3_K_S", "Q3_K_L", "Q2_K",
+  "GGUF_OTHER", "MLX_AFFINE", "MLX_MXFP4", "MLX_NVFP4", "MLX_MXFP8",
+] as const;
+export type QuantizationName = (typeof QUANTIZATIONS)[number] | "UNSPECIFIED";
+
+/** Where a model lives: cortexd's own folders, the shared HF cache, or an extra configured folder. */
+export type RootKind = "cortex" | "hf-cache" | "extra";
+
+/** The folders the store scans and is allowed to delete in. */
+export interface StoreRoots {
+  /** CORTEX_HOME */
+  readonly home: string;
+  /** models/, mlx_models/, quantized_models/ under home. */
+  readonly cortexDirs: readonly string[];
+  readonly manifests: string;
+  readonly hfHubCache: string;
+  readonly modelDirs: readonly string[];
+}
+
+/** A file that belongs to a model, as stat saw it (links followed inside the roots). */
+export interface ModelFile {
+  readonly path: string;
+  /** Path inside the model (folder-relative, or the repo path in an HF snapshot). */
+  readonly rel: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** dev:ino of the bytes: shared HF blobs count once. */
+  readonly key: string;
+  /** HF cache: the blob name (40-hex git sha1 or 64-hex sha256 for LFS files). */
+  readonly etag?: string;
+}
+
+/** HF cache provenance of a model found in a snapshot. */
+export interface HfOrigin {
+  readonly repo: string;
+  readonly repoType: string;
+  readonly commit: string;
+  readonly refs: readonly string[];
+  readonly repoPath: string;
+}
+
+/** A model found by file-system evidence, before any header is read. */
+export interface ModelCandidate {
+  readonly id: string;
+  /** What the id is derived from, e.g. "cortex:models/foo.gguf" or "hf:model/org/name@<commit>". */
+  readonly identity: string;
+  readonly kind: "gguf" | "folder";
+  readonly name: string;
+  readonly root: RootKind;
+  /** GGUF: the file (first split part); folder: the folder. */
+  readonly primaryPath: string;
+  /** GGUF: every split part in order; folder: the folder. */
+  readonly paths: readonly string[];
+  readonly files: readonly ModelFile[];
+  readonly hf?: HfOrigin;
+  /** Split GGUF parts that are missing (the model is then BROKEN). */
+  readonly missingParts?: readonly string[];
+  /** A fine_tuned.marker beside the model. */
+  readonly fineTunedMarker?: string;
+  /** Changes whenever a file is added, removed, resized or rewritten. */
+  readonly fingerprint: string;
+}
+
+export interface LoraFacts {
+  readonly baseModel: string;
+  readonly fused: boolean;
+  readonly rank: number;
+  readonly scale: number;
+  readonly targetModules: readonly string[];
+  /** For a fused model: the adapter it was fused from (path, id or name), when recorded. */
+  readonly adapter?: string;
+}
+
+export interface MlxQuantFacts {
+  readonly bits: number;
+  readonly groupSize: number;
+  readonly mode: string;
+}
+
+/** What the headers say (cached per candidate fingerprint). */
+export interface ModelFacts {
+  readonly format: ModelFormat;
+  readonly quantization: QuantizationName;
+  readonly quantizationLabel: string;
+  readonly mlx?: MlxQuantFacts;
+  readonly architecture: string;
+  readonly parameterCount: number;
+  readonly contextLength: number;
+  readonly vocabSize: number;
+  /** Bytes of tensor data (what loading reads), or the weight files' size when headers are not parsed. */
+  readonly weightsBytes: number;
+  /** KV-cache shape for the memory estimate. */
+  readonly kv?: { readonly layers: number; readonly kvHeads: number; readonly headDim: number };
+  readonly lora?: LoraFacts;
+  readonly brokenReason?: string;
+}
+
+/** A listed model: candidate + facts + what its manifest adds. */
+export interface ModelRecord {
+  readonly id: string;
+  /** What the id is derived from. */
+  readonly identity: string;
+  readonly name: string;
+  readonly root: RootKind;
+  readonly kind: "gguf" | "folder";
+  readonly paths: readonly string[];
+  readonly files: readonly ModelFile[];
+  readonly facts: ModelFacts;
+  /** Distinct bytes on disk (shared blobs once). */
+  readonly sizeBytes: number;
+  readonly estimatedMemoryBytes: number;
+  readonly sourceRepo: string;
+  readonly sourceRevision: string;
+  readonly tags: readonly string[];
+  readonly lastUsedAt: string;
+  readonly createdAt: string;
+  readonly hf?: HfOrigin;
+  readonly sha256: ReadonlyMap<string, string>;
+}
