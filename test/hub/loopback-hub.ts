@@ -71,8 +71,21 @@ export const TEST_TOKEN = "hf_testtoken_0123456789";
 /** A valid token that has not been granted any private or gated repo. */
 export const OTHER_TOKEN = "hf_othertoken_9876543210";
 
-const sha1git = (b: Buffer) => crypto.createHash("sha1").update(`blob ${b.length}\0`).update(b).digest("hex");
-const sha256 = (b: Buffer) => crypto.createHash("sha256").update(b).digest("hex");
+// Hashes are memoised per buffer: hashing a large file on every request would block the event loop that the
+// client under test shares with this server, and look like a stalled connection.
+const memo = new WeakMap<Buffer, Map<string, string>>();
+const hashOf = (algo: "sha1git" | "sha256", b: Buffer): string => {
+  let m = memo.get(b);
+  if (!m) memo.set(b, (m = new Map()));
+  let h = m.get(algo);
+  if (h === undefined) {
+    h = algo === "sha256" ? crypto.createHash("sha256").update(b).digest("hex") : crypto.createHash("sha1").update(`blob ${b.length}\0`).update(b).digest("hex");
+    m.set(algo, h);
+  }
+  return h;
+};
+const sha1git = (b: Buffer) => hashOf("sha1git", b);
+const sha256 = (b: Buffer) => hashOf("sha256", b);
 const pointerOf = (f: HubFile) => Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(f.data)}\nsize ${f.data.length}\n`);
 
 export class LoopbackHub {
@@ -330,7 +343,12 @@ export class LoopbackHub {
         if (res.destroyed) return false;
         const piece = body.subarray(off, Math.min(to, off + chunk));
         record.bytes += piece.length;
-        if (!res.write(piece)) await new Promise((r) => (res.once("drain", r), res.once("close", r)));
+        if (!res.write(piece)) {
+          await new Promise<void>((r) => {
+            const done = () => (res.off("drain", done), res.off("close", done), r());
+            res.on("drain", done).on("close", done);
+          });
+        }
         if (fault.throttle) await new Promise((r) => setTimeout(r, (piece.length / fault.throttle!) * 1000));
       }
       return !res.destroyed;
