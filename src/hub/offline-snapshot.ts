@@ -34,7 +34,8 @@ export async function offlineSnapshot(o: SnapshotOptions): Promise<SnapshotResul
   const present = new Set<string>();
   walk(snap, "", present);
   const listing = readListing(listingPath(o.cacheDir, o.repo, commit));
-  const candidates = listing ? listing.map((f) => f.path) : [...present, ...include.filter(isLiteralPattern)];
+  // Named includes are candidates too: a file asked for by name and absent is reported, not silently skipped.
+  const candidates = [...(listing ? listing.map((f) => f.path) : present), ...include.filter(isLiteralPattern)];
   const chosen = [...new Set(filterPaths(candidates, include, exclude))].sort();
   if (chosen.length === 0) throw new CortexError("HUB_OFFLINE", `offline mode: no cached files of ${where} match ${JSON.stringify({ include, exclude })}`);
   const missing = chosen.filter((p) => !present.has(p) || !exists(path.join(snap, ...p.split("/"))));
