@@ -70,7 +70,11 @@ async function acquireFile(lockFile: string, signal: AbortSignal | undefined): P
         if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       }
       if (removeIfStale(lockFile)) continue;
-      await sleep(100, undefined, signal ? { signal } : undefined);
+      try {
+        await sleep(100, undefined, signal ? { signal } : undefined);
+      } catch (err) {
+        throw signal?.reason ?? err;
+      }
     }
   } finally {
     fs.rmSync(tmp, { force: true });

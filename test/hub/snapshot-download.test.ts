@@ -102,7 +102,7 @@ test("resume after an abort mid-file re-fetches at most one part, through a drop
   assert.equal(fs.existsSync(path.join(repoDir(cache), "snapshots", hub.commitOf("org/model"), BIG)), false, "not in snapshots/ before it is complete");
   const before = hub.bytesServed(BIG);
   hub.faults.set(BIG, { dropAfter: { bytes: MiB, times: 1 }, stallAfter: { bytes: MiB, times: 1 } });
-  const r = await pull(hub, cache, { ...opts, stallMs: 500 });
+  const r = await pull(hub, cache, { ...opts, stallMs: 1000 });
   assert.deepEqual(fs.readFileSync(path.join(r.snapshotPath, BIG)), hub.repos["org/model"]!.files[BIG]!.data);
   assert.equal(hub.faults.get(BIG)!.dropAfter!.times, 0, "the drop happened");
   assert.equal(hub.faults.get(BIG)!.stallAfter!.times, 0, "the stall happened");
@@ -191,6 +191,16 @@ test("missing, private and gated repos give typed errors naming the repo; the to
   assert.ok(cdn.length >= 2, "LFS bytes came from the other host");
   assert.ok(cdn.every((r) => r.headers.authorization === undefined), "the token is not forwarded to another host after a redirect");
   assert.ok(hub.requests.filter((r) => r.host === "hub" && r.file).some((r) => r.authorization === `Bearer ${TEST_TOKEN}`));
+});
+
+test("no more files download at once than maxConcurrentFiles", async (t) => {
+  const files = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`shard-${i}.bin`, { data: Buffer.alloc(MiB, i), lfs: true }]));
+  const hub = await startHub(t, { "org/model": { files } });
+  for (const name of Object.keys(files)) hub.faults.set(name, { throttle: 4 * MiB });
+  let most = 0;
+  const r = await pull(hub, tempDir(t), { maxConcurrentFiles: 2, progressIntervalMs: 0, onProgress: (p) => (most = Math.max(most, p.active.length)) });
+  assert.equal(r.files.length, 6);
+  assert.equal(most, 2);
 });
 
 test("concurrent pulls of the same repo@commit in one process share blobs without corrupting them", async (t) => {
