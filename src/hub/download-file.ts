@@ -1,10 +1,11 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CortexError, isCortexError, toCortexError } from "../errors/cortex-error.js";
 import { partialPath, partsSidecarPath } from "./hf-cache-layout.js";
+import { loadSidecar, planParts, saveSidecar, type Part } from "./part-plan.js";
 import { createProgressSampler } from "./progress-sampler.js";
 import { rangeGet } from "./range-get.js";
+import { newHash, verifyDownload, type PrefixHash } from "./verify-download.js";
 
 export interface FileProgress {
   /** The repo path of the file. */
@@ -61,19 +62,6 @@ export interface DownloadFileResult {
   resumedBytes: number;
 }
 
-interface Part {
-  start: number;
-  /** First byte not yet on disk. */
-  next: number;
-  /** Inclusive. */
-  end: number;
-}
-
-interface Sidecar {
-  size: number;
-  parts: Part[];
-}
-
 /** Bounds what a kill -9 loses to what arrived in the last 100 ms (well under one part). */
 const SAVE_EVERY_MS = 100;
 const MiB = 1024 * 1024;
@@ -122,9 +110,7 @@ async function downloadOnce(o: DownloadFileOptions, progress: (p: FileProgress) 
   const save = (force = false) => {
     if (!force && Date.now() - lastSave < SAVE_EVERY_MS) return;
     lastSave = Date.now();
-    const tmp = `${sidecarPath}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(state));
-    fs.renameSync(tmp, sidecarPath);
+    saveSidecar(sidecarPath, state);
   };
   save(true);
 
@@ -151,7 +137,11 @@ async function downloadOnce(o: DownloadFileOptions, progress: (p: FileProgress) 
         ),
     );
   } finally {
-    save(true); // every part has stopped: what the sidecar says is on disk
+    try {
+      save(true); // every part has stopped: what the sidecar says is on disk
+    } catch {
+      // a full disk must not hide the error that stopped the parts; the older record stays valid
+    }
     await fh.close();
   }
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -163,36 +153,15 @@ async function downloadOnce(o: DownloadFileOptions, progress: (p: FileProgress) 
     }
     throw failed.reason;
   }
-  await verify(partial, o, label, prefix && prefix.upTo >= 0 ? prefix : undefined);
+  await verifyDownload(partial, o, label, prefix && prefix.upTo >= 0 ? prefix : undefined, o.signal, () => removePartial(o.dest));
   fs.renameSync(partial, o.dest);
   fs.rmSync(sidecarPath, { force: true });
   return { resumedBytes };
 }
 
-/** Equal parts, at most `count`, none below `minPart` (the last may be shorter). */
-export function planParts(size: number, count: number, minPart: number): Part[] {
-  const n = Math.max(1, Math.min(Math.floor(count), Math.ceil(size / Math.max(1, minPart))));
-  const partSize = Math.ceil(size / n);
-  const parts: Part[] = [];
-  for (let start = 0; start < size; start += partSize) parts.push({ start, next: start, end: Math.min(size, start + partSize) - 1 });
-  return parts;
-}
-
 export function removePartial(dest: string): void {
   fs.rmSync(partialPath(dest), { force: true });
   fs.rmSync(partsSidecarPath(dest), { force: true });
-}
-
-interface PrefixHash {
-  hash: crypto.Hash;
-  /** Bytes hashed so far; -1 when the prefix is not followed (resumed download). */
-  upTo: number;
-}
-
-function newHash(o: DownloadFileOptions): crypto.Hash {
-  const hash = crypto.createHash(o.sha256 ? "sha256" : "sha1");
-  if (!o.sha256) hash.update(`blob ${o.size}\0`);
-  return hash;
 }
 
 async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: fs.promises.FileHandle, prefix: PrefixHash | undefined, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
@@ -291,41 +260,3 @@ function checkRange(status: number, contentRange: string | undefined, part: Part
   }
 }
 
-/** Size, then sha256 (LFS) or git sha1 (regular files); a mismatch deletes the partial file. */
-async function verify(file: string, o: DownloadFileOptions, label: string, prefix: PrefixHash | undefined): Promise<void> {
-  const fail = (what: string) => {
-    removePartial(o.dest);
-    return new CortexError("HUB_INTEGRITY", `${label}: ${what}; the partial file was deleted`);
-  };
-  const size = fs.statSync(file).size;
-  if (size !== o.size) throw fail(`size ${size} ≠ expected ${o.size}`);
-  if (!o.sha256 && !o.gitSha1) return;
-  const hash = prefix?.hash ?? newHash(o);
-  const start = prefix?.upTo ?? 0;
-  if (start < o.size) {
-    for await (const chunk of fs.createReadStream(file, { start, highWaterMark: 4 * MiB })) {
-      o.signal?.throwIfAborted();
-      hash.update(chunk as Buffer);
-    }
-  }
-  const digest = hash.digest("hex");
-  const expected = o.sha256 ?? o.gitSha1!;
-  if (digest !== expected) throw fail(`${o.sha256 ? "sha256" : "git sha1"} ${digest} ≠ expected ${expected}`);
-}
-
-/** The sidecar of an earlier run, if it describes this partial file; else undefined (start over). */
-function loadSidecar(sidecarPath: string, partial: string, size: number): Sidecar | undefined {
-  try {
-    const s = JSON.parse(fs.readFileSync(sidecarPath, "utf8")) as Sidecar;
-    if (s.size !== size || fs.statSync(partial).size !== size || !Array.isArray(s.parts)) return undefined;
-    let expectStart = 0;
-    for (const p of s.parts) {
-      const ints = [p.start, p.next, p.end].every((v) => Number.isSafeInteger(v));
-      if (!ints || p.start !== expectStart || p.next < p.start || p.next > p.end + 1 || p.end < p.start) return undefined;
-      expectStart = p.end + 1;
-    }
-    return expectStart === size ? s : undefined;
-  } catch {
-    return undefined;
-  }
-}
