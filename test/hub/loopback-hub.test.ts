@@ -32,7 +32,7 @@ test("resolve answers like the Hub: HEAD and GET, ETag, X-Repo-Commit, LFS 302 w
   assert.match(((await missing.json()) as { error: string }).error, /nope\.txt/);
   const tree = (await (await fetch(`${hub.url}/api/models/org/model/tree/main?recursive=false`)).json()) as { type: string; path: string }[];
   assert.ok(tree.some((e) => e.type === "directory" && e.path === "tokenizer"), JSON.stringify(tree));
-  assert.equal(hub.stats("config.json").requests, 3);
+  assert.equal(hub.stats("config.json").requests, 2, "HEAD and the 416");
 });
 
 test("@huggingface/hub's own snapshotDownload works against the loopback Hub and lays out the cache exactly as cortexd does", async (t) => {
