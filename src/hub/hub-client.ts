@@ -58,6 +58,7 @@ export class HubClient {
   constructor(private readonly o: HubClientOptions) {
     this.repo = validateRepoId(o.repo);
     const hubUrl = o.hubUrl.replace(/\/+$/, "");
+    if (!URL.canParse(hubUrl) || !/^https?:$/.test(new URL(hubUrl).protocol)) throw new CortexError("REQ_INVALID_ARGUMENT", `invalid Hub URL ${JSON.stringify(o.hubUrl.slice(0, 200))}: expected http(s)://host`);
     this.base = { hubUrl, fetch: createHubFetch({ hubUrl, repo: o.repo, ...(o.token ? { token: o.token } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) }) };
   }
 

@@ -42,6 +42,12 @@ export async function rangeGet(o: RangeGetOptions): Promise<http.IncomingMessage
       url = new URL(res.headers.location, url).href;
       continue;
     }
+    if (status >= 400 && (u.origin !== hubOrigin || (hop > 0 && !res.headers["x-error-code"]))) {
+      // The CDN a redirect named (signed, short-lived URLs): a refusal there is not about the repo's access
+      // rules (those come from the Hub, with X-Error-Code); the retry asks the Hub for a fresh redirect.
+      res.resume();
+      throw new CortexError("HUB_UNAVAILABLE", `${what}: the download host ${u.origin} answered ${status}`);
+    }
     if (status >= 400) {
       res.resume();
       const h = new Headers();

@@ -88,7 +88,7 @@ test("abort mid-file keeps the partial file; the resume re-fetches less than one
   assert.equal(r.bytesFetched + r.resumedBytes, size);
 });
 
-test("a dropped connection and a stalled part are resumed from where they stopped", async (t) => {
+test("a dropped connection, a stalled part and transient refusals are resumed from where they stopped", async (t) => {
   const size = 16 * MiB;
   const hub = await startHub(t, { "org/model": modelRepo(size) });
   const dir = tempDir(t);
@@ -106,17 +106,20 @@ test("a dropped connection and a stalled part are resumed from where they stoppe
   assert.ok(Date.now() - t0 < 8000);
   assert.ok(hub.bytesServed(FILE) <= size + MiB, `stall: served ${hub.bytesServed(FILE)}`);
 
-  const dir3 = tempDir(t);
-  hub.faults.set(FILE, { failWith: { status: 503, times: 2 } });
-  await downloadFile(opts(hub, dir3));
-  assert.deepEqual(fs.readFileSync(opts(hub, dir3).dest), dataOf(hub));
+  for (const status of [503, 429, 403]) {
+    // 403 from the CDN (an expired signed URL) is retried through a fresh redirect, not taken as "gated"
+    const dir3 = tempDir(t);
+    hub.faults.set(FILE, { failWith: { status, times: 2 } });
+    await downloadFile(opts(hub, dir3));
+    assert.deepEqual(fs.readFileSync(opts(hub, dir3).dest), dataOf(hub), String(status));
+  }
 });
 
 test("a part that keeps failing ends as HUB_UNAVAILABLE naming the file after bounded retries", async (t) => {
   const hub = await startHub(t, { "org/model": modelRepo(2 * MiB) });
   hub.faults.set(FILE, { failWith: { status: 500, times: 100 } });
   const dir = tempDir(t);
-  await assert.rejects(downloadFile(opts(hub, dir, { maxPartRetries: 2, token: TEST_TOKEN })), hubErr("HUB_UNAVAILABLE", /org\/model\/model\.safetensors: bytes \d+-\d+ failed 3 times in a row; last: the Hub answered 500/));
+  await assert.rejects(downloadFile(opts(hub, dir, { maxPartRetries: 2, token: TEST_TOKEN })), hubErr("HUB_UNAVAILABLE", /org\/model\/model\.safetensors: bytes \d+-\d+ failed 3 times in a row; last: .*answered 500/));
   const n = hub.stats(FILE).requests;
   assert.ok(n >= 3 * 2 && n <= 2 * 3 * 2, `${n} requests: resolve + CDN per attempt, 3 attempts, 2 parts at most`);
 });

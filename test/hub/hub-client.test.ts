@@ -68,6 +68,8 @@ test("missing, private, gated, disabled, bad token: typed errors naming the repo
   await assert.rejects(client("org/private", OTHER_TOKEN).resolveRevision("main"), hubErr("HUB_NOT_FOUND", /org\/private/));
   assert.equal((await client("org/private", TEST_TOKEN).revisionInfo("main")).private, true);
   await assert.rejects(client("org/model", "hf_invalid_token_xyz").resolveRevision("main"), hubErr("HUB_UNAUTHENTICATED", /rejected the configured token .*org\/model/));
+  assert.throws(() => client("org/model", undefined).resolveUrl("main", "x") && new HubClient({ repo: "org/model", hubUrl: "ftp://x" }), hubErr("REQ_INVALID_ARGUMENT", /invalid Hub URL "ftp:\/\/x"/));
+  assert.throws(() => new HubClient({ repo: "org/model", hubUrl: "not a url" }), hubErr("REQ_INVALID_ARGUMENT", /"not a url"/));
   await assert.rejects(client("org/disabled").resolveRevision("main"), hubErr("HUB_NOT_FOUND", /org\/disabled: access to this repo is disabled/));
 
   // A gated repo's metadata is public; its files are not.
