@@ -2,12 +2,30 @@ import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 
 /** The HF cache layout (hub-protocol §3.1), shared with transformers, mlx-lm and huggingface_hub. */
+export function repoFolderName(repo: string): string {
+  return `models--${repo.replace(/\//g, "--")}`;
+}
+
 export function repoDir(cacheDir: string, repo: string): string {
-  return path.join(cacheDir, `models--${repo.replace(/\//g, "--")}`);
+  return path.join(cacheDir, repoFolderName(repo));
 }
 
 export function blobPath(cacheDir: string, repo: string, etag: string): string {
   return path.join(repoDir(cacheDir, repo), "blobs", etag);
+}
+
+/**
+ * The partial file of a blob. Not huggingface_hub's `<etag>.incomplete`: ours is written in parallel parts and
+ * so has holes, and Python resumes an `.incomplete` whose size equals the expected size by renaming it into
+ * place unread, which would publish the holes. The suffix still ends in `.incomplete` so `hf cache` sees it.
+ */
+export function partialPath(blob: string): string {
+  return `${blob}.cortexd.incomplete`;
+}
+
+/** Per-part progress of a partial file (JSON), for resuming after a crash. */
+export function partsSidecarPath(blob: string): string {
+  return `${blob}.cortexd.parts.json`;
 }
 
 export function snapshotDir(cacheDir: string, repo: string, commit: string): string {
@@ -19,24 +37,39 @@ export function refPath(cacheDir: string, repo: string, ref: string): string {
 }
 
 export function lockPath(cacheDir: string, repo: string, etag: string): string {
-  return path.join(cacheDir, ".locks", `models--${repo.replace(/\//g, "--")}`, `${etag}.lock`);
+  return path.join(cacheDir, ".locks", repoFolderName(repo), `${etag}.lock`);
+}
+
+/**
+ * cortexd's record of a commit's full file listing, so offline mode can name files a pull never finished.
+ * Kept outside refs/, blobs/ and snapshots/, which are all that cache scanners read.
+ */
+export function listingPath(cacheDir: string, repo: string, commit: string): string {
+  return path.join(repoDir(cacheDir, repo), ".cortexd", `${commit}.files.json`);
 }
 
 /** A repo path from a Hub listing must stay inside the snapshot: no "..", no absolute or drive paths. */
 export function safeRepoPath(repo: string, p: string): string {
-  const bad = p === "" || p.length > 1024 || p.includes("\0") || p.includes("\\") || p.startsWith("/") || /^[A-Za-z]:/.test(p) || p.split("/").some((seg) => seg === ".." || seg === "." || seg === "");
-  if (bad) throw new CortexError("FMT_INVALID", `the Hub listing of ${repo} has an unsafe file path ${JSON.stringify(p.slice(0, 200))}; refusing to write it`);
+  const bad =
+    typeof p !== "string" ||
+    p === "" ||
+    p.length > 1024 ||
+    /[\0-\x1f\\]/.test(p) ||
+    p.startsWith("/") ||
+    /^[A-Za-z]:/.test(p) ||
+    p.split("/").some((seg) => seg === ".." || seg === "." || seg === "");
+  if (bad) throw new CortexError("FMT_INVALID", `the Hub listing of ${repo} has an unsafe file path ${JSON.stringify(String(p).slice(0, 200))}; refusing to write it`);
   return p;
 }
 
 /** Etags name blobs: 40-hex git sha1 or 64-hex sha256 only (anything else could name a path). */
-export function safeEtag(repo: string, etag: string): string {
-  if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(etag)) throw new CortexError("FMT_INVALID", `the Hub gave ${repo} an invalid object id ${JSON.stringify(etag.slice(0, 80))}`);
+export function safeEtag(repo: string, etag: string, file?: string): string {
+  if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(etag)) throw new CortexError("FMT_INVALID", `the Hub gave ${repo}${file ? ` file ${file}` : ""} an invalid object id ${JSON.stringify(String(etag).slice(0, 80))}`);
   return etag;
 }
 
 /** Relative symlink target from snapshots/<commit>/<path> to blobs/<etag> (one more ../ per folder). */
 export function pointerTarget(repoPath: string, etag: string): string {
   const depth = repoPath.split("/").length - 1;
-  return path.posix.join(...Array(depth + 2).fill(".."), "blobs", etag);
+  return path.posix.join(...Array<string>(depth + 2).fill(".."), "blobs", etag);
 }

@@ -6,7 +6,7 @@ export interface HubHttpOptions {
   signal?: AbortSignal;
   /** Names the repo in error messages. */
   repo: string;
-  /** Per-request timeout for headers (not the body). */
+  /** Waiting for response headers (not the body). Defaults to 30 s. */
   timeoutMs?: number;
 }
 
@@ -21,18 +21,18 @@ export function createHubFetch(opts: HubHttpOptions): typeof fetch {
   const hubOrigin = new URL(opts.hubUrl).origin;
   const hubFetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     let url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    const method = init.method ?? "GET";
+    let method = init.method ?? "GET";
+    let body = init.body;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const headers = new Headers(init.headers);
       headers.delete("authorization");
       if (opts.token && new URL(url).origin === hubOrigin) headers.set("authorization", `Bearer ${opts.token}`);
-      // The timeout covers connecting and the headers only; bodies are watched by the caller's stall timer.
       const headerTimeout = new AbortController();
       const timer = setTimeout(() => headerTimeout.abort(new Error("timed out")), opts.timeoutMs ?? 30_000);
       const signals = [headerTimeout.signal, ...(opts.signal ? [opts.signal] : []), ...(init.signal ? [init.signal] : [])];
       let res: Response;
       try {
-        res = await fetch(url, { ...init, method, headers, redirect: "manual", signal: AbortSignal.any(signals) });
+        res = await fetch(url, { ...init, method, headers, body: body ?? null, redirect: "manual", signal: AbortSignal.any(signals) });
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? err;
         if (init.signal?.aborted) throw init.signal.reason ?? err;
@@ -40,12 +40,17 @@ export function createHubFetch(opts: HubHttpOptions): typeof fetch {
       } finally {
         clearTimeout(timer);
       }
-      if (res.status >= 300 && res.status < 400 && res.headers.get("location")) {
+      const location = res.headers.get("location");
+      if (res.status >= 300 && res.status < 400 && location) {
         await res.body?.cancel();
-        url = new URL(res.headers.get("location")!, url).href;
+        url = new URL(location, url).href;
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === "POST")) [method, body] = ["GET", undefined];
         continue;
       }
-      if (!res.ok) throw await hubError(res, opts.repo, url, Boolean(opts.token));
+      if (!res.ok) {
+        await res.body?.cancel().catch(() => undefined);
+        throw hubError(res.status, res.headers, { repo: opts.repo, url, hadToken: Boolean(opts.token) });
+      }
       return res;
     }
     throw new CortexError("HUB_UNAVAILABLE", `too many redirects fetching ${opts.repo}`);
@@ -53,30 +58,60 @@ export function createHubFetch(opts: HubHttpOptions): typeof fetch {
   return hubFetch as typeof fetch;
 }
 
-function describeNetworkError(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+export function describeNetworkError(err: unknown): string {
+  const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string } };
   if (e.name === "TimeoutError") return "timed out";
-  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+  return e.cause?.code ?? e.code ?? e.cause?.message ?? e.message ?? String(err);
 }
 
-/** The Hub's answers → the taxonomy (hub-protocol §1.5). */
-export async function hubError(res: Response, repo: string, url: string, hadToken: boolean): Promise<CortexError> {
-  const code = res.headers.get("x-error-code") ?? "";
-  const message = res.headers.get("x-error-message") ?? "";
-  await res.body?.cancel().catch(() => undefined);
-  const file = /\/resolve\/[^/]+\/(.+)$/.exec(new URL(url).pathname)?.[1];
+export interface HubErrorContext {
+  repo: string;
+  /** The URL that answered (revision and file are read from it when not given). */
+  url: string;
+  hadToken: boolean;
+  revision?: string;
+  file?: string;
+}
+
+/** What a Hub URL names: the revision and, for resolve URLs, the file. */
+function fromUrl(url: string): { revision?: string; file?: string } {
+  let p: string;
+  try {
+    p = new URL(url).pathname;
+  } catch {
+    return {};
+  }
+  const resolve = /\/(?:resolve|raw)\/([^/]+)\/(.+)$/.exec(p);
+  if (resolve) return { revision: decodeURIComponent(resolve[1]!), file: decodeURIComponent(resolve[2]!) };
+  const api = /\/(?:revision|tree|paths-info)\/([^/]+)/.exec(p);
+  return api ? { revision: decodeURIComponent(api[1]!) } : {};
+}
+
+/** The Hub's error answers → the taxonomy (hub-protocol §1.5). Messages name the repo (and file), never the token. */
+export function hubError(status: number, headers: Headers, ctx: HubErrorContext): CortexError {
+  const code = headers.get("x-error-code") ?? "";
+  const message = headers.get("x-error-message") ?? "";
+  const u = fromUrl(ctx.url);
+  const revision = ctx.revision ?? u.revision;
+  const file = ctx.file ?? u.file;
+  const at = revision ? `${ctx.repo}@${revision}` : ctx.repo;
+  const details = { repo: ctx.repo, status, ...(code ? { hubErrorCode: code } : {}), ...(file ? { file } : {}), ...(revision ? { revision } : {}) };
+  const err = (c: ConstructorParameters<typeof CortexError>[0], m: string, retryable?: boolean) => new CortexError(c, m, { details, ...(retryable === undefined ? {} : { retryable }) });
   if (code === "GatedRepo") {
-    return new CortexError("HUB_GATED", `${repo} is gated: request access on the Hub's model page in a browser${hadToken ? " (your token has no access yet)" : ", then set HF_TOKEN"}`);
+    return err("HUB_GATED", `${ctx.repo} is gated: request access on its Hub page in a browser${ctx.hadToken ? "; the configured token has not been granted access yet" : ", then set HF_TOKEN to a token of that account"}`);
   }
-  if (message.includes("disabled")) return new CortexError("HUB_NOT_FOUND", `${repo}: access to this repo is disabled on the Hub`);
-  if (code === "RevisionNotFound") return new CortexError("HUB_NOT_FOUND", `revision not found in ${repo}`);
-  if (code === "EntryNotFound") return new CortexError("HUB_NOT_FOUND", `file ${file ? decodeURIComponent(file) : ""} not found in ${repo}`.replace("file  not", "file not"));
-  if (res.status === 401 || code === "RepoNotFound") {
-    if (!hadToken && res.status === 401) return new CortexError("HUB_UNAUTHENTICATED", `${repo} was not found or is private: set HF_TOKEN (or log in with huggingface-cli) if it is private`);
-    return new CortexError("HUB_NOT_FOUND", `repo ${repo} not found (or your token cannot see it)`);
+  if (/disabled/i.test(message)) return err("HUB_NOT_FOUND", `${ctx.repo}: access to this repo is disabled on the Hub`);
+  if (code === "RevisionNotFound") return err("HUB_NOT_FOUND", `revision ${revision ?? "?"} not found in ${ctx.repo}`);
+  if (code === "EntryNotFound") return err("HUB_NOT_FOUND", `file ${file ?? "?"} not found in ${at}`);
+  if (status === 401 && !code && ctx.hadToken) return err("HUB_UNAUTHENTICATED", `the Hub rejected the configured token (invalid or expired) while fetching ${ctx.repo}; check HF_TOKEN`);
+  if (status === 401 || code === "RepoNotFound") {
+    if (!ctx.hadToken && status === 401) return err("HUB_UNAUTHENTICATED", `${ctx.repo} was not found or is private: set HF_TOKEN (or log in with huggingface-cli) if it is private`);
+    return err("HUB_NOT_FOUND", `repo ${ctx.repo} not found${ctx.hadToken ? " (or the configured token cannot see it)" : ""}`);
   }
-  if (res.status === 403) return new CortexError("HUB_GATED", `access to ${repo} is forbidden for this token`);
-  if (res.status === 404) return new CortexError("HUB_NOT_FOUND", `${file ? `file ${decodeURIComponent(file)} in ` : ""}${repo} not found`);
-  if (res.status === 416) return new CortexError("HUB_INTEGRITY", `${repo}: range not satisfiable (the file changed size?)`);
-  return new CortexError("HUB_UNAVAILABLE", `the Hub answered ${res.status} for ${repo}`);
+  if (status === 403) return err("HUB_GATED", `access to ${ctx.repo} is forbidden for the configured token`);
+  if (status === 404) return err("HUB_NOT_FOUND", file ? `file ${file} not found in ${at}` : `${at} not found`);
+  if (status === 416) return err("HUB_INTEGRITY", `${file ? `${ctx.repo}/${file}` : ctx.repo}: range not satisfiable (the file changed on the Hub?)`);
+  if (status === 429) return err("HUB_UNAVAILABLE", `the Hub is rate-limiting requests for ${ctx.repo} (429)`);
+  if (status >= 500) return err("HUB_UNAVAILABLE", `the Hub answered ${status} for ${file ? `${ctx.repo}/${file}` : ctx.repo}`);
+  return err("HUB_UNAVAILABLE", `the Hub answered ${status} for ${file ? `${ctx.repo}/${file}` : ctx.repo}`, false);
 }

@@ -1,43 +1,68 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { listFiles, modelInfo } from "@huggingface/hub";
-import { CortexError, isCortexError } from "../errors/cortex-error.js";
+import { CortexError } from "../errors/cortex-error.js";
 import { withBlobLock } from "./blob-lock.js";
-import { downloadBlob } from "./download-blob.js";
-import { filterPaths } from "./glob-match.js";
-import { blobPath, lockPath, pointerTarget, refPath, repoDir, safeEtag, safeRepoPath, snapshotDir } from "./hf-cache-layout.js";
-import { createHubFetch } from "./hub-http.js";
+import { downloadFile, type FileProgress } from "./download-file.js";
+import { filterPaths, isLiteralPattern } from "./glob-match.js";
+import { blobPath, listingPath, lockPath, pointerTarget, refPath, repoDir, snapshotDir } from "./hf-cache-layout.js";
+import { HubClient, type RepoFile } from "./hub-client.js";
+import { offlineSnapshot } from "./offline-snapshot.js";
+import { validateRepoId, validateRevision } from "./parse-repo-ref.js";
+import { createProgressSampler } from "./progress-sampler.js";
+import { sha256File } from "./sha256-file.js";
 
 export interface SnapshotProgress {
+  /** Bytes of the selected files on disk (cached and resumed bytes included). */
   doneBytes: number;
   totalBytes: number;
   filesDone: number;
   filesTotal: number;
+  /** The file that moved last. */
   file?: string;
   fileDone?: number;
   fileTotal?: number;
+  /** Every file being downloaded now. */
+  active: FileProgress[];
 }
 
 export interface SnapshotOptions {
+  /** "org/name". */
   repo: string;
+  /** Branch, tag, refs/pr/N or a 40-hex commit. */
   revision: string;
+  /** The HF hub cache (see resolveHfHubCache). */
   cacheDir: string;
+  /** The Hub's base URL (HF_ENDPOINT). */
   hubUrl: string;
   token?: string;
+  /** fnmatch patterns on repo paths, as huggingface_hub's allow_patterns / ignore_patterns. */
   include?: string[];
   exclude?: string[];
+  /** Ranged parts per file. Defaults to 8. */
   partsPerFile?: number;
+  /** No part below this size. Defaults to 16 MiB. */
+  minPartBytes?: number;
+  /** Files downloaded at once. Defaults to 4. */
   maxConcurrentFiles?: number;
+  /** Answer from the cache only (HF_HUB_OFFLINE). */
   offline?: boolean;
+  /** No byte for this long → the part is retried. Defaults to 30 s. */
   stallMs?: number;
+  /** Whole-file retries after a hash mismatch before HUB_INTEGRITY. Defaults to 1. */
+  maxIntegrityRetries?: number;
   signal?: AbortSignal;
+  /** On cancel, delete partial files (by default they stay for a resume). */
+  removePartialOnAbort?: boolean;
+  /** Sampled: at most one event per progressIntervalMs (default 100 ms), plus a final one. */
   onProgress?: (p: SnapshotProgress) => void;
+  progressIntervalMs?: number;
 }
 
 export interface SnapshotFile {
   path: string;
   size: number;
+  /** The blob name: LFS sha256 or git blob sha1. */
   etag: string;
   sha256: string;
   lfs: boolean;
@@ -46,101 +71,116 @@ export interface SnapshotFile {
 export interface SnapshotResult {
   repo: string;
   commit: string;
+  /** <cacheDir>/models--org--name/snapshots/<commit>. */
   snapshotPath: string;
+  /** The selected files, sorted by path. */
   files: SnapshotFile[];
+  /** Bytes fetched from the network by this call. */
   bytesFetched: number;
   fromCache: boolean;
 }
 
-const COMMIT_RE = /^[0-9a-f]{40}$/;
-
 /**
- * repo@revision → the HF cache, exactly as huggingface_hub lays it out (blobs/, snapshots/<commit>/ relative
- * symlinks, refs/<rev>). Resolves the revision to a commit first; files in parallel under a concurrency limit;
- * a file appears in snapshots/ only when complete and verified.
+ * repo@revision → the HF cache, laid out exactly as huggingface_hub does (blobs/<etag>, snapshots/<commit>/<path>
+ * relative symlinks, refs/<revision>). The revision is resolved to a commit once; files download in parallel under
+ * a concurrency limit, each in ranged parts under a per-blob lock; a file appears in snapshots/ only when complete
+ * and verified. Offline mode answers from the cache or fails with HUB_OFFLINE naming what is missing.
  */
 export async function snapshotDownload(o: SnapshotOptions): Promise<SnapshotResult> {
+  validateRepoId(o.repo);
+  validateRevision(o.revision);
   if (o.offline) return offlineSnapshot(o);
-  const hubFetch = createHubFetch({ hubUrl: o.hubUrl, repo: o.repo, ...(o.token ? { token: o.token } : {}), ...(o.signal ? { signal: o.signal } : {}) });
-  const info = await modelInfo({ name: o.repo, revision: o.revision, hubUrl: o.hubUrl, fetch: hubFetch, additionalFields: ["sha"] });
-  const commit = (info as { sha?: string }).sha ?? "";
-  if (!COMMIT_RE.test(commit)) throw new CortexError("HUB_UNAVAILABLE", `the Hub gave no commit for ${o.repo}@${o.revision}`);
-
-  const entries: { path: string; size: number; etag: string; lfs: boolean }[] = [];
-  for await (const e of listFiles({ repo: { type: "model", name: o.repo }, revision: commit, recursive: true, hubUrl: o.hubUrl, fetch: hubFetch })) {
-    if (e.type !== "file") continue;
-    if (entries.length >= 100_000) throw new CortexError("FMT_INVALID", `the Hub listing of ${o.repo} has more than 100000 files; refusing`);
-    const lfs = Boolean(e.lfs);
-    entries.push({ path: safeRepoPath(o.repo, e.path), size: lfs ? e.lfs!.size : e.size, etag: safeEtag(o.repo, lfs ? e.lfs!.oid : e.oid ?? ""), lfs });
+  const client = new HubClient({ repo: o.repo, hubUrl: o.hubUrl, ...(o.token ? { token: o.token } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+  const info = await client.revisionInfo(o.revision);
+  const commit = info.commit;
+  const include = o.include ?? [];
+  const exclude = o.exclude ?? [];
+  // Only named files wanted: ask for them (one request) instead of listing a possibly huge repo.
+  const literal = include.length > 0 && include.every(isLiteralPattern);
+  const listed = literal ? await client.pathsInfo(commit, [...new Set(include)]) : await client.listFiles(commit);
+  const wanted = new Set(filterPaths(listed.map((f) => f.path), include, exclude));
+  const files = listed.filter((f) => wanted.has(f.path));
+  if (files.length === 0) {
+    throw new CortexError("HUB_NOT_FOUND", `no files of ${o.repo}@${o.revision} match ${JSON.stringify({ include, exclude })}`);
   }
-  const wanted = new Set(filterPaths(entries.map((e) => e.path), o.include ?? [], o.exclude ?? []));
-  const files = entries.filter((e) => wanted.has(e.path));
-  if (files.length === 0) throw new CortexError("HUB_NOT_FOUND", `no files of ${o.repo}@${o.revision} match the include/exclude patterns`);
+  // A gated repo lists its files to anyone: probe one download before touching the cache, to fail early.
+  if (info.gated) await client.fileInfo(commit, files[0]!.path);
 
   const snap = snapshotDir(o.cacheDir, o.repo, commit);
   fs.mkdirSync(path.join(repoDir(o.cacheDir, o.repo), "blobs"), { recursive: true });
   fs.mkdirSync(snap, { recursive: true });
-  if (o.revision !== commit) writeRef(o.cacheDir, o.repo, o.revision, commit);
+  if (!literal) writeAtomic(listingPath(o.cacheDir, o.repo, commit), JSON.stringify({ repo: o.repo, commit, files: listed }));
+  if (o.revision !== commit) writeAtomic(refPath(o.cacheDir, o.repo, o.revision), commit);
 
-  const progress: SnapshotProgress = { doneBytes: 0, totalBytes: files.reduce((s, f) => s + f.size, 0), filesDone: 0, filesTotal: files.length };
+  const sampler = createProgressSampler(o.onProgress, o.progressIntervalMs ?? 100);
+  const done = new Map<string, number>();
+  const active = new Map<string, FileProgress>();
+  let filesDone = 0;
+  const totalBytes = files.reduce((s, f) => s + f.size, 0);
+  const report = (p: FileProgress) => {
+    done.set(p.file, p.done);
+    if (p.done < p.total) active.set(p.file, p);
+    else active.delete(p.file);
+    let doneBytes = 0;
+    for (const n of done.values()) doneBytes += n;
+    sampler.push({ doneBytes, totalBytes, filesDone, filesTotal: files.length, file: p.file, fileDone: p.done, fileTotal: p.total, active: [...active.values()] });
+  };
+
+  // Sibling files stop when one fails for good; their partial files stay for a later resume.
+  const stop = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
   let bytesFetched = 0;
-  const queue = [...files].sort((a, b) => b.size - a.size);
   const out: SnapshotFile[] = [];
+  const queue = [...files].sort((a, b) => b.size - a.size); // big files first: the tail is short
+  const fetchOne = async (f: RepoFile) => {
+    const blob = blobPath(o.cacheDir, o.repo, f.etag);
+    if (!blobComplete(blob, f.size)) {
+      await withBlobLock(lockPath(o.cacheDir, o.repo, f.etag), signal, async () => {
+        if (blobComplete(blob, f.size)) return; // another pull finished it while we waited
+        const r = await downloadFile({
+          url: client.resolveUrl(commit, f.path),
+          hubUrl: o.hubUrl,
+          ...(o.token ? { token: o.token } : {}),
+          repo: o.repo,
+          file: f.path,
+          dest: blob,
+          size: f.size,
+          ...(f.lfs ? { sha256: f.etag } : { gitSha1: f.etag }),
+          ...(o.partsPerFile ? { partsPerFile: o.partsPerFile } : {}),
+          ...(o.minPartBytes ? { minPartBytes: o.minPartBytes } : {}),
+          ...(o.stallMs ? { stallMs: o.stallMs } : {}),
+          ...(o.maxIntegrityRetries !== undefined ? { maxIntegrityRetries: o.maxIntegrityRetries } : {}),
+          signal,
+          removePartialOnAbort: () => Boolean(o.removePartialOnAbort && o.signal?.aborted),
+          onProgress: report,
+          progressIntervalMs: 0, // sampled once, below, for the whole snapshot
+        });
+        bytesFetched += r.bytesFetched;
+      });
+    }
+    linkPointer(snap, f.path, f.etag);
+    out.push({ path: f.path, size: f.size, etag: f.etag, lfs: f.lfs, sha256: f.lfs ? f.etag : await sha256File(blob, signal) });
+    filesDone++;
+    report({ file: f.path, done: f.size, total: f.size });
+  };
   const worker = async () => {
     for (let f = queue.shift(); f; f = queue.shift()) {
-      o.signal?.throwIfAborted();
-      const blob = blobPath(o.cacheDir, o.repo, f.etag);
-      let fileDone = 0;
-      const file = f;
-      const onBytes = (n: number) => {
-        fileDone += n;
-        progress.doneBytes += n;
-        o.onProgress?.({ ...progress, file: file.path, fileDone, fileTotal: file.size });
-      };
-      if (!blobComplete(blob, f.size)) {
-        await withBlobLock(lockPath(o.cacheDir, o.repo, f.etag), o.signal, async () => {
-          if (blobComplete(blob, f.size)) return; // another process finished it while we waited
-          const url = `${o.hubUrl.replace(/\/$/, "")}/${o.repo}/resolve/${commit}/${f.path.split("/").map(encodeURIComponent).join("/")}`;
-          for (let attempt = 1; ; attempt++) {
-            try {
-              const r = await downloadBlob({
-                url,
-                hubUrl: o.hubUrl,
-                repo: o.repo,
-                ...(o.token ? { token: o.token } : {}),
-                dest: blob,
-                size: f.size,
-                ...(f.lfs ? { sha256: f.etag } : { gitSha1: f.etag }),
-                parts: f.size > 64 * 1024 * 1024 ? (o.partsPerFile ?? 8) : 1,
-                ...(o.stallMs ? { stallMs: o.stallMs } : {}),
-                ...(o.signal ? { signal: o.signal } : {}),
-                onBytes,
-                label: `${o.repo}/${f.path}`,
-              });
-              bytesFetched += r.bytesFetched;
-              return;
-            } catch (err) {
-              // Corrupt bytes: the partial file is gone; fetch once more from scratch, then give up.
-              if (isCortexError(err) && err.code === "HUB_INTEGRITY" && attempt < 2) {
-                progress.doneBytes -= fileDone;
-                fileDone = 0;
-                continue;
-              }
-              throw err;
-            }
-          }
-        });
-      } else {
-        onBytes(f.size);
-      }
-      linkPointer(snap, f.path, f.etag);
-      out.push({ path: f.path, size: f.size, etag: f.etag, lfs: f.lfs, sha256: f.lfs ? f.etag : await sha256File(blob) });
-      progress.filesDone++;
-      o.onProgress?.({ ...progress, file: f.path, fileDone: f.size, fileTotal: f.size });
+      signal.throwIfAborted();
+      await fetchOne(f).catch((err: unknown) => {
+        stop.abort(err);
+        throw err;
+      });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.maxConcurrentFiles ?? 4, files.length)) }, worker));
-  return { repo: o.repo, commit, snapshotPath: snap, files: out.sort((a, b) => a.path.localeCompare(b.path)), bytesFetched, fromCache: bytesFetched === 0 };
+  const n = Math.max(1, Math.min(o.maxConcurrentFiles ?? 4, files.length));
+  const settled = await Promise.allSettled(Array.from({ length: n }, worker));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
+    sampler.cancel();
+    throw o.signal?.aborted ? (o.signal.reason instanceof Error ? o.signal.reason : new CortexError("JOB_CANCELLED", `pull of ${o.repo}@${o.revision} cancelled`)) : failed.reason;
+  }
+  sampler.flush();
+  return { repo: o.repo, commit, snapshotPath: snap, files: out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), bytesFetched, fromCache: bytesFetched === 0 };
 }
 
 function blobComplete(blob: string, size: number): boolean {
@@ -151,16 +191,18 @@ function blobComplete(blob: string, size: number): boolean {
   }
 }
 
-function writeRef(cacheDir: string, repo: string, ref: string, commit: string): void {
-  const file = refPath(cacheDir, repo, ref);
+/** temp + rename with a name unique to this writer, so concurrent pulls never trip over each other's temp file. */
+function writeAtomic(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(`${file}.tmp`, commit);
-  fs.renameSync(`${file}.tmp`, file);
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
 }
 
+/** snapshots/<commit>/<path> → ../../blobs/<etag>, replaced atomically; checked to stay inside the snapshot. */
 function linkPointer(snap: string, repoPath: string, etag: string): void {
   const pointer = path.join(snap, ...repoPath.split("/"));
-  if (!path.resolve(pointer).startsWith(path.resolve(snap) + path.sep)) throw new CortexError("FMT_INVALID", `pointer ${repoPath} escapes the snapshot`);
+  if (!path.resolve(pointer).startsWith(path.resolve(snap) + path.sep)) throw new CortexError("FMT_INVALID", `the Hub path ${repoPath} would escape the snapshot folder; refusing`);
   fs.mkdirSync(path.dirname(pointer), { recursive: true });
   const target = pointerTarget(repoPath, etag);
   try {
@@ -168,52 +210,13 @@ function linkPointer(snap: string, repoPath: string, etag: string): void {
   } catch {
     // absent or not a link
   }
-  const tmp = `${pointer}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { force: true });
-  fs.symlinkSync(target, tmp);
+  const tmp = `${pointer}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`;
+  try {
+    fs.symlinkSync(target, tmp);
+  } catch (err) {
+    // No symlinks here (some network or FAT file systems): a copy, as huggingface_hub falls back to.
+    if (!["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"].includes((err as NodeJS.ErrnoException).code ?? "")) throw err;
+    fs.copyFileSync(path.resolve(path.dirname(pointer), target), tmp);
+  }
   fs.renameSync(tmp, pointer);
-}
-
-async function sha256File(file: string): Promise<string> {
-  const hash = crypto.createHash("sha256");
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
-
-/** HF_HUB_OFFLINE: answer from refs/ + snapshots/ like huggingface_hub's try_to_load_from_cache. */
-async function offlineSnapshot(o: SnapshotOptions): Promise<SnapshotResult> {
-  let commit = o.revision;
-  if (!COMMIT_RE.test(commit)) {
-    try {
-      commit = fs.readFileSync(refPath(o.cacheDir, o.repo, o.revision), "utf8").trim();
-    } catch {
-      throw new CortexError("HUB_OFFLINE", `offline mode: ${o.repo}@${o.revision} is not in the cache ${o.cacheDir}`);
-    }
-  }
-  const snap = snapshotDir(o.cacheDir, o.repo, commit);
-  if (!fs.existsSync(snap)) throw new CortexError("HUB_OFFLINE", `offline mode: snapshot ${commit} of ${o.repo} is not in the cache ${o.cacheDir}`);
-  const all: string[] = [];
-  const walk = (dir: string, rel: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path.join(dir, e.name), r);
-      else all.push(r);
-    }
-  };
-  walk(snap, "");
-  const chosen = filterPaths(all, o.include ?? [], o.exclude ?? []);
-  if (chosen.length === 0) throw new CortexError("HUB_OFFLINE", `offline mode: no cached files of ${o.repo}@${o.revision} match the patterns`);
-  const files: SnapshotFile[] = [];
-  for (const p of chosen.sort()) {
-    const full = path.join(snap, ...p.split("/"));
-    let etag = "";
-    try {
-      etag = path.basename(fs.readlinkSync(full));
-    } catch {
-      // a real file (no-symlink mode)
-    }
-    const size = fs.statSync(full).size;
-    files.push({ path: p, size, etag, lfs: etag.length === 64, sha256: etag.length === 64 ? etag : await sha256File(full) });
-  }
-  return { repo: o.repo, commit, snapshotPath: snap, files, bytesFetched: 0, fromCache: true };
 }

@@ -1,0 +1,262 @@
+import fs from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CortexError, isCortexError, toCortexError } from "../errors/cortex-error.js";
+import { partialPath, partsSidecarPath } from "./hf-cache-layout.js";
+import { loadSidecar, planParts, saveSidecar, type Part } from "./part-plan.js";
+import { createProgressSampler } from "./progress-sampler.js";
+import { rangeGet } from "./range-get.js";
+import { newHash, verifyDownload, type PrefixHash } from "./verify-download.js";
+
+export interface FileProgress {
+  /** The repo path of the file. */
+  file: string;
+  /** Bytes on disk so far, including bytes kept from an earlier, interrupted run. */
+  done: number;
+  total: number;
+}
+
+export interface DownloadFileOptions {
+  /** The `/resolve/` URL; redirects are followed by hand. */
+  url: string;
+  /** The Hub's origin: the only one that receives the token. */
+  hubUrl: string;
+  token?: string;
+  /** Repo id and repo path, for messages. */
+  repo: string;
+  file: string;
+  /** Final path, blobs/<etag>. The partial file and its parts sidecar sit beside it (see hf-cache-layout). */
+  dest: string;
+  size: number;
+  /** LFS files: sha256 of the content (their oid). */
+  sha256?: string;
+  /** Regular git files: sha1("blob <len>\0" + content). */
+  gitSha1?: string;
+  /** Ranged requests in parallel per file. Defaults to 8. */
+  partsPerFile?: number;
+  /** No part smaller than this (small files get fewer parts). Defaults to 16 MiB. */
+  minPartBytes?: number;
+  /** A part that receives no byte for this long is retried. Defaults to 30 s. */
+  stallMs?: number;
+  /** Retries per part without progress (any progress resets the count). Defaults to 5. */
+  maxPartRetries?: number;
+  /** Whole-file downloads after a hash or size mismatch. Defaults to 1. */
+  maxIntegrityRetries?: number;
+  /** Waiting for response headers. Defaults to 30 s. */
+  headerTimeoutMs?: number;
+  signal?: AbortSignal;
+  /**
+   * On cancel, delete the partial file too (by default it is kept for a later resume). A function is asked at
+   * the moment of the abort (snapshotDownload aborts sibling files after a failure and keeps their bytes).
+   */
+  removePartialOnAbort?: boolean | (() => boolean);
+  /** Sampled progress. */
+  onProgress?: (p: FileProgress) => void;
+  /** Minimum time between progress events. Defaults to 100 ms (≤ 10 events/s). */
+  progressIntervalMs?: number;
+}
+
+export interface DownloadFileResult {
+  /** Bytes fetched by this call (an interrupted earlier run's bytes excluded). */
+  bytesFetched: number;
+  /** Bytes found on disk from an earlier run and kept. */
+  resumedBytes: number;
+}
+
+/** Bounds what a kill -9 loses to what arrived in the last 100 ms (well under one part). */
+const SAVE_EVERY_MS = 100;
+const MiB = 1024 * 1024;
+
+/**
+ * Downloads one file in parallel ranged parts straight to disk, never holding it in memory. Each part's progress
+ * is saved beside the partial file every 100 ms, so after a crash or kill -9 a restart fetches only what was
+ * missing. A part that stalls or breaks is retried from where it stopped. The file gets its final name only
+ * after size and hash check out; a mismatch deletes it and downloads again (bounded), then HUB_INTEGRITY.
+ */
+export async function downloadFile(o: DownloadFileOptions): Promise<DownloadFileResult> {
+  const sampler = createProgressSampler(o.onProgress, o.progressIntervalMs ?? 100);
+  let bytesFetched = 0;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = await downloadOnce(o, (p) => sampler.push(p), (n) => (bytesFetched += n));
+        sampler.flush();
+        return { bytesFetched, resumedBytes: r.resumedBytes };
+      } catch (err) {
+        if (isCortexError(err) && err.code === "HUB_INTEGRITY" && attempt < (o.maxIntegrityRetries ?? 1) && !o.signal?.aborted) continue;
+        throw err;
+      }
+    }
+  } finally {
+    sampler.cancel();
+  }
+}
+
+async function downloadOnce(o: DownloadFileOptions, progress: (p: FileProgress) => void, fetched: (n: number) => void): Promise<{ resumedBytes: number }> {
+  const label = `${o.repo}/${o.file}`;
+  const partial = partialPath(o.dest);
+  const sidecarPath = partsSidecarPath(o.dest);
+  let state = loadSidecar(sidecarPath, partial, o.size);
+  if (!state) {
+    state = { size: o.size, parts: planParts(o.size, o.partsPerFile ?? 8, o.minPartBytes ?? 16 * MiB) };
+    fs.writeFileSync(partial, "");
+    fs.truncateSync(partial, o.size); // sparse: each part writes at its own offset
+  }
+  const parts = state.parts;
+  const doneBytes = () => parts.reduce((s, p) => s + (p.next - p.start), 0);
+  const resumedBytes = doneBytes();
+  progress({ file: o.file, done: resumedBytes, total: o.size });
+
+  let lastSave = 0;
+  const save = (force = false) => {
+    if (!force && Date.now() - lastSave < SAVE_EVERY_MS) return;
+    lastSave = Date.now();
+    saveSidecar(sidecarPath, state);
+  };
+  save(true);
+
+  // Hash the contiguous prefix while it streams in (part 0 arrives in order, then part 1 if it has not started),
+  // so verification re-reads only the rest. A resumed file is hashed from disk.
+  const prefix = o.sha256 || o.gitSha1 ? { hash: newHash(o), upTo: parts.length > 0 && parts[0]!.next !== 0 ? -1 : 0 } : undefined;
+  const fh = await fs.promises.open(partial, "r+");
+  const failFast = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, failFast.signal]) : failFast.signal;
+  let settled: PromiseSettledResult<void>[];
+  try {
+    settled = await Promise.allSettled(
+      parts
+        .filter((p) => p.next <= p.end)
+        .map((part) =>
+          fetchPart(o, label, part, fh, prefix, signal, (n) => {
+            fetched(n);
+            progress({ file: o.file, done: doneBytes(), total: o.size });
+            save();
+          }).catch((err: unknown) => {
+            failFast.abort(err); // one part failed for good: stop the others (they keep what they wrote)
+            throw err;
+          }),
+        ),
+    );
+  } finally {
+    try {
+      save(true); // every part has stopped: what the sidecar says is on disk
+    } catch {
+      // a full disk must not hide the error that stopped the parts; the older record stays valid
+    }
+    await fh.close();
+  }
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
+    if (o.signal?.aborted) {
+      const remove = typeof o.removePartialOnAbort === "function" ? o.removePartialOnAbort() : o.removePartialOnAbort;
+      if (remove) removePartial(o.dest);
+      throw o.signal.reason instanceof Error ? o.signal.reason : new CortexError("JOB_CANCELLED", `${label}: download cancelled`);
+    }
+    throw failed.reason;
+  }
+  await verifyDownload(partial, o, label, prefix && prefix.upTo >= 0 ? prefix : undefined, o.signal, () => removePartial(o.dest));
+  fs.renameSync(partial, o.dest);
+  fs.rmSync(sidecarPath, { force: true });
+  return { resumedBytes };
+}
+
+export function removePartial(dest: string): void {
+  fs.rmSync(partialPath(dest), { force: true });
+  fs.rmSync(partsSidecarPath(dest), { force: true });
+}
+
+async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: fs.promises.FileHandle, prefix: PrefixHash | undefined, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
+  const stallMs = o.stallMs ?? 30_000;
+  let failures = 0;
+  while (part.next <= part.end) {
+    signal.throwIfAborted();
+    const stall = new AbortController();
+    let timer = setTimeout(() => stall.abort(), stallMs);
+    const bump = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => stall.abort(), stallMs);
+    };
+    try {
+      const res = await rangeGet({
+        url: o.url,
+        range: `bytes=${part.next}-${part.end}`,
+        hubUrl: o.hubUrl,
+        repo: o.repo,
+        file: o.file,
+        signal: AbortSignal.any([signal, stall.signal]),
+        ...(o.headerTimeoutMs ? { headerTimeoutMs: o.headerTimeoutMs } : {}),
+        ...(o.token ? { token: o.token } : {}),
+      });
+      checkRange(res.statusCode ?? 0, res.headers["content-range"], part, o.size, label, () => res.resume());
+      // Coalesce the socket's small chunks into ~1 MiB vectored writes: few syscalls, no copy, little held in memory.
+      let batch: Buffer[] = [];
+      let batchBytes = 0;
+      const flush = async () => {
+        if (batchBytes === 0) return;
+        if (prefix && prefix.upTo === part.next) {
+          for (const b of batch) prefix.hash.update(b);
+          prefix.upTo += batchBytes;
+        }
+        try {
+          await fh.writev(batch, part.next);
+        } catch (err) {
+          const e = toCortexError(err);
+          throw new CortexError(e.code, `${label}: writing the partial file failed: ${e.message}`, { cause: err, retryable: false });
+        }
+        const n = batchBytes;
+        part.next += n;
+        failures = 0; // progress resets the retry budget, as huggingface_hub does
+        [batch, batchBytes] = [[], 0];
+        onBytes(n);
+      };
+      try {
+        for await (const value of res as AsyncIterable<Buffer>) {
+          bump();
+          const room = part.end + 1 - (part.next + batchBytes);
+          const chunk = value.byteLength > room ? value.subarray(0, room) : value;
+          if (chunk.byteLength > 0) {
+            batch.push(chunk);
+            batchBytes += chunk.byteLength;
+          }
+          if (batchBytes >= MiB) await flush();
+          if (part.next + batchBytes > part.end) {
+            res.destroy();
+            break;
+          }
+        }
+      } finally {
+        await flush(); // keep what arrived, also when the connection broke or we were cancelled
+      }
+      if (part.next <= part.end) throw new CortexError("HUB_UNAVAILABLE", `${label}: connection closed early at byte ${part.next}`);
+    } catch (err) {
+      if (signal.aborted) throw signal.reason ?? err;
+      const fatal = isCortexError(err) && (!err.retryable || err.code.startsWith("IO_"));
+      const why = stall.signal.aborted ? `no data for ${stallMs / 1000} s` : err instanceof Error ? err.message.replace(`${label}: `, "") : String(err);
+      if (fatal) throw err;
+      if (++failures > (o.maxPartRetries ?? 5)) {
+        throw new CortexError("HUB_UNAVAILABLE", `${label}: bytes ${part.next}-${part.end} failed ${failures} times in a row; last: ${why}`, { cause: err });
+      }
+      try {
+        await sleep(Math.min(250 * 2 ** (failures - 1), 5000), undefined, { signal });
+      } catch {
+        throw signal.reason;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** A part needs a 206 for exactly its range (a 200 only when it is the whole file). */
+function checkRange(status: number, contentRange: string | undefined, part: Part, size: number, label: string, discard: () => void): void {
+  if (status === 200 && part.next === 0 && part.end === size - 1) return;
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange ?? "");
+  if (status === 206 && m && Number(m[1]) === part.next && m[3] !== "*" && Number(m[3]) !== size) {
+    discard();
+    throw new CortexError("HUB_INTEGRITY", `${label}: the server says the file has ${m[3]} bytes, the listing ${size}; the file changed on the Hub`);
+  }
+  if (status !== 206 || !m || Number(m[1]) !== part.next) {
+    discard();
+    throw new CortexError("HUB_UNAVAILABLE", `${label}: the server did not honour the byte range ${part.next}-${part.end} (status ${status}${contentRange ? `, ${contentRange}` : ""})`);
+  }
+}
+
