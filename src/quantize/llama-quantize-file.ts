@@ -107,8 +107,8 @@ let tmpSeq = 0;
 
 /**
  * Quantize `inPath` (a GGUF, validated first) into `outPath` like `llama-quantize in out TYPE threads`.
- * @throws CortexError QUANT_UNSUPPORTED_TYPE, REQ_INVALID_ARGUMENT (same path, missing output directory,
- *   bad thread count), FMT_* (input not a valid GGUF), JOB_CANCELLED, QUANT_FAILED (llama.cpp's reason, or
+ * @throws CortexError QUANT_UNSUPPORTED_TYPE, REQ_INVALID_ARGUMENT (missing input, same path, missing output
+ *   directory, bad thread count), FMT_* (input not a valid GGUF), JOB_CANCELLED, QUANT_FAILED (llama.cpp's reason, or
  *   how the runner died)
  */
 export async function llamaQuantizeFile(inPath: string, outPath: string, options: LlamaQuantizeFileOptions): Promise<LlamaQuantizeFileResult> {
@@ -122,6 +122,8 @@ export async function llamaQuantizeFile(inPath: string, outPath: string, options
   const src = path.resolve(inPath);
   const dst = path.resolve(outPath);
   if (src === dst) throw new CortexError("REQ_INVALID_ARGUMENT", `output ${outPath} is the input file`);
+  const input = await stat(src).catch(() => undefined);
+  if (!input?.isFile()) throw new CortexError("REQ_INVALID_ARGUMENT", `input ${inPath} does not exist or is not a file`);
   const dir = await stat(path.dirname(dst)).catch(() => undefined);
   if (!dir?.isDirectory()) throw new CortexError("REQ_INVALID_ARGUMENT", `output directory ${path.dirname(dst)} does not exist`);
   if (options.signal?.aborted) throw cancelled(inPath);
