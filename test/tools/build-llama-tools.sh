@@ -72,7 +72,7 @@ if [[ ! -f "$src/CMakeLists.txt" ]]; then
   # Clone beside the final name and rename, so an interrupted clone is never mistaken for a source tree.
   tmp="$src.tmp.$$"
   rm -rf "$tmp"
-  git clone -q "$bundle" "$tmp"
+  git -c advice.detachedHead=false clone -q "$bundle" "$tmp"
   rm -rf "$src"
   mv "$tmp" "$src"
 fi

@@ -74,9 +74,12 @@ def main() -> int:
     ftype = {"f32": gguf.LlamaFileType.ALL_F32, "f16": gguf.LlamaFileType.MOSTLY_F16, "bf16": gguf.LlamaFileType.MOSTLY_BF16}[args.dtype]
     w.add_file_type(ftype)
 
+    eos = 2
     if args.vocab:
         reader = gguf.GGUFReader(args.vocab)
         n_vocab = len(reader.fields["tokenizer.ggml.tokens"].data)
+        if "tokenizer.ggml.eos_token_id" in reader.fields:
+            eos = int(reader.fields["tokenizer.ggml.eos_token_id"].contents())
         for f in reader.fields.values():
             if not f.name.startswith("tokenizer.") or f.name == "tokenizer.chat_template":
                 continue
@@ -97,8 +100,12 @@ def main() -> int:
     w.add_vocab_size(n_vocab)
     w.add_chat_template(CHATML)
 
-    def rand(*shape: int, scale: float = 0.5) -> np.ndarray:
+    def rand(*shape: int, scale: float = 0.5, zero_row: int | None = None) -> np.ndarray:
         x = (rng.standard_normal(shape) * scale).astype(np.float32)
+        if zero_row is not None:
+            # A zero logit row for EOS: with random weights the best of the other logits is far above 0, so
+            # generation runs to max_tokens instead of stopping at a random end-of-sequence.
+            x[zero_row, :] = 0
         if args.dtype == "f16":
             return x.astype(np.float16)
         if args.dtype == "bf16":
@@ -112,10 +119,10 @@ def main() -> int:
             w.add_tensor(name, arr)
 
     # numpy shapes are the reverse of ggml dims: token_embd ggml [E, V] is numpy [V, E].
-    add("token_embd.weight", rand(n_vocab, E))
+    add("token_embd.weight", rand(n_vocab, E, zero_row=eos if args.tied else None))
     add("output_norm.weight", np.ones(E, dtype=np.float32))
     if not args.tied:
-        add("output.weight", rand(n_vocab, E, scale=1.0))
+        add("output.weight", rand(n_vocab, E, scale=1.0, zero_row=eos))
     for i in range(L):
         add(f"blk.{i}.attn_norm.weight", np.ones(E, dtype=np.float32))
         add(f"blk.{i}.attn_q.weight", rand(E, E))
