@@ -114,7 +114,7 @@ def main() -> int:
 
     def add(name: str, arr: np.ndarray) -> None:
         if args.dtype == "bf16" and arr.dtype == np.uint8:
-            w.add_tensor(name, arr, raw_shape=arr.shape[:-1] + (arr.shape[-1] // 2,), raw_dtype=gguf.GGMLQuantizationType.BF16)
+            w.add_tensor(name, arr, raw_dtype=gguf.GGMLQuantizationType.BF16)  # byte shape → element shape
         else:
             w.add_tensor(name, arr)
 
