@@ -4,65 +4,14 @@
  * llama.cpp's whole-file quantizer with every argument checked in JS first — ggml answers bad arguments with
  * GGML_ASSERT, which aborts the whole process.
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import koffi, { type LibraryHandle, type TypeObject } from "koffi";
 import { CortexError } from "../errors/cortex-error.js";
-import { GGML_TYPE, ggmlTypeName, isGgmlType } from "../formats/gguf/ggml-types.js";
-import { locateNativeLibraries, nodeLlamaCppRoot, type LocateOptions, type NativeLibraryFiles } from "./native-library-path.js";
+import { ggmlTypeName, isGgmlType } from "../formats/gguf/ggml-types.js";
+import { CHUNK_TYPE_IDS, CHUNK_TYPES, GGML_LOG_LEVEL, type LlamaQuantizeParams, type NativeLogHandler, type NativeVersionInfo } from "./ggml-native-types.js";
+import { locateNativeLibraries, readBuildInfo, type LocateOptions, type NativeLibraryFiles } from "./native-library-path.js";
 
-/**
- * ggml types `ggmlQuantizeChunk` accepts: those whose kernels cannot hit a GGML_ASSERT once the arguments
- * pass the checks below. The IQ1/IQ2/IQ3 grid quantizers are left out (they need an importance matrix and
- * assert inside their grid searches).
- */
-export const CHUNK_TYPES = ["F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"] as const;
-const CHUNK_TYPE_IDS = new Set<number>(CHUNK_TYPES.map((t) => GGML_TYPE[t]));
-
-/** `llama_model_quantize_params` fields (include/llama.h of the bundled llama.cpp). Pointers are not exposed. */
-export interface LlamaQuantizeParams {
-  /** Threads; ≤ 0 means std::thread::hardware_concurrency(). */
-  nthread: number;
-  /** `llama_ftype` to produce. */
-  ftype: number;
-  /** ggml type for output.weight; GGML_TYPE_COUNT (43) = the mixture rules decide. */
-  outputTensorType: number;
-  /** ggml type for token_embd.weight; GGML_TYPE_COUNT (43) = the mixture rules decide. */
-  tokenEmbeddingType: number;
-  /** Quantize tensors that are already quantized (lossy twice). */
-  allowRequantize: boolean;
-  /** false = leave output.weight unquantized (`--leave-output-tensor`). */
-  quantizeOutputTensor: boolean;
-  /** Copy tensors as they are; ftype, allowRequantize and quantizeOutputTensor are ignored. */
-  onlyCopy: boolean;
-  /** Every tensor to the ftype's default type: no mixture rules (`--pure`). */
-  pure: boolean;
-  /** Write as many shards as the input has. */
-  keepSplit: boolean;
-  /** Compute and log the result size without writing. */
-  dryRun: boolean;
-  /** Largest tensor-row buffer held at once; 0 = the library default (8 GiB). */
-  maxBufSize: number;
-}
-
-/** ggml log levels (`enum ggml_log_level`). */
-export const GGML_LOG_LEVEL = { NONE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, CONT: 5 } as const;
-/** Receives llama.cpp/ggml log text while `llamaModelQuantize` runs (on the calling thread). */
-export type NativeLogHandler = (level: number, text: string) => void;
-
-/** Which library build this is, for provenance manifests. */
-export interface NativeVersionInfo {
-  /** llama.cpp release node-llama-cpp built (`llama.cpp.info.json` / build metadata), e.g. "v0.5.0". */
-  readonly llamaCppRelease: string | undefined;
-  readonly llamaCppRepo: string | undefined;
-  /** `llama_version()`, e.g. "0.5.0-dev". */
-  readonly llamaVersion: string;
-  /** `ggml_version()` and `ggml_commit()`. */
-  readonly ggmlVersion: string;
-  readonly ggmlCommit: string;
-  readonly nodeLlamaCppVersion: string | undefined;
-  readonly libDir: string;
-}
+export { CHUNK_TYPES, GGML_LOG_LEVEL, type LlamaQuantizeParams, type NativeLogHandler, type NativeVersionInfo } from "./ggml-native-types.js";
 
 // Declared once per module instance (each worker thread has its own): koffi type names must be unique.
 let types: { params: TypeObject; logCb: TypeObject } | undefined;
@@ -276,23 +225,11 @@ export class GgmlNative {
 
   /** Versions of the loaded build. */
   versionInfo(): NativeVersionInfo {
-    const meta = readJson(path.join(this.files.dir, "_nlcBuildMetadata.json")) as { buildOptions?: { llamaCpp?: { repo?: string; release?: string } } } | undefined;
-    let nlc: string | undefined;
-    let info: { tag?: string; llamaCppGithubRepo?: string } | undefined;
-    try {
-      const root = nodeLlamaCppRoot();
-      nlc = (readJson(path.join(root, "package.json")) as { version?: string } | undefined)?.version;
-      info = readJson(path.join(root, "llama", "llama.cpp.info.json")) as typeof info;
-    } catch {
-      // A libDir outside node-llama-cpp: versions from the library only.
-    }
     return {
-      llamaCppRelease: meta?.buildOptions?.llamaCpp?.release ?? info?.tag,
-      llamaCppRepo: meta?.buildOptions?.llamaCpp?.repo ?? info?.llamaCppGithubRepo,
+      ...readBuildInfo(this.files.dir),
       llamaVersion: this.fn.llamaVersion!() as string,
       ggmlVersion: this.fn.ggmlVersion!() as string,
       ggmlCommit: this.fn.ggmlCommit!() as string,
-      nodeLlamaCppVersion: nlc,
       libDir: this.files.dir,
     };
   }
@@ -372,12 +309,4 @@ function checkCount(v: number, name: string): void {
 
 function invalid(message: string): CortexError {
   return new CortexError("REQ_INVALID_ARGUMENT", message);
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, "utf8"));
-  } catch {
-    return undefined;
-  }
 }

@@ -19,7 +19,7 @@ import { isErrorCode } from "../errors/codes.js";
 import { LLAMA_FTYPE } from "../formats/gguf/ggml-types.js";
 import { readGgufHeader } from "../formats/gguf/read-gguf-header.js";
 import { GGUF_QUANT_TYPES, type GgufQuantType } from "../jobs/job-requests.js";
-import type { LlamaQuantizeParams, NativeVersionInfo } from "./ggml-native.js";
+import type { LlamaQuantizeParams, NativeVersionInfo } from "./ggml-native-types.js";
 import type { RunnerMessage, RunnerRequest } from "./llama-quantize-runner.js";
 
 /** llama-quantize type name → `llama_ftype`. */

@@ -136,3 +136,30 @@ export function locateNativeLibraries(options: LocateOptions = {}): NativeLibrar
   }
   throw new CortexError("QUANT_FAILED", `no prebuilt llama.cpp libraries found for ${platform}-${arch}; searched ${searched.join(", ")}`);
 }
+
+/** Release and package versions recorded beside the libraries and in node-llama-cpp (for manifests). */
+export function readBuildInfo(libDir: string): { llamaCppRelease: string | undefined; llamaCppRepo: string | undefined; nodeLlamaCppVersion: string | undefined } {
+  const meta = readJson(path.join(libDir, "_nlcBuildMetadata.json")) as { buildOptions?: { llamaCpp?: { repo?: string; release?: string } } } | undefined;
+  let nlc: string | undefined;
+  let info: { tag?: string; llamaCppGithubRepo?: string } | undefined;
+  try {
+    const root = nodeLlamaCppRoot();
+    nlc = (readJson(path.join(root, "package.json")) as { version?: string } | undefined)?.version;
+    info = readJson(path.join(root, "llama", "llama.cpp.info.json")) as typeof info;
+  } catch {
+    // A libDir outside node-llama-cpp: no package versions.
+  }
+  return {
+    llamaCppRelease: meta?.buildOptions?.llamaCpp?.release ?? info?.tag,
+    llamaCppRepo: meta?.buildOptions?.llamaCpp?.repo ?? info?.llamaCppGithubRepo,
+    nodeLlamaCppVersion: nlc,
+  };
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+}

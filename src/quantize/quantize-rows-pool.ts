@@ -8,8 +8,8 @@ import os from "node:os";
 import { Worker } from "node:worker_threads";
 import { CortexError } from "../errors/cortex-error.js";
 import { isErrorCode } from "../errors/codes.js";
-import { GGML_TYPE, GGML_TYPE_SIZES, ggmlTypeName } from "../formats/gguf/ggml-types.js";
-import { CHUNK_TYPES } from "./ggml-native.js";
+import { GGML_TYPE_SIZES, ggmlTypeName } from "../formats/gguf/ggml-types.js";
+import { CHUNK_TYPE_IDS, CHUNK_TYPES } from "./ggml-native-types.js";
 
 /** Message to a worker. @internal */
 export interface RowsTask {
@@ -66,8 +66,6 @@ interface Slot {
 }
 
 const WORKER_URL = new URL("./quantize-rows-worker.js", import.meta.url);
-const CHUNK_TYPE_IDS = new Set<number>(CHUNK_TYPES.map((t) => GGML_TYPE[t]));
-
 /** A pool of row-quantization workers. Workers start on first use; `close()` stops them. */
 export class QuantizeRowsPool {
   readonly threads: number;

@@ -8,12 +8,18 @@
 # Environment: CORTEX_TOOLS_CACHE (default $HOME/.cache/cortexd) — the build lives OUTSIDE the repo in
 # $CORTEX_TOOLS_CACHE/llama.cpp-<tag>; CORTEX_TOOLS_JOBS (default 2) — parallel compile jobs.
 #
-# Flags: only ggml's CPU backend (libggml-cpu) is affected by GGML_NATIVE; the quantizers
-# (ggml-quants.c, ggml_quantize_chunk) and llama_model_quantize live in libggml-base / libllama, which ggml
-# compiles for the baseline ISA either way, with -std=c11 (no FP contraction). We pin GGML_NATIVE=OFF anyway so the
-# cached build does not depend on the machine that built it, and so every object matches the way node-llama-cpp's
-# prebuilt binaries are compiled (portable baseline + per-CPU backend variants). See the test
-# test/quantize/llama-quantize-parity.test.ts for the byte-identity check this choice is verified by.
+# Flags and byte identity with node-llama-cpp's prebuilt libraries (measured on linux-x64, gcc 12):
+# - The quantizers (ggml-quants.c, ggml_quantize_chunk) live in libggml-base and llama_model_quantize in libllama.
+#   GGML_NATIVE only changes libggml-cpu's flags (-march=native vs an explicit -msse4.2 -mavx2 -mfma … list);
+#   libggml-base is compiled -O3 -std=gnu11 for the baseline ISA either way, so the tool's output is
+#   byte-identical to cortexd's in-process quantization for every type (test/quantize/llama-quantize-parity).
+# - What DOES break identity is FMA in libggml-base: gnu11 means -ffp-contract=fast, so any -march with FMA in
+#   CFLAGS makes gcc fuse the quantizers' multiply-adds. A libggml-base built with "-march=native
+#   -ffp-contract=fast" differed from the prebuilt in 192/256 Q2_K rows, 191/256 Q5_K, 50/256 Q4_K, 3/256 Q6_K
+#   (Q8_0, F16, BF16 and the legacy types without imatrix stayed identical). Hence CMAKE_C_FLAGS and
+#   CMAKE_CXX_FLAGS are pinned empty below, so CFLAGS/CXXFLAGS from the environment cannot leak in.
+# - We pin GGML_NATIVE=OFF so the cached build does not depend on the CPU that built it.
+# - On arm64 (macOS) FMA is baseline and clang contracts by default; identity there is unverified.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -36,6 +42,7 @@ jobs="${CORTEX_TOOLS_JOBS:-2}"
 targets=(llama-quantize llama-gguf)
 cmake_flags=(
   -DCMAKE_BUILD_TYPE=Release
+  -DCMAKE_C_FLAGS= -DCMAKE_CXX_FLAGS=
   -DGGML_NATIVE=OFF
   -DGGML_CUDA=OFF -DGGML_VULKAN=OFF -DGGML_METAL=OFF -DGGML_BLAS=OFF -DGGML_CCACHE=OFF
   -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF
