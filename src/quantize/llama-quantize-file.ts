@@ -19,7 +19,7 @@ import { isErrorCode } from "../errors/codes.js";
 import { LLAMA_FTYPE } from "../formats/gguf/ggml-types.js";
 import { readGgufHeader } from "../formats/gguf/read-gguf-header.js";
 import { GGUF_QUANT_TYPES, type GgufQuantType } from "../jobs/job-requests.js";
-import type { LlamaQuantizeParams, NativeVersionInfo } from "./ggml-native-types.js";
+import { GGML_LOG_LEVEL, type LlamaQuantizeParams, type NativeVersionInfo } from "./ggml-native-types.js";
 import type { RunnerMessage, RunnerRequest } from "./llama-quantize-runner.js";
 
 /** llama-quantize type name → `llama_ftype`. */
@@ -81,8 +81,9 @@ export interface LlamaQuantizeFileOptions {
   pure?: boolean;
   /** Cancels: the runner is stopped and the partial output removed; rejects with JOB_CANCELLED. */
   signal?: AbortSignal;
+  /** Called for each tensor written and each change of the sampled output size; exceptions are ignored. */
   onProgress?: (p: QuantizeFileProgress) => void;
-  /** How often the partial output's size is sampled. @default 500 */
+  /** How often the partial output's size is sampled, in ms (≥ 10). @default 500 */
   progressIntervalMs?: number;
   /** @default "process" */
   isolation?: "process" | "thread";
@@ -119,6 +120,10 @@ export async function llamaQuantizeFile(inPath: string, outPath: string, options
   if (!Number.isInteger(threads) || threads < 1 || threads > 1024) {
     throw new CortexError("REQ_INVALID_ARGUMENT", `threads must be an integer in [1, 1024], got ${String(threads)}`);
   }
+  const interval = options.progressIntervalMs ?? 500;
+  if (!Number.isFinite(interval) || interval < 10) {
+    throw new CortexError("REQ_INVALID_ARGUMENT", `progressIntervalMs must be a number ≥ 10, got ${String(interval)}`);
+  }
   const src = path.resolve(inPath);
   const dst = path.resolve(outPath);
   if (src === dst) throw new CortexError("REQ_INVALID_ARGUMENT", `output ${outPath} is the input file`);
@@ -147,15 +152,20 @@ export async function llamaQuantizeFile(inPath: string, outPath: string, options
   let bytesWritten = 0;
   let lastTensor: string | undefined;
   const report = () => {
-    options.onProgress?.({
-      tensorsDone,
-      tensorsTotal: header.tensors.length,
-      elementsDone,
-      elementsTotal,
-      bytesWritten,
-      fraction: elementsTotal > 0 ? Math.min(1, elementsDone / elementsTotal) : 1,
-      ...(lastTensor === undefined ? {} : { tensor: lastTensor }),
-    });
+    if (!options.onProgress) return;
+    try {
+      options.onProgress({
+        tensorsDone,
+        tensorsTotal: header.tensors.length,
+        elementsDone,
+        elementsTotal,
+        bytesWritten,
+        fraction: elementsTotal > 0 ? Math.min(1, elementsDone / elementsTotal) : 1,
+        ...(lastTensor === undefined ? {} : { tensor: lastTensor }),
+      });
+    } catch {
+      // A failing progress sink must not kill the quantization (this runs inside child-process events).
+    }
   };
   const warnings: string[] = [];
   const errors: string[] = [];
@@ -166,27 +176,30 @@ export async function llamaQuantizeFile(inPath: string, outPath: string, options
       lastTensor = m.name;
       report();
     } else if (m.kind === "log") {
-      (m.level >= 4 ? errors : warnings).push(m.text);
+      (m.level === GGML_LOG_LEVEL.ERROR ? errors : warnings).push(m.text);
     }
   };
 
+  let finished = false;
   const sampler = setInterval(() => {
     stat(tmp).then(
       (s) => {
-        if (s.size !== bytesWritten) {
+        // A stat still in flight when the run ends must not report after the final report.
+        if (!finished && s.size !== bytesWritten) {
           bytesWritten = s.size;
           report();
         }
       },
       () => undefined,
     );
-  }, options.progressIntervalMs ?? 500);
+  }, interval);
 
   try {
     const final = await runIsolated(options.isolation ?? "process", request, onMessage, options.signal, inPath);
     if (final.kind === "error") {
       throw new CortexError(isErrorCode(final.code) ? final.code : "QUANT_FAILED", final.message, { details: { errors } });
     }
+    finished = true;
     await rename(tmp, dst);
     const bytes = (await stat(dst)).size;
     bytesWritten = bytes;
@@ -197,6 +210,7 @@ export async function llamaQuantizeFile(inPath: string, outPath: string, options
   } catch (err) {
     throw toCortexError(err);
   } finally {
+    finished = true;
     clearInterval(sampler);
     await rm(tmp, { force: true }).catch(() => undefined);
   }

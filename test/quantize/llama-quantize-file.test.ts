@@ -64,7 +64,11 @@ test("Q4_K_M applies llama.cpp's mixture, reports progress to 100 % and renames 
   const dir = outDir("q4km");
   const out = path.join(dir, "m-Q4_K_M.gguf");
   const progress: QuantizeFileProgress[] = [];
-  const res = await llamaQuantizeFile(small, out, { type: "Q4_K_M", threads: 2, progressIntervalMs: 5, onProgress: (p) => progress.push(p) });
+  const onProgress = (p: QuantizeFileProgress) => {
+    progress.push(p);
+    if (progress.length === 2) throw new Error("a broken progress sink is ignored");
+  };
+  const res = await llamaQuantizeFile(small, out, { type: "Q4_K_M", threads: 2, progressIntervalMs: 10, onProgress });
   assert.deepEqual(fs.readdirSync(dir), ["m-Q4_K_M.gguf"]);
   assert.equal(res.bytes, fs.statSync(out).size);
   assert.equal(res.ftype, 15);
@@ -124,6 +128,7 @@ test("bad inputs and outputs are refused before anything runs", { skip }, async 
   await assert.rejects(llamaQuantizeFile(small, small, { type: "Q8_0" }), codeAndMessage("REQ_INVALID_ARGUMENT", "is the input file"));
   await assert.rejects(llamaQuantizeFile(small, path.join(dir, "o.gguf"), { type: "Q8_0", threads: 0 }), codeAndMessage("REQ_INVALID_ARGUMENT", "threads", "got 0"));
   await assert.rejects(llamaQuantizeFile(small, path.join(dir, "o.gguf"), { type: "Q8_0", isolation: "fiber" as "thread" }), codeAndMessage("REQ_INVALID_ARGUMENT", "isolation", "fiber"));
+  await assert.rejects(llamaQuantizeFile(small, path.join(dir, "o.gguf"), { type: "Q8_0", progressIntervalMs: 0 }), codeAndMessage("REQ_INVALID_ARGUMENT", "progressIntervalMs", "got 0"));
   assert.deepEqual(fs.readdirSync(dir).sort(), ["not.gguf", "trunc.gguf"]);
 });
 
