@@ -1,6 +1,6 @@
 import { snapshotDownload } from "../src/hub/snapshot-download.js";
 import { createProcessor } from "../src/jobs/processor-shim.js";
-import { recordPull } from "../src/jobs/record-pull.js";
+import { recordProduced } from "../src/jobs/worker-store.js";
 import { readWorkerConfig } from "../src/jobs/worker-config.js";
 
 /** The `downloads` queue's processor (a BullMQ sandboxed child): pull jobs into the shared HF cache. */
@@ -37,6 +37,20 @@ export default createProcessor<PullData, object>(async (data, ctx) => {
       }),
   });
   ctx.progress({ phase: "writing manifest", done: r.files.reduce((s, f) => s + f.size, 0), total: r.files.reduce((s, f) => s + f.size, 0), unit: "bytes" });
-  const manifest = recordPull(cfg.paths, r, data.revision);
-  return { repo: r.repo, commit: r.commit, snapshot_path: r.snapshotPath, files: r.files.length, bytes: r.files.reduce((s, f) => s + f.size, 0), bytes_fetched: r.bytesFetched, from_cache: r.fromCache, manifest };
+  // A repo the store does not count as a model (no weights at the top level, say) is still a good pull.
+  const modelId = await recordProduced(cfg, {
+    path: r.snapshotPath,
+    kind: "pull",
+    source: `${r.repo}@${data.revision}`,
+    sourceRevision: data.revision,
+    sourceRepo: r.repo,
+    revision: r.commit,
+    recipe: { include: data.include, exclude: data.exclude },
+    jobId: ctx.jobId,
+    sha256: Object.fromEntries(r.files.map((f) => [f.path, f.sha256])),
+  }).catch((err: unknown) => {
+    ctx.log(`no manifest for ${r.repo}: ${err instanceof Error ? err.message : String(err)}`);
+    return "";
+  });
+  return { repo: r.repo, commit: r.commit, snapshot_path: r.snapshotPath, files: r.files.length, bytes: r.files.reduce((s, f) => s + f.size, 0), bytes_fetched: r.bytesFetched, from_cache: r.fromCache, model_id: modelId };
 });

@@ -11,6 +11,7 @@ export interface WorkerRuntimeConfig {
   hfEndpoint: string;
   hfToken: string;
   hfHubCache: string;
+  modelDirs: string[];
   hfOffline: boolean;
   downloadPartsPerFile: number;
   threads: number;
@@ -26,6 +27,7 @@ export function workerConfigFrom(config: Config, hfToken: string): WorkerRuntime
     hfEndpoint: config.hfEndpoint,
     hfToken,
     hfHubCache: config.hfHubCache,
+    modelDirs: [...config.modelDirs],
     hfOffline: config.hfOffline,
     downloadPartsPerFile: config.downloadPartsPerFile,
     threads: config.threads,

@@ -21,9 +21,19 @@ async function waitFinal(client: CortexClient, id: string, timeoutMs = 60_000): 
   }
 }
 
+/** A valid safetensors file of about `bytes` (one U8 tensor), so the store counts the snapshot as a model. */
+function safetensorsOf(bytes: number): Buffer {
+  const n = bytes - 128;
+  let header = JSON.stringify({ w: { dtype: "U8", shape: [n], data_offsets: [0, n] } });
+  header = header.padEnd(Math.ceil((header.length + 8) / 8) * 8 - 8, " ");
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(header.length));
+  return Buffer.concat([len, Buffer.from(header), randomBytes(n)]);
+}
+
 function repos(big: number) {
   return {
-    "org/tiny": { files: { "config.json": { data: Buffer.from('{"model_type":"llama"}\n') }, "model.safetensors": { data: randomBytes(big), lfs: true } } },
+    "org/tiny": { files: { "config.json": { data: Buffer.from('{"model_type":"llama"}\n') }, "model.safetensors": { data: safetensorsOf(big), lfs: true } } },
     "org/private": { private: true, files: { "config.json": { data: Buffer.from("{}\n") } } },
   };
 }
@@ -41,9 +51,11 @@ test("cortex pull downloads through a worker process into the HF cache and write
   assert.match(r.stdout, /done: .*"commit":"[0-9a-f]{40}"/);
   const snap = path.join(dir, "hf", "models--org--tiny", "snapshots", hub.commitOf("org/tiny"));
   assert.deepEqual(fs.readFileSync(path.join(snap, "model.safetensors")), hub.repos["org/tiny"]!.files["model.safetensors"]!.data);
-  const manifest = JSON.parse(fs.readFileSync(path.join(home, "manifests", "org--tiny.manifest.json"), "utf8"));
-  assert.equal(manifest.source.commit, hub.commitOf("org/tiny"));
-  assert.equal(manifest.files.length, 2);
+  const manifests = fs.readdirSync(path.join(home, "manifests")).map((f) => JSON.parse(fs.readFileSync(path.join(home, "manifests", f), "utf8")));
+  const manifest = manifests.find((m) => m.provenance?.sourceRepo === "org/tiny");
+  assert.ok(manifest, `a manifest for org/tiny among ${manifests.length}`);
+  assert.equal(manifest.provenance.revision, hub.commitOf("org/tiny"));
+  assert.equal(manifest.provenance.convertedFrom.at(-1).kind, "pull");
 
   const priv = await d.client.unary<{ job_id: string }>("cortex.v1.JobService", "PullModel", { repo: "org/private" });
   const failed = await waitFinal(d.client, priv.job_id);

@@ -1,5 +1,51 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { CortexError } from "../../errors/cortex-error.js";
+import { llamaQuantizeFile } from "../../quantize/llama-quantize-file.js";
+import { resolveModelSource } from "../resolve-source.js";
+import { recordProduced } from "../worker-store.js";
 import type { Body, QuantizeData } from "./job-bodies.js";
-import { notYet } from "./not-yet.js";
 
-/** GGUF → quantized GGUF through llama.cpp's own kernels. Implemented by src/quantize/. */
-export const ggufQuantizeBody: Body<QuantizeData> = async () => notYet("GGUF quantization");
+/** "llama-3-8b-F16.gguf" → "llama-3-8b": the output is named after the model, not its current type. */
+export function modelStem(file: string): string {
+  return path.basename(file).replace(/\.gguf$/i, "").replace(/-0*1-of-0*\d+$/, "").replace(/[-._](f32|f16|bf16|q\d(_[a-z0-9]+)*|iq\d\w*)$/i, "");
+}
+
+/** GGUF → quantized GGUF with llama.cpp's own llama_model_quantize, in a runner child process. */
+export const ggufQuantizeBody: Body<QuantizeData> = async (data, ctx, cfg) => {
+  const src = resolveModelSource(data.model, { paths: cfg.paths, hubCache: cfg.hfHubCache, modelDirs: cfg.modelDirs });
+  let input = src.path;
+  if (fs.statSync(input).isDirectory()) {
+    const ggufs = fs.readdirSync(input).filter((f) => f.toLowerCase().endsWith(".gguf"));
+    if (ggufs.length !== 1) throw new CortexError("REG_BROKEN", `${data.model} is not a GGUF model (${ggufs.length} .gguf files in ${input}); convert it first`);
+    input = path.join(input, ggufs[0]!);
+  }
+  if (!input.toLowerCase().endsWith(".gguf")) throw new CortexError("REG_BROKEN", `${data.model} (${input}) is not a GGUF file; convert it first (cortex convert)`);
+  const type = data.type!;
+  const name = data.outputName || `${modelStem(input)}-${type}`;
+  const out = path.join(cfg.paths.quantizedModels, name.endsWith(".gguf") ? name : `${name}.gguf`);
+  fs.mkdirSync(cfg.paths.quantizedModels, { recursive: true });
+  ctx.progress({ phase: "quantizing", done: 0, total: 1, unit: "tensors", message: `${path.basename(input)} → ${type}` });
+  const r = await llamaQuantizeFile(input, out, {
+    type,
+    threads: data.threads || cfg.threads,
+    signal: ctx.signal,
+    onProgress: (p) => ctx.progress({ phase: "quantizing", done: p.tensorsDone, total: p.tensorsTotal, unit: "tensors", ...(p.tensor ? { current_item: p.tensor } : {}) }),
+  });
+  ctx.progress({ phase: "hashing", done: 1, total: 1, unit: "items" });
+  const hash = crypto.createHash("sha256");
+  for await (const chunk of fs.createReadStream(r.outPath, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
+  const sha256 = hash.digest("hex");
+  const modelId = await recordProduced(cfg, {
+    path: r.outPath,
+    kind: "quantize",
+    source: data.model,
+    sourcePath: input,
+    recipe: { type },
+    toolVersions: { "llama.cpp": r.native.llamaCppRelease ?? r.native.llamaVersion, ggml: `${r.native.ggmlVersion}@${r.native.ggmlCommit}`, "node-llama-cpp": r.native.nodeLlamaCppVersion ?? "" },
+    jobId: ctx.jobId,
+    sha256: { [path.basename(r.outPath)]: sha256 },
+  }).catch(() => "");
+  return { model_id: modelId, path: r.outPath, type, bytes: r.bytes, sha256, warnings: r.warnings.length, elapsed_ms: r.elapsedMs };
+};
