@@ -36,7 +36,10 @@ export function parseSentencePieceModel(bytes: Uint8Array, file: string): Senten
   const skip = (wire: number, pos: { p: number }, end: number): void => {
     if (wire === 0) varint(pos, end);
     else if (wire === 1) pos.p += 8;
-    else if (wire === 2) pos.p += varint(pos, end);
+    else if (wire === 2) {
+      const n = varint(pos, end); // read before adding: `pos.p += varint(...)` would add to the old position
+      pos.p += n;
+    }
     else if (wire === 5) pos.p += 4;
     else throw bad(`unsupported wire type ${wire}`);
     if (pos.p > end) throw bad("field runs past the end");
