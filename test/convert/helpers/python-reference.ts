@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repository root (tests run from dist/test/convert/helpers). */
@@ -20,7 +20,7 @@ export function locatePython(): { llamaCpp: string } | { skip: string } {
 
 /** Run a script from test/convert/python with gguf-py importable; returns stdout or throws with stderr. */
 export function runPython(llamaCpp: string, script: string, args: readonly string[]): string {
-  const r = spawnSync("python3", [join(scripts, script), ...args], {
+  const r = spawnSync("python3", [isAbsolute(script) ? script : join(scripts, script), ...args], {
     encoding: "utf8",
     env: { ...process.env, PYTHONPATH: join(llamaCpp, "gguf-py"), PYTHONHASHSEED: "0" },
     maxBuffer: 256 << 20,

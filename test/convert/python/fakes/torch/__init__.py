@@ -2,6 +2,7 @@
 (--no-lazy) for Llama/Qwen/Phi-3/Gemma safetensors checkpoints: dtypes, from_numpy/view/reshape/swapaxes,
 .to(float32) (bf16 widened exactly), .numpy(), elementwise + with a scalar, tensor/arange/pow for rope
 factors. It lets the real converter run where PyPI (and so torch) is unreachable. Test-only."""
+import builtins
 import contextlib
 import numpy as np
 
@@ -91,9 +92,48 @@ class Tensor:
 
     def __add__(self, other):
         # float16 + scalar is computed in float32 and rounded back, as torch does on CPU
+        if isinstance(other, Tensor):
+            other = other._a
         return Tensor((self._a.astype(np.float32) + other).astype(self._a.dtype), self.dtype)
 
     __radd__ = __add__
+
+    # float32 arithmetic with Python scalars (NumPy 2 keeps float32, as torch does) for rope factor code
+    def _op(self, other, f):
+        o = other._a if isinstance(other, Tensor) else other
+        return Tensor(np.asarray(f(self._a, o), dtype=self._a.dtype), self.dtype)
+
+    def __sub__(self, o):
+        return self._op(o, lambda a, b: a - b)
+
+    def __rsub__(self, o):
+        return self._op(o, lambda a, b: b - a)
+
+    def __mul__(self, o):
+        return self._op(o, lambda a, b: a * b)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        return self._op(o, lambda a, b: a / b)
+
+    def __rtruediv__(self, o):
+        return self._op(o, lambda a, b: b / a)
+
+    def __pow__(self, o):
+        return self._op(o, lambda a, b: a ** b)
+
+    def __rpow__(self, o):
+        return self._op(o, lambda a, b: np.float32(b) ** a)
+
+    def __lt__(self, o):
+        return builtins.bool(self._a < (o._a if isinstance(o, Tensor) else np.float32(o)))
+
+    def __gt__(self, o):
+        return builtins.bool(self._a > (o._a if isinstance(o, Tensor) else np.float32(o)))
+
+    def __float__(self):
+        return builtins.float(self._a)
 
     def __len__(self):
         return len(self._a)
@@ -109,7 +149,14 @@ def from_numpy(a):
 
 def tensor(data, dtype=None):
     dt = dtype or float32
-    return Tensor(np.array([float(x._a) if isinstance(x, Tensor) else x for x in data], dtype=dt.np), dt)
+    return Tensor(np.array([builtins.float(x._a) if isinstance(x, Tensor) else x for x in data], dtype=dt.np), dt)
+
+
+def arange(start, end=None, step=1, dtype=None):
+    if end is None:
+        start, end = 0, start
+    dt = dtype or int64
+    return Tensor(np.arange(start, end, step).astype(dt.np), dt)
 
 
 def inference_mode(mode=True):
