@@ -120,9 +120,9 @@ for (const [name, options, ftype] of ONE_PASS) {
     const r = await convertHfToGguf({ sourceDir: info.dir, outPath: onePass, outtype: ftype, quantizeTensor: (_n, data, dims, t) => k.quantize(t, data, dims[0]!) });
     assert.equal(r.ftypeLabel, ftype);
     if (name === "llama 4 layers" && ftype === "Q4_K_M") {
-      // 4 layers: use_more_bits picks layer 3 (≥ 7·4/8); output.weight is Q6_K.
+      // 4 layers: use_more_bits picks layer 2 ((2 − 0) % 3 == 2) and 3 (≥ 7·4/8); output.weight is Q6_K.
       const types = new Map(r.tensors.map((t) => [t.name, ggmlTypeName(t.type)]));
-      assert.deepEqual([0, 1, 2, 3].map((i) => types.get(`blk.${i}.attn_v.weight`)), ["Q4_K", "Q4_K", "Q4_K", "Q6_K"]);
+      assert.deepEqual([0, 1, 2, 3].map((i) => types.get(`blk.${i}.attn_v.weight`)), ["Q4_K", "Q4_K", "Q6_K", "Q6_K"]);
       assert.equal(types.get("output.weight"), "Q6_K");
       assert.equal(types.get("blk.0.attn_norm.weight"), "F32");
     }
