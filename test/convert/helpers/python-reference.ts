@@ -19,9 +19,10 @@ export function locatePython(): { llamaCpp: string } | { skip: string } {
 }
 
 /** Run a script from test/convert/python with gguf-py importable; returns stdout or throws with stderr. */
-export function runPython(llamaCpp: string, script: string, args: readonly string[]): string {
+export function runPython(llamaCpp: string, script: string, args: readonly string[], input?: string): string {
   const r = spawnSync("python3", [isAbsolute(script) ? script : join(scripts, script), ...args], {
     encoding: "utf8",
+    ...(input !== undefined ? { input } : {}),
     env: { ...process.env, PYTHONPATH: join(llamaCpp, "gguf-py"), PYTHONHASHSEED: "0" },
     maxBuffer: 256 << 20,
   });
