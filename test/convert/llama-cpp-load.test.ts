@@ -10,6 +10,7 @@ import { after, before, test } from "node:test";
 import { getLlama, LlamaCompletion, type Llama, type LlamaModel, type Token } from "node-llama-cpp";
 import { convertHfToGguf } from "../../src/convert/convert-hf-to-gguf.js";
 import { readGgufHeader } from "../../src/formats/gguf/read-gguf-header.js";
+import { makeHfArchCheckpoint, type ArchFixture } from "../fixtures/make-hf-arch-checkpoint.js";
 import { makeHfCheckpoint, type HfCheckpointInfo } from "../fixtures/make-hf-checkpoint.js";
 import { tempDir } from "../formats/helpers.js";
 import { hfLlamaLogits } from "./helpers/hf-llama-forward.js";
@@ -135,4 +136,23 @@ test("f16, bf16 and q8_0 files load, round-trip text through the tokenizer and g
   // bf16 weights are exactly representable in f32; f16 rounding of N(0, 0.02) weights is far below the logit gaps.
   assert.equal(greedy.bf16, greedy.f32);
   assert.equal(greedy.f16, greedy.f32);
+});
+
+test("Qwen3, Phi-3, Gemma, Gemma 2 and SentencePiece / byte-fallback Llama files load, tokenize exactly and generate", async () => {
+  for (const arch of ["qwen3", "phi3", "gemma", "gemma2", "llama-spm", "llama-hf"] as ArchFixture[]) {
+    const dir = `${tmp.dir}/arch-${arch}`;
+    await makeHfArchCheckpoint(dir, { arch, dtype: "bf16" });
+    await convertHfToGguf({ sourceDir: dir, outPath: `${dir}.gguf`, outtype: "f16" });
+    const model = await llama.loadModel({ modelPath: `${dir}.gguf` });
+    const ctx = await model.createContext({ contextSize: 128, threads: 2 });
+    try {
+      const toks = model.tokenize("the cat sat on the mat");
+      assert.equal(model.detokenize(toks), "the cat sat on the mat", arch);
+      const res = await new LlamaCompletion({ contextSequence: ctx.getSequence() }).generateCompletionWithMeta("the cat", { maxTokens: 3, temperature: 0 });
+      assert.ok(res.metadata.stopReason === "maxTokens" || res.response.length > 0, `${arch}: ${res.metadata.stopReason}`);
+    } finally {
+      await ctx.dispose();
+      await model.dispose();
+    }
+  }
 });

@@ -77,13 +77,14 @@ const ARCH_CASES: [ArchFixture, "f32" | "f16" | "bf16", string][] = [
   ["gemma", "bf16", "bf16"],
   ["gemma2", "bf16", "f16"],
   ["llama-spm", "f32", "f16"],
+  ["llama-hf", "bf16", "f16"],
 ];
 
 for (const [arch, dtype, outtype] of ARCH_CASES) {
   test(`identical to convert_hf_to_gguf.py: ${arch} (${dtype} → ${outtype})`, { skip }, async () => {
     const dir = join(tmp.dir, `${arch}-${dtype}-${outtype}`);
     await makeHfArchCheckpoint(dir, { arch, dtype });
-    if (arch === "llama-spm") {
+    if (arch === "llama-spm" || arch === "llama-hf") {
       // transformers' LlamaConfig adds head_dim; the reference runs without transformers, so state it.
       const cfg = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
       writeFileSync(join(dir, "config.json"), JSON.stringify({ ...cfg, head_dim: cfg.hidden_size / cfg.num_attention_heads }, null, 2));
