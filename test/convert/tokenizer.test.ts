@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { detectBpePre, preFromPattern } from "../../src/convert/bpe-pre-detect.js";
 import { HfBpeEncoder, toJsRegexSource } from "../../src/convert/hf-bpe-encoder.js";
-import { getModelIdComponents, idToTitle } from "../../src/convert/model-metadata.js";
+import { getModelIdComponents, idToTitle } from "../../src/convert/model-id-components.js";
 import { parseSentencePieceModel } from "../../src/convert/sentencepiece-model.js";
 import { sizeLabel } from "../../src/convert/size-label.js";
 import { loadSpecialVocab } from "../../src/convert/special-vocab.js";

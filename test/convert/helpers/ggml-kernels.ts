@@ -20,7 +20,8 @@ export function loadGgmlKernels(): GgmlKernels | { skip: string } {
   const base = koffi.load(lib("libggml-base.so"));
   koffi.load(lib("libggml.v0.5.0.so"));
   const llama = koffi.load(lib("libllama.v0.5.0.so"));
-  const params = koffi.struct("convert_test_quantize_params", {
+  // registers the struct by name for the signatures below
+  koffi.struct("convert_test_quantize_params", {
     nthread: "int32_t", ftype: "int", output_tensor_type: "int", token_embedding_type: "int",
     allow_requantize: "bool", quantize_output_tensor: "bool", only_copy: "bool", pure: "bool", keep_split: "bool", dry_run: "bool",
     imatrix: "void *", kv_overrides: "void *", tt_overrides: "void *", prune_layers: "void *", max_buf_size: "size_t",
