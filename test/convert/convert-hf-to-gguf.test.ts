@@ -5,7 +5,7 @@
  * the tensor data (bf16 → f16/f32 exact, q/k permuted, q8_0 within its rounding bound).
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { permuteQk } from "../../src/convert/arch-llama.js";
@@ -192,4 +192,27 @@ test("tied embeddings: no output.weight; auto picks bf16 from a bf16 checkpoint 
   const r2 = await convertHfToGguf({ sourceDir: f32.dir, outPath: join(tmp.dir, "f32src.gguf"), outtype: "AUTO" });
   assert.equal(r2.ftypeLabel, "F16");
   assert.equal(r2.tensors.find((t) => t.name === "token_embd.weight")!.type, G.F16);
+});
+
+test("config.json without head_dim / rope_theta: transformers' defaults apply as AutoConfig would (Llama keeps key_length, Qwen2 has none)", async () => {
+  const strip = (dir: string): void => {
+    const cfg = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+    delete cfg.head_dim;
+    delete cfg.rope_theta;
+    delete cfg.num_key_value_heads;
+    writeFileSync(join(dir, "config.json"), JSON.stringify(cfg));
+  };
+  const llamaInfo = await makeHfCheckpoint(join(tmp.dir, "defaults-llama"), { arch: "llama", numKvHeads: 4 });
+  strip(llamaInfo.dir);
+  await convertHfToGguf({ sourceDir: llamaInfo.dir, outPath: join(tmp.dir, "defaults-llama.gguf") });
+  const h = await readGgufHeader(join(tmp.dir, "defaults-llama.gguf"));
+  assert.equal(get(h, "llama.attention.key_length"), 64); // LlamaConfig: head_dim = hidden_size // num_attention_heads
+  assert.equal(get(h, "llama.rope.freq_base"), 10000); // LlamaConfig rope_theta default
+  assert.equal(get(h, "llama.attention.head_count_kv"), 4); // num_key_value_heads defaults to num_attention_heads
+  const qwenInfo = await makeHfCheckpoint(join(tmp.dir, "defaults-qwen"), { arch: "qwen2", numKvHeads: 4 });
+  strip(qwenInfo.dir);
+  await convertHfToGguf({ sourceDir: qwenInfo.dir, outPath: join(tmp.dir, "defaults-qwen.gguf") });
+  const q = await readGgufHeader(join(tmp.dir, "defaults-qwen.gguf"));
+  assert.equal(q.kv.has("qwen2.attention.key_length"), false); // Qwen2Config has no head_dim
+  assert.equal(get(q, "qwen2.rope.freq_base"), 10000);
 });

@@ -107,6 +107,17 @@ test("identical to convert_hf_to_gguf.py: Llama 3.1 rope scaling (rope_freqs) an
   await compare(dir, "bf16");
 });
 
+test("identical to convert_hf_to_gguf.py: Phi-3 128k (longrope factor tensors and attention factor)", { skip }, async () => {
+  const dir = join(tmp.dir, "phi3-128k");
+  await makeHfArchCheckpoint(dir, { arch: "phi3", dtype: "bf16" });
+  const cfg = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+  const half = cfg.hidden_size / cfg.num_attention_heads / 2;
+  cfg.max_position_embeddings = 131072;
+  cfg.rope_scaling = { type: "longrope", long_factor: Array.from({ length: half }, (_, i) => 1 + i * 0.37), short_factor: Array.from({ length: half }, (_, i) => 1 + i * 0.01) };
+  writeFileSync(join(dir, "config.json"), JSON.stringify(cfg, null, 2));
+  await compare(dir, "f16");
+});
+
 test("gguf-py's GGUFReader reads our files: same metadata, tensor names, dims, types and data as our reader", { skip }, async () => {
   const info = await makeHfCheckpoint(join(tmp.dir, "readback"), { arch: "qwen2", dtype: "bf16", shards: 2 });
   const out = join(tmp.dir, "readback.gguf");
