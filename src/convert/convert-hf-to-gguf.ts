@@ -1,0 +1,243 @@
+import { open, rename, rm, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { CortexError, isCortexError } from "../errors/cortex-error.js";
+import { GGML_TYPE as G, llamaFtypeLabel } from "../formats/gguf/ggml-types.js";
+import { GgufWriter } from "../formats/gguf/gguf-writer.js";
+import { readGgufHeader } from "../formats/gguf/read-gguf-header.js";
+import { openSafetensorsCheckpoint } from "../formats/safetensors/read-safetensors-index.js";
+import { tensorBytesToFloat32 } from "../formats/safetensors/read-tensor-data.js";
+import { safetensorsDtypeSize } from "../formats/safetensors/safetensors-dtypes.js";
+import type { ArchSetup } from "./arch.js";
+import { createArchConverter } from "./arch-registry.js";
+import { planConversion, resolveMode, type PlannedTensor } from "./convert-plan.js";
+import { encodeTensor, isBuiltinType, roundThrough, type QuantizeTensorFn } from "./encode-tensor.js";
+import { buildHparams, optNumber, readJsonObject, requireInt } from "./hf-config.js";
+import { GgufKvList } from "./gguf-kv-list.js";
+import { loadModelMetadata, writeModelMetadata } from "./model-metadata.js";
+import type { QuantMixOptions } from "./quant-mix-rules.js";
+import { ropeParameters } from "./text-model-params.js";
+import { tokenizerToGguf, type TokenizerSummary } from "./tokenizer-to-gguf.js";
+
+/** Progress after each tensor (and each chunk of a large one). */
+export interface ConvertProgress {
+  /** GGUF name of the tensor being written. */
+  readonly tensor: string;
+  /** Tensors completed. */
+  readonly done: number;
+  readonly total: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+}
+
+export interface ConvertHfToGgufOptions {
+  /** Folder with config.json, tokenizer files and model.safetensors (or shards + index). */
+  readonly sourceDir: string;
+  /** Output .gguf path; written as `<outPath>.converting…` and renamed once verified. */
+  readonly outPath: string;
+  /**
+   * convert_hf_to_gguf's `f32`, `f16`, `bf16`, `q8_0` or `auto` (case-insensitive); or a llama-quantize type
+   * (`Q4_K_M`, `Q5_K_M`, `Q6_K`, `Q4_0`…): the same bytes as converting to `intermediate` and running
+   * llama-quantize, in one pass. Non-built-in types need `quantizeTensor`.
+   * @default "auto"
+   */
+  readonly outtype?: string;
+  /** One-pass quantization: the outtype of the implied intermediate file. @default "auto" */
+  readonly intermediate?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: ConvertProgress) => void;
+  /** Quantization kernels for types other than F32/F16/BF16/Q8_0 (and Q8_0 when given). */
+  readonly quantizeTensor?: QuantizeTensorFn;
+  /** llama-quantize flags for the one-pass path. */
+  readonly quantOptions?: QuantMixOptions;
+  /** `--model-name`. */
+  readonly modelName?: string;
+  /** `--metadata` override object (GGUF keys: "general.name", "general.license"…). */
+  readonly metadataOverride?: Readonly<Record<string, unknown>>;
+  /** Force `tokenizer.ggml.pre` for byte-level BPE tokenizers instead of detecting it. */
+  readonly preTokenizer?: string;
+  /** Non-fatal notes (unknown rope type, out-of-range special tokens…). */
+  readonly onWarning?: (message: string) => void;
+  /** Rows per chunk are chosen so a chunk's f32 data stays under this. @default 64 MiB */
+  readonly chunkBytes?: number;
+}
+
+export interface ConvertHfToGgufResult {
+  readonly outPath: string;
+  readonly architecture: string;
+  readonly hfArchitecture: string;
+  /** `general.file_type`. */
+  readonly ftype: number;
+  /** "F16", "BF16", "Q8_0", "Q4_K_M"… */
+  readonly ftypeLabel: string;
+  readonly tensors: readonly { readonly name: string; readonly type: number; readonly dims: readonly number[] }[];
+  readonly fileBytes: number;
+  readonly tokenizer: TokenizerSummary;
+  readonly parameterCount: number;
+}
+
+const cancelled = (dir: string, reason: unknown): CortexError => new CortexError("JOB_CANCELLED", `conversion of ${dir} was cancelled`, { cause: reason });
+
+/**
+ * Convert a Hugging Face safetensors checkpoint to GGUF as llama.cpp's convert_hf_to_gguf.py does (same
+ * metadata keys in the same order, tensor names, q/k permutation, per-tensor types), streaming one tensor
+ * (or one chunk of rows) at a time. With a llama-quantize outtype the result equals convert + llama-quantize.
+ * The file appears at `outPath` only when complete and re-read: on any error or abort nothing is left.
+ * @throws CortexError CONV_UNSUPPORTED_ARCH, CONV_MISSING_TOKENIZER, CONV_SHAPE_MISMATCH, CONV_FAILED,
+ * QUANT_UNSUPPORTED_TYPE, FMT_INVALID, JOB_CANCELLED, IO_*.
+ */
+export async function convertHfToGguf(o: ConvertHfToGgufOptions): Promise<ConvertHfToGgufResult> {
+  const dir = o.sourceDir;
+  const warn = o.onWarning ?? (() => undefined);
+  const checkAbort = (): void => {
+    if (o.signal?.aborted) throw cancelled(dir, o.signal.reason);
+  };
+  checkAbort();
+  const configPath = join(dir, "config.json");
+  const raw = await readJsonObject(dir, "config.json");
+  if (!raw) throw new CortexError("FMT_INVALID", `${dir}: no config.json; not a Hugging Face checkpoint`);
+  const hparams = buildHparams(raw, configPath);
+  const params = hparams.params;
+  const blockCount = requireInt(params, ["n_layers", "num_hidden_layers", "n_layer", "num_layers"], configPath);
+  const setup: ArchSetup = { dir, configPath, hparams, params, rope: ropeParameters(params), blockCount };
+  const arch = createArchConverter(setup);
+  const qc = params.quantization_config;
+  if (qc !== undefined && qc !== null) {
+    const method = typeof qc === "object" ? (qc as Record<string, unknown>).quant_method : qc;
+    throw new CortexError("CONV_FAILED", `${configPath}: pre-quantized checkpoints (quant_method ${JSON.stringify(method)}) are not supported`);
+  }
+  const checkpoint = await openSafetensorsCheckpoint(dir);
+  const mode = resolveMode(o.outtype ?? "auto", checkpoint, o.intermediate);
+
+  // Python adds generate_extra_tensors' KVs while preparing tensors, i.e. right after general.architecture.
+  const kv = new GgufKvList().string("general.architecture", arch.ggufArch);
+  const generated = arch.extraTensors(kv);
+  const nHead = optNumber(params, ["num_attention_heads", "n_head", "n_heads"]) ?? 1;
+  const nHeadKv = optNumber(params, ["num_key_value_heads", "n_kv_heads", "n_head_kv"]) ?? nHead;
+  const plan = planConversion({
+    checkpoint, arch, generated, mode, configPath, blockCount,
+    nGqa: Math.max(1, Math.floor(nHead / nHeadKv)),
+    nExpert: optNumber(params, ["num_local_experts", "num_experts", "n_routed_experts"]) ?? 0,
+    ...(o.quantOptions ? { quantOptions: o.quantOptions } : {}),
+  });
+  if (!o.quantizeTensor) {
+    const need = plan.find((t) => !isBuiltinType(t.type));
+    if (need) throw new CortexError("QUANT_UNSUPPORTED_TYPE", `${o.outtype} needs ggml quantization kernels for "${need.name}" (none were given)`);
+  }
+  const parameterCount = plan.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+
+  const convFtype = mode.kind === "convert" ? mode.ftype : mode.intermediateFtype;
+  kv.string("general.type", "model");
+  const meta = await loadModelMetadata(dir, { totalParams: parameterCount, ...(o.modelName !== undefined ? { modelName: o.modelName } : {}), ...(o.metadataOverride ? { override: o.metadataOverride } : {}) });
+  writeModelMetadata(meta, kv);
+  arch.kv({ params, rope: setup.rope, kv, arch: arch.ggufArch, blockCount, ftype: convFtype, warn });
+  kv.uint32("general.quantization_version", 2);
+  const tokenizer = await tokenizerToGguf({ dir, params, kv, warn, ...(o.preTokenizer !== undefined ? { preTokenizer: o.preTokenizer } : {}) }, arch.vocab);
+  if (mode.kind === "quantize") {
+    // llama-quantize's gguf_set_val_u32 removes and re-appends both keys.
+    kv.setLast("general.quantization_version", 4, 2).setLast("general.file_type", 4, mode.ftype);
+  }
+  checkAbort();
+
+  const staging = `${o.outPath}.converting`;
+  await writeGguf(o, dir, kv, plan, staging, checkAbort);
+  try {
+    const fileBytes = await verifyGguf(staging, kv.size, plan);
+    checkAbort();
+    await rename(staging, o.outPath);
+    return {
+      outPath: o.outPath, architecture: arch.ggufArch, hfArchitecture: hparams.architecture, ftype: mode.ftype, ftypeLabel: llamaFtypeLabel(mode.ftype) ?? String(mode.ftype),
+      tensors: plan.map((t) => ({ name: t.name, type: t.type, dims: t.dims })), fileBytes, tokenizer, parameterCount,
+    };
+  } catch (err) {
+    await rm(staging, { force: true });
+    throw err;
+  }
+}
+
+async function writeGguf(o: ConvertHfToGgufOptions, dir: string, kv: GgufKvList, plan: readonly PlannedTensor[], path: string, checkAbort: () => void): Promise<void> {
+  const writer = await GgufWriter.create(path);
+  const handles = new Map<string, FileHandle>();
+  try {
+    kv.writeTo(writer);
+    for (const t of plan) writer.addTensorInfo(t.name, t.dims, t.type, t.byteSize);
+    await writer.writeHeader();
+    const bytesTotal = plan.reduce((a, t) => a + t.byteSize, 0);
+    let bytesDone = 0;
+    const chunkLimit = o.chunkBytes ?? 64 << 20;
+    for (const [i, t] of plan.entries()) {
+      checkAbort();
+      for await (const { data, dims } of tensorChunks(t, handles, chunkLimit)) {
+        checkAbort();
+        if (t.roundVia !== undefined) roundThrough(data, t.roundVia);
+        const bytes = await encodeTensor(t.name, data, dims, t.type, t.type === G.F32 || t.type === G.F16 || t.type === G.BF16 ? undefined : o.quantizeTensor);
+        await writer.writeTensorData(t.name, bytes);
+        bytesDone += bytes.byteLength;
+        o.onProgress?.({ tensor: t.name, done: i, total: plan.length, bytesDone, bytesTotal });
+      }
+      o.onProgress?.({ tensor: t.name, done: i + 1, total: plan.length, bytesDone, bytesTotal });
+    }
+    await writer.finish();
+  } catch (err) {
+    await writer.abort().catch(() => undefined);
+    await rm(path, { force: true });
+    throw isCortexError(err) || !(err instanceof Error) ? err : new CortexError("CONV_FAILED", `converting ${dir}: ${err.message}`, { cause: err });
+  } finally {
+    for (const fh of handles.values()) await fh.close().catch(() => undefined);
+  }
+}
+
+/**
+ * A tensor's f32 values in row chunks (ggml dims of each chunk alongside). Tensors the architecture rewrites
+ * (q/k permutation, norm offsets) and generated tensors come whole; others are read `limit` bytes of f32 at
+ * a time, since ggml rows are independent.
+ */
+async function* tensorChunks(t: PlannedTensor, handles: Map<string, FileHandle>, limit: number): AsyncGenerator<{ data: Float32Array; dims: number[] }> {
+  if ("generated" in t.source) {
+    yield { data: Float32Array.from(t.source.generated.data), dims: [...t.dims] };
+    return;
+  }
+  const { hfName, tensor } = t.source;
+  const { info, shard } = tensor;
+  let fh = handles.get(shard.path);
+  if (!fh) {
+    fh = await open(shard.path, "r");
+    handles.set(shard.path, fh);
+  }
+  const rowLen = t.dims[0] ?? 1;
+  const rows = info.numel / Math.max(rowLen, 1);
+  const elem = safetensorsDtypeSize(info.dtype);
+  const whole = t.dims.length < 2 || t.transform !== undefined;
+  const perChunk = whole ? rows : Math.max(1, Math.floor(limit / (rowLen * 4)));
+  for (let r = 0; r < rows; r += perChunk) {
+    const n = Math.min(perChunk, rows - r);
+    const buf = Buffer.alloc(n * rowLen * elem);
+    const start = info.start + r * rowLen * elem;
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, start + got);
+      if (bytesRead === 0) throw new CortexError("FMT_INVALID", `${shard.path}: tensor "${hfName}" is truncated`);
+      got += bytesRead;
+    }
+    let data = tensorBytesToFloat32(buf, info.dtype);
+    if (t.transform) data = t.transform(data);
+    yield { data, dims: whole ? [...t.dims] : [rowLen, n] };
+  }
+}
+
+/** Re-read the header: tensor count, names, dims, types, sizes and the file length must be as planned. */
+async function verifyGguf(path: string, kvCount: number, plan: readonly PlannedTensor[]): Promise<number> {
+  const h = await readGgufHeader(path);
+  const bad = (msg: string): CortexError => new CortexError("CONV_FAILED", `${path}: written file failed verification: ${msg}`);
+  if (h.tensors.length !== plan.length) throw bad(`${h.tensors.length} tensors, expected ${plan.length}`);
+  if (h.kv.size !== kvCount) throw bad(`${h.kv.size} metadata keys, expected ${kvCount}`);
+  plan.forEach((t, i) => {
+    const r = h.tensors[i]!;
+    if (r.name !== t.name || r.type !== t.type || r.byteSize !== t.byteSize || r.dims.join(",") !== t.dims.join(",")) {
+      throw bad(`tensor #${i} is "${r.name}" ${r.typeName} [${r.dims.join(", ")}], expected "${t.name}" [${t.dims.join(", ")}]`);
+    }
+  });
+  const last = h.tensors[h.tensors.length - 1];
+  const end = last ? h.dataStart + last.offset + Math.ceil(last.byteSize / h.alignment) * h.alignment : h.dataStart;
+  if (h.fileSize !== end) throw bad(`file is ${h.fileSize} bytes, expected ${end}`);
+  return h.fileSize;
+}
