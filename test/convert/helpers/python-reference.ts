@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { llamaCppSource } from "../../fixtures/tiny-models.js";
 
 /** The repository root (tests run from dist/test/convert/helpers). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
@@ -10,7 +10,12 @@ const scripts = join(repoRoot, "test", "convert", "python");
 
 /** llama.cpp source + python3 with numpy and PyYAML, or the reason they are missing. */
 export function locatePython(): { llamaCpp: string } | { skip: string } {
-  const src = process.env.CORTEX_LLAMA_CPP_SRC ?? join(homedir(), ".cache", "cortexd", "llama.cpp");
+  let src: string;
+  try {
+    src = llamaCppSource(); // $CORTEX_LLAMA_CPP_SRC, the tools build's checkout, or a clone of node-llama-cpp's bundle
+  } catch (err) {
+    return { skip: `no llama.cpp source (set CORTEX_LLAMA_CPP_SRC): ${(err as Error).message}` };
+  }
   if (!existsSync(join(src, "convert_hf_to_gguf.py")) || !existsSync(join(src, "gguf-py", "gguf"))) return { skip: `no llama.cpp source at ${src} (set CORTEX_LLAMA_CPP_SRC)` };
   const py = spawnSync("python3", ["-c", "import numpy, yaml"], { encoding: "utf8" });
   if (py.error) return { skip: `python3 not runnable: ${py.error.message}` };
