@@ -16,6 +16,8 @@ import { registerModels } from "./commands/models.js";
 import { registerManifest } from "./commands/manifest.js";
 import { registerClean } from "./commands/clean.js";
 import { registerHfCache } from "./commands/hf-cache.js";
+import { registerQuantize } from "./commands/quantize.js";
+import { registerBatch } from "./commands/batch.js";
 
 /** `cortex`: a thin client of the daemon's gRPC API. */
 const program = new Command("cortex")
@@ -42,6 +44,8 @@ registerModels(program);
 registerManifest(program);
 registerClean(program);
 registerHfCache(program);
+registerQuantize(program);
+registerBatch(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import type { LoadedConfig } from "../config/load-config.js";
 import { homePaths } from "../config/paths.js";
@@ -91,7 +92,7 @@ export class Daemon {
       const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx, store),
-        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveSource, (req) => submitPull(jobs, req))),
+        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveSource, (req) => submitPull(jobs, req), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))))),
         "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams),
       };
       await grpc.start(services);

@@ -11,7 +11,7 @@ import { ManifestStore } from "./manifest/manifest-store.js";
 import { findOrphans, syncManifests, type SyncResult } from "./manifest/sync-manifests.js";
 import { ModelIndex, type ModelSnapshot } from "./model-index.js";
 import { noHolders, type ModelHolders } from "./model-holders.js";
-import { queryModels, type ModelPage, type ModelQuery } from "./model-query.js";
+import { MAX_PAGE, queryModels, type ModelPage, type ModelQuery } from "./model-query.js";
 import type { ModelRecord, StoreRoots } from "./model-types.js";
 import { resolveModelRef } from "./resolve-model-ref.js";
 
@@ -70,6 +70,18 @@ export class ModelStore {
   async list(q: ModelQuery = {}): Promise<ModelPage & { warnings: readonly string[] }> {
     const snap = await this.index.snapshot();
     return { ...queryModels(snap.models, q), warnings: snap.warnings };
+  }
+
+  /** Every model whose id or name matches `glob`, all pages. */
+  async matching(glob: string): Promise<ModelRecord[]> {
+    const out: ModelRecord[] = [];
+    let pageToken = "";
+    do {
+      const page = await this.list({ nameGlob: glob, pageSize: MAX_PAGE, ...(pageToken ? { pageToken } : {}) });
+      out.push(...page.models);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return out;
   }
 
   async get(ref: string): Promise<ModelRecord> {

@@ -133,3 +133,34 @@ test("a pull→convert→quantize flow from a (loopback) Hub produces the quanti
   const jobs = await d.client.unary<{ jobs: { type: string; state: string }[] }>("cortex.v1.JobService", "ListJobs", {});
   assert.ok(jobs.jobs.every((j) => j.state === "JOB_STATE_COMPLETED"), JSON.stringify(jobs.jobs));
 });
+
+test("cortex batch --models GLOB --types: every full-precision model once, quantized and existing outputs skipped; cortex quantize", async (t) => {
+  const home = path.join(tempDir(t), "h");
+  const d = await startDaemon(home);
+  t.after(() => d.stop());
+  await makeHfCheckpoint(path.join(home, "models", "tiny-llama"), { hiddenSize: 256, intermediateSize: 512, numLayers: 1 });
+  const f16 = await waitFinal(d.client, (await convert(d.client, "tiny-llama", "f16")).job_id);
+  assert.equal(f16.state, "JOB_STATE_COMPLETED", f16.error_message);
+
+  const batch = await runCli(["--home", home, "batch", "--models", "tiny*", "--types", "Q8_0", "Q4_K_M", "--wait"]);
+  assert.equal(batch.code, 0, batch.stderr);
+  // The checkpoint is converted in one pass per type; the F16 GGUF made from it would write the same files: skipped.
+  assert.match(batch.stderr, /skipped tiny-llama-F16.*tiny-llama-Q8_0\.gguf is produced from another source/);
+  assert.equal(batch.stdout.trim().split("\n").length, 1, `one job: ${batch.stdout}`);
+  assert.match(batch.stdout, /convert .*completed/);
+  for (const type of ["Q8_0", "Q4_K_M"]) assert.ok(fs.existsSync(path.join(home, "quantized_models", `tiny-llama-${type}.gguf`)), type);
+
+  // Nothing left to do: a clear NOT_FOUND naming the glob and why each model was skipped.
+  const again = await runCli(["--home", home, "batch", "--models", "tiny*", "--types", "Q8_0"]);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /no model matching "tiny\*" can be quantized .*tiny-llama-Q8_0\.gguf exists already/);
+  const bad = await runCli(["--home", home, "batch", "--models", "*", "--types", "Q9_9"]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /unsupported quantization type "Q9_9"/);
+
+  const q = await runCli(["--home", home, "quantize", "tiny-llama-F16", "Q5_K_M"]);
+  assert.equal(q.code, 0, q.stderr);
+  assert.match(q.stdout, /done: .*tiny-llama-Q5_K_M\.gguf/);
+  const h = await readGgufHeader(path.join(home, "quantized_models", "tiny-llama-Q5_K_M.gguf"));
+  assert.equal(Number((h.kv.get("general.file_type") as { value: number }).value), 17, "LLAMA_FTYPE_MOSTLY_Q5_K_M");
+});

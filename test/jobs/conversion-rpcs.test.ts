@@ -20,7 +20,7 @@ test("ConvertModel, QuantizeModel, FuseAdapter and SubmitBatch reject bad input 
   t.after(() => d.stop());
   fs.writeFileSync(path.join(home, "models", "tiny.gguf"), "GGUF");
   const call = (method: string, req: object) => d.client.unary("cortex.v1.JobService", method, req);
-  const { INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, UNIMPLEMENTED } = grpc.status;
+  const { INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED } = grpc.status;
 
   await assert.rejects(call("ConvertModel", { target: "TARGET_FORMAT_GGUF" }), is(INVALID_ARGUMENT, /source is required/));
   await assert.rejects(call("ConvertModel", { source: "org/absent", target: "TARGET_FORMAT_GGUF" }), is(NOT_FOUND, /org\/absent is not in the Hugging Face cache/));
@@ -35,7 +35,10 @@ test("ConvertModel, QuantizeModel, FuseAdapter and SubmitBatch reject bad input 
   await assert.rejects(call("FuseAdapter", { base: "tiny" }), is(INVALID_ARGUMENT, /adapter is required/));
   await assert.rejects(call("SubmitBatch", {}), is(INVALID_ARGUMENT, /nothing to submit/));
   await assert.rejects(call("SubmitBatch", { flows: [{ pull: { repo: "org/m" }, quantize_types: ["Q4_K_M", "bogus"] }] }), is(INVALID_ARGUMENT, /flows\[0\]\.quantize_types: unsupported quantization type "bogus"/));
-  await assert.rejects(call("SubmitBatch", { all_models_glob: "*", all_models_types: ["Q4_K_M"] }), is(UNIMPLEMENTED, /model store/));
+  // tiny.gguf is BROKEN (4 bytes): nothing the glob matches can be quantized.
+  await assert.rejects(call("SubmitBatch", { all_models_glob: "*", all_models_types: ["Q4_K_M"] }), is(NOT_FOUND, /no model matching "\*" can be quantized \(tiny: broken/));
+  await assert.rejects(call("SubmitBatch", { all_models_glob: "*" }), is(INVALID_ARGUMENT, /all_models_types/));
+  await assert.rejects(call("SubmitBatch", { all_models_types: ["Q8_0"] }), is(INVALID_ARGUMENT, /all_models_glob is required/));
   const none = await d.client.unary<{ jobs: unknown[] }>("cortex.v1.JobService", "ListJobs", {});
   assert.equal(none.jobs.length, 0, "nothing half-submitted");
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readGgufHeader } from "../../src/formats/gguf/read-gguf-header.js";
-import { modelStem } from "../../src/jobs/bodies/gguf-quantize-body.js";
+import { modelStem } from "../../src/jobs/output-names.js";
 import { startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { llamaCppSource, makeLlamaGguf } from "./helpers.js";

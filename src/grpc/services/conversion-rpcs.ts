@@ -3,6 +3,8 @@ import { CortexError } from "../../errors/cortex-error.js";
 import type { FlowStep, JobManager } from "../../jobs/job-manager.js";
 import { parseMlxOptions, parseOutputName, parseOuttype, parseQuantType, type MlxOptionsInput } from "../../jobs/job-requests.js";
 import type { JobMessage } from "../../jobs/job-view.js";
+import { planAllModels } from "../../jobs/plan-all-models.js";
+import type { ModelRecord } from "../../store/model-types.js";
 import type { ModelSource } from "../../jobs/resolve-source.js";
 import { requireString, unary } from "../handlers.js";
 import { validateRepo } from "./job-service.js";
@@ -29,18 +31,28 @@ interface PullRequest {
   exclude: string[];
 }
 interface BatchRequest {
-  items: { pull?: PullRequest; convert?: ConvertRequest; quantize?: QuantizeRequest; item?: string }[];
+  items: { pull?: PullRequest; convert?: ConvertRequest & { types?: string[] }; quantize?: QuantizeRequest; item?: string }[];
   flows: { pull: PullRequest | null; convert: ConvertRequest | null; quantize_types: string[] }[];
   all_models_glob: string;
   all_models_types: string[];
 }
 
 export type ResolveSource = (ref: string) => ModelSource;
+/** Every model the store lists whose id or name matches a glob. */
+export type ListModels = (glob: string) => Promise<readonly ModelRecord[]>;
+/** Whether an output file name exists in the output folders. */
+export type OutputExists = (file: string) => boolean;
 
 const handle = (job: JobMessage, deduplicated: boolean) => ({ job_id: job.id, deduplicated, job });
 
 /** ConvertModel, QuantizeModel, FuseAdapter, SubmitBatch: validated here, executed by worker processes. */
-export function createConversionRpcs(jobs: JobManager, resolve: ResolveSource, pull: (req: PullRequest) => Promise<{ job_id: string; deduplicated: boolean; job: JobMessage }>): grpc.UntypedServiceImplementation {
+export function createConversionRpcs(
+  jobs: JobManager,
+  resolve: ResolveSource,
+  pull: (req: PullRequest) => Promise<{ job_id: string; deduplicated: boolean; job: JobMessage }>,
+  listModels?: ListModels,
+  outputExists: OutputExists = () => false,
+): grpc.UntypedServiceImplementation {
   const convertData = (req: ConvertRequest, requireExisting: boolean) => {
     const source = requireString(req as never, "source");
     if (requireExisting) resolve(source); // NOT_FOUND / outside roots before anything is queued
@@ -67,8 +79,8 @@ export function createConversionRpcs(jobs: JobManager, resolve: ResolveSource, p
       threads: req.threads || 0,
     };
   };
-  const submitConvert = async (req: ConvertRequest) => {
-    const data = convertData(req, true);
+  const submitConvert = async (req: ConvertRequest & { types?: string[] }) => {
+    const data = { ...convertData(req, true), ...(req.types?.length ? { types: req.types } : {}) };
     const r = await jobs.submit("convert", data, { dedupeKey: `convert@${JSON.stringify(data)}`, attempts: 2 });
     return handle(r.job, r.deduplicated);
   };
@@ -90,8 +102,22 @@ export function createConversionRpcs(jobs: JobManager, resolve: ResolveSource, p
       return handle(r.job, r.deduplicated);
     }),
     SubmitBatch: unary(async (req: BatchRequest) => {
+      const skipped: string[] = [];
       if (req.all_models_glob || req.all_models_types?.length) {
-        throw new CortexError("REQ_UNIMPLEMENTED", "all_models_glob needs the model store; list the models as items instead");
+        if (!req.all_models_glob) throw new CortexError("REQ_INVALID_ARGUMENT", "all_models_glob is required with all_models_types (\"*\" for every model)");
+        if (!req.all_models_types?.length) throw new CortexError("REQ_INVALID_ARGUMENT", "all_models_types: name at least one quantization type");
+        if (!listModels) throw new CortexError("REQ_UNIMPLEMENTED", "all_models_glob needs the model store");
+        const types = req.all_models_types.map((t) => parseQuantType("all_models_types", t));
+        const plan = planAllModels(await listModels(req.all_models_glob), types, outputExists);
+        for (const s of plan.skipped) skipped.push(`${s.model}: ${s.reason}`);
+        if (!plan.convert.length && !plan.quantize.length && !req.items?.length && !req.flows?.length) {
+          throw new CortexError("REG_NOT_FOUND", `no model matching "${req.all_models_glob}" can be quantized${skipped.length ? ` (${skipped.join("; ")})` : ""}`);
+        }
+        req.items = [
+          ...(req.items ?? []),
+          ...plan.quantize.map((q) => ({ quantize: { model: q.model, type: q.type, mlx: null, output_name: "", threads: 0 } })),
+        ];
+        req.items.push(...plan.convert.map((c) => ({ convert: { source: c.source, target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false, types: c.types } })));
       }
       if (!req.items?.length && !req.flows?.length) throw new CortexError("REQ_INVALID_ARGUMENT", "items or flows: nothing to submit");
       // Validate everything first: a batch is accepted whole or not at all.
@@ -122,7 +148,7 @@ export function createConversionRpcs(jobs: JobManager, resolve: ResolveSource, p
       });
       const handles = [];
       for (const submit of planned) handles.push(await submit());
-      return { jobs: handles };
+      return { jobs: handles, skipped };
     }),
   };
 }

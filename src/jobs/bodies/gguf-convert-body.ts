@@ -7,6 +7,7 @@ import { QuantizeRowsPool } from "../../quantize/quantize-rows-pool.js";
 import { GGUF_QUANT_TYPES } from "../job-requests.js";
 import { resolveModelSource } from "../resolve-source.js";
 import { recordProduced } from "../worker-store.js";
+import { checkpointStem, ggufOutputFile } from "../output-names.js";
 import type { Body, ConvertData } from "./job-bodies.js";
 
 /** Needs ggml's kernels (a llama-quantize type); Q8_0 the converter encodes itself. */
@@ -27,7 +28,7 @@ async function sha256File(file: string): Promise<string> {
 export const ggufConvertBody: Body<ConvertData> = async (data, ctx, cfg) => {
   const src = resolveModelSource(data.source, { paths: cfg.paths, hubCache: cfg.hfHubCache, modelDirs: cfg.modelDirs });
   if (!fs.statSync(src.path).isDirectory()) throw new CortexError("REQ_INVALID_ARGUMENT", `source ${data.source} is a file; GGUF conversion reads a Hugging Face checkpoint folder`);
-  const base = data.outputName || (src.repo ? src.repo.split("/")[1]! : path.basename(src.path));
+  const base = data.outputName || checkpointStem(src);
   const outtypes = data.types?.length ? data.types : [data.outtype ?? "f16"];
   if (data.keepIntermediate && outtypes.some(isQuantType)) outtypes.unshift("f16");
   const pool = outtypes.some(isQuantType) ? QuantizeRowsPool.create({ threads: cfg.threads }) : undefined;
@@ -39,7 +40,7 @@ export const ggufConvertBody: Body<ConvertData> = async (data, ctx, cfg) => {
       // (quantized_models/, where the pool's fallback finds it).
       const dir = isQuantized(label) ? cfg.paths.quantizedModels : cfg.paths.models;
       fs.mkdirSync(dir, { recursive: true });
-      const outPath = path.join(dir, `${base}-${label}.gguf`);
+      const outPath = path.join(dir, ggufOutputFile(base, label));
       const r = await convertHfToGguf({
         sourceDir: src.path,
         outPath,

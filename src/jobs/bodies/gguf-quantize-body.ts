@@ -5,12 +5,8 @@ import { CortexError } from "../../errors/cortex-error.js";
 import { llamaQuantizeFile } from "../../quantize/llama-quantize-file.js";
 import { resolveModelSource } from "../resolve-source.js";
 import { recordProduced } from "../worker-store.js";
+import { ggufOutputFile, modelStem } from "../output-names.js";
 import type { Body, QuantizeData } from "./job-bodies.js";
-
-/** "llama-3-8b-F16.gguf" → "llama-3-8b": the output is named after the model, not its current type. */
-export function modelStem(file: string): string {
-  return path.basename(file).replace(/\.gguf$/i, "").replace(/-0*1-of-0*\d+$/, "").replace(/[-._](f32|f16|bf16|q\d(_[a-z0-9]+)*|iq\d\w*)$/i, "");
-}
 
 /** GGUF → quantized GGUF with llama.cpp's own llama_model_quantize, in a runner child process. */
 export const ggufQuantizeBody: Body<QuantizeData> = async (data, ctx, cfg) => {
@@ -23,8 +19,8 @@ export const ggufQuantizeBody: Body<QuantizeData> = async (data, ctx, cfg) => {
   }
   if (!input.toLowerCase().endsWith(".gguf")) throw new CortexError("REG_BROKEN", `${data.model} (${input}) is not a GGUF file; convert it first (cortex convert)`);
   const type = data.type!;
-  const name = data.outputName || `${modelStem(input)}-${type}`;
-  const out = path.join(cfg.paths.quantizedModels, name.endsWith(".gguf") ? name : `${name}.gguf`);
+  const name = data.outputName ? (data.outputName.endsWith(".gguf") ? data.outputName : `${data.outputName}.gguf`) : ggufOutputFile(modelStem(input), type);
+  const out = path.join(cfg.paths.quantizedModels, name);
   fs.mkdirSync(cfg.paths.quantizedModels, { recursive: true });
   ctx.progress({ phase: "quantizing", done: 0, total: 1, unit: "tensors", message: `${path.basename(input)} → ${type}` });
   const r = await llamaQuantizeFile(input, out, {

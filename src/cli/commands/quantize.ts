@@ -1,0 +1,21 @@
+import type { Command } from "commander";
+import { GGUF_QUANT_TYPES } from "../../jobs/job-requests.js";
+import { CliContext } from "../context.js";
+import { submitAndFollow, type FollowOptions } from "../submit-job.js";
+
+/** `cortex quantize <model> <type>`: a GGUF → quantized GGUF job (llama.cpp's own quantizer), followed live. */
+export function registerQuantize(program: Command): void {
+  program
+    .command("quantize <model> <type>")
+    .description(`Quantize a GGUF model into $CORTEX_HOME/quantized_models (types: ${GGUF_QUANT_TYPES.join(", ")}; "mlx" for an MLX model)`)
+    .option("--name <name>", "output name (default <model>-<TYPE>)")
+    .option("--threads <n>", "quantization threads (default: the machine's cores)")
+    .option("--bits <n>", "MLX: bits per weight")
+    .option("--group-size <n>", "MLX: group size")
+    .option("--detach", "submit and return at once; follow with `cortex jobs watch <id>`")
+    .option("--cancel-on-exit", "Ctrl-C cancels the job instead of detaching")
+    .action(async (model: string, type: string, opts: FollowOptions & { name?: string; threads?: string; bits?: string; groupSize?: string }, cmd: Command) => {
+      const mlx = opts.bits || opts.groupSize ? { bits: Number(opts.bits ?? 0), group_size: Number(opts.groupSize ?? 0), quantize: true } : null;
+      await submitAndFollow(CliContext.from(cmd), "QuantizeModel", { model, type, mlx, output_name: opts.name ?? "", threads: Number(opts.threads ?? 0) }, opts);
+    });
+}
