@@ -4,9 +4,10 @@ import { rpcLatency } from "./rpc-latency.js";
 import { download } from "./download.js";
 import { inferenceIsolation, inferenceTokens, inferenceTtft } from "./inference.js";
 import { listModelsCold, listModelsWarm } from "./list-models.js";
+import { convertOnePass, quantizeQ4km, quantizeQ8 } from "./quantize.js";
 
 /** `npm run bench [name…]`: runs the named benchmarks (all when none is named). */
-const ALL: Benchmark[] = [rpcLatency, download, listModelsWarm, listModelsCold, inferenceTokens, inferenceIsolation, inferenceTtft];
+const ALL: Benchmark[] = [rpcLatency, download, listModelsWarm, listModelsCold, inferenceTokens, inferenceIsolation, inferenceTtft, quantizeQ4km, quantizeQ8, convertOnePass];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !ALL.some((b) => b.name === w));
