@@ -90,6 +90,7 @@ export async function convertToMlx(srcDir: string, outDir: (recipe: MlxRecipe) =
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.maxShardBytes ? { maxShardBytes: options.maxShardBytes } : {}),
     }),
+    options.signal,
   );
   return {
     status: "converted",

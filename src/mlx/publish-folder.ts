@@ -24,10 +24,10 @@ function alive(pid: number): boolean {
 
 /**
  * Build `finalDir` through `build(tmpDir)`.
- * @throws CortexError REG_EXISTS when `finalDir` exists (before or after building); whatever `build` throws,
+ * @throws CortexError JOB_CANCELLED when `signal` aborted it; REG_EXISTS when `finalDir` exists (before or after building); whatever `build` throws,
  *   after the temporary folder is removed
  */
-export async function publishFolder<T>(finalDir: string, build: (tmpDir: string) => Promise<T>): Promise<T> {
+export async function publishFolder<T>(finalDir: string, build: (tmpDir: string) => Promise<T>, signal?: AbortSignal): Promise<T> {
   const parent = path.dirname(finalDir);
   const base = path.basename(finalDir);
   if (await exists(finalDir)) throw new CortexError("REG_EXISTS", `${finalDir} already exists; choose another output name or delete it first`);
@@ -47,7 +47,7 @@ export async function publishFolder<T>(finalDir: string, build: (tmpDir: string)
     return result;
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
-    if ((err as Error | undefined)?.name === "AbortError") throw new CortexError("JOB_CANCELLED", `writing ${finalDir} was cancelled; nothing was kept`);
+    if (signal?.aborted || (err as Error | undefined)?.name === "AbortError") throw new CortexError("JOB_CANCELLED", `writing ${finalDir} was cancelled; nothing was kept`);
     throw toCortexError(err);
   }
 }
