@@ -10,6 +10,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 import { SAFETENSORS_INDEX_NAME } from "../formats/safetensors/read-safetensors-index.js";
+import { readTensorBytes as readStoredBytes } from "../formats/safetensors/read-tensor-data.js";
 import type { SafetensorsDtype } from "../formats/safetensors/safetensors-dtypes.js";
 import { buildSafetensorsHeader, type SafetensorsTensorDecl } from "../formats/safetensors/safetensors-writer.js";
 import { formatSafetensorsIndex, planSafetensorsShards, writeShardPlan, type TensorSource } from "../formats/safetensors/write-sharded-safetensors.js";
@@ -100,12 +101,21 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
       const cols = p.shape[p.shape.length - 1]!;
       const groupsShape = [...p.shape.slice(0, -1), cols / q.group_size];
       const st = safetensorsDtypeOf(outDtype);
+      const passThrough = p.quant !== undefined && sameParams(p.quant, q) && outDtype === p.floatDtype && !options.transformNames?.has(p.name);
       decls.push({ name: p.name, dtype: "U32", shape: [...p.shape.slice(0, -1), (cols * q.bits) / 32] });
       decls.push({ name: `${module}.scales`, dtype: st, shape: groupsShape });
       decls.push({ name: `${module}.biases`, dtype: st, shape: groupsShape });
       sources.push({
         ...decls.at(-3)!,
         data: async () => {
+          if (passThrough) {
+            // Already quantized with these parameters and not changed: copied as stored (no re-quantization drift).
+            options.signal?.throwIfAborted();
+            for (const leaf of ["scales", "biases"]) stash.set(`${module}.${leaf}`, await readTensorBytes(src, `${module}.${leaf}`));
+            const w = await readTensorBytes(src, p.name);
+            step(p);
+            return w;
+          }
           const { values, exact } = await load(p);
           const r = await options.pool.quantize(values, p.numel / cols, cols, { bits: q.bits, groupSize: q.group_size, dtype: outDtype, name: p.name, inputInDtype: exact }, options.signal);
           stash.set(`${module}.scales`, encodeDtype(r.scales, outDtype));
@@ -189,6 +199,15 @@ function planFor(src: MlxSourceModel, q: { bits: number; groupSize: number; reci
     ...(q.recipe ? { recipe: q.recipe } : {}),
     ...(typeof layers === "number" ? { numLayers: layers } : {}),
   });
+}
+
+function sameParams(a: QuantParams, b: QuantParams): boolean {
+  return a.bits === b.bits && a.group_size === b.group_size && a.mode === b.mode;
+}
+
+async function readTensorBytes(src: MlxSourceModel, name: string): Promise<Buffer> {
+  const t = src.checkpoint.tensors.get(name)!;
+  return readStoredBytes(t.shard.path, t.info);
 }
 
 function take(stash: Map<string, Uint8Array>, name: string): Uint8Array {
