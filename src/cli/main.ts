@@ -16,6 +16,8 @@ import { registerModels } from "./commands/models.js";
 import { registerManifest } from "./commands/manifest.js";
 import { registerClean } from "./commands/clean.js";
 import { registerHfCache } from "./commands/hf-cache.js";
+import { registerConvert } from "./commands/convert.js";
+import { registerFuse } from "./commands/fuse.js";
 
 /** `cortex`: a thin client of the daemon's gRPC API. */
 const program = new Command("cortex")
@@ -42,6 +44,8 @@ registerModels(program);
 registerManifest(program);
 registerClean(program);
 registerHfCache(program);
+registerConvert(program);
+registerFuse(program);
 
 try {
   await program.parseAsync(process.argv);
