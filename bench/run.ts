@@ -4,9 +4,10 @@ import { rpcLatency } from "./rpc-latency.js";
 import { download } from "./download.js";
 import { inferenceIsolation, inferenceTokens, inferenceTtft } from "./inference.js";
 import { listModelsCold, listModelsWarm } from "./list-models.js";
+import { mlxConvert } from "./mlx-convert.js";
 
 /** `npm run bench [name…]`: runs the named benchmarks (all when none is named). */
-const ALL: Benchmark[] = [rpcLatency, download, listModelsWarm, listModelsCold, inferenceTokens, inferenceIsolation, inferenceTtft];
+const ALL: Benchmark[] = [rpcLatency, download, listModelsWarm, listModelsCold, inferenceTokens, inferenceIsolation, inferenceTtft, mlxConvert];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !ALL.some((b) => b.name === w));
