@@ -4,7 +4,7 @@ import { CortexError } from "../../errors/cortex-error.js";
 import { fuseLora } from "../../mlx/fuse-lora.js";
 import { QuantizePool } from "../../mlx/quantize-pool.js";
 import { resolveModelSource } from "../resolve-source.js";
-import { recordProduced } from "../worker-store.js";
+import { recordMlxOutput } from "./record-mlx-output.js";
 import type { Body, FuseData } from "./job-bodies.js";
 import { sourceStem } from "./mlx-convert-body.js";
 
@@ -31,19 +31,7 @@ export const fuseBody: Body<FuseData> = async (data, ctx, cfg) => {
     });
     ctx.progress({ phase: "writing manifest", done: 1, total: 1, unit: "items" });
     const recipe = { adapter: data.adapter, adapter_kind: r.adapter.kind, rank: r.adapter.rank, scale: r.adapter.scale, target_modules: r.adapter.targetModules, fused_modules: r.fusedModules };
-    const modelId = await recordProduced(cfg, {
-      path: r.path,
-      kind: "fuse",
-      source: data.base,
-      sourcePath: base.path,
-      ...(base.repo ? { sourceRepo: base.repo, revision: base.commit ?? "" } : {}),
-      recipe,
-      jobId: ctx.jobId,
-      sha256: r.sha256,
-    }).catch((err: unknown) => {
-      ctx.log(`no manifest for ${r.path}: ${err instanceof Error ? err.message : String(err)}`);
-      return "";
-    });
+    const modelId = await recordMlxOutput(cfg, ctx, r, "fuse", base, recipe);
     return { model_id: modelId, path: r.path, ...recipe, files: r.files.length, bytes: r.bytes, sha256: r.sha256, elapsed_ms: Date.now() - started };
   } finally {
     await pool.close();

@@ -4,7 +4,7 @@ import { convertToMlx, mlxOutputName } from "../../mlx/convert-to-mlx.js";
 import type { ModelDtype } from "../../mlx/float-convert.js";
 import { QuantizePool } from "../../mlx/quantize-pool.js";
 import { resolveModelSource, type ModelSource } from "../resolve-source.js";
-import { recordProduced } from "../worker-store.js";
+import { recordMlxOutput } from "./record-mlx-output.js";
 import type { Body, ConvertData, QuantizeData } from "./job-bodies.js";
 
 /** A model's short name from where it came: "org/name" → "name", an HF snapshot path → its repo's name. */
@@ -49,19 +49,7 @@ export const mlxConvertBody: Body<ConvertData | QuantizeData> = async (data, ctx
       ...(r.bits ? { bits: r.bits, group_size: r.groupSize, mode: "affine", recipe: r.recipe } : {}),
       ...(r.sizeRecipe ? { size_recipe: r.sizeRecipe.reason } : {}),
     };
-    const modelId = await recordProduced(cfg, {
-      path: r.path,
-      kind: ctx.jobName === "quantize" ? "quantize" : "convert",
-      source: src.repo ? `${src.repo}@${src.commit}` : data.model,
-      sourcePath: src.path,
-      ...(src.repo ? { sourceRepo: src.repo, revision: src.commit ?? "" } : {}),
-      recipe,
-      jobId: ctx.jobId,
-      sha256: r.sha256,
-    }).catch((err: unknown) => {
-      ctx.log(`no manifest for ${r.path}: ${err instanceof Error ? err.message : String(err)}`);
-      return "";
-    });
+    const modelId = await recordMlxOutput(cfg, ctx, r, ctx.jobName === "quantize" ? "quantize" : "convert", src, recipe);
     return { model_id: modelId, path: r.path, ...recipe, files: r.files.length, bytes: r.bytes, tensors: r.tensors, parameters: r.parameters, sha256: r.sha256, elapsed_ms: Date.now() - started };
   } finally {
     await pool.close();
