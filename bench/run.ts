@@ -5,9 +5,10 @@ import { download } from "./download.js";
 import { inferenceIsolation, inferenceTokens, inferenceTtft } from "./inference.js";
 import { listModelsCold, listModelsWarm } from "./list-models.js";
 import { convertOnePass, quantizeQ4km, quantizeQ8 } from "./quantize.js";
+import { mlxConvert } from "./mlx-convert.js";
 
 /** `npm run bench [name…]`: runs the named benchmarks (all when none is named). */
-const ALL: Benchmark[] = [rpcLatency, download, listModelsWarm, listModelsCold, inferenceTokens, inferenceIsolation, inferenceTtft, quantizeQ4km, quantizeQ8, convertOnePass];
+const ALL: Benchmark[] = [rpcLatency, download, listModelsWarm, listModelsCold, inferenceTokens, inferenceIsolation, inferenceTtft, quantizeQ4km, quantizeQ8, convertOnePass, mlxConvert];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !ALL.some((b) => b.name === w));

@@ -18,6 +18,8 @@ import { registerClean } from "./commands/clean.js";
 import { registerHfCache } from "./commands/hf-cache.js";
 import { registerQuantize } from "./commands/quantize.js";
 import { registerBatch } from "./commands/batch.js";
+import { registerConvert } from "./commands/convert.js";
+import { registerFuse } from "./commands/fuse.js";
 
 /** `cortex`: a thin client of the daemon's gRPC API. */
 const program = new Command("cortex")
@@ -46,6 +48,8 @@ registerClean(program);
 registerHfCache(program);
 registerQuantize(program);
 registerBatch(program);
+registerConvert(program);
+registerFuse(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   REG_BROKEN: { grpc: status.FAILED_PRECONDITION, retryable: false, doc: "The model's files cannot be parsed." },
   REG_OUTSIDE_ROOTS: { grpc: status.PERMISSION_DENIED, retryable: false, doc: "A path lies outside cortexd's known roots." },
   REG_SHARED_CACHE: { grpc: status.FAILED_PRECONDITION, retryable: false, doc: "The model is in the shared HF cache; deleting it needs include_hf_cache." },
+  REG_EXISTS: { grpc: status.ALREADY_EXISTS, retryable: false, doc: "The output model already exists; choose another name or delete it." },
   REG_CHANGED: { grpc: status.FAILED_PRECONDITION, retryable: false, doc: "The models changed since the cleanup preview; preview again." },
   // Formats (parsers)
   FMT_INVALID: { grpc: status.INVALID_ARGUMENT, retryable: false, doc: "A file is malformed (header, offsets, sizes)." },

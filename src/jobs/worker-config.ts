@@ -1,3 +1,4 @@
+import os from "node:os";
 import type { Config } from "../config/schema.js";
 import { homePaths, type HomePaths } from "../config/paths.js";
 
@@ -16,6 +17,8 @@ export interface WorkerRuntimeConfig {
   downloadPartsPerFile: number;
   threads: number;
   logLevel: string;
+  /** Memory models may use (config budget, or total minus the reserve): the MLX size recipe reads it. */
+  memoryBudgetBytes?: number;
 }
 
 export const WORKER_CONFIG_ENV = "CORTEX_WORKER_CONFIG";
@@ -32,6 +35,7 @@ export function workerConfigFrom(config: Config, hfToken: string): WorkerRuntime
     downloadPartsPerFile: config.downloadPartsPerFile,
     threads: config.threads,
     logLevel: config.logLevel,
+    memoryBudgetBytes: config.memoryBudgetBytes || Math.max(0, os.totalmem() - config.memoryReserveBytes),
   };
 }
 

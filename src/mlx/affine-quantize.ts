@@ -23,7 +23,7 @@
  * code −q0; the scale is negative whenever the maximum has the larger (or equal) magnitude.
  */
 import { CortexError } from "../errors/cortex-error.js";
-import { roundToDtype, type ModelDtype } from "./float-convert.js";
+import { castToDtype, roundToDtype, type ModelDtype } from "./float-convert.js";
 import { packBitsUnchecked, unpackBits } from "./pack-bits.js";
 
 /** Bit widths MLX's affine mode supports. */
@@ -50,6 +50,8 @@ export interface AffineQuantizeOptions {
   name?: string;
   /** Added to row numbers in error messages (a worker quantizing a block of a larger matrix). @default 0 */
   rowOffset?: number;
+  /** The caller guarantees every value is already representable in `dtype`: skip the input cast. */
+  inputInDtype?: boolean;
 }
 
 /** One quantized matrix: MLX's `.weight` (U32), `.scales` and `.biases` for a `[rows, cols]` weight. */
@@ -131,27 +133,24 @@ export function affineQuantize(w: Float32Array, rows: number, cols: number, opti
   const weight = new Uint32Array(rows * groupsPerRow * wordsPerGroup);
   const scales = new Float32Array(rows * groupsPerRow);
   const biases = new Float32Array(rows * groupsPerRow);
-  const vals = new Float32Array(groupSize);
   const codes = new Uint8Array(groupSize);
   const cast = dtype !== "float32";
+  // One bulk cast (bit arithmetic) instead of a per-element call; skipped when the caller says the values
+  // already are `dtype` values (a bf16 checkpoint quantized as bf16).
+  const vals = cast && !options.inputInDtype ? castToDtype(w, dtype) : w;
 
   for (let g = 0, ng = rows * groupsPerRow; g < ng; g++) {
     const base = g * groupSize;
     let wMin = tMax;
     let wMax = 0;
-    for (let i = 0; i < groupSize; i++) {
-      const v = cast ? roundToDtype(w[base + i]!, dtype) : w[base + i]!;
-      if (!Number.isFinite(v)) {
-        const at = base + i;
-        throw new CortexError(
-          "REQ_INVALID_ARGUMENT",
-          `${name}: value ${w[at]} at row ${(options.rowOffset ?? 0) + Math.floor(at / cols)}, column ${at % cols} is not finite${cast ? ` in ${dtype}` : ""}; cannot quantize`,
-        );
-      }
-      vals[i] = v;
+    let finite = true;
+    for (let i = base, end = base + groupSize; i < end; i++) {
+      const v = vals[i]!;
+      if (v - v !== 0) finite = false; // NaN or ±Inf
       if (v < wMin) wMin = v;
       if (v > wMax) wMax = v;
     }
+    if (!finite) throw notFinite(w, vals, base, groupSize, cols, name, cast ? dtype : undefined, options.rowOffset ?? 0);
 
     let scale = fr(fr(wMax - wMin) / nBins);
     if (scale < EPS) scale = EPS;
@@ -167,15 +166,41 @@ export function affineQuantize(w: Float32Array, rows: number, cols: number, opti
     scales[g] = cast ? roundToDtype(scale, dtype) : scale;
     biases[g] = cast ? roundToDtype(bias, dtype) : bias;
 
-    for (let i = 0; i < groupSize; i++) {
-      // ≥ −0.5 before rounding by construction (w ≥ w_min when scale > 0, w ≤ w_max when scale < 0), so no
-      // clamp at 0 is needed; −0 stores as 0.
-      const q = roundHalfAway(fr(fr(vals[i]! - bias) / scale));
-      codes[i] = q > nBins ? nBins : q;
+    // ≥ −0.5 before rounding by construction (w ≥ w_min when scale > 0, w ≤ w_max when scale < 0), so no
+    // clamp at 0 is needed; −0 stores as 0. Metal round (half away from zero) inlined: trunc(x + 0.5) for
+    // x ≥ 0, the mirror image below.
+    const out = g * wordsPerGroup;
+    if (bits === 4 || bits === 8 || bits === 2) {
+      const per = 32 / bits;
+      for (let k = 0; k < wordsPerGroup; k++) {
+        let word = 0;
+        for (let j = 0, i = base + k * per; j < per; j++, i++) {
+          const x = fr(fr(vals[i]! - bias) / scale);
+          let q = x >= 0 ? (x + 0.5) | 0 : -((0.5 - x) | 0);
+          if (q > nBins) q = nBins;
+          word |= q << (j * bits);
+        }
+        weight[out + k] = word >>> 0;
+      }
+    } else {
+      for (let i = 0; i < groupSize; i++) {
+        const x = fr(fr(vals[base + i]! - bias) / scale);
+        const q = x >= 0 ? (x + 0.5) | 0 : -((0.5 - x) | 0);
+        codes[i] = q > nBins ? nBins : q;
+      }
+      packBitsUnchecked(codes, 0, groupSize, bits, weight, out);
     }
-    packBitsUnchecked(codes, 0, groupSize, bits, weight, g * wordsPerGroup);
   }
   return { weight, scales, biases, rows, cols, bits, groupSize, dtype };
+}
+
+function notFinite(w: Float32Array, vals: Float32Array, base: number, n: number, cols: number, name: string, castTo: ModelDtype | undefined, rowOffset: number): CortexError {
+  let at = base;
+  while (at < base + n && vals[at]! - vals[at]! === 0) at++;
+  return new CortexError(
+    "REQ_INVALID_ARGUMENT",
+    `${name}: value ${w[at]} at row ${rowOffset + Math.floor(at / cols)}, column ${at % cols} is not finite${castTo ? ` in ${castTo}` : ""}; cannot quantize`,
+  );
 }
 
 /** Input of affineDequantize: the arrays plus the layout they were made with. */

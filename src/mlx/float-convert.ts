@@ -13,6 +13,7 @@
 import { CortexError } from "../errors/cortex-error.js";
 import {
   bf16ToNumber,
+  f16ToFloat32,
   f16ToNumber,
   float32ToBf16,
   float32ToF16,
@@ -80,10 +81,17 @@ export function castToDtype(src: Float32Array, dtype: ModelDtype, out: Float32Ar
     if (out !== src) out.set(src);
     return out;
   }
-  const bits = dtype === "float16" ? float32ToF16(src) : float32ToBf16(src);
-  const n = src.length;
-  if (dtype === "float16") for (let i = 0; i < n; i++) out[i] = f16ToNumber(bits[i]!);
-  else for (let i = 0; i < n; i++) out[i] = bf16ToNumber(bits[i]!);
+  if (dtype === "float16") {
+    f16ToFloat32(float32ToF16(src), out);
+    return out;
+  }
+  // bf16 round-to-nearest-even on the f32 bits, in place in the output's bit view (NaN stays NaN).
+  const s = new Uint32Array(src.buffer, src.byteOffset, src.length);
+  const o = new Uint32Array(out.buffer, out.byteOffset, out.length);
+  for (let i = 0, n = s.length; i < n; i++) {
+    const b = s[i]!;
+    o[i] = (b & 0x7fffffff) > 0x7f800000 ? (b | 0x00400000) & 0xffff0000 : ((b + 0x7fff + ((b >>> 16) & 1)) & 0xffff0000) >>> 0;
+  }
   return out;
 }
 

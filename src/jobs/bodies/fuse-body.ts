@@ -1,5 +1,39 @@
+import fs from "node:fs";
+import path from "node:path";
+import { CortexError } from "../../errors/cortex-error.js";
+import { fuseLora } from "../../mlx/fuse-lora.js";
+import { QuantizePool } from "../../mlx/quantize-pool.js";
+import { resolveModelSource } from "../resolve-source.js";
+import { recordMlxOutput } from "./record-mlx-output.js";
 import type { Body, FuseData } from "./job-bodies.js";
-import { notYet } from "./not-yet.js";
+import { sourceStem } from "./mlx-convert-body.js";
 
-/** LoRA adapter fusion into its base model. Implemented by src/mlx/. */
-export const fuseBody: Body<FuseData> = async () => notYet("LoRA fusion");
+/** LoRA adapter (mlx-lm or PEFT) fused into its HF or MLX base; the result is an MLX folder in mlx_models/. */
+export const fuseBody: Body<FuseData> = async (data, ctx, cfg) => {
+  const opts = { paths: cfg.paths, hubCache: cfg.hfHubCache, modelDirs: cfg.modelDirs };
+  const base = resolveModelSource(data.base, opts);
+  const adapter = resolveModelSource(data.adapter, opts);
+  if (/\.gguf$/i.test(base.path) || !fs.statSync(base.path).isDirectory()) {
+    throw new CortexError("REQ_UNIMPLEMENTED", `fusing into a GGUF base (${data.base}) is not supported; fuse into its Hugging Face or MLX base, then convert`);
+  }
+  if (/\.gguf$/i.test(adapter.path)) throw new CortexError("REQ_UNIMPLEMENTED", `GGUF LoRA adapters (${data.adapter}) cannot be fused; use the adapter's safetensors (mlx-lm or PEFT)`);
+  const out = path.join(cfg.paths.mlxModels, data.outputName || `${sourceStem(base)}-fused-${sourceStem(adapter)}`);
+  const pool = QuantizePool.create(cfg.threads ? { threads: cfg.threads } : {});
+  const started = Date.now();
+  try {
+    ctx.progress({ phase: "reading adapter", message: adapter.path });
+    const r = await fuseLora(base.path, adapter.path, out, {
+      pool,
+      signal: ctx.signal,
+      baseRef: data.base,
+      adapterRef: data.adapter,
+      onProgress: (p) => ctx.progress({ phase: "fusing", done: p.doneBytes, total: p.totalBytes, unit: "bytes", current_item: p.tensor }),
+    });
+    ctx.progress({ phase: "writing manifest", done: 1, total: 1, unit: "items" });
+    const recipe = { adapter: data.adapter, adapter_kind: r.adapter.kind, rank: r.adapter.rank, scale: r.adapter.scale, target_modules: r.adapter.targetModules, fused_modules: r.fusedModules };
+    const modelId = await recordMlxOutput(cfg, ctx, r, "fuse", base, recipe);
+    return { model_id: modelId, path: r.path, ...recipe, files: r.files.length, bytes: r.bytes, sha256: r.sha256, elapsed_ms: Date.now() - started };
+  } finally {
+    await pool.close();
+  }
+};

@@ -1,0 +1,16 @@
+/**
+ * One MLX 4-bit conversion in its own process, so its peak RSS is its own: prints
+ * {"seconds", "maxRssBytes", "sourceBytes"} as JSON. Used by bench/mlx-convert.ts.
+ */
+import { convertToMlx } from "../src/mlx/convert-to-mlx.js";
+import { QuantizePool } from "../src/mlx/quantize-pool.js";
+
+const [src, out, threads] = process.argv.slice(2);
+if (!src || !out) throw new Error("usage: mlx-convert-child <src> <out> [threads]");
+const pool = QuantizePool.create({ threads: Number(threads) || 2 });
+const t0 = performance.now();
+const r = await convertToMlx(src, () => out, { quantize: true, bits: 4, groupSize: 64, recipe: "", pool });
+const seconds = (performance.now() - t0) / 1000;
+await pool.close();
+if (r.status !== "converted") throw new Error("not converted");
+process.stdout.write(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024 }) + "\n");

@@ -1,0 +1,45 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { CliError } from "../client.js";
+import { CliContext } from "../context.js";
+import { submitAndFollow, type FollowOptions } from "../submit-job.js";
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
+  return n;
+};
+
+/** `cortex convert <source> --to mlx|gguf`: a ConvertModel job (the daemon validates every option). */
+export function registerConvert(program: Command): void {
+  program
+    .command("convert <source>")
+    .description("Convert a Hugging Face checkpoint (model name, path or org/name[@rev]) to MLX or GGUF")
+    .requiredOption("--to <format>", "mlx or gguf")
+    .option("--outtype <type>", "GGUF: f32, f16, bf16, q8_0 or a quantization type (one pass)")
+    .option("--bits <n>", "MLX: quantize to 2, 3, 4, 5, 6 or 8 bits", int("--bits"))
+    .option("--group-size <n>", "MLX: quantization group size 32, 64 or 128", int("--group-size"))
+    .option("--recipe <recipe>", "MLX: mixed_2_6, mixed_3_4, mixed_3_6, mixed_4_6, or auto (bits by model size)")
+    .option("--dtype <dtype>", "MLX: float16, bfloat16 or float32 (default: the checkpoint's torch_dtype)")
+    .option("-q, --quantize", "MLX: quantize (4-bit, group 64 unless --bits/--group-size say otherwise)")
+    .option("--gpu-optimization <level>", "MLX: maximum forces 4-bit under the auto recipe")
+    .option("--name <name>", "output name (default: derived from the source)")
+    .option("--keep-intermediate", "GGUF one pass: also keep the F16 file")
+    .option("--detach", "submit and return at once; follow with `cortex jobs watch <id>`")
+    .option("--cancel-on-exit", "Ctrl-C cancels the job instead of detaching")
+    .action(async (source: string, o: FollowOptions & { keepIntermediate?: boolean; to: string; outtype?: string; bits?: number; groupSize?: number; recipe?: string; dtype?: string; quantize?: boolean; gpuOptimization?: string; name?: string; detach?: boolean }, cmd: Command) => {
+      const to = o.to.toLowerCase();
+      if (to !== "mlx" && to !== "gguf") throw new CliError(`--to must be mlx or gguf, got "${o.to}"`, 2);
+      const mlxOnly = [o.bits, o.groupSize, o.recipe, o.dtype, o.quantize, o.gpuOptimization].some((v) => v !== undefined);
+      if (to === "gguf" && mlxOnly) throw new CliError("--bits, --group-size, --recipe, --dtype, --quantize and --gpu-optimization apply to --to mlx; use --outtype for GGUF", 2);
+      if (to === "mlx" && o.outtype) throw new CliError("--outtype applies to --to gguf; use --bits/--recipe/--dtype for MLX", 2);
+      const request = {
+        source,
+        target: to === "mlx" ? "TARGET_FORMAT_MLX" : "TARGET_FORMAT_GGUF",
+        outtype: o.outtype ?? "",
+        mlx: to === "mlx" ? { dtype: o.dtype ?? "", bits: o.bits ?? 0, group_size: o.groupSize ?? 0, recipe: o.recipe ?? "", quantize: Boolean(o.quantize), gpu_optimization_level: o.gpuOptimization ?? "" } : null,
+        output_name: o.name ?? "",
+        keep_intermediate: Boolean(o.keepIntermediate),
+      };
+      await submitAndFollow(CliContext.from(cmd), "ConvertModel", request, o);
+    });
+}

@@ -1,0 +1,15 @@
+import type { Command } from "commander";
+import { CliContext } from "../context.js";
+import { submitAndFollow, type FollowOptions } from "../submit-job.js";
+
+/** `cortex fuse <base> <adapter>`: a FuseAdapter job; the fused model lands in mlx_models/. */
+export function registerFuse(program: Command): void {
+  program
+    .command("fuse <base> <adapter>")
+    .description("Fuse a LoRA adapter (mlx-lm or PEFT) into its base model (HF or MLX, float or quantized)")
+    .option("--name <name>", "output name (default: <base>-fused-<adapter>)")
+    .option("--detach", "submit and return at once; follow with `cortex jobs watch <id>`")
+    .action(async (base: string, adapter: string, o: FollowOptions & { name?: string }, cmd: Command) => {
+      await submitAndFollow(CliContext.from(cmd), "FuseAdapter", { base, adapter, output_name: o.name ?? "" }, o);
+    });
+}

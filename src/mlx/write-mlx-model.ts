@@ -1,0 +1,218 @@
+/**
+ * Writes an MLX model folder as mlx-lm's `save` does (formats.md §2.4–2.8): tensors streamed one parameter at a
+ * time from an opened source (read → dtype cast → optional transform → affine quantization on the worker
+ * pool → shard), shards of at most 5 GiB with {"format": "mlx"} and an always-present index, config.json with
+ * `quantization`/`quantization_config`, tokenizer and the other files mlx-lm keeps. Peak memory is a few
+ * copies of the largest parameter: the shard writer asks for each tensor's bytes only when it reaches it.
+ */
+import crypto from "node:crypto";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { CortexError } from "../errors/cortex-error.js";
+import { SAFETENSORS_INDEX_NAME } from "../formats/safetensors/read-safetensors-index.js";
+import { readTensorBytes as readStoredBytes } from "../formats/safetensors/read-tensor-data.js";
+import type { SafetensorsDtype } from "../formats/safetensors/safetensors-dtypes.js";
+import { buildSafetensorsHeader, type SafetensorsTensorDecl } from "../formats/safetensors/safetensors-writer.js";
+import { formatSafetensorsIndex, planSafetensorsShards, writeShardPlan, type TensorSource } from "../formats/safetensors/write-sharded-safetensors.js";
+import { encodeDtype, safetensorsDtypeOf, type ModelDtype } from "./float-convert.js";
+import type { MixedRecipe } from "./mixed-recipes.js";
+import { buildMlxConfig, serializeMlxConfig } from "./mlx-config.js";
+import { readParamBytes, readParamFloat32, type MlxSourceModel, type SourceParam } from "./mlx-source.js";
+import type { QuantizePool } from "./quantize-pool.js";
+import { inferModulesFromTensors, planQuantization, type QuantizationPlan, type QuantParams } from "./quantize-rules.js";
+
+/** mlx-lm `make_shards` default: 5 GiB. */
+export const MLX_MAX_SHARD_BYTES = 5 << 30;
+
+export interface MlxWriteOptions {
+  /** Cast every floating parameter to this dtype (mlx-lm `--dtype`); default: config torch_dtype, else as stored. */
+  dtype?: ModelDtype;
+  /** Quantize (mlx-lm `-q`): top-level bits/group size and an optional mixed recipe. */
+  quantize?: { bits: number; groupSize: number; recipe?: MixedRecipe };
+  /** Re-quantize every weight the source stores quantized with its own parameters (fusing into a quantized base). */
+  keepQuantization?: boolean;
+  /** Changes a parameter's f32 values (LoRA fusion); called only for names in `transformNames`. */
+  transform?: (param: SourceParam, values: Float32Array) => Float32Array;
+  transformNames?: ReadonlySet<string>;
+  pool: QuantizePool;
+  signal?: AbortSignal;
+  onProgress?: (p: { doneBytes: number; totalBytes: number; tensor: string }) => void;
+  /** @default MLX_MAX_SHARD_BYTES */
+  maxShardBytes?: number;
+  /** Extra small files to write (name → text), e.g. fine_tuned.marker. */
+  extraFiles?: Record<string, string>;
+}
+
+export interface MlxWriteResult {
+  /** Files written, folder-relative. */
+  files: string[];
+  sha256: Record<string, string>;
+  /** Bytes of all files written. */
+  bytes: number;
+  plan?: QuantizationPlan;
+  /** The dtype floating parameters were written in (undefined: as stored). */
+  dtype?: ModelDtype;
+  parameters: number;
+  tensors: number;
+}
+
+/** Files mlx-lm's save keeps besides weights and config: tokenizer files, generation config, model code. */
+const KEEP_FILE = /^(tokenizer.*|special_tokens_map\.json|added_tokens\.json|vocab\.(json|txt)|merges\.txt|.*\.tiktoken|tiktoken\.model|.*\.jinja|generation_config\.json|.*\.py)$/;
+const TOKENIZER_FILE = /^(tokenizer\.json|tokenizer\.model|vocab\.json|.*\.tiktoken|tiktoken\.model)$/;
+
+/**
+ * Write `src` into the (empty, existing) folder `outDir`.
+ * @throws CortexError CONV_MISSING_TOKENIZER, JOB_CANCELLED, plan/quantizer errors; `outDir` is then partial,
+ *   so callers write into a temporary folder (see publishFolder).
+ */
+export async function writeMlxModel(src: MlxSourceModel, outDir: string, options: MlxWriteOptions): Promise<MlxWriteResult> {
+  const entries = await readdir(src.dir);
+  const keep = entries.filter((f) => KEEP_FILE.test(f)).sort();
+  if (!keep.some((f) => TOKENIZER_FILE.test(f))) throw new CortexError("CONV_MISSING_TOKENIZER", `${src.dir}: no tokenizer (tokenizer.json, tokenizer.model, vocab.json or *.tiktoken); mlx-lm cannot load the model without one`);
+
+  const dtype = options.dtype ?? src.configDtype;
+  const plan = options.quantize ? planFor(src, options.quantize) : undefined;
+  const quantOf = new Map<string, QuantParams>();
+  for (const l of plan?.layers ?? []) quantOf.set(`${l.path}.weight`, l.params);
+  if (options.keepQuantization) for (const p of src.params) if (p.quant) quantOf.set(p.name, p.quant);
+
+  const decls: SafetensorsTensorDecl[] = [];
+  const sources: TensorSource[] = [];
+  const stash = new Map<string, Uint8Array>();
+  const totalBytes = src.totalBytes;
+  let doneBytes = 0;
+  const step = (p: SourceParam) => {
+    doneBytes += p.sourceBytes;
+    options.onProgress?.({ doneBytes, totalBytes, tensor: p.name });
+  };
+  const load = async (p: SourceParam): Promise<{ values: Float32Array; exact: boolean }> => {
+    options.signal?.throwIfAborted();
+    let values = await readParamFloat32(src, p);
+    const transformed = options.transform && options.transformNames?.has(p.name);
+    if (transformed) values = options.transform!(p, values);
+    return { values, exact: !transformed && !p.quant && p.floatDtype === (dtype ?? p.floatDtype) };
+  };
+
+  for (const p of src.params) {
+    const outDtype = p.floatDtype ? (dtype ?? p.floatDtype) : undefined;
+    const q = quantOf.get(p.name);
+    if (q && outDtype) {
+      const module = p.name.slice(0, -".weight".length);
+      const cols = p.shape[p.shape.length - 1]!;
+      const groupsShape = [...p.shape.slice(0, -1), cols / q.group_size];
+      const st = safetensorsDtypeOf(outDtype);
+      const passThrough = p.quant !== undefined && sameParams(p.quant, q) && outDtype === p.floatDtype && !options.transformNames?.has(p.name);
+      decls.push({ name: p.name, dtype: "U32", shape: [...p.shape.slice(0, -1), (cols * q.bits) / 32] });
+      decls.push({ name: `${module}.scales`, dtype: st, shape: groupsShape });
+      decls.push({ name: `${module}.biases`, dtype: st, shape: groupsShape });
+      sources.push({
+        ...decls.at(-3)!,
+        data: async () => {
+          if (passThrough) {
+            // Already quantized with these parameters and not changed: copied as stored (no re-quantization drift).
+            options.signal?.throwIfAborted();
+            for (const leaf of ["scales", "biases"]) stash.set(`${module}.${leaf}`, await readTensorBytes(src, `${module}.${leaf}`));
+            const w = await readTensorBytes(src, p.name);
+            step(p);
+            return w;
+          }
+          const { values, exact } = await load(p);
+          const r = await options.pool.quantize(values, p.numel / cols, cols, { bits: q.bits, groupSize: q.group_size, dtype: outDtype, name: p.name, inputInDtype: exact }, options.signal);
+          stash.set(`${module}.scales`, encodeDtype(r.scales, outDtype));
+          stash.set(`${module}.biases`, encodeDtype(r.biases, outDtype));
+          step(p);
+          return r.weight;
+        },
+      });
+      for (const leaf of ["scales", "biases"]) sources.push({ ...decls.find((d) => d.name === `${module}.${leaf}`)!, data: async () => take(stash, `${module}.${leaf}`) });
+      continue;
+    }
+    const st: SafetensorsDtype = outDtype ? safetensorsDtypeOf(outDtype) : p.dtype;
+    decls.push({ name: p.name, dtype: st, shape: p.shape });
+    sources.push({
+      ...decls.at(-1)!,
+      data: async () => {
+        options.signal?.throwIfAborted();
+        const untouched = !outDtype || (!p.quant && st === p.dtype && !options.transformNames?.has(p.name));
+        const bytes = untouched ? await readParamBytes(src, p) : encodeDtype((await load(p)).values, outDtype!);
+        step(p);
+        return bytes;
+      },
+    });
+  }
+
+  const shardPlan = planSafetensorsShards(decls, options.maxShardBytes ?? MLX_MAX_SHARD_BYTES, "mlx");
+  // Hash each shard as it is written: the header is what the writer will write, then the tensors in order.
+  const metadata = { format: "mlx" };
+  const hashes = new Map(shardPlan.shards.map((s) => [s.file, crypto.createHash("sha256").update(buildSafetensorsHeader(s.tensors, { metadata, pad: false }).bytes)]));
+  const hashed: TensorSource[] = sources.map((s) => ({
+    ...s,
+    data: async () => {
+      const bytes = await (s.data as () => Promise<ArrayBufferView>)();
+      hashes.get(shardPlan.weightMap.get(s.name)!)!.update(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      return bytes;
+    },
+  }));
+  const parameters = src.params.reduce((s, p) => s + p.numel, 0);
+  await writeShardPlan(outDir, shardPlan, hashed, { style: "mlx", metadata, indexMetadata: { total_parameters: parameters }, fsync: true });
+
+  const sha256: Record<string, string> = {};
+  let bytes = 0;
+  for (const s of shardPlan.shards) {
+    sha256[s.file] = hashes.get(s.file)!.digest("hex");
+    bytes += buildSafetensorsHeader(s.tensors, { metadata, pad: false }).bytes.length + s.bytes;
+  }
+  const small: Record<string, string> = {
+    [SAFETENSORS_INDEX_NAME]: formatSafetensorsIndex(shardPlan, "mlx", { total_parameters: parameters }),
+    "config.json": serializeMlxConfig(buildMlxConfig(src.config, { ...(plan ? { plan } : {}), ...(src.generationConfig ? { generationConfig: src.generationConfig } : {}) })),
+    ...options.extraFiles,
+  };
+  for (const [name, text] of Object.entries(small)) {
+    if (name !== SAFETENSORS_INDEX_NAME) await writeFile(path.join(outDir, name), text);
+    sha256[name] = crypto.createHash("sha256").update(text).digest("hex");
+    bytes += Buffer.byteLength(text);
+  }
+  for (const f of keep) {
+    options.signal?.throwIfAborted();
+    const buf = await readFile(path.join(src.dir, f));
+    await writeFile(path.join(outDir, f), buf);
+    sha256[f] = crypto.createHash("sha256").update(buf).digest("hex");
+    bytes += buf.length;
+  }
+  return {
+    files: [...shardPlan.shards.map((s) => s.file), ...Object.keys(small), ...keep],
+    sha256,
+    bytes,
+    ...(plan ? { plan } : {}),
+    ...(dtype ? { dtype } : {}),
+    parameters,
+    tensors: decls.length,
+  };
+}
+
+function planFor(src: MlxSourceModel, q: { bits: number; groupSize: number; recipe?: MixedRecipe }): QuantizationPlan {
+  const modules = inferModulesFromTensors(src.params.map((p) => ({ name: p.name, shape: p.shape })));
+  const layers = src.config["num_hidden_layers"];
+  return planQuantization(modules, {
+    bits: q.bits,
+    groupSize: q.groupSize,
+    ...(q.recipe ? { recipe: q.recipe } : {}),
+    ...(typeof layers === "number" ? { numLayers: layers } : {}),
+  });
+}
+
+function sameParams(a: QuantParams, b: QuantParams): boolean {
+  return a.bits === b.bits && a.group_size === b.group_size && a.mode === b.mode;
+}
+
+async function readTensorBytes(src: MlxSourceModel, name: string): Promise<Buffer> {
+  const t = src.checkpoint.tensors.get(name)!;
+  return readStoredBytes(t.shard.path, t.info);
+}
+
+function take(stash: Map<string, Uint8Array>, name: string): Uint8Array {
+  const v = stash.get(name);
+  if (!v) throw new CortexError("INTERNAL", `MLX writer: ${name} requested before its weight was quantized`);
+  stash.delete(name);
+  return v;
+}
