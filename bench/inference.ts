@@ -10,12 +10,19 @@ import { tinyModel, type TinyModelOptions } from "../test/fixtures/tiny-models.j
 import { startDaemon, type RunningDaemon } from "../test/helpers/daemon.js";
 import type { Benchmark } from "./harness.js";
 
-const TOKENS = 300;
+/**
+ * The bench model: the tests' tiny llama (hidden 64, 32k vocab), BENCH_MODEL=small for hidden 256 × 4 layers, or
+ * BENCH_MODEL=/abs/path.gguf (e.g. a ~1 GB model, where per-token overhead matters less); BENCH_TOKENS,
+ * BENCH_THREADS and BENCH_ROUNDS size the run for it.
+ */
+const BENCH_MODEL = process.env.BENCH_MODEL ?? "";
+const TOKENS = Number(process.env.BENCH_TOKENS ?? 300);
 const PROMPT = "the quick brown fox jumps over the lazy dog";
 const CTX = 1024;
-const THREADS = 1;
-/** The bench model: the tests' tiny llama (hidden 64, 32k vocab), or BENCH_MODEL=small for hidden 256 × 4 layers. */
-const MODEL_OPTS: TinyModelOptions = process.env.BENCH_MODEL === "small" ? { hidden: 256, layers: 4, ff: 512, seed: 3 } : {};
+const THREADS = Number(process.env.BENCH_THREADS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
+const MODEL_OPTS: TinyModelOptions = BENCH_MODEL === "small" ? { hidden: 256, layers: 4, ff: 512, seed: 3 } : {};
+const benchModel = (): string => (path.isAbsolute(BENCH_MODEL) ? BENCH_MODEL : tinyModel(MODEL_OPTS));
 
 interface Side {
   label: string;
@@ -26,7 +33,7 @@ interface Side {
 async function daemonWithModel(): Promise<{ d: RunningDaemon; dir: string; model: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cxb-"));
   const d = await startDaemon(path.join(dir, "h"), { env: { CORTEX_THREADS: String(THREADS), CORTEX_LOG_LEVEL: "warn" } });
-  return { d, dir, model: tinyModel(MODEL_OPTS) };
+  return { d, dir, model: benchModel() };
 }
 
 /** Streams one Generate; resolves tokens/s over the client's wall time and the time to the first piece. */
@@ -37,7 +44,8 @@ function grpcGenerate(client: CortexClient, model: string, maxTokens: number): P
   const call = client.stream<{ text: string; stats?: { generated_tokens: number } | null }>("cortex.v1.InferenceService", "Generate", {
     model,
     prompt: PROMPT,
-    sampling: { temperature: 0, max_tokens: maxTokens },
+    // The reference's sampling: greedy, no repeat penalty (cortexd's default 1.1 costs JS work per token).
+    sampling: { temperature: 0, max_tokens: maxTokens, repeat_penalty: 1 },
     load: { context_size: CTX, parallel: 1 },
   });
   return new Promise((resolve, reject) => {
@@ -53,7 +61,7 @@ function grpcGenerate(client: CortexClient, model: string, maxTokens: number): P
 /** node-llama-cpp in this process, the same model and settings: the number cortexd is held to. */
 async function inProcess(): Promise<{ llama: Llama; model: LlamaModel; completion: LlamaCompletion; generate: (max: number) => Promise<{ tokensPerSecond: number; ttftMs: number }> }> {
   const llama = await getLlama({ gpu: false, build: "never", maxThreads: THREADS, logLevel: "error" as never });
-  const model = await llama.loadModel({ modelPath: tinyModel(MODEL_OPTS), gpuLayers: 0 });
+  const model = await llama.loadModel({ modelPath: benchModel(), gpuLayers: 0 });
   const context = await model.createContext({ contextSize: CTX, sequences: 1, threads: THREADS });
   const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
   const generate = async (max: number) => {
@@ -80,7 +88,7 @@ export const inferenceTokens: Benchmark = {
       cortexd,
       reference,
       unit: "tokens/s",
-      rounds: 11,
+      rounds: ROUNDS,
       async teardown() {
         await d.stop();
         await ref.llama.dispose();
@@ -95,7 +103,7 @@ export const inferenceIsolation: Benchmark = {
   name: "inference-isolation",
   description: `Generate ${TOKENS} tokens through a ModelRunner: runner child process (IPC) vs in-process runner; tokens/s`,
   async setup() {
-    const spec = { path: tinyModel(MODEL_OPTS), contextSize: CTX, gpuLayers: 0, parallel: 1, threads: THREADS } as const;
+    const spec = { path: benchModel(), contextSize: CTX, gpuLayers: 0, parallel: 1, threads: THREADS } as const;
     const child = await ChildRunner.start({ threads: THREADS, gpu: "off" });
     const factory = InProcessRunner.factory({ threads: THREADS, gpu: "off" });
     const local = await factory();
@@ -103,14 +111,14 @@ export const inferenceIsolation: Benchmark = {
     await local.load({ ...spec });
     const run = (r: ModelRunner) => async () => {
       const t0 = performance.now();
-      const res = await r.generate({ kind: "completion", prompt: PROMPT }, { temperature: 0, maxTokens: TOKENS, stop: [] }, () => undefined, new AbortController().signal);
+      const res = await r.generate({ kind: "completion", prompt: PROMPT }, { temperature: 0, maxTokens: TOKENS, stop: [], repeatPenalty: 1 }, () => undefined, new AbortController().signal);
       return (res.generatedTokens * 1000) / (performance.now() - t0);
     };
     return {
       cortexd: { label: "ChildRunner (runner process, IPC per piece)", run: run(child) },
       reference: { label: "InProcessRunner (same engine code, no IPC)", run: run(local) },
       unit: "tokens/s",
-      rounds: 11,
+      rounds: ROUNDS,
       async teardown() {
         await child.close();
         await local.close();

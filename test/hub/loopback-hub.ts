@@ -70,7 +70,10 @@ const hashOf = (algo: "sha1git" | "sha256", b: Buffer): string => {
   if (!m) memo.set(b, (m = new Map()));
   let h = m.get(algo);
   if (h === undefined) {
-    h = algo === "sha256" ? crypto.createHash("sha256").update(b).digest("hex") : crypto.createHash("sha1").update(`blob ${b.length}\0`).update(b).digest("hex");
+    const hash = algo === "sha256" ? crypto.createHash("sha256") : crypto.createHash("sha1").update(`blob ${b.length}\0`);
+    // One update takes at most 2 GiB - 1 bytes.
+    for (let at = 0; at < b.length; at += 1 << 30) hash.update(b.subarray(at, at + (1 << 30)));
+    h = hash.digest("hex");
     m.set(algo, h);
   }
   return h;
@@ -298,5 +301,8 @@ export class LoopbackHub {
 }
 
 export function randomBytes(n: number): Buffer {
-  return crypto.randomBytes(n);
+  // crypto.randomBytes stops at 2 GiB - 1 per call: fill larger buffers in chunks.
+  const out = Buffer.allocUnsafe(n);
+  for (let at = 0; at < n; at += 1 << 30) crypto.randomFillSync(out, at, Math.min(1 << 30, n - at));
+  return out;
 }
