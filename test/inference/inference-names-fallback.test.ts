@@ -8,13 +8,15 @@ import { ERROR_CODES } from "../../src/errors/codes.js";
 import type { CortexError } from "../../src/errors/cortex-error.js";
 import { estimateMemory } from "../../src/inference/engine/estimate-memory.js";
 import { chooseFallback } from "../../src/inference/quant-fallback.js";
+import { runnablePath } from "../../src/inference/store-resolver.js";
+import type { ModelRecord } from "../../src/store/model-types.js";
 import { LoadPreparer } from "../../src/inference/scheduler/prepare-load.js";
 import { inspectModelFile } from "../../src/inference/inspect-model-file.js";
 import { makeHfCheckpoint } from "../fixtures/make-hf-checkpoint.js";
 import { copyModel, tinyModel, tinyModelsUnavailable } from "../fixtures/tiny-models.js";
 import { runCli, startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { call, grpcCode, listModels, stream } from "./inference-client.js";
+import { call, cortexCode, grpcCode, listModels, stream } from "./inference-client.js";
 
 const greedy = (max: number) => ({ temperature: 0, max_tokens: max });
 interface Job { id: string; type: string; state: string; params_json: string }
@@ -59,7 +61,28 @@ describe("names: the pool runs what `cortex ls` shows", { skip: tinyModelsUnavai
     const cliMissing = await cli("run", "nosuch", "hi");
     assert.equal(cliMissing.code, 1);
     assert.match(cliMissing.stderr, /NOT_FOUND: no model matches "nosuch"/);
+
+    // A checkpoint whose conversion job fails: the request fails with the job's error, naming the model; nothing is left.
+    const foo = path.join(home, "models", "foo");
+    await makeHfCheckpoint(foo, { hiddenSize: 256, intermediateSize: 512, numLayers: 1 });
+    const cfg = path.join(foo, "config.json");
+    fs.writeFileSync(cfg, JSON.stringify({ ...JSON.parse(fs.readFileSync(cfg, "utf8")), architectures: ["FooForCausalLM"] }));
+    const failed = await stream(d.client, "Generate", { model: "foo", prompt: "x" }).catch((e: unknown) => e);
+    assert.equal(grpcCode(failed), grpc.status.UNIMPLEMENTED, String(failed));
+    assert.equal(cortexCode(failed), "CONV_UNSUPPORTED_ARCH");
+    assert.match((failed as Error).message, /making the F16 variant of .*models\/foo \(convert job conv[^)]*\) failed: .*FooForCausalLM/);
+    assert.ok(!fs.existsSync(path.join(home, "models", "foo-F16.gguf")));
+    assert.deepEqual((await listModels(d.client)).models, [], "nothing loaded");
+
   });
+});
+
+test("runnablePath: a GGUF's first shard, a checkpoint's folder; other formats and broken models are refused by name", () => {
+  const rec = (facts: object, kind: "gguf" | "folder", paths: string[]) => ({ id: "abcdef012345", name: "m", kind, paths, facts: { format: "GGUF", ...facts } }) as unknown as ModelRecord;
+  assert.equal(runnablePath(rec({}, "gguf", ["/m/x-00001-of-00002.gguf", "/m/x-00002-of-00002.gguf"]), "x"), "/m/x-00001-of-00002.gguf");
+  assert.equal(runnablePath(rec({ format: "SAFETENSORS" }, "folder", ["/m/ckpt"]), "ckpt"), "/m/ckpt");
+  assert.throws(() => runnablePath(rec({ format: "MLX" }, "folder", ["/m/mlx"]), "mlx"), (e: CortexError) => e.code === "FMT_UNSUPPORTED" && /model "mlx" \(abcdef012345\) is MLX/.test(e.message));
+  assert.throws(() => runnablePath(rec({ brokenReason: "missing part 2" }, "gguf", ["/m/y-00001-of-00002.gguf"]), "y"), (e: CortexError) => e.code === "REG_BROKEN" && /missing part 2/.test(e.message));
 });
 
 test("a checkpoint without a quantizer is refused with FAILED_PRECONDITION telling the user to convert it", async (t) => {
