@@ -14,6 +14,8 @@ import { createConversionRpcs } from "../grpc/services/conversion-rpcs.js";
 import { resolveModelSource } from "../jobs/resolve-source.js";
 import { createInferenceService } from "../grpc/services/inference-service.js";
 import { createInferencePool } from "../inference/create-pool.js";
+import { JobQuantizer } from "../inference/job-quantizer.js";
+import { storeResolver } from "../inference/store-resolver.js";
 import { FINAL_STATES } from "../jobs/job-view.js";
 import { combineHolders, jobHolders, type ModelHolders } from "../store/model-holders.js";
 import { ModelStore } from "../store/model-store.js";
@@ -70,7 +72,8 @@ export class Daemon {
       const jobs = new JobManager(queues, events, workers, redis.client);
       stops.push({ name: "job-manager", stop: () => jobs.close() });
       const resolveSource = (ref: string) => resolveModelSource(ref, { paths, hubCache: config.hfHubCache, modelDirs: config.modelDirs });
-      const pool = createInferencePool(config, paths, logger);
+      // The pool names models as the store lists them, and makes the variants it needs through jobs.
+      const pool = createInferencePool(config, paths, logger, { resolve: storeResolver(() => store.snapshot(), paths.models), quantizer: new JobQuantizer(jobs, paths) });
       stops.push({ name: "inference-pool", stop: () => pool.stop() });
 
       // Who holds a model before it is deleted: running/queued jobs now; the inference pool adds its own source.

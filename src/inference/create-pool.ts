@@ -6,16 +6,16 @@ import { inspectModelFile } from "./inspect-model-file.js";
 import type { Quantizer } from "./quant-fallback.js";
 import { resolveModelPath } from "./resolve-model-path.js";
 import { ChildRunner } from "./runner/child-runner.js";
-import { InferencePool } from "./scheduler/inference-pool.js";
+import { InferencePool, type PoolOptions } from "./scheduler/inference-pool.js";
 
 /**
  * The daemon's pool: models run in runner child processes (a llama.cpp abort costs one model, not the daemon;
- * measured cost in BENCHMARKS.md), named by path until the model store provides names.
+ * measured cost in BENCHMARKS.md), named by .gguf path or, with `resolve`, by what the model store lists.
  */
-export function createInferencePool(config: Config, paths: HomePaths, logger: Logger, extra: { quantizer?: Quantizer } = {}): InferencePool {
+export function createInferencePool(config: Config, paths: HomePaths, logger: Logger, extra: { quantizer?: Quantizer; resolve?: PoolOptions["resolve"] } = {}): InferencePool {
   return new InferencePool({
     runners: () => ChildRunner.start({ threads: config.threads, gpu: "auto" }),
-    resolve: (model) => resolveModelPath(model, paths.models),
+    resolve: extra.resolve ?? ((model) => resolveModelPath(model, paths.models)),
     inspect: inspectModelFile,
     estimate: estimateMemory,
     ...(extra.quantizer ? { quantizer: extra.quantizer } : {}),

@@ -1,7 +1,10 @@
 import { GGML_TYPE_SIZES, type GgmlTypeName } from "../formats/gguf/ggml-types.js";
+import { formatBytes as human } from "./format-bytes.js";
 
 /** Variants the pool may load instead of a model that does not fit. */
 export type FallbackType = "Q8_0" | "Q4_K_M";
+/** What a quantizer makes: a fallback, or (from a SafeTensors checkpoint, which llama.cpp cannot load) its F16 GGUF. */
+export type VariantType = FallbackType | "F16";
 
 /** Average bits per weight of a GGUF weight type; Q4_K_M mixes q4_K and q6_K (4.91 BPW measured by llama-quantize). */
 export function bitsPerWeight(type: string): number | undefined {
@@ -35,30 +38,30 @@ export type FallbackChoice =
  */
 export function chooseFallback(input: FallbackInput): FallbackChoice {
   const original = input.weightsBytes + input.contextBytes;
-  const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`;
-  if (original <= input.availableBytes) return { variant: "original", estimatedBytes: original, reason: `fits as ${input.originalType} (${gib(original)})` };
+  if (original <= input.availableBytes) return { variant: "original", estimatedBytes: original, reason: `fits as ${input.originalType} (${human(original)})` };
   const bpw = bitsPerWeight(input.originalType);
-  if (bpw === undefined) return { variant: undefined, reason: `${gib(original)} does not fit in ${gib(input.availableBytes)}, and ${input.originalType} weights cannot be re-quantized` };
+  if (bpw === undefined) return { variant: undefined, reason: `${human(original)} does not fit in ${human(input.availableBytes)}, and ${input.originalType} weights cannot be re-quantized` };
   const tried: string[] = [];
   for (const variant of ["Q8_0", "Q4_K_M"] as const) {
     const vbpw = bitsPerWeight(variant)!;
     if (vbpw >= bpw) continue;
     const estimated = Math.ceil((input.weightsBytes * vbpw) / bpw) + input.contextBytes;
     if (estimated <= input.availableBytes) {
-      return { variant, estimatedBytes: estimated, reason: `${input.originalType} needs ${gib(original)}, ${gib(input.availableBytes)} available; ${variant} needs ${gib(estimated)}${tried.length ? ` (${tried.join(", ")})` : ""}` };
+      return { variant, estimatedBytes: estimated, reason: `${input.originalType} needs ${human(original)}, ${human(input.availableBytes)} available; ${variant} needs ${human(estimated)}${tried.length ? ` (${tried.join(", ")})` : ""}` };
     }
-    tried.push(`${variant} would need ${gib(estimated)}`);
+    tried.push(`${variant} would need ${human(estimated)}`);
   }
-  return { variant: undefined, reason: `${input.originalType} needs ${gib(original)}, ${gib(input.availableBytes)} available${tried.length ? `; ${tried.join(", ")}` : "; no smaller variant exists"}` };
+  return { variant: undefined, reason: `${input.originalType} needs ${human(original)}, ${human(input.availableBytes)} available${tried.length ? `; ${tried.join(", ")}` : "; no smaller variant exists"}` };
 }
 
 /**
- * Produces quantized variants (the quantization jobs of the conversion pipeline). The pool asks for one only when
- * chooseFallback picked it; `existing` lets a variant made earlier be reused without a job.
+ * Produces variants (the conversion and quantization jobs). The pool asks for one only when chooseFallback picked
+ * it, or for a checkpoint's GGUF; `existing` lets a variant made earlier be reused without a job. `source` is a
+ * GGUF file or a SafeTensors checkpoint folder.
  */
 export interface Quantizer {
-  /** Path of an existing variant of `source`, if one was made before. */
-  existing(source: string, type: FallbackType): Promise<string | undefined>;
-  /** Quantizes `source` to `type` (typically by submitting a job and waiting for it); resolves the new file. */
-  quantize(source: string, type: FallbackType, signal: AbortSignal): Promise<string>;
+  /** Path of an existing, up-to-date variant of `source`, if one was made before. */
+  existing(source: string, type: VariantType): Promise<string | undefined>;
+  /** Makes `type` from `source` (typically by submitting a job and waiting for it); resolves the new file. */
+  quantize(source: string, type: VariantType, signal: AbortSignal): Promise<string>;
 }

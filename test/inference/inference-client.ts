@@ -11,6 +11,8 @@ export interface Stats {
   finish_reason: string;
   queue_ms: number;
   prompt_ms: number;
+  variant: string;
+  variant_reason: string;
 }
 
 export interface StreamResult {
@@ -36,6 +38,8 @@ export interface LoadedModel {
   parallel: number;
   tokens_per_second: number;
   requests_served: number;
+  variant: string;
+  variant_reason: string;
 }
 
 const SVC = "cortex.v1.InferenceService";

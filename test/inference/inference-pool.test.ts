@@ -286,7 +286,7 @@ test("quantization fallback hook: a model that cannot fit loads the Q8_0 variant
   const pool = w.pool({ quantizer });
   const lease = await pool.acquire(big, {});
   assert.equal(lease.variant, "Q8_0");
-  assert.match(lease.variantReason, /F16 needs 1\.46 GiB, 0\.98 GiB available; Q8_0 needs/);
+  assert.match(lease.variantReason, /F16 needs 1\.46 GiB, 1000 MiB available; Q8_0 needs 973 MiB/);
   lease.release();
   assert.deepEqual(asked, ["big-f16→Q8_0"]);
   assert.deepEqual(w.loads, ["big-f16.Q8_0"]);

@@ -1,18 +1,9 @@
 import { CortexError } from "../../errors/cortex-error.js";
 import type { LoadPlan } from "./plan-load.js";
 import type { PreparedLoad } from "./prepare-load.js";
+import { formatBytes } from "../format-bytes.js";
 
-/** Human bytes for messages (binary units). */
-export function formatBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let i = 0;
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v.toFixed(0) : v.toFixed(v >= 100 ? 0 : 2)} ${units[i]}`;
-}
+export { formatBytes };
 
 /**
  * RESOURCE_EXHAUSTED with the numbers a user needs to act: what the model needs (and why), what is free of the

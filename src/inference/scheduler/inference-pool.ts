@@ -19,7 +19,11 @@ export type { Lease } from "./lease.js";
 
 export interface PoolOptions {
   runners: RunnerFactory;
-  resolve: (model: string) => string;
+  /**
+   * The request's model → the pool's identity for it (a real path: two names for one file share one entry).
+   * May be synchronous (a .gguf path) or ask the model store.
+   */
+  resolve: (model: string) => string | Promise<string>;
   inspect: (path: string) => Promise<ModelFileInfo>;
   estimate: (input: EstimateInput) => Promise<MemoryEstimate>;
   quantizer?: Quantizer;
@@ -115,7 +119,7 @@ export class InferencePool {
   /** LoadModel: loads (or finds) the model without running a request; pin and keep-alive are set as given. */
   async load(model: string, options: LoadOptions, signal?: AbortSignal): Promise<{ model: LoadedModelView; alreadyLoaded: boolean }> {
     this.ensureOpen();
-    const key = this.opts.resolve(model);
+    const key = await this.opts.resolve(model);
     const existing = this.entries.get(key);
     if (existing && existing.state !== "unloading") {
       if (existing.differsFrom(options)) {
@@ -135,7 +139,7 @@ export class InferencePool {
   /** UnloadModel: returns the measured bytes freed. Busy or loading models need `force` (which cancels them). */
   async unload(model: string, force: boolean): Promise<number> {
     this.ensureOpen();
-    const e = this.find(model);
+    const e = await this.find(model);
     if (!e) throw new CortexError("REG_NOT_FOUND", `model "${model}" is not loaded`);
     if (e.state === "unloading") return e.unloading!;
     if (e.state === "loading") {
@@ -186,10 +190,10 @@ export class InferencePool {
     if (this.closed) throw new CortexError("DAEMON_UNAVAILABLE", "cortexd is shutting down");
   }
 
-  private find(model: string): ModelEntry | undefined {
+  private async find(model: string): Promise<ModelEntry | undefined> {
     for (const e of this.entries.values()) if (e.name === model || e.key === model) return e;
     try {
-      return this.entries.get(this.opts.resolve(model));
+      return this.entries.get(await this.opts.resolve(model));
     } catch {
       return undefined;
     }
@@ -201,7 +205,10 @@ export class InferencePool {
 
   private async enqueue(model: string, options: LoadOptions, signal: AbortSignal | undefined, kind: "slot" | "load"): Promise<LeaseImpl | ModelEntry> {
     this.ensureOpen();
-    const key = this.opts.resolve(model);
+    // A synchronous resolver keeps admission synchronous; the store's lookup is a warm, in-memory one.
+    const k = this.opts.resolve(model);
+    const key = typeof k === "string" ? k : await k;
+    if (typeof k !== "string") this.ensureOpen();
     const e = this.entries.get(key);
     // Fast path: a resident model with a free sequence and nobody queued before us.
     if (e?.state === "ready" && !this.queue.some((w) => w.key === key)) {
@@ -210,7 +217,7 @@ export class InferencePool {
     }
     let prepared: PreparedLoad | undefined;
     if (!e || e.state !== "ready") {
-      prepared = await this.preparer.prepare(key, options, { gpu: this.runners.gpuSettling(), availableBytes: () => this.availableBytes(), ...(signal ? { signal } : {}) });
+      prepared = await this.preparer.prepare(key, options, { name: model, gpu: this.runners.gpuSettling(), availableBytes: () => this.availableBytes(), ...(signal ? { signal } : {}) });
       const budget = this.budget().budgetBytes;
       if (prepared.estimate.totalBytes > budget) {
         throw exhaustedError(model, prepared, { kind: "exhausted", neededBytes: prepared.estimate.totalBytes, freeBytes: Math.max(0, budget - this.usedBytes()), budgetBytes: budget, holders: [...this.entries.values()].map((x) => x.resident()), reason: "the model is larger than the whole memory budget" });
@@ -291,7 +298,7 @@ export class InferencePool {
   private prepareLater(w: Waiter): void {
     w.preparing = true;
     this.preparer
-      .prepare(w.key, w.options, { gpu: this.runners.gpuSettling(), availableBytes: () => this.availableBytes(), ...(w.signal ? { signal: w.signal } : {}) })
+      .prepare(w.key, w.options, { name: w.name, gpu: this.runners.gpuSettling(), availableBytes: () => this.availableBytes(), ...(w.signal ? { signal: w.signal } : {}) })
       .then(
         (p) => {
           w.prepared = p;

@@ -3,6 +3,7 @@ import { CortexError } from "../../errors/cortex-error.js";
 import type { LoadSpec } from "../engine/engine-types.js";
 import type { EstimateInput, MemoryEstimate } from "../engine/estimate-memory.js";
 import type { ModelFileInfo } from "../inspect-model-file.js";
+import { estimateCheckpoint, inspectCheckpoint } from "../inspect-checkpoint.js";
 import { chooseFallback, type Quantizer } from "../quant-fallback.js";
 
 /** Per-model load options from a request or LoadModel; absent = default. */
@@ -35,10 +36,19 @@ export interface PrepareDeps {
 
 export const MAX_PARALLEL = 64;
 
+export interface PrepareContext {
+  /** What the request called the model (for messages). */
+  name?: string;
+  gpu: Promise<boolean>;
+  availableBytes: () => number;
+  signal?: AbortSignal;
+}
+
 /**
  * Validates a model file, resolves its load settings and estimates the load (both cached by file identity and
  * settings: a hot path must not re-read headers). When the original can never fit and a quantizer is present,
- * switches to the variant chooseFallback picks (Q8_0 before Q4_K_M).
+ * switches to the variant chooseFallback picks (Q8_0 before Q4_K_M). A SafeTensors checkpoint folder, which
+ * llama.cpp cannot load, is always converted: to F16 when that fits, else to the fallback that does.
  */
 export class LoadPreparer {
   private readonly files = new Map<string, Promise<ModelFileInfo>>();
@@ -50,7 +60,8 @@ export class LoadPreparer {
    * `gpu` may still be settling (the first runner starting): the file is validated and its metadata read
    * meanwhile, so a cold start pays for the slower of the two, not both.
    */
-  async prepare(path: string, options: LoadOptions, ctx: { gpu: Promise<boolean>; availableBytes: () => number; signal?: AbortSignal }): Promise<PreparedLoad> {
+  async prepare(path: string, options: LoadOptions, ctx: PrepareContext): Promise<PreparedLoad> {
+    if ((await fs.stat(path).catch(() => undefined))?.isDirectory()) return this.prepareCheckpoint(path, options, ctx);
     const file = await this.inspect(path);
     const spec = resolveSpec(file, options, this.deps.defaults);
     const estimate = await this.estimateFor(file, spec, ctx.gpu);
@@ -64,6 +75,35 @@ export class LoadPreparer {
     const vfile = await this.inspect(variantPath);
     const vspec = { ...spec, path: variantPath };
     return { file: vfile, spec: vspec, estimate: await this.estimateFor(vfile, vspec, ctx.gpu), variant: choice.variant, variantReason: choice.reason };
+  }
+
+  /**
+   * The checkpoint's "original" is its F16 GGUF: estimated from the headers until that conversion exists, then
+   * from the file itself. Whatever chooseFallback picks is made by one conversion job (or reused).
+   */
+  private async prepareCheckpoint(dir: string, options: LoadOptions, ctx: PrepareContext): Promise<PreparedLoad> {
+    const name = ctx.name ?? dir;
+    const q = this.deps.quantizer;
+    if (!q) throw new CortexError("INF_LOAD_FAILED", `model "${name}" is a SafeTensors checkpoint (${dir}), which llama.cpp cannot load; convert it to GGUF first: cortex convert ${name} --to gguf`);
+    const f16 = await q.existing(dir, "F16");
+    let spec: LoadSpec;
+    let estimate: MemoryEstimate;
+    if (f16) {
+      const file = await this.inspect(f16);
+      spec = resolveSpec(file, options, this.deps.defaults);
+      estimate = await this.estimateFor(file, spec, ctx.gpu);
+    } else {
+      const info = await inspectCheckpoint(dir);
+      spec = resolveSpec({ path: dir, trainContextSize: info.trainContextSize }, options, this.deps.defaults);
+      estimate = estimateCheckpoint(info, spec.contextSize, spec.parallel);
+    }
+    const choice = chooseFallback({ originalType: "F16", weightsBytes: estimate.weightsBytes, contextBytes: estimate.contextBytes, availableBytes: ctx.availableBytes() });
+    if (!choice.variant) throw new CortexError("INF_RESOURCE_EXHAUSTED", `model "${name}" (a SafeTensors checkpoint) does not fit in the memory budget, not even quantized: ${choice.reason}`);
+    const type = choice.variant === "original" ? "F16" : choice.variant;
+    const made = (type === "F16" ? f16 : undefined) ?? (await q.existing(dir, type)) ?? (await q.quantize(dir, type, ctx.signal ?? new AbortController().signal));
+    const file = await this.inspect(made);
+    const vspec = { ...spec, path: made };
+    return { file, spec: vspec, estimate: await this.estimateFor(file, vspec, ctx.gpu), variant: type, variantReason: `SafeTensors checkpoint converted to ${type} GGUF: ${choice.reason}` };
   }
 
   /** Header validation is cached per file identity (path, size, mtime): a replaced file is validated again. */
@@ -96,7 +136,7 @@ export class LoadPreparer {
 }
 
 /** Load settings from options and defaults (pure): the default context is 4096, or less if trained on less. */
-export function resolveSpec(file: ModelFileInfo, o: LoadOptions, d: { contextSize: number; parallel: number; threads: number }): LoadSpec {
+export function resolveSpec(file: Pick<ModelFileInfo, "path" | "trainContextSize">, o: LoadOptions, d: { contextSize: number; parallel: number; threads: number }): LoadSpec {
   const train = file.trainContextSize > 0 ? file.trainContextSize : Infinity;
   const contextSize = o.contextSize && o.contextSize > 0 ? o.contextSize : Math.min(d.contextSize, train);
   const parallel = o.parallel && o.parallel > 0 ? o.parallel : d.parallel;

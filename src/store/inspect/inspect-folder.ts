@@ -47,7 +47,7 @@ function tensorsOf(headers: readonly SafetensorsHeader[]): { tensors: CountedTen
 }
 
 /** Architecture and shape from an HF config.json (text_config for multimodal wrappers). */
-function configFacts(config: Json): Pick<ModelFacts, "architecture" | "contextLength" | "vocabSize" | "kv"> {
+export function configFacts(config: Json): Pick<ModelFacts, "architecture" | "contextLength" | "vocabSize" | "kv"> {
   const text = (typeof config["text_config"] === "object" && config["text_config"] !== null ? config["text_config"] : undefined) as Json | undefined;
   const archs = Array.isArray(config["architectures"]) ? (config["architectures"] as unknown[]) : [];
   const architecture = (typeof config["model_type"] === "string" ? config["model_type"] : undefined) ?? (typeof text?.["model_type"] === "string" ? (text["model_type"] as string) : undefined) ?? (typeof archs[0] === "string" ? archs[0] : "");
