@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { isCortexError } from "../errors/cortex-error.js";
 import path from "node:path";
 import type { LoadedConfig } from "../config/load-config.js";
 import { homePaths } from "../config/paths.js";
@@ -71,7 +72,20 @@ export class Daemon {
       stops.push({ name: "job-workers", stop: () => workers.stop() });
       const jobs = new JobManager(queues, events, workers, redis.client);
       stops.push({ name: "job-manager", stop: () => jobs.close() });
-      const resolveSource = (ref: string) => resolveModelSource(ref, { paths, hubCache: config.hfHubCache, modelDirs: config.modelDirs });
+      const sourceRoots = { paths, hubCache: config.hfHubCache, modelDirs: config.modelDirs };
+      const resolveSource = (ref: string) => resolveModelSource(ref, sourceRoots);
+      // Job sources: what the worker can resolve itself, else anything `cortex ls` shows (id, prefix, name…),
+      // handed to the worker as a path or org/name@commit.
+      const resolveJobSource = async (ref: string) => {
+        try {
+          return resolveSource(ref);
+        } catch (err) {
+          if (!isCortexError(err) || err.code !== "REG_NOT_FOUND") throw err;
+          const m = await store.get(ref).catch(() => Promise.reject(err));
+          const canonical = m.kind === "folder" && m.hf ? `${m.hf.repo}@${m.hf.commit}` : m.paths[0]!;
+          return { ...resolveSource(canonical), ref: canonical };
+        }
+      };
       // The pool names models as the store lists them, and makes the variants it needs through jobs.
       const pool = createInferencePool(config, paths, logger, { resolve: storeResolver(() => store.snapshot(), paths.models), quantizer: new JobQuantizer(jobs, paths) });
       stops.push({ name: "inference-pool", stop: () => pool.stop() });
@@ -95,7 +109,7 @@ export class Daemon {
       const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx, store),
-        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveSource, (req) => submitPull(jobs, req), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))))),
+        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req) => submitPull(jobs, req), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))))),
         "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams),
       };
       await grpc.start(services);

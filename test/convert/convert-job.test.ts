@@ -163,4 +163,14 @@ test("cortex batch --models GLOB --types: every full-precision model once, quant
   assert.match(q.stdout, /done: .*tiny-llama-Q5_K_M\.gguf/);
   const h = await readGgufHeader(path.join(home, "quantized_models", "tiny-llama-Q5_K_M.gguf"));
   assert.equal(Number((h.kv.get("general.file_type") as { value: number }).value), 17, "LLAMA_FTYPE_MOSTLY_Q5_K_M");
+
+  // Any name `cortex ls` shows works as a source: here a unique id prefix.
+  const ls = await d.client.unary<{ models: { id: string; name: string }[] }>("cortex.v1.ModelService", "ListModels", { name_glob: "tiny-llama-F16*" });
+  assert.equal(ls.models.length, 1, JSON.stringify(ls.models));
+  const byId = await runCli(["--home", home, "quantize", ls.models[0]!.id.slice(0, 8), "Q4_0"]);
+  assert.equal(byId.code, 0, byId.stderr);
+  assert.ok(fs.existsSync(path.join(home, "quantized_models", "tiny-llama-Q4_0.gguf")));
+  const none = await runCli(["--home", home, "quantize", "no-such-model", "Q4_0"]);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /model "no-such-model" not found/);
 });

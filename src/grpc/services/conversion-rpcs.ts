@@ -37,7 +37,11 @@ interface BatchRequest {
   all_models_types: string[];
 }
 
-export type ResolveSource = (ref: string) => ModelSource;
+/**
+ * Resolves a source before anything is queued (NOT_FOUND, outside the roots). The returned `ref` is what the
+ * worker resolves again: the user's own words when the worker can, else a canonical path or org/name@commit.
+ */
+export type ResolveSource = (ref: string) => ModelSource | Promise<ModelSource>;
 /** Every model the store lists whose id or name matches a glob. */
 export type ListModels = (glob: string) => Promise<readonly ModelRecord[]>;
 /** Whether an output file name exists in the output folders. */
@@ -53,9 +57,9 @@ export function createConversionRpcs(
   listModels?: ListModels,
   outputExists: OutputExists = () => false,
 ): grpc.UntypedServiceImplementation {
-  const convertData = (req: ConvertRequest, requireExisting: boolean) => {
-    const source = requireString(req as never, "source");
-    if (requireExisting) resolve(source); // NOT_FOUND / outside roots before anything is queued
+  const convertData = async (req: ConvertRequest, requireExisting: boolean) => {
+    let source = requireString(req as never, "source");
+    if (requireExisting) source = (await resolve(source)).ref;
     const target = req.target === "TARGET_FORMAT_MLX" ? "mlx" : req.target === "TARGET_FORMAT_GGUF" ? "gguf" : "";
     if (!target) throw new CortexError("REQ_INVALID_ARGUMENT", "target is required (TARGET_FORMAT_GGUF or TARGET_FORMAT_MLX)");
     return {
@@ -67,9 +71,8 @@ export function createConversionRpcs(
       keepIntermediate: Boolean(req.keep_intermediate),
     };
   };
-  const quantizeData = (req: QuantizeRequest) => {
-    const model = requireString(req as never, "model");
-    resolve(model);
+  const quantizeData = async (req: QuantizeRequest) => {
+    const model = (await resolve(requireString(req as never, "model"))).ref;
     const type = requireString(req as never, "type");
     const isMlx = type.toLowerCase() === "mlx";
     return {
@@ -80,12 +83,12 @@ export function createConversionRpcs(
     };
   };
   const submitConvert = async (req: ConvertRequest & { types?: string[] }) => {
-    const data = { ...convertData(req, true), ...(req.types?.length ? { types: req.types } : {}) };
+    const data = { ...(await convertData(req, true)), ...(req.types?.length ? { types: req.types } : {}) };
     const r = await jobs.submit("convert", data, { dedupeKey: `convert@${JSON.stringify(data)}`, attempts: 2 });
     return handle(r.job, r.deduplicated);
   };
   const submitQuantize = async (req: QuantizeRequest) => {
-    const data = quantizeData(req);
+    const data = await quantizeData(req);
     const r = await jobs.submit("quantize", data, { dedupeKey: `quantize@${JSON.stringify(data)}`, attempts: 2 });
     return handle(r.job, r.deduplicated);
   };
@@ -94,10 +97,8 @@ export function createConversionRpcs(
     ConvertModel: unary(submitConvert),
     QuantizeModel: unary(submitQuantize),
     FuseAdapter: unary(async (req: { base: string; adapter: string; output_name: string }) => {
-      const base = requireString(req as never, "base");
-      const adapter = requireString(req as never, "adapter");
-      resolve(base);
-      resolve(adapter);
+      const base = (await resolve(requireString(req as never, "base"))).ref;
+      const adapter = (await resolve(requireString(req as never, "adapter"))).ref;
       const r = await jobs.submit("fuse", { model: base, base, adapter, outputName: parseOutputName(req.output_name) }, { dedupeKey: `fuse@${base}@${adapter}`, attempts: 1 });
       return handle(r.job, r.deduplicated);
     }),
@@ -122,22 +123,22 @@ export function createConversionRpcs(
       if (!req.items?.length && !req.flows?.length) throw new CortexError("REQ_INVALID_ARGUMENT", "items or flows: nothing to submit");
       // Validate everything first: a batch is accepted whole or not at all.
       const planned: (() => Promise<ReturnType<typeof handle>>)[] = [];
-      req.items?.forEach((item, i) => {
+      for (const [i, item] of (req.items ?? []).entries()) {
         if (item.pull) planned.push(() => pull(item.pull!));
         else if (item.convert) {
-          convertData(item.convert, true);
+          await convertData(item.convert, true);
           planned.push(() => submitConvert(item.convert!));
         } else if (item.quantize) {
-          quantizeData(item.quantize);
+          await quantizeData(item.quantize);
           planned.push(() => submitQuantize(item.quantize!));
         } else throw new CortexError("REQ_INVALID_ARGUMENT", `items[${i}]: set one of pull, convert, quantize`);
-      });
-      req.flows?.forEach((flow, i) => {
+      }
+      for (const [i, flow] of (req.flows ?? []).entries()) {
         if (!flow.pull?.repo) throw new CortexError("REQ_INVALID_ARGUMENT", `flows[${i}].pull.repo is required`);
         const repo = validateRepo(flow.pull.repo);
         const revision = flow.pull.revision || "main";
         const ref = `${repo}@${revision}`;
-        const convert = convertData({ ...(flow.convert ?? { target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false }), source: ref }, false);
+        const convert = await convertData({ ...(flow.convert ?? { target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false }), source: ref }, false);
         const types = (flow.quantize_types ?? []).map((t) => parseQuantType(`flows[${i}].quantize_types`, t));
         const pullStep: FlowStep = { kind: "pull", data: { model: repo, repo, revision, include: flow.pull.include ?? [], exclude: flow.pull.exclude ?? [] } };
         const convertStep: FlowStep = { kind: "convert", data: { ...convert, types }, children: [pullStep] };
@@ -145,7 +146,7 @@ export function createConversionRpcs(
           const r = await jobs.submitFlow({ kind: "flow", data: { model: repo, steps: ["pull", "convert", ...types.map((t) => `quantize:${t}`)] }, children: [convertStep] });
           return handle(r.job, false);
         });
-      });
+      }
       const handles = [];
       for (const submit of planned) handles.push(await submit());
       return { jobs: handles, skipped };
