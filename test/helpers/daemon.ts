@@ -24,7 +24,7 @@ export interface RunningDaemon {
 
 /** Starts a real cortexd (compiled) on `home` and waits until it answers on its socket. */
 export async function startDaemon(home: string, opts: { args?: string[]; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunningDaemon> {
-  const proc = spawn(process.execPath, [DAEMON_MAIN, "--home", home, "--log-level", "debug", ...(opts.args ?? [])], {
+  const proc = spawn(process.execPath, [DAEMON_MAIN, "--home", home, "--log-level", opts.env?.CORTEX_LOG_LEVEL ?? "debug", ...(opts.args ?? [])], {
     env: { ...process.env, CORTEX_TOKEN: "", CORTEX_REDIS_URL: "", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
