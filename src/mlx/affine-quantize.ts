@@ -23,7 +23,9 @@
  * code −q0; the scale is negative whenever the maximum has the larger (or equal) magnitude.
  */
 import { CortexError } from "../errors/cortex-error.js";
-import { castToDtype, roundToDtype, type ModelDtype } from "./float-convert.js";
+import { tensorBytesToFloat32 } from "../formats/safetensors/read-tensor-data.js";
+import { affineQuantizeKernel } from "./affine-kernel.js";
+import { castToDtype, roundToDtype, safetensorsDtypeOf, type ModelDtype } from "./float-convert.js";
 import { packBitsUnchecked, unpackBits } from "./pack-bits.js";
 
 /** Bit widths MLX's affine mode supports. */
@@ -118,10 +120,61 @@ export function validateAffineParams(rows: number, cols: number, options: Affine
 
 /**
  * Quantize a row-major `[rows, cols]` f32 matrix as MLX's GPU affine quantizer does.
- * Pure and synchronous; quantize-pool.ts runs it on worker threads.
+ * Pure and synchronous; quantize-pool.ts runs it on worker threads. Runs the WebAssembly SIMD kernel
+ * (affine-kernel.c) when available and the JS loop otherwise; both give the same bits.
  * @throws CortexError (see validateAffineParams); REQ_INVALID_ARGUMENT for NaN/±Inf (after the dtype cast)
  */
 export function affineQuantize(w: Float32Array, rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized {
+  return quantizeF32(w, rows, cols, options, true);
+}
+
+/** affineQuantize on the JS loop only: the reference the kernel is tested against. */
+export function affineQuantizeJs(w: Float32Array, rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized {
+  return quantizeF32(w, rows, cols, options, false);
+}
+
+/**
+ * Quantize raw little-endian tensor bytes (F32, F16 or BF16) as affineQuantize would quantize their f32
+ * values. A BF16 tensor quantized as bfloat16 goes to the kernel as is, with no f32 copy.
+ */
+export function affineQuantizeBytes(bytes: Uint8Array, srcDtype: "F32" | "F16" | "BF16", rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized {
+  const dtype = options.dtype ?? "float32";
+  if (srcDtype === "BF16" && dtype === "bfloat16" && bytes.byteOffset % 2 === 0 && littleEndianHost) {
+    validateAffineParams(rows, cols, options, bytes.byteLength / 2);
+    const out = allocate(rows, cols, options);
+    if (affineQuantizeKernel(new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2), options.groupSize, options.bits, DTYPE_MAX[dtype], out.weight, out.scales, out.biases)) {
+      return finish(out);
+    }
+  }
+  const inputInDtype = safetensorsDtypeOf(dtype) === srcDtype;
+  return quantizeF32(tensorBytesToFloat32(bytes, srcDtype), rows, cols, { ...options, inputInDtype }, true);
+}
+
+function allocate(rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized {
+  const { bits, groupSize } = options;
+  const groups = rows * (cols / groupSize);
+  return {
+    weight: new Uint32Array((groups * groupSize * bits) / 32),
+    scales: new Float32Array(groups),
+    biases: new Float32Array(groups),
+    rows,
+    cols,
+    bits,
+    groupSize,
+    dtype: options.dtype ?? "float32",
+  };
+}
+
+/** Round the kernel's f32 scales and biases to the model dtype (the JS loop does it per group). */
+function finish(q: AffineQuantized): AffineQuantized {
+  if (q.dtype !== "float32") {
+    castToDtype(q.scales, q.dtype, q.scales);
+    castToDtype(q.biases, q.dtype, q.biases);
+  }
+  return q;
+}
+
+function quantizeF32(w: Float32Array, rows: number, cols: number, options: AffineQuantizeOptions, useKernel: boolean): AffineQuantized {
   validateAffineParams(rows, cols, options, w.length);
   const { bits, groupSize } = options;
   const dtype = options.dtype ?? "float32";
@@ -130,14 +183,14 @@ export function affineQuantize(w: Float32Array, rows: number, cols: number, opti
   const tMax = DTYPE_MAX[dtype];
   const groupsPerRow = cols / groupSize;
   const wordsPerGroup = (groupSize * bits) / 32; // integral: groupSize ≥ 32
-  const weight = new Uint32Array(rows * groupsPerRow * wordsPerGroup);
-  const scales = new Float32Array(rows * groupsPerRow);
-  const biases = new Float32Array(rows * groupsPerRow);
+  const out = allocate(rows, cols, options);
+  const { weight, scales, biases } = out;
   const codes = new Uint8Array(groupSize);
   const cast = dtype !== "float32";
   // One bulk cast (bit arithmetic) instead of a per-element call; skipped when the caller says the values
   // already are `dtype` values (a bf16 checkpoint quantized as bf16).
   const vals = cast && !options.inputInDtype ? castToDtype(w, dtype) : w;
+  if (useKernel && affineQuantizeKernel(vals, groupSize, bits, tMax, weight, scales, biases)) return finish(out);
 
   for (let g = 0, ng = rows * groupsPerRow; g < ng; g++) {
     const base = g * groupSize;
@@ -191,8 +244,10 @@ export function affineQuantize(w: Float32Array, rows: number, cols: number, opti
       packBitsUnchecked(codes, 0, groupSize, bits, weight, out);
     }
   }
-  return { weight, scales, biases, rows, cols, bits, groupSize, dtype };
+  return out;
 }
+
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function notFinite(w: Float32Array, vals: Float32Array, base: number, n: number, cols: number, name: string, castTo: ModelDtype | undefined, rowOffset: number): CortexError {
   let at = base;
