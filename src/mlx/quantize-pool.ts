@@ -11,10 +11,18 @@ import { CortexError } from "../errors/cortex-error.js";
 import { isErrorCode } from "../errors/codes.js";
 import { validateAffineParams, type AffineQuantized, type AffineQuantizeOptions } from "./affine-quantize.js";
 
-/** Message to a worker. @internal */
+/** Raw little-endian tensor bytes to quantize (converted to f32 in the worker, not on the caller's thread). */
+export interface RawTensorInput {
+  bytes: Uint8Array;
+  dtype: "F32" | "F16" | "BF16";
+}
+
+type Input = Float32Array | RawTensorInput;
+
+/** Message to a worker: f32 values, or raw bytes. @internal */
 export interface QuantizeTask {
   id: number;
-  w: Float32Array;
+  w: Float32Array | RawTensorInput;
   rows: number;
   cols: number;
   options: AffineQuantizeOptions;
@@ -45,7 +53,7 @@ interface Job {
 interface Block {
   id: number;
   job: Job;
-  w: Float32Array;
+  w: Input;
   rowStart: number;
   rowEnd: number;
   options: AffineQuantizeOptions;
@@ -92,9 +100,21 @@ export class QuantizePool {
    * `w` is not modified. An aborted signal rejects with JOB_CANCELLED; blocks already running finish unused.
    */
   quantize(w: Float32Array, rows: number, cols: number, options: AffineQuantizeOptions, signal?: AbortSignal): Promise<AffineQuantized> {
+    return this.submit(w, rows, cols, options, signal);
+  }
+
+  /**
+   * Quantize raw tensor bytes (F32/F16/BF16) as quantize() would their f32 values: all per-element work
+   * (conversion included) runs on the workers. Bytes over a SharedArrayBuffer reach the workers without a copy.
+   */
+  quantizeBytes(input: RawTensorInput, rows: number, cols: number, options: AffineQuantizeOptions, signal?: AbortSignal): Promise<AffineQuantized> {
+    return this.submit(input, rows, cols, options, signal);
+  }
+
+  private submit(w: Input, rows: number, cols: number, options: AffineQuantizeOptions, signal?: AbortSignal): Promise<AffineQuantized> {
     try {
       if (this.closed) throw new CortexError("QUANT_FAILED", "quantize pool is closed");
-      validateAffineParams(rows, cols, options, w.length);
+      validateAffineParams(rows, cols, options, elementCount(w));
       if (signal?.aborted) throw cancelled(options);
     } catch (err) {
       return Promise.reject(err);
@@ -169,11 +189,20 @@ export class QuantizePool {
       slot.block = block;
       const { w, rowStart, rowEnd, options } = block;
       const cols = block.job.result.cols;
-      const view = w.subarray(rowStart * cols, rowEnd * cols);
-      const shared = typeof SharedArrayBuffer !== "undefined" && w.buffer instanceof SharedArrayBuffer;
-      const data = shared ? view : view.slice();
+      const buffer = w instanceof Float32Array ? w.buffer : w.bytes.buffer;
+      const shared = typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer;
+      let data: Input;
+      if (w instanceof Float32Array) {
+        const view = w.subarray(rowStart * cols, rowEnd * cols);
+        data = shared ? view : view.slice();
+      } else {
+        const size = w.bytes.byteLength / elementCount(w);
+        const view = w.bytes.subarray(rowStart * cols * size, rowEnd * cols * size);
+        data = { bytes: shared ? view : view.slice(), dtype: w.dtype };
+      }
       const task: QuantizeTask = { id: block.id, w: data, rows: rowEnd - rowStart, cols, options: { ...options, rowOffset: (options.rowOffset ?? 0) + rowStart } };
-      slot.worker.postMessage(task, shared ? [] : [data.buffer as ArrayBuffer]);
+      const owned = data instanceof Float32Array ? data.buffer : data.bytes.buffer;
+      slot.worker.postMessage(task, shared ? [] : [owned as ArrayBuffer]);
     }
   }
 
@@ -233,6 +262,10 @@ export class QuantizePool {
     for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.job === job) this.queue.splice(i, 1);
     job.reject(err);
   }
+}
+
+function elementCount(w: Input): number {
+  return w instanceof Float32Array ? w.length : w.bytes.byteLength / (w.dtype === "F32" ? 4 : 2);
 }
 
 function cancelled(options: AffineQuantizeOptions): CortexError {

@@ -4,7 +4,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { isCortexError } from "../errors/cortex-error.js";
-import { affineQuantize } from "./affine-quantize.js";
+import { affineQuantize, affineQuantizeBytes } from "./affine-quantize.js";
 import type { QuantizeTask, QuantizeTaskResult } from "./quantize-pool.js";
 
 const port = parentPort;
@@ -13,7 +13,8 @@ if (!port) throw new Error("quantize-worker.js must run in a worker thread");
 port.on("message", (task: QuantizeTask) => {
   let reply: QuantizeTaskResult;
   try {
-    const q = affineQuantize(task.w, task.rows, task.cols, task.options);
+    const { w } = task;
+    const q = w instanceof Float32Array ? affineQuantize(w, task.rows, task.cols, task.options) : affineQuantizeBytes(w.bytes, w.dtype, task.rows, task.cols, task.options);
     reply = { id: task.id, ok: true, weight: q.weight, scales: q.scales, biases: q.biases };
     port.postMessage(reply, [q.weight.buffer as ArrayBuffer, q.scales.buffer as ArrayBuffer, q.biases.buffer as ArrayBuffer]);
   } catch (err) {

@@ -17,9 +17,15 @@ import { formatSafetensorsIndex, planSafetensorsShards, writeShardPlan, type Ten
 import { encodeDtype, safetensorsDtypeOf, type ModelDtype } from "./float-convert.js";
 import type { MixedRecipe } from "./mixed-recipes.js";
 import { buildMlxConfig, serializeMlxConfig } from "./mlx-config.js";
-import { readParamBytes, readParamFloat32, type MlxSourceModel, type SourceParam } from "./mlx-source.js";
+import { Lookahead, type LookaheadJob } from "./lookahead.js";
+import { readParamBytes, readParamFloat32, readParamShared, type MlxSourceModel, type SourceParam } from "./mlx-source.js";
+import type { AffineQuantized } from "./affine-quantize.js";
 import type { QuantizePool } from "./quantize-pool.js";
 import { inferModulesFromTensors, planQuantization, type QuantizationPlan, type QuantParams } from "./quantize-rules.js";
+
+/** Quantization jobs in flight ahead of the writer, and the source bytes they may hold (the next one always starts). */
+const LOOKAHEAD_JOBS = 4;
+const LOOKAHEAD_BYTES = 96 << 20;
 
 /** mlx-lm `make_shards` default: 5 GiB. */
 export const MLX_MAX_SHARD_BYTES = 5 << 30;
@@ -93,6 +99,20 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
     return { values, exact: !transformed && !p.quant && p.floatDtype === (dtype ?? p.floatDtype) };
   };
 
+  // Quantization jobs, started ahead of the writer (see Lookahead) once the shard order is known.
+  const quantJobs = new Map<string, LookaheadJob<AffineQuantized>>();
+  const quantizeParam = async (p: SourceParam, q: QuantParams, outDtype: ModelDtype): Promise<AffineQuantized> => {
+    options.signal?.throwIfAborted();
+    const cols = p.shape[p.shape.length - 1]!;
+    const opts = { bits: q.bits, groupSize: q.group_size, dtype: outDtype, name: p.name };
+    if (!p.quant && !options.transformNames?.has(p.name) && (p.dtype === "BF16" || p.dtype === "F16" || p.dtype === "F32")) {
+      // Raw bytes straight to the workers: conversion and quantization both off this thread.
+      return options.pool.quantizeBytes({ bytes: await readParamShared(src, p), dtype: p.dtype }, p.numel / cols, cols, opts, options.signal);
+    }
+    const { values, exact } = await load(p);
+    return options.pool.quantize(values, p.numel / cols, cols, { ...opts, inputInDtype: exact }, options.signal);
+  };
+
   for (const p of src.params) {
     const outDtype = p.floatDtype ? (dtype ?? p.floatDtype) : undefined;
     const q = quantOf.get(p.name);
@@ -103,6 +123,7 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
       const st = safetensorsDtypeOf(outDtype);
       const passThrough = p.quant !== undefined && sameParams(p.quant, q) && outDtype === p.floatDtype && !options.transformNames?.has(p.name);
       decls.push({ name: p.name, dtype: "U32", shape: [...p.shape.slice(0, -1), (cols * q.bits) / 32] });
+      if (!passThrough) quantJobs.set(p.name, { key: p.name, bytes: p.sourceBytes, start: () => quantizeParam(p, q, outDtype) });
       decls.push({ name: `${module}.scales`, dtype: st, shape: groupsShape });
       decls.push({ name: `${module}.biases`, dtype: st, shape: groupsShape });
       sources.push({
@@ -116,8 +137,7 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
             step(p);
             return w;
           }
-          const { values, exact } = await load(p);
-          const r = await options.pool.quantize(values, p.numel / cols, cols, { bits: q.bits, groupSize: q.group_size, dtype: outDtype, name: p.name, inputInDtype: exact }, options.signal);
+          const r = await ahead.take(p.name);
           stash.set(`${module}.scales`, encodeDtype(r.scales, outDtype));
           stash.set(`${module}.biases`, encodeDtype(r.biases, outDtype));
           step(p);
@@ -142,6 +162,8 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
   }
 
   const shardPlan = planSafetensorsShards(decls, options.maxShardBytes ?? MLX_MAX_SHARD_BYTES, "mlx");
+  const writeOrder = shardPlan.shards.flatMap((s) => s.tensors.map((t) => quantJobs.get(t.name))).filter((j) => j !== undefined);
+  const ahead = new Lookahead(writeOrder, LOOKAHEAD_JOBS, LOOKAHEAD_BYTES);
   // Hash each shard as it is written: the header is what the writer will write, then the tensors in order.
   const metadata = { format: "mlx" };
   const hashes = new Map(shardPlan.shards.map((s) => [s.file, crypto.createHash("sha256").update(buildSafetensorsHeader(s.tensors, { metadata, pad: false }).bytes)]));
