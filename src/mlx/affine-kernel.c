@@ -3,9 +3,11 @@
  * operation IEEE binary32, round to nearest-even; no FMA: built with -ffp-contract=off). Build with
  * src/mlx/build-affine-kernel.sh; the JS path (affine-quantize.ts) stays the reference and the fallback.
  *
- * Rounding: Metal round() (halves away from zero) of x ≥ 0 is trunc(x) + (x − trunc(x) ≥ 0.5) — exact in f32,
- * unlike x + 0.5. x < 0 only occurs in (−0.5, 0) (see affine-quantize.ts) and rounds to 0; a lane at or below
- * −0.5, or a non-finite input, makes the kernel stop and report the group so the caller reruns it in JS.
+ * Codes: min(round(x), n_bins) = round(min(x, n_bins)) (round is monotone), and Metal round() (halves away from
+ * zero) of 0 ≤ x ≤ 255 is r + (x − r ≥ 0.5) with r = x rounded to nearest-even, got exactly by adding and
+ * subtracting 2^23 — unlike x + 0.5, which can round up. x < 0 only occurs in (−0.5, 0) (see affine-quantize.ts)
+ * and gives 0 here too. A lane with x ≤ −0.5 or NaN (every non-finite input ends as a NaN x: NaN − bias, or an
+ * infinite edge making scale NaN) makes the kernel stop and report the group so the caller reruns it in JS.
  */
 #include <wasm_simd128.h>
 #include <stdint.h>
@@ -13,13 +15,27 @@
 #define SRC_F32 0
 #define SRC_BF16 1
 
-static inline v128_t load4(const void *src, int kind, int i) {
+/* Elements i…i+7 as two f32x4. bf16 → f32: the 16 bits become the high half of the f32 word (exact). */
+static inline void load8(const void *src, int kind, int i, v128_t *a, v128_t *b) {
   if (kind == SRC_BF16) {
-    /* bf16 → f32: the 16 bits become the high half of the f32 word (exact). */
-    v128_t h = wasm_v128_load64_zero((const uint16_t *)src + i);
-    return wasm_i32x4_shl(wasm_u32x4_extend_low_u16x8(h), 16);
+    const v128_t h = wasm_v128_load((const uint16_t *)src + i);
+    const v128_t z = wasm_i16x8_splat(0);
+    *a = wasm_i16x8_shuffle(z, h, 0, 8, 1, 9, 2, 10, 3, 11);
+    *b = wasm_i16x8_shuffle(z, h, 4, 12, 5, 13, 6, 14, 7, 15);
+  } else {
+    *a = wasm_v128_load((const float *)src + i);
+    *b = wasm_v128_load((const float *)src + i + 4);
   }
-  return wasm_v128_load((const float *)src + i);
+}
+
+static inline v128_t code4(v128_t v, v128_t vb, v128_t vs, v128_t top, v128_t *ok) {
+  const v128_t magic = wasm_f32x4_splat(8388608.0f); /* 2^23 */
+  v128_t x = wasm_f32x4_div(wasm_f32x4_sub(v, vb), vs);
+  *ok = wasm_v128_and(*ok, wasm_f32x4_gt(x, wasm_f32x4_splat(-0.5f)));
+  x = wasm_f32x4_pmin(x, top);
+  const v128_t m = wasm_f32x4_add(x, magic);
+  const v128_t up = wasm_f32x4_ge(wasm_f32x4_sub(x, wasm_f32x4_sub(m, magic)), wasm_f32x4_splat(0.5f));
+  return wasm_i32x4_sub(wasm_i32x4_sub(m, magic), up); /* m's low mantissa bits are r; up is −1 on a tie */
 }
 
 static void pack_bits(const uint8_t *codes, int count, int bits, uint32_t *out) {
@@ -50,26 +66,20 @@ int affine_quantize(const void *src, int kind, int groups, int gs, int bits, flo
   const float eps = (float)1e-7;
   const int words_per_group = gs * bits / 32;
   uint8_t codes[128] __attribute__((aligned(16)));
-  const v128_t zero = wasm_f32x4_splat(0.0f);
-  const v128_t half = wasm_f32x4_splat(0.5f);
-  const v128_t neg_half = wasm_f32x4_splat(-0.5f);
-  const v128_t cap = wasm_f32x4_splat(1024.0f); /* > n_bins + 1: min(q, n_bins) is unchanged */
-  const v128_t bins = wasm_i32x4_splat(n_bins);
+  const v128_t top = wasm_f32x4_splat(n_bins_f);
   const v128_t lo4 = wasm_i16x8_splat(0x000f);
   const v128_t hi4 = wasm_i16x8_splat(0x00f0);
 
   for (int g = 0; g < groups; g++) {
     const int base = g * gs;
     v128_t vmin = wasm_f32x4_splat(t_max);
-    v128_t vmax = zero;
-    v128_t bad = wasm_i32x4_splat(0);
-    for (int i = 0; i < gs; i += 4) {
-      v128_t v = load4(src, kind, base + i);
-      bad = wasm_v128_or(bad, wasm_f32x4_ne(wasm_f32x4_sub(v, v), zero)); /* NaN or ±Inf */
-      vmin = wasm_f32x4_pmin(vmin, v);
-      vmax = wasm_f32x4_pmax(vmax, v);
+    v128_t vmax = wasm_f32x4_splat(0.0f);
+    for (int i = 0; i < gs; i += 8) {
+      v128_t a, b;
+      load8(src, kind, base + i, &a, &b);
+      vmin = wasm_f32x4_pmin(wasm_f32x4_pmin(vmin, a), b);
+      vmax = wasm_f32x4_pmax(wasm_f32x4_pmax(vmax, a), b);
     }
-    if (wasm_v128_any_true(bad)) return g;
     /* The sign of a zero minimum never matters and the maximum starts at +0, so the lane order is free. */
     float w_min = wasm_f32x4_extract_lane(vmin, 0), w_max = wasm_f32x4_extract_lane(vmax, 0);
     float t;
@@ -98,15 +108,14 @@ int affine_quantize(const void *src, int kind, int groups, int gs, int bits, flo
     const v128_t vb = wasm_f32x4_splat(bias);
     const v128_t vs = wasm_f32x4_splat(scale);
     uint32_t *out = w + g * words_per_group;
+    v128_t ok = wasm_i32x4_splat(-1);
     for (int i = 0; i < gs; i += 16) {
       v128_t q[4];
-      for (int k = 0; k < 4; k++) {
-        v128_t x = wasm_f32x4_div(wasm_f32x4_sub(load4(src, kind, base + i + 4 * k), vb), vs);
-        bad = wasm_v128_or(bad, wasm_f32x4_le(x, neg_half));
-        x = wasm_f32x4_pmin(x, cap);
-        v128_t ti = wasm_i32x4_trunc_sat_f32x4(x);
-        v128_t up = wasm_f32x4_ge(wasm_f32x4_sub(x, wasm_f32x4_convert_i32x4(ti)), half);
-        q[k] = wasm_i32x4_min(wasm_i32x4_sub(ti, up), bins); /* up is −1 where rounding up */
+      for (int k = 0; k < 4; k += 2) {
+        v128_t a, b;
+        load8(src, kind, base + i + 4 * k, &a, &b);
+        q[k] = code4(a, vb, vs, top, &ok);
+        q[k + 1] = code4(b, vb, vs, top, &ok);
       }
       v128_t bytes = wasm_u8x16_narrow_i16x8(wasm_u16x8_narrow_i32x4(q[0], q[1]), wasm_u16x8_narrow_i32x4(q[2], q[3]));
       if (bits == 8) {
@@ -119,7 +128,7 @@ int affine_quantize(const void *src, int kind, int groups, int gs, int bits, flo
         wasm_v128_store(codes + i, bytes);
       }
     }
-    if (wasm_v128_any_true(bad)) return g;
+    if (!wasm_i32x4_all_true(ok)) return g;
     if (bits != 8 && bits != 4) pack_bits(codes, gs, bits, out);
   }
   return -1;
