@@ -43,13 +43,28 @@ export function affineKernelAvailable(): boolean {
   return load() !== null;
 }
 
+/** Kernel input: `length` elements (f32, or bf16 bit patterns) that `fill` copies into the module on demand. */
+export interface KernelInput {
+  bf16: boolean;
+  length: number;
+  /** Write elements `start…start+count` as little-endian bytes into `dst` (exactly `count` elements long). */
+  fill(dst: Uint8Array, start: number, count: number): void;
+}
+
+/** A KernelInput over values in memory. */
+export function arrayInput(values: Float32Array | Uint16Array): KernelInput {
+  const size = values.BYTES_PER_ELEMENT;
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  return { bf16: size === 2, length: values.length, fill: (dst, start, count) => dst.set(bytes.subarray(start * size, (start + count) * size)) };
+}
+
 /**
- * Quantize `values` (f32, or bf16 bit patterns as a Uint16Array) — already in the model dtype, shape checked
- * by the caller — into `weight`, `scales`, `biases`. Returns false (outputs partly written) when the kernel is
- * unavailable or met a group it leaves to the JS path.
+ * Quantize `input` — values already in the model dtype, shape checked by the caller — into `weight`, `scales`,
+ * `biases`. Returns false (outputs partly written) when the kernel is unavailable or met a group it leaves to
+ * the JS path.
  */
 export function affineQuantizeKernel(
-  values: Float32Array | Uint16Array,
+  input: KernelInput,
   groupSize: number,
   bits: number,
   tMax: number,
@@ -59,23 +74,20 @@ export function affineQuantizeKernel(
 ): boolean {
   const k = load();
   if (!k) return false;
-  const bf16 = values instanceof Uint16Array;
+  const size = input.bf16 ? 2 : 4;
   const base = (k.__heap_base.value + 15) & ~15;
   const inPtr = base;
   const wPtr = inPtr + CHUNK * 4;
   const sPtr = wPtr + CHUNK;
   const bPtr = sPtr + CHUNK / 8;
   const mem = k.memory.buffer;
-  const in16 = new Uint16Array(mem, inPtr, CHUNK);
-  const in32 = new Float32Array(mem, inPtr, CHUNK);
   const wordsPerGroup = (groupSize * bits) / 32;
-  for (let start = 0; start < values.length; start += CHUNK) {
-    const n = Math.min(CHUNK, values.length - start);
+  for (let start = 0; start < input.length; start += CHUNK) {
+    const n = Math.min(CHUNK, input.length - start);
     const groups = n / groupSize;
     const g0 = start / groupSize;
-    if (bf16) in16.set(values.subarray(start, start + n));
-    else in32.set((values as Float32Array).subarray(start, start + n));
-    if (k.affine_quantize(inPtr, bf16 ? 1 : 0, groups, groupSize, bits, tMax, wPtr, sPtr, bPtr) !== -1) return false;
+    input.fill(new Uint8Array(mem, inPtr, n * size), start, n);
+    if (k.affine_quantize(inPtr, input.bf16 ? 1 : 0, groups, groupSize, bits, tMax, wPtr, sPtr, bPtr) !== -1) return false;
     weight.set(new Uint32Array(mem, wPtr, groups * wordsPerGroup), g0 * wordsPerGroup);
     scales.set(new Float32Array(mem, sPtr, groups), g0);
     biases.set(new Float32Array(mem, bPtr, groups), g0);

@@ -24,7 +24,7 @@
  */
 import { CortexError } from "../errors/cortex-error.js";
 import { tensorBytesToFloat32 } from "../formats/safetensors/read-tensor-data.js";
-import { affineQuantizeKernel } from "./affine-kernel.js";
+import { affineQuantizeKernel, arrayInput, type KernelInput } from "./affine-kernel.js";
 import { castToDtype, roundToDtype, safetensorsDtypeOf, type ModelDtype } from "./float-convert.js";
 import { packBitsUnchecked, unpackBits } from "./pack-bits.js";
 
@@ -138,16 +138,30 @@ export function affineQuantizeJs(w: Float32Array, rows: number, cols: number, op
  * values. A BF16 tensor quantized as bfloat16 goes to the kernel as is, with no f32 copy.
  */
 export function affineQuantizeBytes(bytes: Uint8Array, srcDtype: "F32" | "F16" | "BF16", rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized {
-  const dtype = options.dtype ?? "float32";
-  if (srcDtype === "BF16" && dtype === "bfloat16" && bytes.byteOffset % 2 === 0 && littleEndianHost) {
-    validateAffineParams(rows, cols, options, bytes.byteLength / 2);
-    const out = allocate(rows, cols, options);
-    if (affineQuantizeKernel(new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2), options.groupSize, options.bits, DTYPE_MAX[dtype], out.weight, out.scales, out.biases)) {
-      return finish(out);
-    }
+  if (directDtype(srcDtype, options) && bytes.byteOffset % 4 === 0) {
+    const length = bytes.byteLength / (srcDtype === "F32" ? 4 : 2);
+    const values = srcDtype === "F32" ? new Float32Array(bytes.buffer, bytes.byteOffset, length) : new Uint16Array(bytes.buffer, bytes.byteOffset, length);
+    const q = affineQuantizeDirect(arrayInput(values), rows, cols, options);
+    if (q) return q;
   }
-  const inputInDtype = safetensorsDtypeOf(dtype) === srcDtype;
+  const inputInDtype = safetensorsDtypeOf(options.dtype ?? "float32") === srcDtype;
   return quantizeF32(tensorBytesToFloat32(bytes, srcDtype), rows, cols, { ...options, inputInDtype }, true);
+}
+
+/** Whether tensor bytes of `srcDtype` can go to the kernel as they are (already the model dtype, BF16 or F32). */
+export function directDtype(srcDtype: string, options: AffineQuantizeOptions): boolean {
+  const dtype = options.dtype ?? "float32";
+  return littleEndianHost && ((srcDtype === "BF16" && dtype === "bfloat16") || (srcDtype === "F32" && dtype === "float32"));
+}
+
+/**
+ * Quantize a kernel input that already holds model-dtype values; undefined when the kernel is unavailable or
+ * declines (non-finite values): the caller then takes the JS path, which words the error.
+ */
+export function affineQuantizeDirect(input: KernelInput, rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized | undefined {
+  validateAffineParams(rows, cols, options, input.length);
+  const out = allocate(rows, cols, options);
+  return affineQuantizeKernel(input, options.groupSize, options.bits, DTYPE_MAX[out.dtype], out.weight, out.scales, out.biases) ? finish(out) : undefined;
 }
 
 function allocate(rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized {
@@ -190,7 +204,7 @@ function quantizeF32(w: Float32Array, rows: number, cols: number, options: Affin
   // One bulk cast (bit arithmetic) instead of a per-element call; skipped when the caller says the values
   // already are `dtype` values (a bf16 checkpoint quantized as bf16).
   const vals = cast && !options.inputInDtype ? castToDtype(w, dtype) : w;
-  if (useKernel && affineQuantizeKernel(vals, groupSize, bits, tMax, weight, scales, biases)) return finish(out);
+  if (useKernel && affineQuantizeKernel(arrayInput(vals), groupSize, bits, tMax, weight, scales, biases)) return finish(out);
 
   for (let g = 0, ng = rows * groupsPerRow; g < ng; g++) {
     const base = g * groupSize;

@@ -5,7 +5,7 @@
  * stores it quantized (`.weight` U32 + `.scales` + `.biases`). Only headers are read here; values are read
  * one parameter at a time by {@link readParamFloat32}.
  */
-import { open, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 import { openSafetensorsCheckpoint, type CheckpointTensor, type SafetensorsCheckpoint } from "../formats/safetensors/read-safetensors-index.js";
@@ -173,22 +173,3 @@ export async function readParamBytes(src: MlxSourceModel, p: SourceParam): Promi
   return readTensorBytes(t.shard.path, t.info);
 }
 
-/**
- * A float parameter's stored bytes in memory the quantize workers share (no copy on the way to them).
- * Not for quantized-stored parameters (use readParamFloat32).
- */
-export async function readParamShared(src: MlxSourceModel, p: SourceParam): Promise<Uint8Array> {
-  const { info, shard } = src.checkpoint.tensors.get(p.name)!;
-  const bytes = new Uint8Array(new SharedArrayBuffer(info.byteSize));
-  const fh = await open(shard.path, "r");
-  try {
-    for (let done = 0; done < info.byteSize; ) {
-      const { bytesRead } = await fh.read(bytes, done, info.byteSize - done, info.start + done);
-      if (bytesRead === 0) throw new CortexError("FMT_INVALID", `${shard.path}: tensor "${p.name}" truncated at byte ${info.start + done}`);
-      done += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
-  return bytes;
-}

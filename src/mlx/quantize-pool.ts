@@ -9,6 +9,7 @@ import os from "node:os";
 import { Worker } from "node:worker_threads";
 import { CortexError } from "../errors/cortex-error.js";
 import { isErrorCode } from "../errors/codes.js";
+import { elementSize, type FileTensorInput } from "./quantize-file-range.js";
 import { validateAffineParams, type AffineQuantized, type AffineQuantizeOptions } from "./affine-quantize.js";
 
 /** Raw little-endian tensor bytes to quantize (converted to f32 in the worker, not on the caller's thread). */
@@ -17,12 +18,12 @@ export interface RawTensorInput {
   dtype: "F32" | "F16" | "BF16";
 }
 
-type Input = Float32Array | RawTensorInput;
+type Input = Float32Array | RawTensorInput | FileTensorInput;
 
-/** Message to a worker: f32 values, or raw bytes. @internal */
+/** Message to a worker: f32 values, raw bytes, or where in a file to read them. @internal */
 export interface QuantizeTask {
   id: number;
-  w: Float32Array | RawTensorInput;
+  w: Input;
   rows: number;
   cols: number;
   options: AffineQuantizeOptions;
@@ -111,6 +112,14 @@ export class QuantizePool {
     return this.submit(input, rows, cols, options, signal);
   }
 
+  /**
+   * Quantize a `[rows, cols]` tensor stored in a file: each worker reads its own rows (see
+   * quantize-file-range.ts), so neither reading nor conversion touches this thread.
+   */
+  quantizeFile(input: FileTensorInput, rows: number, cols: number, options: AffineQuantizeOptions, signal?: AbortSignal): Promise<AffineQuantized> {
+    return this.submit(input, rows, cols, options, signal);
+  }
+
   private submit(w: Input, rows: number, cols: number, options: AffineQuantizeOptions, signal?: AbortSignal): Promise<AffineQuantized> {
     try {
       if (this.closed) throw new CortexError("QUANT_FAILED", "quantize pool is closed");
@@ -189,20 +198,22 @@ export class QuantizePool {
       slot.block = block;
       const { w, rowStart, rowEnd, options } = block;
       const cols = block.job.result.cols;
-      const buffer = w instanceof Float32Array ? w.buffer : w.bytes.buffer;
-      const shared = typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer;
+      const buffer = w instanceof Float32Array ? w.buffer : "bytes" in w ? w.bytes.buffer : undefined;
+      const shared = buffer === undefined || (typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer);
       let data: Input;
-      if (w instanceof Float32Array) {
+      if ("file" in w) {
+        data = { ...w, offset: w.offset + rowStart * cols * elementSize(w.dtype) };
+      } else if (w instanceof Float32Array) {
         const view = w.subarray(rowStart * cols, rowEnd * cols);
         data = shared ? view : view.slice();
       } else {
-        const size = w.bytes.byteLength / elementCount(w);
+        const size = elementSize(w.dtype);
         const view = w.bytes.subarray(rowStart * cols * size, rowEnd * cols * size);
         data = { bytes: shared ? view : view.slice(), dtype: w.dtype };
       }
       const task: QuantizeTask = { id: block.id, w: data, rows: rowEnd - rowStart, cols, options: { ...options, rowOffset: (options.rowOffset ?? 0) + rowStart } };
-      const owned = data instanceof Float32Array ? data.buffer : data.bytes.buffer;
-      slot.worker.postMessage(task, shared ? [] : [owned as ArrayBuffer]);
+      const owned = data instanceof Float32Array ? data.buffer : "bytes" in data ? data.bytes.buffer : undefined;
+      slot.worker.postMessage(task, shared || !owned ? [] : [owned as ArrayBuffer]);
     }
   }
 
@@ -264,8 +275,9 @@ export class QuantizePool {
   }
 }
 
-function elementCount(w: Input): number {
-  return w instanceof Float32Array ? w.length : w.bytes.byteLength / (w.dtype === "F32" ? 4 : 2);
+/** Elements given (undefined for a file range: its length is the shape's). */
+function elementCount(w: Input): number | undefined {
+  return w instanceof Float32Array ? w.length : "bytes" in w ? w.bytes.byteLength / elementSize(w.dtype) : undefined;
 }
 
 function cancelled(options: AffineQuantizeOptions): CortexError {

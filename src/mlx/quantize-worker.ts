@@ -5,6 +5,7 @@
 import { parentPort } from "node:worker_threads";
 import { isCortexError } from "../errors/cortex-error.js";
 import { affineQuantize, affineQuantizeBytes } from "./affine-quantize.js";
+import { affineQuantizeFileRange } from "./quantize-file-range.js";
 import type { QuantizeTask, QuantizeTaskResult } from "./quantize-pool.js";
 
 const port = parentPort;
@@ -14,7 +15,12 @@ port.on("message", (task: QuantizeTask) => {
   let reply: QuantizeTaskResult;
   try {
     const { w } = task;
-    const q = w instanceof Float32Array ? affineQuantize(w, task.rows, task.cols, task.options) : affineQuantizeBytes(w.bytes, w.dtype, task.rows, task.cols, task.options);
+    const q =
+      w instanceof Float32Array
+        ? affineQuantize(w, task.rows, task.cols, task.options)
+        : "file" in w
+          ? affineQuantizeFileRange(w, task.rows, task.cols, task.options)
+          : affineQuantizeBytes(w.bytes, w.dtype, task.rows, task.cols, task.options);
     reply = { id: task.id, ok: true, weight: q.weight, scales: q.scales, biases: q.biases };
     port.postMessage(reply, [q.weight.buffer as ArrayBuffer, q.scales.buffer as ArrayBuffer, q.biases.buffer as ArrayBuffer]);
   } catch (err) {

@@ -18,14 +18,17 @@ import { encodeDtype, safetensorsDtypeOf, type ModelDtype } from "./float-conver
 import type { MixedRecipe } from "./mixed-recipes.js";
 import { buildMlxConfig, serializeMlxConfig } from "./mlx-config.js";
 import { Lookahead, type LookaheadJob } from "./lookahead.js";
-import { readParamBytes, readParamFloat32, readParamShared, type MlxSourceModel, type SourceParam } from "./mlx-source.js";
+import { readParamBytes, readParamFloat32, type MlxSourceModel, type SourceParam } from "./mlx-source.js";
 import type { AffineQuantized } from "./affine-quantize.js";
 import type { QuantizePool } from "./quantize-pool.js";
 import { inferModulesFromTensors, planQuantization, type QuantizationPlan, type QuantParams } from "./quantize-rules.js";
 
-/** Quantization jobs in flight ahead of the writer, and the source bytes they may hold (the next one always starts). */
-const LOOKAHEAD_JOBS = 4;
-const LOOKAHEAD_BYTES = 96 << 20;
+/**
+ * Quantization jobs in flight ahead of the writer and their source bytes (the next one always starts). The
+ * workers read sources in chunks, so what a job holds is its output: about a quarter of its source at 4 bits.
+ */
+const LOOKAHEAD_JOBS = 8;
+const LOOKAHEAD_BYTES = 256 << 20;
 
 /** mlx-lm `make_shards` default: 5 GiB. */
 export const MLX_MAX_SHARD_BYTES = 5 << 30;
@@ -106,8 +109,9 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
     const cols = p.shape[p.shape.length - 1]!;
     const opts = { bits: q.bits, groupSize: q.group_size, dtype: outDtype, name: p.name };
     if (!p.quant && !options.transformNames?.has(p.name) && (p.dtype === "BF16" || p.dtype === "F16" || p.dtype === "F32")) {
-      // Raw bytes straight to the workers: conversion and quantization both off this thread.
-      return options.pool.quantizeBytes({ bytes: await readParamShared(src, p), dtype: p.dtype }, p.numel / cols, cols, opts, options.signal);
+      // The workers read the stored bytes themselves: reading, conversion and quantization all off this thread.
+      const { shard, info } = src.checkpoint.tensors.get(p.name)!;
+      return options.pool.quantizeFile({ file: shard.path, offset: info.start, dtype: p.dtype }, p.numel / cols, cols, opts, options.signal);
     }
     const { values, exact } = await load(p);
     return options.pool.quantize(values, p.numel / cols, cols, { ...opts, inputInDtype: exact }, options.signal);
