@@ -38,6 +38,13 @@ static inline v128_t code4(v128_t v, v128_t vb, v128_t vs, v128_t top, v128_t *o
   return wasm_i32x4_sub(wasm_i32x4_sub(m, magic), up); /* m's low mantissa bits are r; up is −1 on a tie */
 }
 
+/* f32 → nearest bfloat16 (ties to even), as an f32; the value is finite here. */
+static inline float round_bf16(float x) {
+  uint32_t b = __builtin_bit_cast(uint32_t, x);
+  b = (b + 0x7fffu + ((b >> 16) & 1u)) & 0xffff0000u;
+  return __builtin_bit_cast(float, b);
+}
+
 static void pack_bits(const uint8_t *codes, int count, int bits, uint32_t *out) {
   uint32_t word = 0;
   int filled = 0;
@@ -57,10 +64,11 @@ static void pack_bits(const uint8_t *codes, int count, int bits, uint32_t *out) 
 /*
  * Quantize `groups` consecutive groups of `gs` elements (gs ∈ {32, 64, 128}) from `src` (f32 or bf16 values,
  * already in the model dtype) into packed codes `w`, f32 `scales` and `biases`. `t_max` is Limits<T>::max.
+ * With `bf16_out`, scales and biases are stored rounded to bfloat16 (RNE, as static_cast<bfloat16_t>).
  * Returns −1 when done, else the index of the first group it could not do (left to the JS path).
  */
 __attribute__((export_name("affine_quantize")))
-int affine_quantize(const void *src, int kind, int groups, int gs, int bits, float t_max, uint32_t *w, float *scales, float *biases) {
+int affine_quantize(const void *src, int kind, int groups, int gs, int bits, float t_max, uint32_t *w, float *scales, float *biases, int bf16_out) {
   const int n_bins = (1 << bits) - 1;
   const float n_bins_f = (float)n_bins;
   const float eps = (float)1e-7;
@@ -102,8 +110,8 @@ int affine_quantize(const void *src, int kind, int groups, int gs, int bits, flo
       scale = (float)((double)edge / q0);
       bias = edge;
     }
-    scales[g] = scale;
-    biases[g] = bias;
+    scales[g] = bf16_out ? round_bf16(scale) : scale;
+    biases[g] = bf16_out ? round_bf16(bias) : bias;
 
     const v128_t vb = wasm_f32x4_splat(bias);
     const v128_t vs = wasm_f32x4_splat(scale);

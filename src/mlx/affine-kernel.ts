@@ -15,7 +15,7 @@ declare const WebAssembly: {
 interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   __heap_base: { value: number };
-  affine_quantize(src: number, kind: number, groups: number, gs: number, bits: number, tMax: number, w: number, s: number, b: number): number;
+  affine_quantize(src: number, kind: number, groups: number, gs: number, bits: number, tMax: number, w: number, s: number, b: number, bf16Out: number): number;
 }
 
 /** Elements per chunk copied into the module (a multiple of every group size). */
@@ -60,7 +60,7 @@ export function arrayInput(values: Float32Array | Uint16Array): KernelInput {
 
 /**
  * Quantize `input` — values already in the model dtype, shape checked by the caller — into `weight`, `scales`,
- * `biases`. Returns false (outputs partly written) when the kernel is unavailable or met a group it leaves to
+ * `biases` (rounded to bfloat16 when `roundBf16`, else left f32). Returns false (outputs partly written) when the kernel is unavailable or met a group it leaves to
  * the JS path.
  */
 export function affineQuantizeKernel(
@@ -71,6 +71,7 @@ export function affineQuantizeKernel(
   weight: Uint32Array,
   scales: Float32Array,
   biases: Float32Array,
+  roundBf16: boolean,
 ): boolean {
   const k = load();
   if (!k) return false;
@@ -87,7 +88,7 @@ export function affineQuantizeKernel(
     const groups = n / groupSize;
     const g0 = start / groupSize;
     input.fill(new Uint8Array(mem, inPtr, n * size), start, n);
-    if (k.affine_quantize(inPtr, input.bf16 ? 1 : 0, groups, groupSize, bits, tMax, wPtr, sPtr, bPtr) !== -1) return false;
+    if (k.affine_quantize(inPtr, input.bf16 ? 1 : 0, groups, groupSize, bits, tMax, wPtr, sPtr, bPtr, roundBf16 ? 1 : 0) !== -1) return false;
     weight.set(new Uint32Array(mem, wPtr, groups * wordsPerGroup), g0 * wordsPerGroup);
     scales.set(new Float32Array(mem, sPtr, groups), g0);
     biases.set(new Float32Array(mem, bPtr, groups), g0);

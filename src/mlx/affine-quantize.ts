@@ -161,7 +161,7 @@ export function directDtype(srcDtype: string, options: AffineQuantizeOptions): b
 export function affineQuantizeDirect(input: KernelInput, rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized | undefined {
   validateAffineParams(rows, cols, options, input.length);
   const out = allocate(rows, cols, options);
-  return affineQuantizeKernel(input, options.groupSize, options.bits, DTYPE_MAX[out.dtype], out.weight, out.scales, out.biases) ? finish(out) : undefined;
+  return affineQuantizeKernel(input, options.groupSize, options.bits, DTYPE_MAX[out.dtype], out.weight, out.scales, out.biases, out.dtype === "bfloat16") ? finish(out) : undefined;
 }
 
 function allocate(rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized {
@@ -179,9 +179,9 @@ function allocate(rows: number, cols: number, options: AffineQuantizeOptions): A
   };
 }
 
-/** Round the kernel's f32 scales and biases to the model dtype (the JS loop does it per group). */
+/** Round the kernel's f32 scales and biases to float16 (it rounds to bfloat16 itself; the JS loop does it per group). */
 function finish(q: AffineQuantized): AffineQuantized {
-  if (q.dtype !== "float32") {
+  if (q.dtype === "float16") {
     castToDtype(q.scales, q.dtype, q.scales);
     castToDtype(q.biases, q.dtype, q.biases);
   }
@@ -204,7 +204,7 @@ function quantizeF32(w: Float32Array, rows: number, cols: number, options: Affin
   // One bulk cast (bit arithmetic) instead of a per-element call; skipped when the caller says the values
   // already are `dtype` values (a bf16 checkpoint quantized as bf16).
   const vals = cast && !options.inputInDtype ? castToDtype(w, dtype) : w;
-  if (useKernel && affineQuantizeKernel(arrayInput(vals), groupSize, bits, tMax, weight, scales, biases)) return finish(out);
+  if (useKernel && affineQuantizeKernel(arrayInput(vals), groupSize, bits, tMax, weight, scales, biases, dtype === "bfloat16")) return finish(out);
 
   for (let g = 0, ng = rows * groupsPerRow; g < ng; g++) {
     const base = g * groupSize;
