@@ -69,6 +69,8 @@ export interface AffineQuantized {
   bits: number;
   groupSize: number;
   dtype: ModelDtype;
+  /** Scales and biases as little-endian `dtype` bytes (safetensors data), when the producer wrote them (the pool does). */
+  encoded?: { scales: Uint8Array; biases: Uint8Array };
 }
 
 /** Largest finite value of each dtype: the kernel's `Limits<T>::max` starting minimum. */
@@ -158,19 +160,22 @@ export function directDtype(srcDtype: string, options: AffineQuantizeOptions): b
  * Quantize a kernel input that already holds model-dtype values; undefined when the kernel is unavailable or
  * declines (non-finite values): the caller then takes the JS path, which words the error.
  */
-export function affineQuantizeDirect(input: KernelInput, rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized | undefined {
+export function affineQuantizeDirect(input: KernelInput, rows: number, cols: number, options: AffineQuantizeOptions, into?: AffineOutputArrays): AffineQuantized | undefined {
   validateAffineParams(rows, cols, options, input.length);
-  const out = allocate(rows, cols, options);
+  const out = allocate(rows, cols, options, into);
   return affineQuantizeKernel(input, options.groupSize, options.bits, DTYPE_MAX[out.dtype], out.weight, out.scales, out.biases, out.dtype === "bfloat16") ? finish(out) : undefined;
 }
 
-function allocate(rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized {
+/** Arrays to write a result into (of the result's sizes), instead of new ones. */
+export type AffineOutputArrays = Pick<AffineQuantized, "weight" | "scales" | "biases">;
+
+function allocate(rows: number, cols: number, options: AffineQuantizeOptions, into?: AffineOutputArrays): AffineQuantized {
   const { bits, groupSize } = options;
   const groups = rows * (cols / groupSize);
   return {
-    weight: new Uint32Array((groups * groupSize * bits) / 32),
-    scales: new Float32Array(groups),
-    biases: new Float32Array(groups),
+    weight: into?.weight ?? new Uint32Array((groups * groupSize * bits) / 32),
+    scales: into?.scales ?? new Float32Array(groups),
+    biases: into?.biases ?? new Float32Array(groups),
     rows,
     cols,
     bits,

@@ -6,7 +6,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { CortexError } from "../errors/cortex-error.js";
 import type { KernelInput } from "./affine-kernel.js";
-import { affineQuantizeBytes, affineQuantizeDirect, directDtype, type AffineQuantized, type AffineQuantizeOptions } from "./affine-quantize.js";
+import { affineQuantizeBytes, affineQuantizeDirect, directDtype, type AffineOutputArrays, type AffineQuantized, type AffineQuantizeOptions } from "./affine-quantize.js";
 
 /** A block of rows of a tensor stored in a file (little-endian F32/F16/BF16). */
 export interface FileTensorInput {
@@ -20,8 +20,11 @@ export function elementSize(dtype: FileTensorInput["dtype"]): 2 | 4 {
   return dtype === "F32" ? 4 : 2;
 }
 
-/** affineQuantizeBytes of the `rows × cols` elements at `input.offset`, read as needed. */
-export function affineQuantizeFileRange(input: FileTensorInput, rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized {
+/**
+ * affineQuantizeBytes of the `rows × cols` elements at `input.offset`, read as needed. The kernel path writes
+ * into `into` when given; check the returned arrays (a fallback returns new ones).
+ */
+export function affineQuantizeFileRange(input: FileTensorInput, rows: number, cols: number, options: AffineQuantizeOptions, into?: AffineOutputArrays): AffineQuantized {
   const size = elementSize(input.dtype);
   const fd = openSync(input.file, "r");
   try {
@@ -34,7 +37,7 @@ export function affineQuantizeFileRange(input: FileTensorInput, rows: number, co
     };
     if (directDtype(input.dtype, options)) {
       const kernelInput: KernelInput = { bf16: size === 2, length: rows * cols, fill: (dst, start) => read(dst, input.offset + start * size) };
-      const q = affineQuantizeDirect(kernelInput, rows, cols, options);
+      const q = affineQuantizeDirect(kernelInput, rows, cols, options, into);
       if (q) return q;
     }
     const bytes = new Uint8Array(rows * cols * size);

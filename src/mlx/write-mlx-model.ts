@@ -80,6 +80,7 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
   if (!keep.some((f) => TOKENIZER_FILE.test(f))) throw new CortexError("CONV_MISSING_TOKENIZER", `${src.dir}: no tokenizer (tokenizer.json, tokenizer.model, vocab.json or *.tiktoken); mlx-lm cannot load the model without one`);
 
   const dtype = options.dtype ?? src.configDtype;
+  if (options.quantize || options.keepQuantization) options.pool.warmUp();
   const plan = options.quantize ? planFor(src, options.quantize) : undefined;
   const quantOf = new Map<string, QuantParams>();
   for (const l of plan?.layers ?? []) quantOf.set(`${l.path}.weight`, l.params);
@@ -142,8 +143,8 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
             return w;
           }
           const r = await ahead.take(p.name);
-          stash.set(`${module}.scales`, encodeDtype(r.scales, outDtype));
-          stash.set(`${module}.biases`, encodeDtype(r.biases, outDtype));
+          stash.set(`${module}.scales`, r.encoded?.scales ?? encodeDtype(r.scales, outDtype));
+          stash.set(`${module}.biases`, r.encoded?.biases ?? encodeDtype(r.biases, outDtype));
           step(p);
           return r.weight;
         },
