@@ -6,7 +6,7 @@ import { parentPort } from "node:worker_threads";
 import { isCortexError } from "../errors/cortex-error.js";
 import { affineQuantize, affineQuantizeBytes } from "./affine-quantize.js";
 import { affineKernelAvailable } from "./affine-kernel.js";
-import { encodeDtype } from "./float-convert.js";
+import { encodeDtypeInto } from "./float-convert.js";
 import { affineQuantizeFileRange } from "./quantize-file-range.js";
 import type { QuantizeTask, QuantizeTaskResult } from "./quantize-pool.js";
 
@@ -28,8 +28,8 @@ port.on("message", (task: QuantizeTask) => {
     if (q.weight !== out.weight) out.weight.set(q.weight);
     if (q.scales !== out.scales) out.scales.set(q.scales);
     if (q.biases !== out.biases) out.biases.set(q.biases);
-    out.scalesBytes.set(encodeDtype(q.scales, q.dtype));
-    out.biasesBytes.set(encodeDtype(q.biases, q.dtype));
+    encodeDtypeInto(q.scales, q.dtype, out.scalesBytes);
+    encodeDtypeInto(q.biases, q.dtype, out.biasesBytes);
     reply = { id: task.id, ok: true };
     port.postMessage(reply);
   } catch (err) {

@@ -21,6 +21,7 @@ import { Lookahead, type LookaheadJob } from "./lookahead.js";
 import { readParamBytes, readParamFloat32, type MlxSourceModel, type SourceParam } from "./mlx-source.js";
 import type { AffineQuantized } from "./affine-quantize.js";
 import type { QuantizePool } from "./quantize-pool.js";
+import { OffThreadSha256 } from "./sha256-off-thread.js";
 import { inferModulesFromTensors, planQuantization, type QuantizationPlan, type QuantParams } from "./quantize-rules.js";
 
 /**
@@ -169,24 +170,31 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
   const shardPlan = planSafetensorsShards(decls, options.maxShardBytes ?? MLX_MAX_SHARD_BYTES, "mlx");
   const writeOrder = shardPlan.shards.flatMap((s) => s.tensors.map((t) => quantJobs.get(t.name))).filter((j) => j !== undefined);
   const ahead = new Lookahead(writeOrder, LOOKAHEAD_JOBS, LOOKAHEAD_BYTES);
-  // Hash each shard as it is written: the header is what the writer will write, then the tensors in order.
+  // Hash each shard (on a worker thread) as it is written: the header is what the writer will write, then the tensors in order.
   const metadata = { format: "mlx" };
-  const hashes = new Map(shardPlan.shards.map((s) => [s.file, crypto.createHash("sha256").update(buildSafetensorsHeader(s.tensors, { metadata, pad: false }).bytes)]));
+  const hasher = new OffThreadSha256();
+  for (const s of shardPlan.shards) hasher.update(s.file, buildSafetensorsHeader(s.tensors, { metadata, pad: false }).bytes);
   const hashed: TensorSource[] = sources.map((s) => ({
     ...s,
     data: async () => {
       const bytes = await (s.data as () => Promise<ArrayBufferView>)();
-      hashes.get(shardPlan.weightMap.get(s.name)!)!.update(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      hasher.update(shardPlan.weightMap.get(s.name)!, bytes);
       return bytes;
     },
   }));
   const parameters = src.params.reduce((s, p) => s + p.numel, 0);
-  await writeShardPlan(outDir, shardPlan, hashed, { style: "mlx", metadata, indexMetadata: { total_parameters: parameters }, fsync: true });
+  let shardHashes: Record<string, string>;
+  try {
+    await writeShardPlan(outDir, shardPlan, hashed, { style: "mlx", metadata, indexMetadata: { total_parameters: parameters }, fsync: true });
+    shardHashes = await hasher.digests();
+  } finally {
+    await hasher.close();
+  }
 
   const sha256: Record<string, string> = {};
   let bytes = 0;
   for (const s of shardPlan.shards) {
-    sha256[s.file] = hashes.get(s.file)!.digest("hex");
+    sha256[s.file] = shardHashes[s.file]!;
     bytes += buildSafetensorsHeader(s.tensors, { metadata, pad: false }).bytes.length + s.bytes;
   }
   const small: Record<string, string> = {
