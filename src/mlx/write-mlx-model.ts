@@ -2,8 +2,9 @@
  * Writes an MLX model folder as mlx-lm's `save` does (formats.md §2.4–2.8): tensors streamed one parameter at a
  * time from an opened source (read → dtype cast → optional transform → affine quantization on the worker
  * pool → shard), shards of at most 5 GiB with {"format": "mlx"} and an always-present index, config.json with
- * `quantization`/`quantization_config`, tokenizer and the other files mlx-lm keeps. Peak memory is a few
- * copies of the largest parameter: the shard writer asks for each tensor's bytes only when it reaches it.
+ * `quantization`/`quantization_config`, tokenizer and the other files mlx-lm keeps. A weight quantized as
+ * stored is read by the workers themselves, a few tensors ahead of the writer (see Lookahead); this thread
+ * only writes, and the shards are hashed on another thread. Peak memory is bounded by the lookahead.
  */
 import crypto from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
