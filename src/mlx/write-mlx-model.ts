@@ -184,13 +184,29 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
     },
   }));
   const parameters = src.params.reduce((s, p) => s + p.numel, 0);
-  let shardHashes: Record<string, string>;
-  try {
-    await writeShardPlan(outDir, shardPlan, hashed, { style: "mlx", metadata, indexMetadata: { total_parameters: parameters }, fsync: true });
-    shardHashes = await hasher.digests();
-  } finally {
-    await hasher.close();
-  }
+  const writeShards = async () => {
+    try {
+      await writeShardPlan(outDir, shardPlan, hashed, { style: "mlx", metadata, indexMetadata: { total_parameters: parameters }, fsync: true });
+      return await hasher.digests();
+    } finally {
+      await hasher.close();
+    }
+  };
+  // The kept files (tokenizer, …) are copied while the shards are written: independent work, and the writer mostly waits.
+  const kept = new Map<string, { sha256: string; bytes: number }>();
+  const copyKept = async () => {
+    for (const f of keep) {
+      options.signal?.throwIfAborted();
+      const buf = await readFile(path.join(src.dir, f));
+      await writeFile(path.join(outDir, f), buf);
+      kept.set(f, { sha256: crypto.createHash("sha256").update(buf).digest("hex"), bytes: buf.length });
+    }
+  };
+  // Both settle before any error is thrown, so nothing still writes into outDir when the caller removes it.
+  const [shards, copied] = await Promise.allSettled([writeShards(), copyKept()]);
+  if (shards.status === "rejected") throw shards.reason;
+  if (copied.status === "rejected") throw copied.reason;
+  const shardHashes = shards.value;
 
   const sha256: Record<string, string> = {};
   let bytes = 0;
@@ -209,11 +225,8 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
     bytes += Buffer.byteLength(text);
   }
   for (const f of keep) {
-    options.signal?.throwIfAborted();
-    const buf = await readFile(path.join(src.dir, f));
-    await writeFile(path.join(outDir, f), buf);
-    sha256[f] = crypto.createHash("sha256").update(buf).digest("hex");
-    bytes += buf.length;
+    sha256[f] = kept.get(f)!.sha256;
+    bytes += kept.get(f)!.bytes;
   }
   return {
     files: [...shardPlan.shards.map((s) => s.file), ...Object.keys(small), ...keep],
