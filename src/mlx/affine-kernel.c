@@ -80,14 +80,23 @@ int affine_quantize(const void *src, int kind, int groups, int gs, int bits, flo
 
   for (int g = 0; g < groups; g++) {
     const int base = g * gs;
-    v128_t vmin = wasm_f32x4_splat(t_max);
-    v128_t vmax = wasm_f32x4_splat(0.0f);
-    for (int i = 0; i < gs; i += 8) {
-      v128_t a, b;
-      load8(src, kind, base + i, &a, &b);
-      vmin = wasm_f32x4_pmin(wasm_f32x4_pmin(vmin, a), b);
-      vmax = wasm_f32x4_pmax(wasm_f32x4_pmax(vmax, a), b);
+    /* Four independent min/max chains (16 elements a step) so the compare latency overlaps. */
+    v128_t mn[4], mx[4];
+    for (int k = 0; k < 4; k++) {
+      mn[k] = wasm_f32x4_splat(t_max);
+      mx[k] = wasm_f32x4_splat(0.0f);
     }
+    for (int i = 0; i < gs; i += 16) {
+      v128_t v[4];
+      load8(src, kind, base + i, &v[0], &v[1]);
+      load8(src, kind, base + i + 8, &v[2], &v[3]);
+      for (int k = 0; k < 4; k++) {
+        mn[k] = wasm_f32x4_pmin(mn[k], v[k]);
+        mx[k] = wasm_f32x4_pmax(mx[k], v[k]);
+      }
+    }
+    const v128_t vmin = wasm_f32x4_pmin(wasm_f32x4_pmin(mn[0], mn[1]), wasm_f32x4_pmin(mn[2], mn[3]));
+    const v128_t vmax = wasm_f32x4_pmax(wasm_f32x4_pmax(mx[0], mx[1]), wasm_f32x4_pmax(mx[2], mx[3]));
     /* The sign of a zero minimum never matters and the maximum starts at +0, so the lane order is free. */
     float w_min = wasm_f32x4_extract_lane(vmin, 0), w_max = wasm_f32x4_extract_lane(vmax, 0);
     float t;
