@@ -23,7 +23,9 @@
  * code −q0; the scale is negative whenever the maximum has the larger (or equal) magnitude.
  */
 import { CortexError } from "../errors/cortex-error.js";
-import { castToDtype, roundToDtype, type ModelDtype } from "./float-convert.js";
+import { tensorBytesToFloat32 } from "../formats/safetensors/read-tensor-data.js";
+import { affineQuantizeKernel, arrayInput, type KernelInput } from "./affine-kernel.js";
+import { castToDtype, roundToDtype, safetensorsDtypeOf, type ModelDtype } from "./float-convert.js";
 import { packBitsUnchecked, unpackBits } from "./pack-bits.js";
 
 /** Bit widths MLX's affine mode supports. */
@@ -67,6 +69,8 @@ export interface AffineQuantized {
   bits: number;
   groupSize: number;
   dtype: ModelDtype;
+  /** Scales and biases as little-endian `dtype` bytes (safetensors data), when the producer wrote them (the pool does). */
+  encoded?: { scales: Uint8Array; biases: Uint8Array };
 }
 
 /** Largest finite value of each dtype: the kernel's `Limits<T>::max` starting minimum. */
@@ -118,10 +122,78 @@ export function validateAffineParams(rows: number, cols: number, options: Affine
 
 /**
  * Quantize a row-major `[rows, cols]` f32 matrix as MLX's GPU affine quantizer does.
- * Pure and synchronous; quantize-pool.ts runs it on worker threads.
+ * Pure and synchronous; quantize-pool.ts runs it on worker threads. Runs the WebAssembly SIMD kernel
+ * (affine-kernel.c) when available and the JS loop otherwise; both give the same bits.
  * @throws CortexError (see validateAffineParams); REQ_INVALID_ARGUMENT for NaN/±Inf (after the dtype cast)
  */
 export function affineQuantize(w: Float32Array, rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized {
+  return quantizeF32(w, rows, cols, options, true);
+}
+
+/** affineQuantize on the JS loop only: the reference the kernel is tested against. */
+export function affineQuantizeJs(w: Float32Array, rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized {
+  return quantizeF32(w, rows, cols, options, false);
+}
+
+/**
+ * Quantize raw little-endian tensor bytes (F32, F16 or BF16) as affineQuantize would quantize their f32
+ * values. A BF16 tensor quantized as bfloat16 goes to the kernel as is, with no f32 copy.
+ */
+export function affineQuantizeBytes(bytes: Uint8Array, srcDtype: "F32" | "F16" | "BF16", rows: number, cols: number, options: AffineQuantizeOptions): AffineQuantized {
+  if (directDtype(srcDtype, options) && bytes.byteOffset % 4 === 0) {
+    const length = bytes.byteLength / (srcDtype === "F32" ? 4 : 2);
+    const values = srcDtype === "F32" ? new Float32Array(bytes.buffer, bytes.byteOffset, length) : new Uint16Array(bytes.buffer, bytes.byteOffset, length);
+    const q = affineQuantizeDirect(arrayInput(values), rows, cols, options);
+    if (q) return q;
+  }
+  const inputInDtype = safetensorsDtypeOf(options.dtype ?? "float32") === srcDtype;
+  return quantizeF32(tensorBytesToFloat32(bytes, srcDtype), rows, cols, { ...options, inputInDtype }, true);
+}
+
+/** Whether tensor bytes of `srcDtype` can go to the kernel as they are (already the model dtype, BF16 or F32). */
+export function directDtype(srcDtype: string, options: AffineQuantizeOptions): boolean {
+  const dtype = options.dtype ?? "float32";
+  return littleEndianHost && ((srcDtype === "BF16" && dtype === "bfloat16") || (srcDtype === "F32" && dtype === "float32"));
+}
+
+/**
+ * Quantize a kernel input that already holds model-dtype values; undefined when the kernel is unavailable or
+ * declines (non-finite values): the caller then takes the JS path, which words the error.
+ */
+export function affineQuantizeDirect(input: KernelInput, rows: number, cols: number, options: AffineQuantizeOptions, into?: AffineOutputArrays): AffineQuantized | undefined {
+  validateAffineParams(rows, cols, options, input.length);
+  const out = allocate(rows, cols, options, into);
+  return affineQuantizeKernel(input, options.groupSize, options.bits, DTYPE_MAX[out.dtype], out.weight, out.scales, out.biases, out.dtype === "bfloat16") ? finish(out) : undefined;
+}
+
+/** Arrays to write a result into (of the result's sizes), instead of new ones. */
+export type AffineOutputArrays = Pick<AffineQuantized, "weight" | "scales" | "biases">;
+
+function allocate(rows: number, cols: number, options: AffineQuantizeOptions, into?: AffineOutputArrays): AffineQuantized {
+  const { bits, groupSize } = options;
+  const groups = rows * (cols / groupSize);
+  return {
+    weight: into?.weight ?? new Uint32Array((groups * groupSize * bits) / 32),
+    scales: into?.scales ?? new Float32Array(groups),
+    biases: into?.biases ?? new Float32Array(groups),
+    rows,
+    cols,
+    bits,
+    groupSize,
+    dtype: options.dtype ?? "float32",
+  };
+}
+
+/** Round the kernel's f32 scales and biases to float16 (it rounds to bfloat16 itself; the JS loop does it per group). */
+function finish(q: AffineQuantized): AffineQuantized {
+  if (q.dtype === "float16") {
+    castToDtype(q.scales, q.dtype, q.scales);
+    castToDtype(q.biases, q.dtype, q.biases);
+  }
+  return q;
+}
+
+function quantizeF32(w: Float32Array, rows: number, cols: number, options: AffineQuantizeOptions, useKernel: boolean): AffineQuantized {
   validateAffineParams(rows, cols, options, w.length);
   const { bits, groupSize } = options;
   const dtype = options.dtype ?? "float32";
@@ -130,14 +202,14 @@ export function affineQuantize(w: Float32Array, rows: number, cols: number, opti
   const tMax = DTYPE_MAX[dtype];
   const groupsPerRow = cols / groupSize;
   const wordsPerGroup = (groupSize * bits) / 32; // integral: groupSize ≥ 32
-  const weight = new Uint32Array(rows * groupsPerRow * wordsPerGroup);
-  const scales = new Float32Array(rows * groupsPerRow);
-  const biases = new Float32Array(rows * groupsPerRow);
+  const out = allocate(rows, cols, options);
+  const { weight, scales, biases } = out;
   const codes = new Uint8Array(groupSize);
   const cast = dtype !== "float32";
   // One bulk cast (bit arithmetic) instead of a per-element call; skipped when the caller says the values
   // already are `dtype` values (a bf16 checkpoint quantized as bf16).
   const vals = cast && !options.inputInDtype ? castToDtype(w, dtype) : w;
+  if (useKernel && affineQuantizeKernel(arrayInput(vals), groupSize, bits, tMax, weight, scales, biases, dtype === "bfloat16")) return finish(out);
 
   for (let g = 0, ng = rows * groupsPerRow; g < ng; g++) {
     const base = g * groupSize;
@@ -191,8 +263,10 @@ export function affineQuantize(w: Float32Array, rows: number, cols: number, opti
       packBitsUnchecked(codes, 0, groupSize, bits, weight, out);
     }
   }
-  return { weight, scales, biases, rows, cols, bits, groupSize, dtype };
+  return out;
 }
+
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function notFinite(w: Float32Array, vals: Float32Array, base: number, n: number, cols: number, name: string, castTo: ModelDtype | undefined, rowOffset: number): CortexError {
   let at = base;

@@ -109,4 +109,19 @@ export function encodeDtype(values: Float32Array, dtype: ModelDtype): Uint8Array
   return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
 }
 
+/** encodeDtype written into `dst` (exactly `values.length` elements of `dtype`) instead of a new array. */
+export function encodeDtypeInto(values: Float32Array, dtype: ModelDtype, dst: Uint8Array): void {
+  const n = values.length;
+  if (dst.byteLength !== n * dtypeByteSize(dtype)) throw new CortexError("INTERNAL", `encodeDtypeInto: ${dst.byteLength} bytes for ${n} ${dtype} values`);
+  if (!littleEndianHost || dst.byteOffset % dtypeByteSize(dtype) !== 0) {
+    dst.set(encodeDtype(values, dtype));
+  } else if (dtype === "float32") {
+    new Float32Array(dst.buffer, dst.byteOffset, n).set(values);
+  } else {
+    const out = new Uint16Array(dst.buffer, dst.byteOffset, n);
+    if (dtype === "float16") float32ToF16(values, out);
+    else float32ToBf16(values, out);
+  }
+}
+
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

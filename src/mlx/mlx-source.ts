@@ -172,3 +172,4 @@ export async function readParamBytes(src: MlxSourceModel, p: SourceParam): Promi
   const t = src.checkpoint.tensors.get(p.name)!;
   return readTensorBytes(t.shard.path, t.info);
 }
+

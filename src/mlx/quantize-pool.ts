@@ -1,29 +1,48 @@
 /**
  * Runs affineQuantize off the event loop on N worker threads. A matrix is cut into blocks of whole rows
- * (groups never cross rows, so blocks are independent); each block's rows are copied into a fresh buffer that
- * is transferred to a worker, and the worker transfers its packed weight, scales and biases back. The result
- * is bit-identical to affineQuantize on the whole matrix: same function, same per-group arithmetic.
- * A Float32Array over a SharedArrayBuffer is passed as a view instead of copied.
+ * (groups never cross rows, so blocks are independent) and each worker writes its block's codes, scales,
+ * biases and their dtype bytes straight into the result, which lives in SharedArrayBuffers: nothing is copied
+ * back. Inputs reach the workers as views (SharedArrayBuffer), as transferred copies of their rows, or — for
+ * a tensor in a file — as the place to read from. The result is bit-identical to affineQuantize on the whole
+ * matrix: same per-group arithmetic.
  */
 import os from "node:os";
 import { Worker } from "node:worker_threads";
 import { CortexError } from "../errors/cortex-error.js";
 import { isErrorCode } from "../errors/codes.js";
+import { elementSize, type FileTensorInput } from "./quantize-file-range.js";
+import { dtypeByteSize } from "./float-convert.js";
 import { validateAffineParams, type AffineQuantized, type AffineQuantizeOptions } from "./affine-quantize.js";
 
-/** Message to a worker. @internal */
+/** Raw little-endian tensor bytes to quantize (converted to f32 in the worker, not on the caller's thread). */
+export interface RawTensorInput {
+  bytes: Uint8Array;
+  dtype: "F32" | "F16" | "BF16";
+}
+
+type Input = Float32Array | RawTensorInput | FileTensorInput;
+
+/** Where a worker writes its block's results: views of the job's shared result arrays. @internal */
+export interface QuantizeTaskOutput {
+  weight: Uint32Array;
+  scales: Float32Array;
+  biases: Float32Array;
+  scalesBytes: Uint8Array;
+  biasesBytes: Uint8Array;
+}
+
+/** Message to a worker: f32 values, raw bytes, or where in a file to read them. @internal */
 export interface QuantizeTask {
   id: number;
-  w: Float32Array;
+  w: Input;
   rows: number;
   cols: number;
   options: AffineQuantizeOptions;
+  out: QuantizeTaskOutput;
 }
 
 /** Message from a worker. @internal */
-export type QuantizeTaskResult =
-  | { id: number; ok: true; weight: Uint32Array; scales: Float32Array; biases: Float32Array }
-  | { id: number; ok: false; code: string; message: string };
+export type QuantizeTaskResult = { id: number; ok: true } | { id: number; ok: false; code: string; message: string };
 
 export interface QuantizePoolOptions {
   /** Worker threads. @default max(1, availableParallelism − 1) */
@@ -45,7 +64,7 @@ interface Job {
 interface Block {
   id: number;
   job: Job;
-  w: Float32Array;
+  w: Input;
   rowStart: number;
   rowEnd: number;
   options: AffineQuantizeOptions;
@@ -53,8 +72,12 @@ interface Block {
 
 interface Slot {
   worker: Worker;
-  block?: Block;
+  /** Blocks sent and not answered yet, by id. */
+  blocks: Map<number, Block>;
 }
+
+/** Blocks a worker may hold at once (one running, one waiting in its message queue). */
+const BLOCKS_PER_WORKER = 2;
 
 const WORKER_URL = new URL("./quantize-worker.js", import.meta.url);
 
@@ -92,24 +115,55 @@ export class QuantizePool {
    * `w` is not modified. An aborted signal rejects with JOB_CANCELLED; blocks already running finish unused.
    */
   quantize(w: Float32Array, rows: number, cols: number, options: AffineQuantizeOptions, signal?: AbortSignal): Promise<AffineQuantized> {
+    return this.submit(w, rows, cols, options, signal);
+  }
+
+  /**
+   * Quantize raw tensor bytes (F32/F16/BF16) as quantize() would their f32 values: all per-element work
+   * (conversion included) runs on the workers. Bytes over a SharedArrayBuffer reach the workers without a copy.
+   */
+  quantizeBytes(input: RawTensorInput, rows: number, cols: number, options: AffineQuantizeOptions, signal?: AbortSignal): Promise<AffineQuantized> {
+    return this.submit(input, rows, cols, options, signal);
+  }
+
+  /**
+   * Quantize a `[rows, cols]` tensor stored in a file: each worker reads its own rows (see
+   * quantize-file-range.ts), so neither reading nor conversion touches this thread.
+   */
+  quantizeFile(input: FileTensorInput, rows: number, cols: number, options: AffineQuantizeOptions, signal?: AbortSignal): Promise<AffineQuantized> {
+    return this.submit(input, rows, cols, options, signal);
+  }
+
+  /** Start every worker now (they load their code while the caller prepares the first job). */
+  warmUp(): void {
+    while (!this.closed && this.slots.length < this.threads) this.spawn();
+    this.updateRefs();
+  }
+
+  private submit(w: Input, rows: number, cols: number, options: AffineQuantizeOptions, signal?: AbortSignal): Promise<AffineQuantized> {
     try {
       if (this.closed) throw new CortexError("QUANT_FAILED", "quantize pool is closed");
-      validateAffineParams(rows, cols, options, w.length);
+      validateAffineParams(rows, cols, options, elementCount(w));
       if (signal?.aborted) throw cancelled(options);
     } catch (err) {
       return Promise.reject(err);
     }
     const { bits, groupSize } = options;
-    const groupsPerRow = cols / groupSize;
+    const dtype = options.dtype ?? "float32";
+    const groups = rows * (cols / groupSize);
     const result: AffineQuantized = {
-      weight: new Uint32Array((rows * cols * bits) / 32),
-      scales: new Float32Array(rows * groupsPerRow),
-      biases: new Float32Array(rows * groupsPerRow),
+      weight: new Uint32Array(new SharedArrayBuffer((groups * groupSize * bits) / 8)),
+      scales: new Float32Array(new SharedArrayBuffer(groups * 4)),
+      biases: new Float32Array(new SharedArrayBuffer(groups * 4)),
       rows,
       cols,
       bits,
       groupSize,
-      dtype: options.dtype ?? "float32",
+      dtype,
+      encoded: {
+        scales: new Uint8Array(new SharedArrayBuffer(groups * dtypeByteSize(dtype))),
+        biases: new Uint8Array(new SharedArrayBuffer(groups * dtypeByteSize(dtype))),
+      },
     };
     if (rows === 0) return Promise.resolve(result);
 
@@ -153,33 +207,53 @@ export class QuantizePool {
     const err = new CortexError("QUANT_FAILED", "quantize pool closed");
     for (const b of this.queue.splice(0)) this.fail(b.job, err);
     const slots = this.slots.splice(0);
-    for (const s of slots) if (s.block) this.fail(s.block.job, err);
+    for (const s of slots) for (const b of s.blocks.values()) this.fail(b.job, err);
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
   private dispatch(): void {
     while (this.queue.length > 0 && !this.closed) {
-      let slot = this.slots.find((s) => !s.block);
-      if (!slot) {
-        if (this.slots.length >= this.threads) return;
-        slot = this.spawn();
-      }
+      // Fill idle workers first, then give each a second block so it never waits on this thread between blocks.
+      let slot = this.slots.find((s) => s.blocks.size === 0);
+      if (!slot && this.slots.length < this.threads) slot = this.spawn();
+      slot ??= this.slots.find((s) => s.blocks.size < BLOCKS_PER_WORKER);
+      if (!slot) return;
       const block = this.queue.shift()!;
       if (block.job.done) continue;
-      slot.block = block;
+      slot.blocks.set(block.id, block);
       const { w, rowStart, rowEnd, options } = block;
-      const cols = block.job.result.cols;
-      const view = w.subarray(rowStart * cols, rowEnd * cols);
-      const shared = typeof SharedArrayBuffer !== "undefined" && w.buffer instanceof SharedArrayBuffer;
-      const data = shared ? view : view.slice();
-      const task: QuantizeTask = { id: block.id, w: data, rows: rowEnd - rowStart, cols, options: { ...options, rowOffset: (options.rowOffset ?? 0) + rowStart } };
-      slot.worker.postMessage(task, shared ? [] : [data.buffer as ArrayBuffer]);
+      const { result } = block.job;
+      const { cols, groupSize, bits } = result;
+      let data: Input;
+      let transfer: ArrayBuffer[] = [];
+      if ("file" in w) {
+        data = { ...w, offset: w.offset + rowStart * cols * elementSize(w.dtype) };
+      } else {
+        const size = w instanceof Float32Array ? 4 : elementSize(w.dtype);
+        const bytes = w instanceof Float32Array ? new Uint8Array(w.buffer, w.byteOffset, w.byteLength) : w.bytes;
+        const shared = bytes.buffer instanceof SharedArrayBuffer;
+        const view = shared ? bytes.subarray(rowStart * cols * size, rowEnd * cols * size) : bytes.slice(rowStart * cols * size, rowEnd * cols * size);
+        if (!shared) transfer = [view.buffer as ArrayBuffer];
+        data = w instanceof Float32Array ? new Float32Array(view.buffer, view.byteOffset, view.byteLength / 4) : { bytes: view, dtype: w.dtype };
+      }
+      const g0 = rowStart * (cols / groupSize);
+      const g1 = rowEnd * (cols / groupSize);
+      const esize = dtypeByteSize(result.dtype);
+      const out: QuantizeTaskOutput = {
+        weight: result.weight.subarray((g0 * groupSize * bits) / 32, (g1 * groupSize * bits) / 32),
+        scales: result.scales.subarray(g0, g1),
+        biases: result.biases.subarray(g0, g1),
+        scalesBytes: result.encoded!.scales.subarray(g0 * esize, g1 * esize),
+        biasesBytes: result.encoded!.biases.subarray(g0 * esize, g1 * esize),
+      };
+      const task: QuantizeTask = { id: block.id, w: data, rows: rowEnd - rowStart, cols, options: { ...options, rowOffset: (options.rowOffset ?? 0) + rowStart }, out };
+      slot.worker.postMessage(task, transfer);
     }
   }
 
   private spawn(): Slot {
     const worker = new Worker(WORKER_URL);
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, blocks: new Map() };
     worker.on("message", (msg: QuantizeTaskResult) => this.onResult(slot, msg));
     worker.on("error", (err) => this.onWorkerGone(slot, `quantize worker crashed: ${err.message}`));
     worker.on("exit", (code) => this.onWorkerGone(slot, `quantize worker exited with code ${code}`));
@@ -196,15 +270,11 @@ export class QuantizePool {
   }
 
   private onResult(slot: Slot, msg: QuantizeTaskResult): void {
-    const block = slot.block;
-    slot.block = undefined;
-    if (block && block.id === msg.id && !block.job.done) {
+    const block = slot.blocks.get(msg.id);
+    slot.blocks.delete(msg.id);
+    if (block && !block.job.done) {
       const job = block.job;
       if (msg.ok) {
-        const { cols, bits, groupSize } = job.result;
-        job.result.weight.set(msg.weight, (block.rowStart * cols * bits) / 32);
-        job.result.scales.set(msg.scales, block.rowStart * (cols / groupSize));
-        job.result.biases.set(msg.biases, block.rowStart * (cols / groupSize));
         if (--job.remaining === 0) {
           job.done = true;
           job.cleanup?.();
@@ -221,8 +291,8 @@ export class QuantizePool {
     const i = this.slots.indexOf(slot);
     if (i < 0) return; // already removed (close, or error followed by exit)
     this.slots.splice(i, 1);
-    if (slot.block) this.fail(slot.block.job, new CortexError("QUANT_FAILED", reason));
-    slot.block = undefined;
+    for (const b of slot.blocks.values()) this.fail(b.job, new CortexError("QUANT_FAILED", reason));
+    slot.blocks.clear();
     this.dispatch();
   }
 
@@ -233,6 +303,10 @@ export class QuantizePool {
     for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.job === job) this.queue.splice(i, 1);
     job.reject(err);
   }
+}
+
+function elementCount(w: Input): number | undefined {
+  return w instanceof Float32Array ? w.length : "bytes" in w ? w.bytes.byteLength / elementSize(w.dtype) : undefined;
 }
 
 function cancelled(options: AffineQuantizeOptions): CortexError {

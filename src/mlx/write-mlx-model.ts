@@ -2,8 +2,9 @@
  * Writes an MLX model folder as mlx-lm's `save` does (formats.md §2.4–2.8): tensors streamed one parameter at a
  * time from an opened source (read → dtype cast → optional transform → affine quantization on the worker
  * pool → shard), shards of at most 5 GiB with {"format": "mlx"} and an always-present index, config.json with
- * `quantization`/`quantization_config`, tokenizer and the other files mlx-lm keeps. Peak memory is a few
- * copies of the largest parameter: the shard writer asks for each tensor's bytes only when it reaches it.
+ * `quantization`/`quantization_config`, tokenizer and the other files mlx-lm keeps. A weight quantized as
+ * stored is read by the workers themselves, a few tensors ahead of the writer (see Lookahead); this thread
+ * only writes, and the shards are hashed on another thread. Peak memory is bounded by the lookahead.
  */
 import crypto from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
@@ -17,9 +18,19 @@ import { formatSafetensorsIndex, planSafetensorsShards, writeShardPlan, type Ten
 import { encodeDtype, safetensorsDtypeOf, type ModelDtype } from "./float-convert.js";
 import type { MixedRecipe } from "./mixed-recipes.js";
 import { buildMlxConfig, serializeMlxConfig } from "./mlx-config.js";
+import { Lookahead, type LookaheadJob } from "./lookahead.js";
 import { readParamBytes, readParamFloat32, type MlxSourceModel, type SourceParam } from "./mlx-source.js";
+import type { AffineQuantized } from "./affine-quantize.js";
 import type { QuantizePool } from "./quantize-pool.js";
+import { OffThreadSha256 } from "./sha256-off-thread.js";
 import { inferModulesFromTensors, planQuantization, type QuantizationPlan, type QuantParams } from "./quantize-rules.js";
+
+/**
+ * Quantization jobs in flight ahead of the writer and their source bytes (the next one always starts). The
+ * workers read sources in chunks, so what a job holds is its output: about a quarter of its source at 4 bits.
+ */
+const LOOKAHEAD_JOBS = 8;
+const LOOKAHEAD_BYTES = 256 << 20;
 
 /** mlx-lm `make_shards` default: 5 GiB. */
 export const MLX_MAX_SHARD_BYTES = 5 << 30;
@@ -71,6 +82,7 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
   if (!keep.some((f) => TOKENIZER_FILE.test(f))) throw new CortexError("CONV_MISSING_TOKENIZER", `${src.dir}: no tokenizer (tokenizer.json, tokenizer.model, vocab.json or *.tiktoken); mlx-lm cannot load the model without one`);
 
   const dtype = options.dtype ?? src.configDtype;
+  if (options.quantize || options.keepQuantization) options.pool.warmUp();
   const plan = options.quantize ? planFor(src, options.quantize) : undefined;
   const quantOf = new Map<string, QuantParams>();
   for (const l of plan?.layers ?? []) quantOf.set(`${l.path}.weight`, l.params);
@@ -93,6 +105,21 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
     return { values, exact: !transformed && !p.quant && p.floatDtype === (dtype ?? p.floatDtype) };
   };
 
+  // Quantization jobs, started ahead of the writer (see Lookahead) once the shard order is known.
+  const quantJobs = new Map<string, LookaheadJob<AffineQuantized>>();
+  const quantizeParam = async (p: SourceParam, q: QuantParams, outDtype: ModelDtype): Promise<AffineQuantized> => {
+    options.signal?.throwIfAborted();
+    const cols = p.shape[p.shape.length - 1]!;
+    const opts = { bits: q.bits, groupSize: q.group_size, dtype: outDtype, name: p.name };
+    if (!p.quant && !options.transformNames?.has(p.name) && (p.dtype === "BF16" || p.dtype === "F16" || p.dtype === "F32")) {
+      // The workers read the stored bytes themselves: reading, conversion and quantization all off this thread.
+      const { shard, info } = src.checkpoint.tensors.get(p.name)!;
+      return options.pool.quantizeFile({ file: shard.path, offset: info.start, dtype: p.dtype }, p.numel / cols, cols, opts, options.signal);
+    }
+    const { values, exact } = await load(p);
+    return options.pool.quantize(values, p.numel / cols, cols, { ...opts, inputInDtype: exact }, options.signal);
+  };
+
   for (const p of src.params) {
     const outDtype = p.floatDtype ? (dtype ?? p.floatDtype) : undefined;
     const q = quantOf.get(p.name);
@@ -103,6 +130,7 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
       const st = safetensorsDtypeOf(outDtype);
       const passThrough = p.quant !== undefined && sameParams(p.quant, q) && outDtype === p.floatDtype && !options.transformNames?.has(p.name);
       decls.push({ name: p.name, dtype: "U32", shape: [...p.shape.slice(0, -1), (cols * q.bits) / 32] });
+      if (!passThrough) quantJobs.set(p.name, { key: p.name, bytes: p.sourceBytes, start: () => quantizeParam(p, q, outDtype) });
       decls.push({ name: `${module}.scales`, dtype: st, shape: groupsShape });
       decls.push({ name: `${module}.biases`, dtype: st, shape: groupsShape });
       sources.push({
@@ -116,10 +144,9 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
             step(p);
             return w;
           }
-          const { values, exact } = await load(p);
-          const r = await options.pool.quantize(values, p.numel / cols, cols, { bits: q.bits, groupSize: q.group_size, dtype: outDtype, name: p.name, inputInDtype: exact }, options.signal);
-          stash.set(`${module}.scales`, encodeDtype(r.scales, outDtype));
-          stash.set(`${module}.biases`, encodeDtype(r.biases, outDtype));
+          const r = await ahead.take(p.name);
+          stash.set(`${module}.scales`, r.encoded?.scales ?? encodeDtype(r.scales, outDtype));
+          stash.set(`${module}.biases`, r.encoded?.biases ?? encodeDtype(r.biases, outDtype));
           step(p);
           return r.weight;
         },
@@ -142,24 +169,49 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
   }
 
   const shardPlan = planSafetensorsShards(decls, options.maxShardBytes ?? MLX_MAX_SHARD_BYTES, "mlx");
-  // Hash each shard as it is written: the header is what the writer will write, then the tensors in order.
+  const writeOrder = shardPlan.shards.flatMap((s) => s.tensors.map((t) => quantJobs.get(t.name))).filter((j) => j !== undefined);
+  const ahead = new Lookahead(writeOrder, LOOKAHEAD_JOBS, LOOKAHEAD_BYTES);
+  // Hash each shard (on a worker thread) as it is written: the header is what the writer will write, then the tensors in order.
   const metadata = { format: "mlx" };
-  const hashes = new Map(shardPlan.shards.map((s) => [s.file, crypto.createHash("sha256").update(buildSafetensorsHeader(s.tensors, { metadata, pad: false }).bytes)]));
+  const hasher = new OffThreadSha256();
+  for (const s of shardPlan.shards) hasher.update(s.file, buildSafetensorsHeader(s.tensors, { metadata, pad: false }).bytes);
   const hashed: TensorSource[] = sources.map((s) => ({
     ...s,
     data: async () => {
       const bytes = await (s.data as () => Promise<ArrayBufferView>)();
-      hashes.get(shardPlan.weightMap.get(s.name)!)!.update(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      hasher.update(shardPlan.weightMap.get(s.name)!, bytes);
       return bytes;
     },
   }));
   const parameters = src.params.reduce((s, p) => s + p.numel, 0);
-  await writeShardPlan(outDir, shardPlan, hashed, { style: "mlx", metadata, indexMetadata: { total_parameters: parameters }, fsync: true });
+  const writeShards = async () => {
+    try {
+      await writeShardPlan(outDir, shardPlan, hashed, { style: "mlx", metadata, indexMetadata: { total_parameters: parameters }, fsync: true });
+      return await hasher.digests();
+    } finally {
+      await hasher.close();
+    }
+  };
+  // The kept files (tokenizer, …) are copied while the shards are written: independent work, and the writer mostly waits.
+  const kept = new Map<string, { sha256: string; bytes: number }>();
+  const copyKept = async () => {
+    for (const f of keep) {
+      options.signal?.throwIfAborted();
+      const buf = await readFile(path.join(src.dir, f));
+      await writeFile(path.join(outDir, f), buf);
+      kept.set(f, { sha256: crypto.createHash("sha256").update(buf).digest("hex"), bytes: buf.length });
+    }
+  };
+  // Both settle before any error is thrown, so nothing still writes into outDir when the caller removes it.
+  const [shards, copied] = await Promise.allSettled([writeShards(), copyKept()]);
+  if (shards.status === "rejected") throw shards.reason;
+  if (copied.status === "rejected") throw copied.reason;
+  const shardHashes = shards.value;
 
   const sha256: Record<string, string> = {};
   let bytes = 0;
   for (const s of shardPlan.shards) {
-    sha256[s.file] = hashes.get(s.file)!.digest("hex");
+    sha256[s.file] = shardHashes[s.file]!;
     bytes += buildSafetensorsHeader(s.tensors, { metadata, pad: false }).bytes.length + s.bytes;
   }
   const small: Record<string, string> = {
@@ -173,11 +225,8 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
     bytes += Buffer.byteLength(text);
   }
   for (const f of keep) {
-    options.signal?.throwIfAborted();
-    const buf = await readFile(path.join(src.dir, f));
-    await writeFile(path.join(outDir, f), buf);
-    sha256[f] = crypto.createHash("sha256").update(buf).digest("hex");
-    bytes += buf.length;
+    sha256[f] = kept.get(f)!.sha256;
+    bytes += kept.get(f)!.bytes;
   }
   return {
     files: [...shardPlan.shards.map((s) => s.file), ...Object.keys(small), ...keep],

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { affineQuantize, type AffineQuantized } from "../../src/mlx/affine-quantize.js";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { castToDtype, encodeDtype, type ModelDtype } from "../../src/mlx/float-convert.js";
 import { QuantizePool } from "../../src/mlx/quantize-pool.js";
 import { assertCortexRejects, assertCortexThrows, normalMatrix } from "./helpers.js";
 
@@ -66,4 +70,52 @@ test("errors: bad parameters, NaN in a later block (absolute row), cancel, close
   await assertCortexRejects(pool.quantize(w, 20, 64, { bits: 4, groupSize: 64 }), "QUANT_FAILED", "closed");
   assertCortexThrows(() => QuantizePool.create({ threads: 0 }), "REQ_INVALID_ARGUMENT", "threads", "0");
   assertCortexThrows(() => QuantizePool.create({ maxBlockElements: 1.5 }), "REQ_INVALID_ARGUMENT", "maxBlockElements", "1.5");
+});
+
+/** `values` (already in `dtype`) stored after a 24-byte prefix in a temp file, as a checkpoint would hold them. */
+function tensorFile(t: { after: (fn: () => void) => void }, values: Float32Array, dtype: ModelDtype): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cx-qpool-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, "t.bin");
+  fs.writeFileSync(file, Buffer.concat([Buffer.alloc(24, 0xee), encodeDtype(values, dtype)]));
+  return file;
+}
+
+test("file and raw-byte inputs: workers read and convert BF16/F16/F32 rows themselves, bit-identical to affineQuantize", async (t) => {
+  const pool = QuantizePool.create({ threads: 2, maxBlockElements: 5 * 256 });
+  t.after(() => pool.close());
+  const rows = 23;
+  const cols = 256;
+  const base = normalMatrix(rows * cols, 21);
+  for (let j = 0; j < cols; j++) base[4 * cols + j] = 0.25; // a constant row
+  for (const [src, tag] of [["bfloat16", "BF16"], ["float16", "F16"], ["float32", "F32"]] as const) {
+    const values = castToDtype(base, src);
+    const file = tensorFile(t, values, src);
+    for (const dtype of ["bfloat16", "float16", "float32"] as const) {
+      for (const bits of [4, 8, 3]) {
+        const opts = { bits, groupSize: 64, dtype };
+        const want = affineQuantize(values, rows, cols, opts);
+        const fromFile = await pool.quantizeFile({ file, offset: 24, dtype: tag }, rows, cols, opts);
+        sameBits(fromFile, want);
+        assert.ok(Buffer.from(fromFile.encoded!.scales).equals(Buffer.from(encodeDtype(want.scales, dtype))), `${tag} → ${dtype}: encoded scales`);
+        assert.ok(Buffer.from(fromFile.encoded!.biases).equals(Buffer.from(encodeDtype(want.biases, dtype))), `${tag} → ${dtype}: encoded biases`);
+        sameBits(await pool.quantizeBytes({ bytes: encodeDtype(values, src), dtype: tag }, rows, cols, opts), want);
+      }
+    }
+  }
+});
+
+test("file input errors: NaN names tensor, absolute row and column; a short file is FMT_INVALID; the pool survives", async (t) => {
+  const pool = QuantizePool.create({ threads: 2, maxBlockElements: 4 * 128 });
+  t.after(() => pool.close());
+  const w = castToDtype(normalMatrix(20 * 128, 8), "bfloat16");
+  w[17 * 128 + 100] = Number.NaN;
+  const file = tensorFile(t, w, "bfloat16");
+  const opts = { bits: 4, groupSize: 64, dtype: "bfloat16" as const, name: "model.layers.1.mlp.down_proj.weight" };
+  await assertCortexRejects(pool.quantizeFile({ file, offset: 24, dtype: "BF16" }, 20, 128, opts), "REQ_INVALID_ARGUMENT", "down_proj", "row 17, column 100");
+  await assertCortexRejects(pool.quantizeFile({ file: file + ".missing", offset: 0, dtype: "BF16" }, 20, 128, opts), "QUANT_FAILED", "ENOENT");
+  w[17 * 128 + 100] = 0;
+  const good = tensorFile(t, w, "bfloat16");
+  await assertCortexRejects(pool.quantizeFile({ file: good, offset: 24, dtype: "BF16" }, 21, 128, opts), "FMT_INVALID", good, "truncated");
+  sameBits(await pool.quantizeFile({ file: good, offset: 24, dtype: "BF16" }, 20, 128, opts), affineQuantize(w, 20, 128, opts));
 });
