@@ -17,6 +17,7 @@ import { FINAL_STATES } from "../jobs/job-view.js";
 import { combineHolders, jobHolders, type ModelHolders } from "../store/model-holders.js";
 import { ModelStore } from "../store/model-store.js";
 import { storeRootsFor } from "../store/store-roots.js";
+import { sweepStaleTemps } from "../store/sweep-stale-temps.js";
 import { resolveHfToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
 import { startRedis } from "../redis/redis-handle.js";
@@ -46,6 +47,9 @@ export class Daemon {
       const lock = LockFile.acquire(paths.lock);
       stops.push({ name: "lock", stop: () => lock.release() });
       await removeStaleSocket(paths.socket, "cortexd");
+      // Temporary files of writers a crash killed: never listed as models, but they hold disk.
+      const swept = sweepStaleTemps([paths.models, paths.mlxModels, paths.quantizedModels, paths.manifests, paths.tmp]);
+      if (swept.length > 0) logger.info({ files: swept }, "removed temporary files of interrupted writers");
       const token = config.listen ? resolveToken(config.token, paths.token) : "";
 
       const redis = await startRedis({ url: config.redisUrl, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });

@@ -19,6 +19,8 @@ import { isErrorCode } from "../errors/codes.js";
 import { LLAMA_FTYPE } from "../formats/gguf/ggml-types.js";
 import { readGgufHeader } from "../formats/gguf/read-gguf-header.js";
 import { GGUF_QUANT_TYPES, type GgufQuantType } from "../jobs/job-requests.js";
+import { PARENT_PID_ENV } from "../platform/die-with-parent.js";
+import { sweepStaleTemps } from "../store/sweep-stale-temps.js";
 import { GGML_LOG_LEVEL, type LlamaQuantizeParams, type NativeVersionInfo } from "./ggml-native-types.js";
 import type { RunnerMessage, RunnerRequest } from "./llama-quantize-runner.js";
 
@@ -137,6 +139,8 @@ export async function llamaQuantizeFile(inPath: string, outPath: string, options
   const numel = new Map(header.tensors.map((t) => [t.name, t.numel]));
   const elementsTotal = header.tensors.reduce((a, t) => a + t.numel, 0);
 
+  // What a killed earlier attempt left behind (its process is gone) is removed before this one writes.
+  sweepStaleTemps([path.dirname(dst)], { prefix: `${path.basename(dst)}.tmp-`, maxDepth: 0 });
   const tmp = `${dst}.tmp-${process.pid}-${++tmpSeq}`;
   const params: Partial<LlamaQuantizeParams> = {
     ftype,
@@ -249,7 +253,7 @@ function runIsolated(isolation: "process" | "thread", req: RunnerRequest, onMess
     };
     if (isolation === "process") {
       // execArgv: [] so test-runner or inspector flags of this process are not inherited.
-      child = fork(RUNNER, [], { execArgv: [], stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "json" });
+      child = fork(RUNNER, [], { execArgv: [], env: { ...process.env, [PARENT_PID_ENV]: String(process.pid) }, stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "json" });
       child.stderr!.setEncoding("utf8");
       child.stderr!.on("data", (d: string) => {
         stderrTail = (stderrTail + d).slice(-4096);
