@@ -93,13 +93,24 @@ export function tmpfsUnavailable(): string | undefined {
   return r.status === 0 ? undefined : `cannot mount a tmpfs here: ${(r.stderr || r.error?.message || "").trim()}`;
 }
 
-/** Mounts a tmpfs of `size` (e.g. "8m") on `dir` (created) and unmounts it after the test. */
-export function mountTmpfs(t: { after: (fn: () => void) => void }, dir: string, size: string, opts: string[] = []): void {
+/**
+ * A temp dir whose cleanup first unmounts whatever a test mounted inside it (deepest first), then removes it.
+ * (node:test runs after-hooks in registration order, so a separate unmount hook would come too late.)
+ */
+export function scratchDir(t: { after: (fn: () => void) => void }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cxc-"));
+  t.after(() => {
+    const mounts = fs.readFileSync("/proc/mounts", "utf8").split("\n").map((l) => l.split(" ")[1] ?? "").filter((m) => m.startsWith(dir + "/"));
+    for (const m of mounts.sort((a, b) => b.length - a.length)) spawnSync("umount", ["-l", m]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+/** Mounts a tmpfs of `size` (e.g. "8m") on `dir` (created); `dir` must lie in a scratchDir, which unmounts it. */
+export function mountTmpfs(dir: string, size: string, opts: string[] = []): void {
   fs.mkdirSync(dir, { recursive: true });
   execFileSync("mount", ["-t", "tmpfs", "-o", [`size=${size}`, "mode=0700", ...opts].join(","), "tmpfs", dir]);
-  t.after(() => {
-    spawnSync("umount", ["-l", dir]);
-  });
 }
 
 /** Fills a filesystem until `leaveBytes` remain free, with one file; returns its path. */
