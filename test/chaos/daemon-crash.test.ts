@@ -97,3 +97,22 @@ test("kill -9 of the daemon mid-generation: the client gets UNAVAILABLE, the run
   });
   assert.ok(again > 0);
 });
+
+test("a daemon whose stdout goes away (terminal closed, log pipe broken) keeps serving without spinning, and stops on SIGTERM", async (t) => {
+  const home = path.join(tempDir(t), "h");
+  const d = await startDaemon(home);
+  t.after(() => d.stop());
+  d.proc.stdout!.destroy(); // the reading end is gone: every log line now fails with EPIPE
+  d.proc.stderr!.destroy();
+  for (let i = 0; i < 20; i++) await d.client.unary("cortex.v1.ModelService", "GetStatus"); // debug logging on each call
+  const cpu = () => fs.readFileSync(`/proc/${d.proc.pid}/stat`, "utf8").split(") ")[1]!.split(" ").slice(11, 13).reduce((a, b) => a + Number(b), 0);
+  const c0 = cpu();
+  await sleep(2000);
+  const ticks = cpu() - c0;
+  assert.ok(ticks < 40, `idle daemon used ${ticks} CPU ticks in 2 s`);
+  assert.equal((await d.client.unary<{ pid: number }>("cortex.v1.ModelService", "GetStatus")).pid, d.proc.pid, "still serving");
+  d.client.close();
+  d.proc.kill("SIGTERM");
+  const code = await Promise.race([d.exited, sleep(25_000).then(() => "hung")]);
+  assert.equal(code, 0, "exits 0 after SIGTERM");
+});
