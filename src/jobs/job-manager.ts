@@ -18,6 +18,7 @@ const DEFAULT_OPTS: JobsOptions = {
 const TOMBSTONE_TTL_S = 7 * 86400;
 /** A Redis call that takes longer than this while Redis is down answers REDIS_UNAVAILABLE instead of hanging. */
 const REDIS_CALL_BOUND_MS = 10_000;
+const REDIS_DOWN = new Set(["reconnecting", "close", "end"]);
 
 /** A flow step: the parent runs after all its children complete (BullMQ flows). */
 export interface FlowStep {
@@ -87,7 +88,8 @@ export class JobManager {
   }
 
   private requireRedis(what: string): void {
-    if (this.redis.status !== "ready") {
+    // Lost, not merely still connecting (a first connection is covered by the time bound).
+    if (REDIS_DOWN.has(this.redis.status)) {
       throw new CortexError("REDIS_UNAVAILABLE", `Redis is not reachable, so cortexd cannot ${what} now; it reconnects by itself (cortex status shows when)`);
     }
   }
