@@ -33,7 +33,10 @@ interface Side {
 async function daemonWithModel(): Promise<{ d: RunningDaemon; dir: string; model: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cxb-"));
   const d = await startDaemon(path.join(dir, "h"), { env: { CORTEX_THREADS: String(THREADS), CORTEX_LOG_LEVEL: "warn" } });
-  return { d, dir, model: benchModel() };
+  // Requests may only name models inside cortexd's roots: the bench model is copied into $CORTEX_HOME/models.
+  const model = path.join(dir, "h", "models", "bench.gguf");
+  fs.copyFileSync(benchModel(), model);
+  return { d, dir, model };
 }
 
 /** Streams one Generate; resolves tokens/s over the client's wall time and the time to the first piece. */

@@ -5,5 +5,6 @@ import { daemonCommand, runDaemon } from "./daemon/run-daemon.js";
 const program = daemonCommand("cortexd");
 program.parse(process.argv);
 const code = await runDaemon(program.opts());
-// Flush stdout (pino) before exiting.
+// Flush stdout (pino) before exiting; a stdout that is gone never calls back, so exit anyway shortly after.
 process.stdout.write("", () => process.exit(code));
+setTimeout(() => process.exit(code), 1000);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every compiled test file (dist/test/**/*.test.js) with node's test runner. `npm test` builds first.
-// CORTEX_TEST_FILTER=substring limits the files; CORTEX_SOAK=1 enables the long runs.
+// CORTEX_TEST_FILTER=substring[,substring…] limits the files; CORTEX_SOAK=1 enables the long runs.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -22,7 +22,8 @@ if (!fs.existsSync(distTest)) {
 }
 walk(distTest);
 const filter = process.env.CORTEX_TEST_FILTER;
-const selected = files.filter((f) => !filter || f.includes(filter)).sort();
+const filters = (filter ?? "").split(",").filter(Boolean);
+const selected = files.filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
 if (selected.length === 0) {
   console.error("no test files selected");
   process.exit(1);

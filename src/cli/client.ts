@@ -55,7 +55,9 @@ export class CortexClient {
 
   /** Turns transport errors into a sentence that says what to do. */
   explain(err: grpc.ServiceError): CliError {
-    if (err.code === grpc.status.UNAVAILABLE && /No connection established|ECONNREFUSED|ENOENT|connect/i.test(err.details ?? err.message)) {
+    // A daemon's own UNAVAILABLE (e.g. Redis down) carries its error code; only a transport failure means "not running".
+    const fromDaemon = (err.metadata?.get("cortex-error-code").length ?? 0) > 0;
+    if (err.code === grpc.status.UNAVAILABLE && !fromDaemon && /No connection established|ECONNREFUSED|ENOENT|connect/i.test(err.details ?? err.message)) {
       const where = this.target.address ?? this.target.socket;
       return new CliError(`cortexd is not running (nothing answers on ${where}). Start it with \`cortex daemon\` (or \`npm start\`), or install it as a service: \`cortex service install\``, 69, err.code);
     }

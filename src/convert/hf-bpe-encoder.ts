@@ -29,7 +29,9 @@ export class HfBpeEncoder {
     for (const [t, id] of Object.entries(isObject(model.vocab) ? model.vocab : {})) this.vocab.set(t, id as number);
     const merges = Array.isArray(model.merges) ? model.merges : [];
     merges.forEach((m, i) => {
-      const [a, b] = typeof m === "string" ? splitMerge(m) : (m as string[]);
+      const pair = typeof m === "string" ? splitMerge(m) : m;
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") unsupported(`merge ${i}: ${JSON.stringify(m)?.slice(0, 40)} is neither "a b" nor ["a", "b"]`);
+      const [a, b] = pair as string[];
       const key = `${a}\u0000${b}`;
       if (!this.ranks.has(key)) this.ranks.set(key, i);
     });

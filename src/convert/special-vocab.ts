@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { CortexError } from "../errors/cortex-error.js";
 import { isObject, readJsonObject, type JsonObject } from "./hf-config.js";
 
 /** A named chat template (tokenizer_config may hold a list of them). */
@@ -54,7 +55,7 @@ export async function loadSpecialVocab(dir: string, options: SpecialVocabOptions
   let types = [...(options.specialTokenTypes ?? DEFAULT_TYPES)];
   const setSpecial = (typ: string, tid: unknown): void => {
     if (typeof tid !== "number" || !Number.isInteger(tid)) return;
-    if (tid < 0) throw new Error(`invalid value for special token type ${typ}: ${tid}`);
+    if (tid < 0) throw new CortexError("FMT_INVALID", `${dir}: invalid value for special token type ${typ}: ${tid}`);
     if (options.nVocab === undefined || tid < options.nVocab) {
       if (!sv.specialTokenIds.has(typ)) sv.specialTokenIds.set(typ, tid);
       return;
@@ -66,7 +67,7 @@ export async function loadSpecialVocab(dir: string, options: SpecialVocabOptions
   const tokenizer = await readJsonObject(dir, "tokenizer.json");
   let addedTokens: JsonObject[] = [];
   if (tokenizer) {
-    if (options.loadMerges) sv.merges = parseMerges(isObject(tokenizer.model) ? tokenizer.model.merges : undefined);
+    if (options.loadMerges) sv.merges = parseMerges(isObject(tokenizer.model) ? tokenizer.model.merges : undefined, join(dir, "tokenizer.json"));
     if (isObject(tokenizer.normalizer)) parseNormalizer(sv, tokenizer.normalizer);
     addedTokens = Array.isArray(tokenizer.added_tokens) ? tokenizer.added_tokens.filter(isObject) : [];
   }
@@ -102,14 +103,14 @@ export async function loadSpecialVocab(dir: string, options: SpecialVocabOptions
   return sv;
 }
 
-function parseMerges(merges: unknown): string[] {
+function parseMerges(merges: unknown, file: string): string[] {
   if (!Array.isArray(merges) || merges.length === 0) return [];
   if (typeof merges[0] === "string") return merges as string[];
   if (Array.isArray(merges[0]) && merges[0].length === 2 && typeof merges[0][0] === "string") {
     // transformers ≥ 4.45 pair form: a literal space inside a part becomes U+0120 (chr(ord(" ") + 256)).
     return (merges as string[][]).map((pair) => pair.map((part) => part.replaceAll(" ", "\u0120")).join(" "));
   }
-  throw new Error("unknown tokenizer merges format");
+  throw new CortexError("FMT_INVALID", `${file}: unknown tokenizer merges format`);
 }
 
 async function readMergesTxt(dir: string, sv: SpecialVocab): Promise<string[]> {

@@ -21,6 +21,7 @@ import { FINAL_STATES } from "../jobs/job-view.js";
 import { combineHolders, jobHolders, type ModelHolders } from "../store/model-holders.js";
 import { ModelStore } from "../store/model-store.js";
 import { storeRootsFor } from "../store/store-roots.js";
+import { sweepStaleTemps } from "../store/sweep-stale-temps.js";
 import { resolveHfToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
 import { startRedis } from "../redis/redis-handle.js";
@@ -50,6 +51,9 @@ export class Daemon {
       const lock = LockFile.acquire(paths.lock);
       stops.push({ name: "lock", stop: () => lock.release() });
       await removeStaleSocket(paths.socket, "cortexd");
+      // Temporary files of writers a crash killed: never listed as models, but they hold disk.
+      const swept = sweepStaleTemps([paths.models, paths.mlxModels, paths.quantizedModels, paths.manifests, paths.tmp]);
+      if (swept.length > 0) logger.info({ files: swept }, "removed temporary files of interrupted writers");
       const token = config.listen ? resolveToken(config.token, paths.token) : "";
 
       const redis = await startRedis({ url: config.redisUrl, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });
@@ -87,7 +91,7 @@ export class Daemon {
         }
       };
       // The pool names models as the store lists them, and makes the variants it needs through jobs.
-      const pool = createInferencePool(config, paths, logger, { resolve: storeResolver(() => store.snapshot(), paths.models), quantizer: new JobQuantizer(jobs, paths) });
+      const pool = createInferencePool(config, paths, logger, { resolve: storeResolver(() => store.snapshot(), paths.models, [paths.home, ...(config.hfHubCache ? [config.hfHubCache] : []), ...config.modelDirs]), quantizer: new JobQuantizer(jobs, paths) });
       stops.push({ name: "inference-pool", stop: () => pool.stop() });
 
       // Who holds a model before it is deleted: running/queued jobs now; the inference pool adds its own source.

@@ -7,6 +7,8 @@ import { CortexError } from "../errors/cortex-error.js";
 export function prepareHome(paths: HomePaths): void {
   try {
     fs.mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+    // Before the sub-folders: Node's recursive mkdir reports a read-only file system as ENOENT.
+    fs.accessSync(paths.home, fs.constants.W_OK);
     for (const dir of [paths.models, paths.mlxModels, paths.quantizedModels, paths.manifests, paths.tmp, paths.redisDir]) {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     }
@@ -15,6 +17,7 @@ export function prepareHome(paths: HomePaths): void {
     fs.rmSync(probe);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new CortexError("DAEMON_HOME_UNWRITABLE", `CORTEX_HOME ${paths.home} is not writable (${e.code ?? "error"}: ${e.message}); choose another with --home or CORTEX_HOME`);
+    const reason = e.code && !e.message.startsWith(e.code) ? `${e.code}: ${e.message}` : e.message; // Node's own messages start with the code
+    throw new CortexError("DAEMON_HOME_UNWRITABLE", `CORTEX_HOME ${paths.home} is not writable (${reason}); choose another with --home or CORTEX_HOME`);
   }
 }

@@ -38,6 +38,9 @@ export async function runDaemon(opts: { home?: string; listen?: string; redisUrl
     process.stderr.write(`cortexd: ${ce.message}\n`);
     return exitCodeFor(ce.code);
   }
+  // A terminal closed or a log pipe broken makes every write fail (EPIPE/EIO). Unhandled, each failure became an
+  // uncaught exception whose fatal log line failed again: the daemon spun on the CPU and never exited.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
   const logger = createLogger(loaded.config.logLevel);
 
   let daemon: Daemon;
@@ -76,7 +79,10 @@ export async function runDaemon(opts: { home?: string; listen?: string; redisUrl
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
     process.on("SIGHUP", () => logger.info("SIGHUP ignored: config is read only at start; restart cortexd to apply changes"));
+    let crashed = false;
     process.on("uncaughtException", (err) => {
+      if (crashed) return; // already stopping: a second failure must not start another stop (or loop)
+      crashed = true;
       logger.fatal({ err: err.message, stack: err.stack }, "uncaught exception");
       daemon.stop().finally(() => resolve(EXIT.SOFTWARE));
     });

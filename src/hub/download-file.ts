@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CortexError, isCortexError, toCortexError } from "../errors/cortex-error.js";
 import { partialPath, partsSidecarPath } from "./hf-cache-layout.js";
@@ -96,6 +97,7 @@ async function downloadOnce(o: DownloadFileOptions, progress: (p: FileProgress) 
   const partial = partialPath(o.dest);
   const sidecarPath = partsSidecarPath(o.dest);
   let state = loadSidecar(sidecarPath, partial, o.size);
+  requireFreeSpace(path.dirname(o.dest), o.size - (state ? state.parts.reduce((s, p) => s + (p.next - p.start), 0) : 0), label);
   if (!state) {
     state = { size: o.size, parts: planParts(o.size, o.partsPerFile ?? 8, o.minPartBytes ?? 16 * MiB) };
     fs.writeFileSync(partial, "");
@@ -157,6 +159,25 @@ async function downloadOnce(o: DownloadFileOptions, progress: (p: FileProgress) 
   fs.renameSync(partial, o.dest);
   fs.rmSync(sidecarPath, { force: true });
   return { resumedBytes };
+}
+
+/**
+ * The partial file is sparse, so a file that cannot fit would only fail at some write deep into the download:
+ * refuse it before the first byte instead, naming what it needs. (Concurrent writers can still fill the disk
+ * mid-way; that ENOSPC fails the pull the same way.)
+ */
+function requireFreeSpace(dir: string, needed: number, label: string): void {
+  let free: number;
+  try {
+    const s = fs.statfsSync(dir);
+    free = s.bavail * s.bsize;
+  } catch {
+    return; // no statfs here: the writes will tell
+  }
+  if (needed > free) {
+    const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
+    throw new CortexError("IO_NO_SPACE", `${label}: needs ${mib(needed)}, only ${mib(free)} free on ${dir}`);
+  }
 }
 
 export function removePartial(dest: string): void {

@@ -14,6 +14,8 @@ export interface HubClientOptions {
   signal?: AbortSignal;
   /** Waiting for response headers. Defaults to 30 s. */
   timeoutMs?: number;
+  /** Largest metadata answer body (an endless one fails FMT_INVALID). Defaults to 256 MiB. */
+  maxAnswerBytes?: number;
   /** Retries of a metadata call after 429/5xx/network failures. Defaults to 3. */
   retries?: number;
 }
@@ -59,7 +61,7 @@ export class HubClient {
     this.repo = validateRepoId(o.repo);
     const hubUrl = o.hubUrl.replace(/\/+$/, "");
     if (!URL.canParse(hubUrl) || !/^https?:$/.test(new URL(hubUrl).protocol)) throw new CortexError("REQ_INVALID_ARGUMENT", `invalid Hub URL ${JSON.stringify(o.hubUrl.slice(0, 200))}: expected http(s)://host`);
-    this.base = { hubUrl, fetch: createHubFetch({ hubUrl, repo: o.repo, ...(o.token ? { token: o.token } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) }) };
+    this.base = { hubUrl, fetch: createHubFetch({ hubUrl, repo: o.repo, ...(o.token ? { token: o.token } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), ...(o.maxAnswerBytes ? { maxAnswerBytes: o.maxAnswerBytes } : {}) }) };
   }
 
   /** The `/resolve/` URL of a file (path segments encoded; the revision too, `refs/pr/1` → `refs%2Fpr%2F1`). */

@@ -6,11 +6,15 @@ export interface HubHttpOptions {
   signal?: AbortSignal;
   /** Names the repo in error messages. */
   repo: string;
-  /** Waiting for response headers (not the body). Defaults to 30 s. */
+  /** Waiting for response headers, and for each piece of a metadata answer's body. Defaults to 30 s. */
   timeoutMs?: number;
+  /** Largest metadata (/api/) answer body. Defaults to 256 MiB. */
+  maxAnswerBytes?: number;
 }
 
 const MAX_REDIRECTS = 5;
+/** The largest metadata answer accepted: a listing of MAX_LISTED_FILES entries fits many times over. */
+const MAX_ANSWER_BYTES = 256 << 20;
 
 /**
  * fetch for the Hub: the token goes only to the Hub's own origin (never to a CDN or another host after a
@@ -51,11 +55,43 @@ export function createHubFetch(opts: HubHttpOptions): typeof fetch {
         await res.body?.cancel().catch(() => undefined);
         throw hubError(res.status, res.headers, { repo: opts.repo, url, hadToken: Boolean(opts.token) });
       }
-      return res;
+      // Metadata answers are read whole by the library: bound them (a hostile or broken server may never stop).
+      return new URL(url).pathname.startsWith("/api/") ? boundedAnswer(res, opts.maxAnswerBytes ?? MAX_ANSWER_BYTES, opts.timeoutMs ?? 30_000, opts.repo) : res;
     }
     throw new CortexError("HUB_UNAVAILABLE", `too many redirects fetching ${opts.repo}`);
   };
   return hubFetch as typeof fetch;
+}
+
+/** The response with its body limited in size and in time between pieces; either limit fails it with a typed error. */
+function boundedAnswer(res: Response, maxBytes: number, idleMs: number, repo: string): Response {
+  if (!res.body) return res;
+  const reader = res.body.getReader();
+  let total = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: NodeJS.Timeout | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CortexError("HUB_UNAVAILABLE", `the Hub's answer for ${repo} stalled (no data for ${idleMs / 1000} s)`)), idleMs);
+      });
+      try {
+        const { done, value } = await Promise.race([reader.read(), idle]);
+        if (done) return controller.close();
+        total += value.byteLength;
+        if (total > maxBytes) throw new CortexError("FMT_INVALID", `the Hub's answer for ${repo} is larger than ${maxBytes} bytes; refusing it`);
+        controller.enqueue(value);
+      } catch (err) {
+        await reader.cancel().catch(() => undefined);
+        controller.error(err);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  const bounded = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  Object.defineProperty(bounded, "url", { value: res.url });
+  return bounded;
 }
 
 export function describeNetworkError(err: unknown): string {

@@ -44,6 +44,11 @@ export function loadSidecar(sidecarPath: string, partial: string, size: number):
 /** Written to a temp file and renamed, so a crash leaves the old or the new record, never half of one. */
 export function saveSidecar(sidecarPath: string, state: Sidecar): void {
   const tmp = `${sidecarPath}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(state));
-  fs.renameSync(tmp, sidecarPath);
+  try {
+    fs.writeFileSync(tmp, JSON.stringify(state));
+    fs.renameSync(tmp, sidecarPath);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true }); // a full disk leaves a truncated temp file otherwise
+    throw err;
+  }
 }

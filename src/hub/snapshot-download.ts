@@ -1,9 +1,9 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { CortexError } from "../errors/cortex-error.js";
+import { CortexError, isCortexError } from "../errors/cortex-error.js";
 import { withBlobLock } from "./blob-lock.js";
-import { downloadFile, type FileProgress } from "./download-file.js";
+import { downloadFile, removePartial, type FileProgress } from "./download-file.js";
 import { filterPaths, isLiteralPattern } from "./glob-match.js";
 import { blobPath, listingPath, lockPath, pointerTarget, refPath, repoDir, snapshotDir } from "./hf-cache-layout.js";
 import { HubClient, type RepoFile } from "./hub-client.js";
@@ -137,24 +137,31 @@ export async function snapshotDownload(o: SnapshotOptions): Promise<SnapshotResu
     if (!blobComplete(blob, f.size)) {
       await withBlobLock(lockPath(o.cacheDir, o.repo, f.etag), signal, async () => {
         if (blobComplete(blob, f.size)) return; // another pull finished it while we waited
-        const r = await downloadFile({
-          url: client.resolveUrl(commit, f.path),
-          hubUrl: o.hubUrl,
-          ...(o.token ? { token: o.token } : {}),
-          repo: o.repo,
-          file: f.path,
-          dest: blob,
-          size: f.size,
-          ...(f.lfs ? { sha256: f.etag } : { gitSha1: f.etag }),
-          ...(o.partsPerFile ? { partsPerFile: o.partsPerFile } : {}),
-          ...(o.minPartBytes ? { minPartBytes: o.minPartBytes } : {}),
-          ...(o.stallMs ? { stallMs: o.stallMs } : {}),
-          ...(o.maxIntegrityRetries !== undefined ? { maxIntegrityRetries: o.maxIntegrityRetries } : {}),
-          signal,
-          removePartialOnAbort: () => Boolean(o.removePartialOnAbort && o.signal?.aborted),
-          onProgress: report,
-          progressIntervalMs: 0, // sampled once, below, for the whole snapshot
-        });
+        let r: Awaited<ReturnType<typeof downloadFile>>;
+        try {
+          r = await downloadFile({
+            url: client.resolveUrl(commit, f.path),
+            hubUrl: o.hubUrl,
+            ...(o.token ? { token: o.token } : {}),
+            repo: o.repo,
+            file: f.path,
+            dest: blob,
+            size: f.size,
+            ...(f.lfs ? { sha256: f.etag } : { gitSha1: f.etag }),
+            ...(o.partsPerFile ? { partsPerFile: o.partsPerFile } : {}),
+            ...(o.minPartBytes ? { minPartBytes: o.minPartBytes } : {}),
+            ...(o.stallMs ? { stallMs: o.stallMs } : {}),
+            ...(o.maxIntegrityRetries !== undefined ? { maxIntegrityRetries: o.maxIntegrityRetries } : {}),
+            signal,
+            removePartialOnAbort: () => Boolean(o.removePartialOnAbort && o.signal?.aborted),
+            onProgress: report,
+            progressIntervalMs: 0, // sampled once, below, for the whole snapshot
+          });
+        } catch (err) {
+          // A full disk: give the space back rather than keep a resume point (also for siblings stopped by it).
+          if (isNoSpace(err) || isNoSpace(stop.signal.reason)) removePartial(blob);
+          throw err;
+        }
         bytesFetched += r.bytesFetched;
       });
     }
@@ -181,6 +188,10 @@ export async function snapshotDownload(o: SnapshotOptions): Promise<SnapshotResu
   }
   sampler.flush();
   return { repo: o.repo, commit, snapshotPath: snap, files: out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), bytesFetched, fromCache: bytesFetched === 0 };
+}
+
+function isNoSpace(err: unknown): boolean {
+  return isCortexError(err) && err.code === "IO_NO_SPACE";
 }
 
 function blobComplete(blob: string, size: number): boolean {

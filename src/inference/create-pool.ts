@@ -15,7 +15,7 @@ import { InferencePool, type PoolOptions } from "./scheduler/inference-pool.js";
 export function createInferencePool(config: Config, paths: HomePaths, logger: Logger, extra: { quantizer?: Quantizer; resolve?: PoolOptions["resolve"] } = {}): InferencePool {
   return new InferencePool({
     runners: () => ChildRunner.start({ threads: config.threads, gpu: "auto" }),
-    resolve: extra.resolve ?? ((model) => resolveModelPath(model, paths.models)),
+    resolve: extra.resolve ?? ((model) => resolveModelPath(model, paths.models, [paths.home, ...(config.hfHubCache ? [config.hfHubCache] : []), ...config.modelDirs])),
     inspect: inspectModelFile,
     estimate: estimateMemory,
     ...(extra.quantizer ? { quantizer: extra.quantizer } : {}),

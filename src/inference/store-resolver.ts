@@ -19,11 +19,11 @@ export function runnablePath(m: ModelRecord, ref: string): string {
  * keys models by. A `.gguf` path keeps the synchronous fast path (no store); anything else asks the store, whose
  * warm snapshot is in memory, and answers from a memo tied to that snapshot (a new snapshot — files changed — drops it).
  */
-export function storeResolver(snapshot: () => Promise<ModelSnapshot>, modelsDir: string): (model: string) => string | Promise<string> {
+export function storeResolver(snapshot: () => Promise<ModelSnapshot>, modelsDir: string, roots: readonly string[] = [modelsDir]): (model: string) => string | Promise<string> {
   let memo: { snap: ModelSnapshot; paths: Map<string, string> } | undefined;
   return (model) => {
     const ref = model.trim();
-    if (ref.toLowerCase().endsWith(".gguf")) return resolveModelPath(ref, modelsDir);
+    if (ref.toLowerCase().endsWith(".gguf")) return resolveModelPath(ref, modelsDir, roots);
     if (ref === "") throw new CortexError("REQ_INVALID_ARGUMENT", "model is required");
     return (async () => {
       const snap = await snapshot();

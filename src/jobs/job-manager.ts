@@ -16,6 +16,9 @@ const DEFAULT_OPTS: JobsOptions = {
   removeOnFail: { age: 30 * 86400, count: 1000 },
 };
 const TOMBSTONE_TTL_S = 7 * 86400;
+/** A Redis call that takes longer than this while Redis is down answers REDIS_UNAVAILABLE instead of hanging. */
+const REDIS_CALL_BOUND_MS = 10_000;
+const REDIS_DOWN = new Set(["reconnecting", "close", "end"]);
 
 /** A flow step: the parent runs after all its children complete (BullMQ flows). */
 export interface FlowStep {
@@ -42,6 +45,10 @@ export class JobManager {
 
   /** pull → convert → quantize as one parent job with children; a failed child fails its parent. */
   async submitFlow(root: FlowStep): Promise<SubmitResult> {
+    return this.withRedis("submit the job", () => this.submitFlowNow(root));
+  }
+
+  private async submitFlowNow(root: FlowStep): Promise<SubmitResult> {
     this.flowProducer ??= new FlowProducer({ connection: this.redis.options as ConnectionOptions, prefix: QUEUE_PREFIX });
     const build = (step: FlowStep): FlowJob => ({
       name: step.kind,
@@ -60,6 +67,34 @@ export class JobManager {
 
   /** Adds a job; with `dedupeKey`, an identical job still queued or running is joined instead. */
   async submit(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: { dedupeKey?: string; attempts?: number } = {}): Promise<SubmitResult> {
+    return this.withRedis("submit the job", () => this.submitNow(kind, data, opts));
+  }
+
+  /**
+   * Fails fast with REDIS_UNAVAILABLE while Redis is down (ioredis would queue the command until it reconnects and
+   * the caller would wait out its deadline); a call that hangs past the bound gets the same answer.
+   */
+  private async withRedis<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.requireRedis(what);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CortexError("REDIS_UNAVAILABLE", `Redis did not answer within ${REDIS_CALL_BOUND_MS / 1000} s, so cortexd could not ${what}`)), REDIS_CALL_BOUND_MS);
+    });
+    try {
+      return await Promise.race([fn(), bound]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private requireRedis(what: string): void {
+    // Lost, not merely still connecting (a first connection is covered by the time bound).
+    if (REDIS_DOWN.has(this.redis.status)) {
+      throw new CortexError("REDIS_UNAVAILABLE", `Redis is not reachable, so cortexd cannot ${what} now; it reconnects by itself (cortex status shows when)`);
+    }
+  }
+
+  private async submitNow(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: { dedupeKey?: string; attempts?: number }): Promise<SubmitResult> {
     const queue = this.queues[JOB_KINDS[kind].queue];
     const jobId = newJobId(kind);
     const job = await queue.add(kind, data, {
@@ -85,6 +120,10 @@ export class JobManager {
   }
 
   async get(jobId: string): Promise<JobMessage> {
+    return this.withRedis("read the job", () => this.getNow(jobId));
+  }
+
+  private async getNow(jobId: string): Promise<JobMessage> {
     const found = await this.find(jobId);
     if (found) return toJobMessage(found.job, found.state);
     const tomb = await this.redis.get(`${QUEUE_PREFIX}:tombstone:${jobId}`);
@@ -93,6 +132,10 @@ export class JobManager {
   }
 
   async list(filter: { states?: string[]; types?: string[]; model?: string; limit?: number }): Promise<JobMessage[]> {
+    return this.withRedis("list jobs", () => this.listNow(filter));
+  }
+
+  private async listNow(filter: { states?: string[]; types?: string[]; model?: string; limit?: number }): Promise<JobMessage[]> {
     const limit = Math.min(filter.limit || 100, 1000);
     const all = await Promise.all(
       QUEUE_NAMES.map(async (name) => {
@@ -145,6 +188,7 @@ export class JobManager {
 
   /** Running: aborted where it runs (stops within 2 s). Queued: removed and remembered as CANCELLED. */
   async cancel(jobId: string, reason: string): Promise<JobMessage> {
+    this.requireRedis("cancel the job");
     const found = await this.find(jobId);
     if (!found) return this.get(jobId); // a tombstone (already cancelled) or NOT_FOUND
     const { job, state } = found;
@@ -171,6 +215,7 @@ export class JobManager {
   }
 
   async retry(jobId: string): Promise<JobMessage> {
+    this.requireRedis("retry the job");
     const found = await this.find(jobId);
     if (!found) {
       const tomb = await this.get(jobId); // NOT_FOUND when there is nothing at all

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 import type { HomePaths } from "../config/paths.js";
+import { insideRoots } from "../store/inside-roots.js";
 
 export interface ModelSource {
   /** What the user named. */
@@ -44,8 +45,7 @@ export function resolveModelSource(ref: string, opts: { paths: HomePaths; hubCac
   if (path.isAbsolute(ref)) {
     const real = realpathOrUndefined(ref);
     if (!real) throw new CortexError("REG_NOT_FOUND", `model path ${ref} does not exist`);
-    const realRoots = roots.map((r) => realpathOrUndefined(r) ?? r);
-    if (!realRoots.some((r) => real === r || real.startsWith(r + path.sep))) {
+    if (!insideRoots(real, roots)) {
       throw new CortexError("REG_OUTSIDE_ROOTS", `model path ${ref} is outside cortexd's roots (${roots.join(", ")})`);
     }
     return { ref, path: real, kind: "path" };
@@ -59,7 +59,13 @@ export function resolveModelSource(ref: string, opts: { paths: HomePaths; hubCac
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(ref) || ref.includes("..")) throw new CortexError("REQ_INVALID_ARGUMENT", `model "${ref}" is not a model name, org/name or absolute path`);
   for (const dir of [opts.paths.models, opts.paths.quantizedModels, opts.paths.mlxModels, ...opts.modelDirs]) {
     for (const candidate of [path.join(dir, ref), path.join(dir, `${ref}.gguf`)]) {
-      if (fs.existsSync(candidate)) return { ref, path: candidate, kind: "cortex" };
+      if (!fs.existsSync(candidate)) continue;
+      // A link in a model folder must not lead a job to read a file outside the roots.
+      const real = realpathOrUndefined(candidate)!;
+      if (!insideRoots(real, roots)) {
+        throw new CortexError("REG_OUTSIDE_ROOTS", `model "${ref}" links to ${real}, outside cortexd's roots (${roots.join(", ")})`);
+      }
+      return { ref, path: candidate, kind: "cortex" };
     }
   }
   throw new CortexError("REG_NOT_FOUND", `model "${ref}" not found in ${[opts.paths.models, opts.paths.quantizedModels, opts.paths.mlxModels].join(", ")}`);

@@ -1,5 +1,5 @@
 /**
- * The native boundary: the only module that touches koffi. Loads node-llama-cpp's prebuilt libggml-base,
+ * The native boundary: the only module that touches ggml through koffi (platform/die-with-parent.ts uses it for prctl). Loads node-llama-cpp's prebuilt libggml-base,
  * libggml and libllama (the same binaries inference uses) and exposes ggml's quantization kernels and
  * llama.cpp's whole-file quantizer with every argument checked in JS first — ggml answers bad arguments with
  * GGML_ASSERT, which aborts the whole process.

@@ -9,7 +9,7 @@
  * settles only then, after the partial output is removed), and an abort takes the whole process down.
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { rename, rm, stat } from "node:fs/promises";
+import { rename, rm, stat, statfs } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,8 @@ import { isErrorCode } from "../errors/codes.js";
 import { LLAMA_FTYPE } from "../formats/gguf/ggml-types.js";
 import { readGgufHeader } from "../formats/gguf/read-gguf-header.js";
 import { GGUF_QUANT_TYPES, type GgufQuantType } from "../jobs/job-requests.js";
+import { PARENT_PID_ENV } from "../platform/die-with-parent.js";
+import { sweepStaleTemps } from "../store/sweep-stale-temps.js";
 import { GGML_LOG_LEVEL, type LlamaQuantizeParams, type NativeVersionInfo } from "./ggml-native-types.js";
 import type { RunnerMessage, RunnerRequest } from "./llama-quantize-runner.js";
 
@@ -137,6 +139,8 @@ export async function llamaQuantizeFile(inPath: string, outPath: string, options
   const numel = new Map(header.tensors.map((t) => [t.name, t.numel]));
   const elementsTotal = header.tensors.reduce((a, t) => a + t.numel, 0);
 
+  // What a killed earlier attempt left behind (its process is gone) is removed before this one writes.
+  sweepStaleTemps([path.dirname(dst)], { prefix: `${path.basename(dst)}.tmp-`, maxDepth: 0 });
   const tmp = `${dst}.tmp-${process.pid}-${++tmpSeq}`;
   const params: Partial<LlamaQuantizeParams> = {
     ftype,
@@ -197,6 +201,11 @@ export async function llamaQuantizeFile(inPath: string, outPath: string, options
   try {
     const final = await runIsolated(options.isolation ?? "process", request, onMessage, options.signal, inPath);
     if (final.kind === "error") {
+      // llama.cpp reports a failed write as "basic_ios::clear: iostream error": say what it was.
+      const free = await freeBytes(path.dirname(dst));
+      if (free !== undefined && (free < NO_SPACE_MARGIN || /no space/i.test(final.message))) {
+        throw new CortexError("IO_NO_SPACE", `quantizing ${inPath} into ${outPath}: no space left on device (${(free / 2 ** 20).toFixed(1)} MiB free in ${path.dirname(dst)})`, { details: { errors } });
+      }
       throw new CortexError(isErrorCode(final.code) ? final.code : "QUANT_FAILED", final.message, { details: { errors } });
     }
     finished = true;
@@ -217,6 +226,18 @@ export async function llamaQuantizeFile(inPath: string, outPath: string, options
 }
 
 type Final = Extract<RunnerMessage, { kind: "done" | "error" }>;
+
+/** Below this much free space after a failed write, the failure was the full disk (writes go in tensor-sized chunks). */
+const NO_SPACE_MARGIN = 1 << 20;
+
+async function freeBytes(dir: string): Promise<number | undefined> {
+  try {
+    const s = await statfs(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Run the request in a child process or worker thread; resolves with its final message once it has exited. */
 function runIsolated(isolation: "process" | "thread", req: RunnerRequest, onMessage: (m: RunnerMessage) => void, signal: AbortSignal | undefined, label: string): Promise<Final> {
@@ -249,7 +270,7 @@ function runIsolated(isolation: "process" | "thread", req: RunnerRequest, onMess
     };
     if (isolation === "process") {
       // execArgv: [] so test-runner or inspector flags of this process are not inherited.
-      child = fork(RUNNER, [], { execArgv: [], stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "json" });
+      child = fork(RUNNER, [], { execArgv: [], env: { ...process.env, [PARENT_PID_ENV]: String(process.pid) }, stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "json" });
       child.stderr!.setEncoding("utf8");
       child.stderr!.on("data", (d: string) => {
         stderrTail = (stderrTail + d).slice(-4096);

@@ -5,6 +5,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { isCortexError } from "../errors/cortex-error.js";
+import { dieWithParent, PARENT_PID_ENV } from "../platform/die-with-parent.js";
 import { GGML_LOG_LEVEL, loadGgmlNative, type LlamaQuantizeParams, type NativeVersionInfo } from "./ggml-native.js";
 
 /** What the parent sends. @internal */
@@ -59,6 +60,8 @@ const port = parentPort;
 if (port) {
   port.once("message", (req: RunnerRequest) => port.postMessage(run(req, (m) => port.postMessage(m))));
 } else if (process.send) {
+  // A kill -9 of the worker (or of the daemon, which ends the worker) must end this process too, mid-call.
+  dieWithParent(Number(process.env[PARENT_PID_ENV]) || undefined);
   process.once("message", (req: RunnerRequest) => {
     const final = run(req, (m) => process.send!(m));
     // Leave once the final message is flushed to the parent.
