@@ -6,6 +6,7 @@ import { loadSidecar, planParts, saveSidecar, type Part } from "./part-plan.js";
 import { createProgressSampler } from "./progress-sampler.js";
 import { rangeGet } from "./range-get.js";
 import { FrontierHasher } from "./frontier-hasher.js";
+import { LaneRamp } from "./lane-ramp.js";
 import { hashSpec, verifyDownload } from "./verify-download.js";
 
 export interface FileProgress {
@@ -150,7 +151,10 @@ async function downloadOnce(o: DownloadFileOptions, progress: (p: FileProgress) 
   return { resumedBytes };
 }
 
-/** `partsPerFile` lanes, each taking the next open part in file order; the first failure for good stops all. */
+/**
+ * Connections (up to `partsPerFile`, as many as pay: see LaneRamp), each taking the next open part in file order;
+ * the first failure for good stops all.
+ */
 async function fetchParts(o: DownloadFileOptions, label: string, parts: Part[], partial: string, onBytes: (n: number) => void, stopped: () => void): Promise<void> {
   const open = parts.filter((p) => p.next <= p.end);
   const fh = await fs.promises.open(partial, "r+");
@@ -158,15 +162,33 @@ async function fetchParts(o: DownloadFileOptions, label: string, parts: Part[], 
   const signal = o.signal ? AbortSignal.any([o.signal, failFast.signal]) : failFast.signal;
   let settled: PromiseSettledResult<void>[];
   try {
+    const ramp = new LaneRamp(Math.min(Math.max(1, o.partsPerFile ?? 8), open.length));
+    const lanes: Promise<void>[] = [];
+    let running = 0;
     const lane = async () => {
-      for (let part = open.shift(); part; part = open.shift()) {
-        await fetchPart(o, label, part, fh, signal, onBytes).catch((err: unknown) => {
-          failFast.abort(err); // one part failed for good: stop the others (they keep what they wrote)
-          throw err;
-        });
+      running++;
+      let fresh = true;
+      const laneBytes = (n: number) => {
+        ramp.bytes(n, performance.now(), fresh);
+        fresh = false;
+        onBytes(n);
+      };
+      try {
+        for (let part = open.shift(); part; part = open.shift()) {
+          await fetchPart(o, label, part, fh, signal, laneBytes).catch((err: unknown) => {
+            failFast.abort(err); // one part failed for good: stop the others (they keep what they wrote)
+            throw err;
+          });
+          if (ramp.grow(performance.now()) && open.length > 0) lanes.push(lane());
+          if (running > ramp.target) break;
+        }
+      } finally {
+        running--;
       }
     };
-    settled = await Promise.allSettled(Array.from({ length: Math.min(Math.max(1, o.partsPerFile ?? 8), open.length) }, lane));
+    for (let i = 0; i < ramp.target; i++) lanes.push(lane());
+    do settled = await Promise.allSettled(lanes);
+    while (settled.length < lanes.length); // a lane opened another one
   } finally {
     stopped();
     await fh.close();
