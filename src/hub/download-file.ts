@@ -160,6 +160,7 @@ async function fetchParts(o: DownloadFileOptions, label: string, parts: Part[], 
   const fh = await fs.promises.open(partial, "r+");
   const failFast = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, failFast.signal]) : failFast.signal;
+  const source: Source = {};
   let settled: PromiseSettledResult<void>[];
   try {
     const ramp = new LaneRamp(Math.min(Math.max(1, o.partsPerFile ?? 8), open.length));
@@ -175,7 +176,7 @@ async function fetchParts(o: DownloadFileOptions, label: string, parts: Part[], 
       };
       try {
         for (let part = open.shift(); part; part = open.shift()) {
-          await fetchPart(o, label, part, fh, signal, laneBytes).catch((err: unknown) => {
+          await fetchPart(o, label, part, fh, source, signal, laneBytes).catch((err: unknown) => {
             failFast.abort(err); // one part failed for good: stop the others (they keep what they wrote)
             throw err;
           });
@@ -209,7 +210,12 @@ export function removePartial(dest: string): void {
   fs.rmSync(partsSidecarPath(dest), { force: true });
 }
 
-async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: fs.promises.FileHandle, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
+/** Where the file's bytes come from: the redirect target once known, shared by the parts of one download. */
+interface Source {
+  url?: string | undefined;
+}
+
+async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: fs.promises.FileHandle, source: Source, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
   const stallMs = o.stallMs ?? 30_000;
   let failures = 0;
   while (part.next <= part.end) {
@@ -221,8 +227,8 @@ async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: 
       timer = setTimeout(() => stall.abort(), stallMs);
     };
     try {
-      const res = await rangeGet({
-        url: o.url,
+      const { res, url } = await rangeGet({
+        url: source.url ?? o.url,
         range: `bytes=${part.next}-${part.end}`,
         hubUrl: o.hubUrl,
         repo: o.repo,
@@ -232,6 +238,7 @@ async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: 
         ...(o.token ? { token: o.token } : {}),
       });
       checkRange(res.statusCode ?? 0, res.headers["content-range"], part, o.size, label, () => res.resume());
+      source.url = url; // later parts ask the redirect's target directly: one request each, not two
       // Coalesce the socket's small chunks into ~1 MiB vectored writes: few syscalls, no copy, little held in memory.
       let batch: Buffer[] = [];
       let batchBytes = 0;
@@ -269,6 +276,7 @@ async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: 
       }
       if (part.next <= part.end) throw new CortexError("HUB_UNAVAILABLE", `${label}: connection closed early at byte ${part.next}`);
     } catch (err) {
+      source.url = undefined; // the retry asks the Hub again (a signed CDN URL may have expired)
       if (signal.aborted) throw signal.reason ?? err;
       const fatal = isCortexError(err) && (!err.retryable || err.code.startsWith("IO_"));
       const why = stall.signal.aborted ? `no data for ${stallMs / 1000} s` : err instanceof Error ? err.message.replace(`${label}: `, "") : String(err);

@@ -59,6 +59,8 @@ test("more parts than connections: each connection takes the next part in file o
   // two connections: a part is requested at most one place away from its file order (the two race)
   assert.ok(starts.every((s, i) => Math.abs(s / (8 * MiB) - i) <= 1), `requested in file order: ${starts.map((s) => s / MiB).join(" ")}`);
   assert.equal(hub.bytesServed(FILE), size, "each byte fetched once");
+  const resolves = hub.requests.filter((q) => q.file === FILE && q.url.includes("/resolve/")).length;
+  assert.ok(resolves <= 2, `${resolves} /resolve/ requests: after the first redirect, parts go straight to its target`);
 
   // the same file, one bit flipped on every response: the off-thread hash sees it, nothing is left
   const dir2 = tempDir(t);
