@@ -6,7 +6,9 @@ import { partialPath, partsSidecarPath } from "./hf-cache-layout.js";
 import { loadSidecar, planParts, saveSidecar, type Part } from "./part-plan.js";
 import { createProgressSampler } from "./progress-sampler.js";
 import { rangeGet } from "./range-get.js";
-import { newHash, verifyDownload, type PrefixHash } from "./verify-download.js";
+import { FrontierHasher } from "./frontier-hasher.js";
+import { LaneRamp } from "./lane-ramp.js";
+import { hashSpec, verifyDownload } from "./verify-download.js";
 
 export interface FileProgress {
   /** The repo path of the file. */
@@ -32,10 +34,12 @@ export interface DownloadFileOptions {
   sha256?: string;
   /** Regular git files: sha1("blob <len>\0" + content). */
   gitSha1?: string;
-  /** Ranged requests in parallel per file. Defaults to 8. */
+  /** Ranged requests in parallel per file (connections; each takes the next part in file order). Defaults to 8. */
   partsPerFile?: number;
   /** No part smaller than this (small files get fewer parts). Defaults to 16 MiB. */
   minPartBytes?: number;
+  /** No part larger than this (big files get more parts than connections). Defaults to 32 MiB. */
+  maxPartBytes?: number;
   /** A part that receives no byte for this long is retried. Defaults to 30 s. */
   stallMs?: number;
   /** Retries per part without progress (any progress resets the count). Defaults to 5. */
@@ -66,9 +70,12 @@ export interface DownloadFileResult {
 /** Bounds what a kill -9 loses to what arrived in the last 100 ms (well under one part). */
 const SAVE_EVERY_MS = 100;
 const MiB = 1024 * 1024;
+/** Files from this size are hashed on a worker thread as they arrive; smaller ones after, from disk. */
+const HASH_OFF_THREAD_FROM = 16 * MiB;
 
 /**
- * Downloads one file in parallel ranged parts straight to disk, never holding it in memory. Each part's progress
+ * Downloads one file in ranged parts straight to disk, never holding it in memory: `partsPerFile` connections
+ * take the parts in file order, and a worker thread hashes the contiguous prefix as it grows. Each part's progress
  * is saved beside the partial file every 100 ms, so after a crash or kill -9 a restart fetches only what was
  * missing. A part that stalls or breaks is retried from where it stopped. The file gets its final name only
  * after size and hash check out; a mismatch deletes it and downloads again (bounded), then HUB_INTEGRITY.
@@ -99,7 +106,7 @@ async function downloadOnce(o: DownloadFileOptions, progress: (p: FileProgress) 
   let state = loadSidecar(sidecarPath, partial, o.size);
   requireFreeSpace(path.dirname(o.dest), o.size - (state ? state.parts.reduce((s, p) => s + (p.next - p.start), 0) : 0), label);
   if (!state) {
-    state = { size: o.size, parts: planParts(o.size, o.partsPerFile ?? 8, o.minPartBytes ?? 16 * MiB) };
+    state = { size: o.size, parts: planParts(o.size, o.partsPerFile ?? 8, o.minPartBytes ?? 16 * MiB, o.maxPartBytes ?? 32 * MiB) };
     fs.writeFileSync(partial, "");
     fs.truncateSync(partial, o.size); // sparse: each part writes at its own offset
   }
@@ -116,34 +123,77 @@ async function downloadOnce(o: DownloadFileOptions, progress: (p: FileProgress) 
   };
   save(true);
 
-  // Hash the contiguous prefix while it streams in (part 0 arrives in order, then part 1 if it has not started),
-  // so verification re-reads only the rest. A resumed file is hashed from disk.
-  const prefix = o.sha256 || o.gitSha1 ? { hash: newHash(o), upTo: parts.length > 0 && parts[0]!.next !== 0 ? -1 : 0 } : undefined;
+  // Bytes [0, frontier) are on disk: every part before the first open one is complete.
+  let firstOpen = 0;
+  const frontier = () => {
+    while (firstOpen < parts.length && parts[firstOpen]!.next > parts[firstOpen]!.end) firstOpen++;
+    return firstOpen < parts.length ? parts[firstOpen]!.next : o.size;
+  };
+  const hasher = (o.sha256 || o.gitSha1) && o.size >= HASH_OFF_THREAD_FROM ? new FrontierHasher(partial, hashSpec(o)) : undefined;
+  try {
+    hasher?.advance(frontier()); // a resumed file: what is already there
+    await fetchParts(o, label, parts, partial, (n) => {
+      fetched(n);
+      progress({ file: o.file, done: doneBytes(), total: o.size });
+      hasher?.advance(frontier());
+      save();
+    }, () => {
+      try {
+        save(true); // every part has stopped: what the sidecar says is on disk
+      } catch {
+        // a full disk must not hide the error that stopped the parts; the older record stays valid
+      }
+    });
+    await verifyDownload(partial, o, label, hasher && ((signal) => hasher.digest(o.size, signal)), o.signal, () => removePartial(o.dest));
+  } finally {
+    await hasher?.close();
+  }
+  fs.renameSync(partial, o.dest);
+  fs.rmSync(sidecarPath, { force: true });
+  return { resumedBytes };
+}
+
+/**
+ * Connections (up to `partsPerFile`, as many as pay: see LaneRamp), each taking the next open part in file order;
+ * the first failure for good stops all.
+ */
+async function fetchParts(o: DownloadFileOptions, label: string, parts: Part[], partial: string, onBytes: (n: number) => void, stopped: () => void): Promise<void> {
+  const open = parts.filter((p) => p.next <= p.end);
   const fh = await fs.promises.open(partial, "r+");
   const failFast = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, failFast.signal]) : failFast.signal;
+  const source: Source = {};
   let settled: PromiseSettledResult<void>[];
   try {
-    settled = await Promise.allSettled(
-      parts
-        .filter((p) => p.next <= p.end)
-        .map((part) =>
-          fetchPart(o, label, part, fh, prefix, signal, (n) => {
-            fetched(n);
-            progress({ file: o.file, done: doneBytes(), total: o.size });
-            save();
-          }).catch((err: unknown) => {
+    const ramp = new LaneRamp(Math.min(Math.max(1, o.partsPerFile ?? 8), open.length));
+    const lanes: Promise<void>[] = [];
+    let running = 0;
+    const lane = async () => {
+      running++;
+      let fresh = true;
+      const laneBytes = (n: number) => {
+        ramp.bytes(n, performance.now(), fresh);
+        fresh = false;
+        onBytes(n);
+      };
+      try {
+        for (let part = open.shift(); part; part = open.shift()) {
+          await fetchPart(o, label, part, fh, source, signal, laneBytes).catch((err: unknown) => {
             failFast.abort(err); // one part failed for good: stop the others (they keep what they wrote)
             throw err;
-          }),
-        ),
-    );
+          });
+          if (ramp.grow(performance.now()) && open.length > 0) lanes.push(lane());
+          if (running > ramp.target) break;
+        }
+      } finally {
+        running--;
+      }
+    };
+    for (let i = 0; i < ramp.target; i++) lanes.push(lane());
+    do settled = await Promise.allSettled(lanes);
+    while (settled.length < lanes.length); // a lane opened another one
   } finally {
-    try {
-      save(true); // every part has stopped: what the sidecar says is on disk
-    } catch {
-      // a full disk must not hide the error that stopped the parts; the older record stays valid
-    }
+    stopped();
     await fh.close();
   }
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -155,10 +205,6 @@ async function downloadOnce(o: DownloadFileOptions, progress: (p: FileProgress) 
     }
     throw failed.reason;
   }
-  await verifyDownload(partial, o, label, prefix && prefix.upTo >= 0 ? prefix : undefined, o.signal, () => removePartial(o.dest));
-  fs.renameSync(partial, o.dest);
-  fs.rmSync(sidecarPath, { force: true });
-  return { resumedBytes };
 }
 
 /**
@@ -185,7 +231,12 @@ export function removePartial(dest: string): void {
   fs.rmSync(partsSidecarPath(dest), { force: true });
 }
 
-async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: fs.promises.FileHandle, prefix: PrefixHash | undefined, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
+/** Where the file's bytes come from: the redirect target once known, shared by the parts of one download. */
+interface Source {
+  url?: string | undefined;
+}
+
+async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: fs.promises.FileHandle, source: Source, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
   const stallMs = o.stallMs ?? 30_000;
   let failures = 0;
   while (part.next <= part.end) {
@@ -197,8 +248,8 @@ async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: 
       timer = setTimeout(() => stall.abort(), stallMs);
     };
     try {
-      const res = await rangeGet({
-        url: o.url,
+      const { res, url } = await rangeGet({
+        url: source.url ?? o.url,
         range: `bytes=${part.next}-${part.end}`,
         hubUrl: o.hubUrl,
         repo: o.repo,
@@ -208,15 +259,12 @@ async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: 
         ...(o.token ? { token: o.token } : {}),
       });
       checkRange(res.statusCode ?? 0, res.headers["content-range"], part, o.size, label, () => res.resume());
+      source.url = url; // later parts ask the redirect's target directly: one request each, not two
       // Coalesce the socket's small chunks into ~1 MiB vectored writes: few syscalls, no copy, little held in memory.
       let batch: Buffer[] = [];
       let batchBytes = 0;
       const flush = async () => {
         if (batchBytes === 0) return;
-        if (prefix && prefix.upTo === part.next) {
-          for (const b of batch) prefix.hash.update(b);
-          prefix.upTo += batchBytes;
-        }
         try {
           await fh.writev(batch, part.next);
         } catch (err) {
@@ -239,8 +287,8 @@ async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: 
             batchBytes += chunk.byteLength;
           }
           if (batchBytes >= MiB) await flush();
-          if (part.next + batchBytes > part.end) {
-            res.destroy();
+          if (chunk !== value) {
+            res.destroy(); // more than the range asked for; a body that ends on time keeps its socket for the next part
             break;
           }
         }
@@ -249,6 +297,7 @@ async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: 
       }
       if (part.next <= part.end) throw new CortexError("HUB_UNAVAILABLE", `${label}: connection closed early at byte ${part.next}`);
     } catch (err) {
+      source.url = undefined; // the retry asks the Hub again (a signed CDN URL may have expired)
       if (signal.aborted) throw signal.reason ?? err;
       const fatal = isCortexError(err) && (!err.retryable || err.code.startsWith("IO_"));
       const why = stall.signal.aborted ? `no data for ${stallMs / 1000} s` : err instanceof Error ? err.message.replace(`${label}: `, "") : String(err);

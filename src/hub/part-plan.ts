@@ -15,9 +15,14 @@ export interface Sidecar {
   parts: Part[];
 }
 
-/** Equal parts, at most `count`, none below `minPart` (the last may be shorter). */
-export function planParts(size: number, count: number, minPart: number): Part[] {
-  const n = Math.max(1, Math.min(Math.floor(count), Math.ceil(size / Math.max(1, minPart))));
+/**
+ * Equal parts covering the file in order: `count` of them (one per connection), none below `minPart` (small files
+ * get fewer), none above `maxPart` (big files get more, taken in file order by the connections as a sliding
+ * window, so the contiguous prefix — what the hash can follow — grows all the time; the last may be shorter).
+ */
+export function planParts(size: number, count: number, minPart: number, maxPart = Infinity): Part[] {
+  const byCount = Math.max(1, Math.min(Math.floor(count), Math.ceil(size / Math.max(1, minPart))));
+  const n = Math.max(byCount, Math.ceil(size / Math.max(1, maxPart)));
   const partSize = Math.ceil(size / n);
   const parts: Part[] = [];
   for (let start = 0; start < size; start += partSize) parts.push({ start, next: start, end: Math.min(size, start + partSize) - 1 });

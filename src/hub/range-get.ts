@@ -14,6 +14,12 @@ export interface RangeGetOptions {
   headerTimeoutMs?: number;
 }
 
+export interface RangeGetResult {
+  res: http.IncomingMessage;
+  /** The URL that answered, after redirects. */
+  url: string;
+}
+
 const MAX_REDIRECTS = 5;
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
@@ -21,7 +27,7 @@ const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Age
  * A ranged GET for file bytes on node:http (several times the throughput of fetch's web streams on loopback).
  * Redirects are followed by hand; the token goes to the Hub's origin only, never to the CDN a redirect names.
  */
-export async function rangeGet(o: RangeGetOptions): Promise<http.IncomingMessage> {
+export async function rangeGet(o: RangeGetOptions): Promise<RangeGetResult> {
   const hubOrigin = new URL(o.hubUrl).origin;
   const what = o.file ? `${o.repo}/${o.file}` : o.repo;
   let url = o.url;
@@ -54,7 +60,7 @@ export async function rangeGet(o: RangeGetOptions): Promise<http.IncomingMessage
       for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string") h.set(k, v);
       throw hubError(status, h, { repo: o.repo, url, hadToken: Boolean(o.token), ...(o.file ? { file: o.file } : {}) });
     }
-    return res;
+    return { res, url };
   }
   throw new CortexError("HUB_UNAVAILABLE", `too many redirects fetching ${what}`);
 }

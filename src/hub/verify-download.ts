@@ -10,24 +10,17 @@ export interface ExpectedContent {
   gitSha1?: string;
 }
 
-/** A hash of a file's first `upTo` bytes, fed while they stream in. */
-export interface PrefixHash {
-  hash: crypto.Hash;
-  /** Bytes hashed so far; -1 when the prefix is not followed (resumed download). */
-  upTo: number;
-}
-
-export function newHash(e: ExpectedContent): crypto.Hash {
-  const hash = crypto.createHash(e.sha256 ? "sha256" : "sha1");
-  if (!e.sha256) hash.update(`blob ${e.size}\0`);
-  return hash;
+/** The hash that checks `e`: sha256 (LFS) or git's blob sha1, which starts with a "blob <len>\0" header. */
+export function hashSpec(e: ExpectedContent): { algorithm: "sha256" | "sha1"; header?: string } {
+  return e.sha256 ? { algorithm: "sha256" } : { algorithm: "sha1", header: `blob ${e.size}\0` };
 }
 
 /**
- * Size, then sha256 (LFS) or git blob sha1 (regular files), reading only what `prefix` has not hashed yet.
- * A mismatch runs `onMismatch` (which deletes the partial file) and throws HUB_INTEGRITY naming the file.
+ * Size, then sha256 (LFS) or git blob sha1 (regular files): `digest` when the file was hashed as it arrived
+ * (see FrontierHasher), else read from disk here. A mismatch runs `onMismatch` (which deletes the partial file)
+ * and throws HUB_INTEGRITY naming the file.
  */
-export async function verifyDownload(file: string, e: ExpectedContent, label: string, prefix: PrefixHash | undefined, signal: AbortSignal | undefined, onMismatch: () => void): Promise<void> {
+export async function verifyDownload(file: string, e: ExpectedContent, label: string, digest: ((signal?: AbortSignal) => Promise<string>) | undefined, signal: AbortSignal | undefined, onMismatch: () => void): Promise<void> {
   const fail = (what: string) => {
     onMismatch();
     return new CortexError("HUB_INTEGRITY", `${label}: ${what}; the partial file was deleted`);
@@ -35,15 +28,18 @@ export async function verifyDownload(file: string, e: ExpectedContent, label: st
   const size = fs.statSync(file).size;
   if (size !== e.size) throw fail(`size ${size} ≠ expected ${e.size}`);
   if (!e.sha256 && !e.gitSha1) return;
-  const hash = prefix?.hash ?? newHash(e);
-  const start = prefix?.upTo ?? 0;
-  if (start < e.size) {
-    for await (const chunk of fs.createReadStream(file, { start, highWaterMark: 4 * 1024 * 1024 })) {
-      signal?.throwIfAborted();
-      hash.update(chunk as Buffer);
-    }
-  }
-  const digest = hash.digest("hex");
+  const actual = digest ? await digest(signal) : await hashFromDisk(file, e, signal);
   const expected = e.sha256 ?? e.gitSha1!;
-  if (digest !== expected) throw fail(`${e.sha256 ? "sha256" : "git sha1"} ${digest} ≠ expected ${expected}`);
+  if (actual !== expected) throw fail(`${e.sha256 ? "sha256" : "git sha1"} ${actual} ≠ expected ${expected}`);
+}
+
+async function hashFromDisk(file: string, e: ExpectedContent, signal: AbortSignal | undefined): Promise<string> {
+  const { algorithm, header } = hashSpec(e);
+  const hash = crypto.createHash(algorithm);
+  if (header) hash.update(header);
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 * 1024 * 1024 })) {
+    signal?.throwIfAborted();
+    hash.update(chunk as Buffer);
+  }
+  return hash.digest("hex");
 }

@@ -40,6 +40,33 @@ test("parts: at most partsPerFile, none under the minimum, covering the file exa
     assert.equal(parts.at(-1)!.end, size - 1);
     for (let i = 1; i < parts.length; i++) assert.equal(parts[i]!.start, parts[i - 1]!.end + 1);
   }
+  // a big file gets more parts than connections, none above the maximum
+  const big = planParts(2048 * MiB, 8, 16 * MiB, 32 * MiB);
+  assert.equal(big.length, 64);
+  assert.ok(big.every((p) => p.end - p.start + 1 === 32 * MiB));
+  assert.equal(planParts(64 * MiB, 8, 16 * MiB, 32 * MiB).length, 4, "the minimum still wins over the count");
+});
+
+test("more parts than connections: each connection takes the next part in file order; the hash follows and catches corruption", async (t) => {
+  const size = 64 * MiB;
+  const hub = await startHub(t, { "org/model": modelRepo(size) });
+  hub.faults.set(FILE, { throttle: 64 * MiB });
+  const dir = tempDir(t);
+  await downloadFile(opts(hub, dir, { partsPerFile: 2, maxPartBytes: 8 * MiB }));
+  assert.deepEqual(fs.readFileSync(opts(hub, dir).dest), dataOf(hub));
+  const starts = hub.served.filter((s) => s.path === FILE).map((s) => s.start);
+  assert.deepEqual([...starts].sort((x, y) => x - y), Array.from({ length: 8 }, (_, i) => i * 8 * MiB), "8 parts of 8 MiB");
+  // two connections: a part is requested at most one place away from its file order (the two race)
+  assert.ok(starts.every((s, i) => Math.abs(s / (8 * MiB) - i) <= 1), `requested in file order: ${starts.map((s) => s / MiB).join(" ")}`);
+  assert.equal(hub.bytesServed(FILE), size, "each byte fetched once");
+  const resolves = hub.requests.filter((q) => q.file === FILE && q.url.includes("/resolve/")).length;
+  assert.ok(resolves <= 2, `${resolves} /resolve/ requests: after the first redirect, parts go straight to its target`);
+
+  // the same file, one bit flipped on every response: the off-thread hash sees it, nothing is left
+  const dir2 = tempDir(t);
+  hub.faults.set(FILE, { corrupt: { times: 100 } });
+  await assert.rejects(downloadFile(opts(hub, dir2, { partsPerFile: 2, maxPartBytes: 8 * MiB })), hubErr("HUB_INTEGRITY", /model\.safetensors: sha256 [0-9a-f]{64} ≠ expected/));
+  assert.deepEqual(fs.readdirSync(dir2), [], "no blob, partial file or sidecar");
 });
 
 test("downloads in parallel ranged parts through the CDN redirect; progress is sampled to ≤ ~10 events/s", async (t) => {
