@@ -14,7 +14,7 @@ import { createJobService, submitPull } from "../grpc/services/job-service.js";
 import { createConversionRpcs } from "../grpc/services/conversion-rpcs.js";
 import { resolveModelSource } from "../jobs/resolve-source.js";
 import { createInferenceService } from "../grpc/services/inference-service.js";
-import { createInferencePool } from "../inference/create-pool.js";
+import { createInferencePool, modelRoots } from "../inference/create-pool.js";
 import { JobQuantizer } from "../inference/job-quantizer.js";
 import { storeResolver } from "../inference/store-resolver.js";
 import { FINAL_STATES } from "../jobs/job-view.js";
@@ -91,7 +91,7 @@ export class Daemon {
         }
       };
       // The pool names models as the store lists them, and makes the variants it needs through jobs.
-      const pool = createInferencePool(config, paths, logger, { resolve: storeResolver(() => store.snapshot(), paths.models, [paths.home, ...(config.hfHubCache ? [config.hfHubCache] : []), ...config.modelDirs]), quantizer: new JobQuantizer(jobs, paths) });
+      const pool = createInferencePool(config, paths, logger, { resolve: storeResolver(() => store.snapshot(), paths.models, modelRoots(config, paths)), quantizer: new JobQuantizer(jobs, paths) });
       stops.push({ name: "inference-pool", stop: () => pool.stop() });
 
       // Who holds a model before it is deleted: running/queued jobs now; the inference pool adds its own source.

@@ -12,10 +12,15 @@ import { InferencePool, type PoolOptions } from "./scheduler/inference-pool.js";
  * The daemon's pool: models run in runner child processes (a llama.cpp abort costs one model, not the daemon;
  * measured cost in BENCHMARKS.md), named by .gguf path or, with `resolve`, by what the model store lists.
  */
+/** Where a request's model may lie (after links): CORTEX_HOME, the HF cache, the extra model folders. */
+export function modelRoots(config: Config, paths: HomePaths): string[] {
+  return [paths.home, ...(config.hfHubCache ? [config.hfHubCache] : []), ...config.modelDirs];
+}
+
 export function createInferencePool(config: Config, paths: HomePaths, logger: Logger, extra: { quantizer?: Quantizer; resolve?: PoolOptions["resolve"] } = {}): InferencePool {
   return new InferencePool({
     runners: () => ChildRunner.start({ threads: config.threads, gpu: "auto" }),
-    resolve: extra.resolve ?? ((model) => resolveModelPath(model, paths.models, [paths.home, ...(config.hfHubCache ? [config.hfHubCache] : []), ...config.modelDirs])),
+    resolve: extra.resolve ?? ((model) => resolveModelPath(model, paths.models, modelRoots(config, paths))),
     inspect: inspectModelFile,
     estimate: estimateMemory,
     ...(extra.quantizer ? { quantizer: extra.quantizer } : {}),

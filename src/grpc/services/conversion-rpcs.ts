@@ -82,16 +82,14 @@ export function createConversionRpcs(
       threads: req.threads || 0,
     };
   };
-  const submitConvert = async (req: ConvertRequest & { types?: string[] }) => {
-    const data = { ...(await convertData(req, true)), ...(req.types?.length ? { types: req.types } : {}) };
-    const r = await jobs.submit("convert", data, { dedupeKey: `convert@${JSON.stringify(data)}`, attempts: 2 });
+  const withTypes = async (req: ConvertRequest & { types?: string[] }) => ({ ...(await convertData(req, true)), ...(req.types?.length ? { types: req.types } : {}) });
+  /** Submits data already validated (and its source resolved) once. */
+  const submitData = async (kind: "convert" | "quantize", data: { model: string } & Record<string, unknown>) => {
+    const r = await jobs.submit(kind, data, { dedupeKey: `${kind}@${JSON.stringify(data)}`, attempts: 2 });
     return handle(r.job, r.deduplicated);
   };
-  const submitQuantize = async (req: QuantizeRequest) => {
-    const data = await quantizeData(req);
-    const r = await jobs.submit("quantize", data, { dedupeKey: `quantize@${JSON.stringify(data)}`, attempts: 2 });
-    return handle(r.job, r.deduplicated);
-  };
+  const submitConvert = async (req: ConvertRequest & { types?: string[] }) => submitData("convert", await withTypes(req));
+  const submitQuantize = async (req: QuantizeRequest) => submitData("quantize", await quantizeData(req));
 
   return {
     ConvertModel: unary(submitConvert),
@@ -126,11 +124,11 @@ export function createConversionRpcs(
       for (const [i, item] of (req.items ?? []).entries()) {
         if (item.pull) planned.push(() => pull(item.pull!));
         else if (item.convert) {
-          await convertData(item.convert, true);
-          planned.push(() => submitConvert(item.convert!));
+          const data = await withTypes(item.convert);
+          planned.push(() => submitData("convert", data));
         } else if (item.quantize) {
-          await quantizeData(item.quantize);
-          planned.push(() => submitQuantize(item.quantize!));
+          const data = await quantizeData(item.quantize);
+          planned.push(() => submitData("quantize", data));
         } else throw new CortexError("REQ_INVALID_ARGUMENT", `items[${i}]: set one of pull, convert, quantize`);
       }
       for (const [i, flow] of (req.flows ?? []).entries()) {
