@@ -1,6 +1,6 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { sha256File } from "../../hub/sha256-file.js";
 import { convertHfToGguf } from "../../convert/convert-hf-to-gguf.js";
 import { CortexError } from "../../errors/cortex-error.js";
 import { QuantizeRowsPool } from "../../quantize/quantize-rows-pool.js";
@@ -14,16 +14,10 @@ import type { Body, ConvertData } from "./job-bodies.js";
 const isQuantType = (t: string) => (GGUF_QUANT_TYPES as readonly string[]).includes(t.toUpperCase()) && !["F16", "BF16", "Q8_0"].includes(t.toUpperCase());
 const isQuantized = (label: string) => !["F32", "F16", "BF16"].includes(label);
 
-async function sha256File(file: string): Promise<string> {
-  const hash = crypto.createHash("sha256");
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
-
 /**
  * HF safetensors checkpoint → GGUF. Quantization types go straight from safetensors to the quantized GGUF in one
- * pass (ggml's kernels across worker threads, llama-quantize's mixture rules) into quantized_models/; plain
- * outtypes (f32/f16/bf16/q8_0) into models/. Flow children may ask for several types: one pass each.
+ * pass (ggml's kernels across worker threads, llama-quantize's mixture rules) into quantized_models/ (Q8_0
+ * too); plain precisions (f32/f16/bf16) into models/. Flow children may ask for several types: one pass each.
  */
 export const ggufConvertBody: Body<ConvertData> = async (data, ctx, cfg) => {
   const src = resolveModelSource(data.source, { paths: cfg.paths, hubCache: cfg.hfHubCache, modelDirs: cfg.modelDirs });

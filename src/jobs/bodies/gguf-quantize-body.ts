@@ -1,7 +1,7 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { CortexError } from "../../errors/cortex-error.js";
+import { sha256File } from "../../hub/sha256-file.js";
 import { llamaQuantizeFile } from "../../quantize/llama-quantize-file.js";
 import { resolveModelSource } from "../resolve-source.js";
 import { recordProduced } from "../worker-store.js";
@@ -30,9 +30,7 @@ export const ggufQuantizeBody: Body<QuantizeData> = async (data, ctx, cfg) => {
     onProgress: (p) => ctx.progress({ phase: "quantizing", done: p.tensorsDone, total: p.tensorsTotal, unit: "tensors", ...(p.tensor ? { current_item: p.tensor } : {}) }),
   });
   ctx.progress({ phase: "hashing", done: 1, total: 1, unit: "items" });
-  const hash = crypto.createHash("sha256");
-  for await (const chunk of fs.createReadStream(r.outPath, { highWaterMark: 4 << 20 })) hash.update(chunk as Buffer);
-  const sha256 = hash.digest("hex");
+  const sha256 = await sha256File(r.outPath);
   const modelId = await recordProduced(cfg, {
     path: r.outPath,
     kind: "quantize",
