@@ -41,7 +41,7 @@ export const download: Benchmark = {
     const peak = { daemon: 0, worker: 0, events: 0, progress: 0, seconds: 0 };
     return {
       unit: "MB/s",
-      rounds: 3,
+      rounds: 5,
       cortexd: {
         label: "cortex pull (PullModel → COMPLETED)",
         run: async () => {

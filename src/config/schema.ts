@@ -84,7 +84,7 @@ export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   hfHubCache: { env: "HF_HUB_CACHE", description: "Hugging Face cache; empty = $HF_HOME/hub or ~/.cache/huggingface/hub." },
   hfOffline: { env: "HF_HUB_OFFLINE", description: "Never contact the Hub; answer pulls from the cache." },
   maxConcurrentDownloads: { env: "CORTEX_MAX_CONCURRENT_DOWNLOADS", description: "Pull jobs running at once." },
-  downloadPartsPerFile: { env: "CORTEX_DOWNLOAD_PARTS", description: "Parallel ranged parts per large file." },
+  downloadPartsPerFile: { env: "CORTEX_DOWNLOAD_PARTS", description: "Most parallel connections per large file (each fetches ranged parts of at most 32 MiB)." },
   conversionConcurrency: { env: "CORTEX_CONVERSION_CONCURRENCY", description: "Conversion/quantization jobs running at once." },
   threads: { env: "CORTEX_THREADS", description: "CPU threads for inference and quantization; default = the machine's cores." },
   memoryReserveBytes: { env: "CORTEX_MEMORY_RESERVE", description: "Memory kept free for the system (bytes or e.g. 4GiB)." },

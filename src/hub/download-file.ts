@@ -236,6 +236,70 @@ interface Source {
   url?: string | undefined;
 }
 
+/**
+ * Writes a part's bytes at their offsets as they arrive, synchronously (the reader's buffer is reused after each
+ * read): large reads straight from that buffer, small ones (TLS records) gathered into 1 MiB writes. `part.next`
+ * moves with each write; progress is reported per MiB and at the end.
+ */
+class PartWriter {
+  private readonly stage = Buffer.allocUnsafe(MiB);
+  private staged = 0;
+  private unreported = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly part: Part,
+    private readonly label: string,
+    private readonly report: (n: number) => void,
+  ) {}
+
+  /** The offset after the last byte taken (written or staged). */
+  get end(): number {
+    return this.part.next + this.staged;
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.byteLength === 0) return;
+    const large = chunk.byteLength >= this.stage.byteLength / 4;
+    if (large || this.staged + chunk.byteLength > this.stage.byteLength) this.writeStaged(); // in file order
+    if (large) return this.write(chunk);
+    chunk.copy(this.stage, this.staged);
+    this.staged += chunk.byteLength;
+    if (this.staged === this.stage.byteLength) this.writeStaged();
+  }
+
+  flush(): void {
+    this.writeStaged();
+    if (this.unreported > 0) this.flushReport();
+  }
+
+  private writeStaged(): void {
+    const n = this.staged;
+    this.staged = 0;
+    if (n > 0) this.write(this.stage.subarray(0, n));
+  }
+
+  private write(buf: Buffer): void {
+    for (let off = 0; off < buf.byteLength; ) {
+      try {
+        off += fs.writeSync(this.fd, buf, off, buf.byteLength - off, this.part.next + off);
+      } catch (err) {
+        const e = toCortexError(err);
+        throw new CortexError(e.code, `${this.label}: writing the partial file failed: ${e.message}`, { cause: err, retryable: false });
+      }
+    }
+    this.part.next += buf.byteLength;
+    this.unreported += buf.byteLength;
+    if (this.unreported >= MiB) this.flushReport();
+  }
+
+  private flushReport(): void {
+    const n = this.unreported;
+    this.unreported = 0;
+    this.report(n);
+  }
+}
+
 async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: fs.promises.FileHandle, source: Source, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
   const stallMs = o.stallMs ?? 30_000;
   let failures = 0;
@@ -258,42 +322,21 @@ async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: 
         ...(o.headerTimeoutMs ? { headerTimeoutMs: o.headerTimeoutMs } : {}),
         ...(o.token ? { token: o.token } : {}),
       });
-      checkRange(res.statusCode ?? 0, res.headers["content-range"], part, o.size, label, () => res.resume());
+      checkRange(res.status, res.headers["content-range"], part, o.size, label, () => res.discard());
       source.url = url; // later parts ask the redirect's target directly: one request each, not two
-      // Coalesce the socket's small chunks into ~1 MiB vectored writes: few syscalls, no copy, little held in memory.
-      let batch: Buffer[] = [];
-      let batchBytes = 0;
-      const flush = async () => {
-        if (batchBytes === 0) return;
-        try {
-          await fh.writev(batch, part.next);
-        } catch (err) {
-          const e = toCortexError(err);
-          throw new CortexError(e.code, `${label}: writing the partial file failed: ${e.message}`, { cause: err, retryable: false });
-        }
-        const n = batchBytes;
-        part.next += n;
+      const writer = new PartWriter(fh.fd, part, label, (n) => {
         failures = 0; // progress resets the retry budget, as huggingface_hub does
-        [batch, batchBytes] = [[], 0];
         onBytes(n);
-      };
+      });
       try {
-        for await (const value of res as AsyncIterable<Buffer>) {
+        await res.read((chunk) => {
           bump();
-          const room = part.end + 1 - (part.next + batchBytes);
-          const chunk = value.byteLength > room ? value.subarray(0, room) : value;
-          if (chunk.byteLength > 0) {
-            batch.push(chunk);
-            batchBytes += chunk.byteLength;
-          }
-          if (batchBytes >= MiB) await flush();
-          if (chunk !== value) {
-            res.destroy(); // more than the range asked for; a body that ends on time keeps its socket for the next part
-            break;
-          }
-        }
+          const room = part.end + 1 - writer.end;
+          writer.push(chunk.byteLength > room ? chunk.subarray(0, room) : chunk);
+          return chunk.byteLength <= room; // more than the range asked for: stop (the connection is dropped)
+        });
       } finally {
-        await flush(); // keep what arrived, also when the connection broke or we were cancelled
+        writer.flush(); // keep what arrived, also when the connection broke or we were cancelled
       }
       if (part.next <= part.end) throw new CortexError("HUB_UNAVAILABLE", `${label}: connection closed early at byte ${part.next}`);
     } catch (err) {

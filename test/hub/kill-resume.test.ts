@@ -45,7 +45,7 @@ test("kill -9 of a pulling process: the next pull keeps its parts and re-fetches
   assert.deepEqual(fs.readFileSync(path.join(r.snapshotPath, BIG)), hub.repos["org/model"]!.files[BIG]!.data);
   const refetched = hub.bytesServed(BIG) - size;
   t.diagnostic(`child saw ${(seen / MiB).toFixed(1)} MiB, server sent ${(servedBeforeKill / MiB).toFixed(1)} MiB before kill -9, ${(saved / MiB).toFixed(1)} MiB recorded as on disk; re-fetched ${(refetched / MiB).toFixed(2)} MiB; one part = 16 MiB`);
-  assert.ok(servedBeforeKill > 24 * MiB);
+  assert.ok(servedBeforeKill >= 24 * MiB, "the kill came mid-file"); // progress moves in whole MiB per part
   assert.ok(refetched <= 16 * MiB, `re-fetched ${(refetched / MiB).toFixed(1)} MiB`);
   assert.deepEqual(fs.readdirSync(lockDir), []);
 });
