@@ -99,3 +99,33 @@ test("kill -9 of the daemon mid-download: after restart the job resumes and re-f
   assert.ok(servedBeforeCrash > 30 * MiB);
   assert.ok(refetched <= 32 * MiB, `re-fetched ${(refetched / MiB).toFixed(1)} MiB; one part is 32 MiB`);
 });
+
+test("WatchJob of a pull: live byte progress, never more than 10 messages in any second, ends with the final state", async (t) => {
+  const dir = tempDir(t);
+  const hub = await LoopbackHub.start(repos(24 * MiB));
+  t.after(() => hub.close());
+  hub.faults.set("model.safetensors", { throttle: 4 * MiB }); // two connections: ~3 s
+  const d = await startDaemon(path.join(dir, "h"), { env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: path.join(dir, "hf"), HF_TOKEN: "" } });
+  t.after(() => d.stop());
+  const { job_id } = await d.client.unary<{ job_id: string }>("cortex.v1.JobService", "PullModel", { repo: "org/tiny" });
+  const stream = d.client.stream<{ job: Job & { progress: { phase?: string; done?: number } | null } }>("cortex.v1.JobService", "WatchJob", { job_id });
+  const at: number[] = [];
+  const done: number[] = [];
+  let last = "";
+  await new Promise<void>((resolve, reject) => {
+    stream.on("data", (m) => {
+      at.push(performance.now());
+      last = m.job.state;
+      if (m.job.progress?.phase === "downloading") done.push(Number(m.job.progress.done ?? 0));
+    });
+    stream.on("end", () => resolve());
+    stream.on("error", reject);
+  });
+  assert.equal(last, "JOB_STATE_COMPLETED");
+  assert.ok(done.length >= 10, `progress while downloading (${done.length} updates)`);
+  assert.ok(done.every((n, i) => i === 0 || n >= done[i - 1]!), "bytes done never go back");
+  for (let i = 0; i < at.length; i++) {
+    const inSecond = at.filter((x) => x >= at[i]! && x < at[i]! + 1000).length;
+    assert.ok(inSecond <= 10, `${inSecond} messages within one second from message ${i}`);
+  }
+});
