@@ -26,7 +26,6 @@ export default createProcessor<PullData, object>(async (data, ctx) => {
     partsPerFile: cfg.downloadPartsPerFile,
     offline: cfg.hfOffline,
     signal: ctx.signal,
-    progressIntervalMs: 125, // 8/s, so with the phase changes a job's WatchJob stream stays within 10 messages/s
     onProgress: (p) =>
       ctx.progress({
         phase: "downloading",

@@ -32,6 +32,9 @@ export interface SubmitResult {
   deduplicated: boolean;
 }
 
+/** At most 10 messages per second per watched job, the final one included. */
+const WATCH_MIN_GAP_MS = 100;
+
 /** Job operations behind JobService: submit (deduplicated), get, list, watch, cancel, retry. */
 export class JobManager {
   constructor(
@@ -153,9 +156,10 @@ export class JobManager {
       .slice(0, limit);
   }
 
-  /** Snapshots of the job until it reaches a final state; coalesces bursts (only the latest state is sent). */
+  /** Snapshots of the job until it reaches a final state, ≥ 100 ms apart; bursts coalesce (only the latest state is sent). */
   async *watch(jobId: string, signal: AbortSignal): AsyncGenerator<JobMessage> {
     let dirty = true;
+    let lastSent = -Infinity;
     let wake: (() => void) | undefined;
     const onEvent = () => {
       dirty = true;
@@ -175,8 +179,11 @@ export class JobManager {
           wake = undefined;
           continue;
         }
+        const wait = lastSent + WATCH_MIN_GAP_MS - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait)); // bursts in between are coalesced
         dirty = false;
         const job = await this.get(jobId);
+        lastSent = performance.now();
         yield job;
         if (FINAL_STATES.has(job.state)) return;
       }

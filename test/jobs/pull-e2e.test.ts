@@ -102,9 +102,9 @@ test("kill -9 of the daemon mid-download: after restart the job resumes and re-f
 
 test("WatchJob of a pull: live byte progress, never more than 10 messages in any second, ends with the final state", async (t) => {
   const dir = tempDir(t);
-  const hub = await LoopbackHub.start(repos(24 * MiB));
+  const hub = await LoopbackHub.start(repos(48 * MiB));
   t.after(() => hub.close());
-  hub.faults.set("model.safetensors", { throttle: 4 * MiB }); // two connections: ~3 s
+  hub.faults.set("model.safetensors", { throttle: 8 * MiB }); // two connections: ~3 s, bytes land ~16 times a second
   const d = await startDaemon(path.join(dir, "h"), { env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: path.join(dir, "hf"), HF_TOKEN: "" } });
   t.after(() => d.stop());
   const { job_id } = await d.client.unary<{ job_id: string }>("cortex.v1.JobService", "PullModel", { repo: "org/tiny" });
