@@ -14,6 +14,8 @@
 
 #define SRC_F32 0
 #define SRC_BF16 1
+/* Groups per pass (see affine_quantize): 32 groups of ≤ 128 f32 values stay within L1. */
+#define BLOCK 32
 
 /* Elements i…i+7 as two f32x4. bf16 → f32: the 16 bits become the high half of the f32 word (exact). */
 static inline void load8(const void *src, int kind, int i, v128_t *a, v128_t *b) {
@@ -78,7 +80,15 @@ int affine_quantize(const void *src, int kind, int groups, int gs, int bits, flo
   const v128_t lo4 = wasm_i16x8_splat(0x000f);
   const v128_t hi4 = wasm_i16x8_splat(0x00f0);
 
-  for (int g = 0; g < groups; g++) {
+  /*
+   * Two passes over blocks of BLOCK groups: first every group's scale and bias, then every group's codes. A
+   * group's scale is a chain of dependent divisions; with no group waiting on the one before, the CPU overlaps
+   * these chains across groups instead of stalling the code loop on each (the block stays in L1).
+   */
+  float blk_scale[BLOCK], blk_bias[BLOCK];
+  for (int g0 = 0; g0 < groups; g0 += BLOCK) {
+  const int g1 = g0 + BLOCK < groups ? g0 + BLOCK : groups;
+  for (int g = g0; g < g1; g++) {
     const int base = g * gs;
     /* Four independent min/max chains (16 elements a step) so the compare latency overlaps. */
     v128_t mn[4], mx[4];
@@ -121,9 +131,14 @@ int affine_quantize(const void *src, int kind, int groups, int gs, int bits, flo
     }
     scales[g] = bf16_out ? round_bf16(scale) : scale;
     biases[g] = bf16_out ? round_bf16(bias) : bias;
+    blk_scale[g - g0] = scale;
+    blk_bias[g - g0] = bias;
+  }
 
-    const v128_t vb = wasm_f32x4_splat(bias);
-    const v128_t vs = wasm_f32x4_splat(scale);
+  for (int g = g0; g < g1; g++) {
+    const int base = g * gs;
+    const v128_t vb = wasm_f32x4_splat(blk_bias[g - g0]);
+    const v128_t vs = wasm_f32x4_splat(blk_scale[g - g0]);
     uint32_t *out = w + g * words_per_group;
     v128_t ok = wasm_i32x4_splat(-1);
     for (int i = 0; i < gs; i += 16) {
@@ -147,6 +162,7 @@ int affine_quantize(const void *src, int kind, int groups, int gs, int bits, flo
     }
     if (!wasm_i32x4_all_true(ok)) return g;
     if (bits != 8 && bits != 4) pack_bits(codes, gs, bits, out);
+  }
   }
   return -1;
 }

@@ -51,6 +51,8 @@ export interface QuantizePoolOptions {
   maxBlockElements?: number;
 }
 
+const sharedPools = new Map<number, QuantizePool>();
+
 interface Job {
   result: AffineQuantized;
   remaining: number;
@@ -132,6 +134,17 @@ export class QuantizePool {
    */
   quantizeFile(input: FileTensorInput, rows: number, cols: number, options: AffineQuantizeOptions, signal?: AbortSignal): Promise<AffineQuantized> {
     return this.submit(input, rows, cols, options, signal);
+  }
+
+  /**
+   * One pool per thread count for the whole process, kept between jobs (its threads are unref'd while idle, so
+   * they never hold the process): a job after the first starts on threads that have already loaded their code.
+   */
+  static shared(options: { threads?: number } = {}): QuantizePool {
+    const key = options.threads ?? 0;
+    let pool = sharedPools.get(key);
+    if (!pool || pool.closed) sharedPools.set(key, (pool = QuantizePool.create(options)));
+    return pool;
   }
 
   /** Start every worker now (they load their code while the caller prepares the first job). */

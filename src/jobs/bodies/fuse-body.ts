@@ -18,22 +18,18 @@ export const fuseBody: Body<FuseData> = async (data, ctx, cfg) => {
   }
   if (/\.gguf$/i.test(adapter.path)) throw new CortexError("REQ_UNIMPLEMENTED", `GGUF LoRA adapters (${data.adapter}) cannot be fused; use the adapter's safetensors (mlx-lm or PEFT)`);
   const out = path.join(cfg.paths.mlxModels, data.outputName || `${sourceStem(base)}-fused-${sourceStem(adapter)}`);
-  const pool = QuantizePool.create(cfg.threads ? { threads: cfg.threads } : {});
+  const pool = QuantizePool.shared(cfg.threads ? { threads: cfg.threads } : {});
   const started = Date.now();
-  try {
-    ctx.progress({ phase: "reading adapter", message: adapter.path });
-    const r = await fuseLora(base.path, adapter.path, out, {
-      pool,
-      signal: ctx.signal,
-      baseRef: data.base,
-      adapterRef: data.adapter,
-      onProgress: (p) => ctx.progress({ phase: "fusing", done: p.doneBytes, total: p.totalBytes, unit: "bytes", current_item: p.tensor }),
-    });
-    ctx.progress({ phase: "writing manifest", done: 1, total: 1, unit: "items" });
-    const recipe = { adapter: data.adapter, adapter_kind: r.adapter.kind, rank: r.adapter.rank, scale: r.adapter.scale, target_modules: r.adapter.targetModules, fused_modules: r.fusedModules };
-    const modelId = await recordMlxOutput(cfg, ctx, r, "fuse", base, recipe);
-    return { model_id: modelId, path: r.path, ...recipe, files: r.files.length, bytes: r.bytes, sha256: r.sha256, elapsed_ms: Date.now() - started };
-  } finally {
-    await pool.close();
-  }
+  ctx.progress({ phase: "reading adapter", message: adapter.path });
+  const r = await fuseLora(base.path, adapter.path, out, {
+    pool,
+    signal: ctx.signal,
+    baseRef: data.base,
+    adapterRef: data.adapter,
+    onProgress: (p) => ctx.progress({ phase: "fusing", done: p.doneBytes, total: p.totalBytes, unit: "bytes", current_item: p.tensor }),
+  });
+  ctx.progress({ phase: "writing manifest", done: 1, total: 1, unit: "items" });
+  const recipe = { adapter: data.adapter, adapter_kind: r.adapter.kind, rank: r.adapter.rank, scale: r.adapter.scale, target_modules: r.adapter.targetModules, fused_modules: r.fusedModules };
+  const modelId = await recordMlxOutput(cfg, ctx, r, "fuse", base, recipe);
+  return { model_id: modelId, path: r.path, ...recipe, files: r.files.length, bytes: r.bytes, sha256: r.sha256, elapsed_ms: Date.now() - started };
 };

@@ -21,37 +21,33 @@ export const mlxConvertBody: Body<ConvertData | QuantizeData> = async (data, ctx
   if (/\.gguf$/i.test(src.path)) throw new CortexError("FMT_UNSUPPORTED", `${data.model} is a GGUF file; MLX conversion reads Hugging Face or MLX safetensors folders`);
   const o = data.mlx ?? { dtype: "", quantize: false, bits: 4, groupSize: 64, recipe: "", gpuOptimizationLevel: "" };
   const threads = ("threads" in data && data.threads) || cfg.threads || undefined;
-  const pool = QuantizePool.create(threads ? { threads } : {});
+  const pool = QuantizePool.shared(threads ? { threads } : {}); // kept between jobs: no close
   const started = Date.now();
   ctx.progress({ phase: "reading headers", message: src.path });
-  try {
-    const r = await convertToMlx(src.path, (recipe) => path.join(cfg.paths.mlxModels, data.outputName || mlxOutputName(sourceStem(src), recipe)), {
-      dtype: o.dtype as ModelDtype | "",
-      quantize: o.quantize,
-      bits: o.bits,
-      groupSize: o.groupSize,
-      recipe: o.recipe,
-      gpuOptimizationLevel: o.gpuOptimizationLevel,
-      memoryBudgetBytes: cfg.memoryBudgetBytes ?? 0,
-      pool,
-      signal: ctx.signal,
-      onProgress: (p) => ctx.progress({ phase: o.quantize ? "quantizing" : "converting", done: p.doneBytes, total: p.totalBytes, unit: "bytes", current_item: p.tensor }),
-    });
-    if (r.status === "already-mlx") {
-      ctx.log(`${data.model} is already MLX (${r.evidence.join("; ")}); nothing converted`);
-      return { already_mlx: true, path: r.path, evidence: r.evidence };
-    }
-    ctx.progress({ phase: "writing manifest", done: 1, total: 1, unit: "items" });
-    const recipe = {
-      target: "mlx",
-      dtype: r.dtype ?? "",
-      quantize: o.quantize,
-      ...(r.bits ? { bits: r.bits, group_size: r.groupSize, mode: "affine", recipe: r.recipe } : {}),
-      ...(r.sizeRecipe ? { size_recipe: r.sizeRecipe.reason } : {}),
-    };
-    const modelId = await recordMlxOutput(cfg, ctx, r, ctx.jobName === "quantize" ? "quantize" : "convert", src, recipe);
-    return { model_id: modelId, path: r.path, ...recipe, files: r.files.length, bytes: r.bytes, tensors: r.tensors, parameters: r.parameters, sha256: r.sha256, elapsed_ms: Date.now() - started };
-  } finally {
-    await pool.close();
+  const r = await convertToMlx(src.path, (recipe) => path.join(cfg.paths.mlxModels, data.outputName || mlxOutputName(sourceStem(src), recipe)), {
+    dtype: o.dtype as ModelDtype | "",
+    quantize: o.quantize,
+    bits: o.bits,
+    groupSize: o.groupSize,
+    recipe: o.recipe,
+    gpuOptimizationLevel: o.gpuOptimizationLevel,
+    memoryBudgetBytes: cfg.memoryBudgetBytes ?? 0,
+    pool,
+    signal: ctx.signal,
+    onProgress: (p) => ctx.progress({ phase: o.quantize ? "quantizing" : "converting", done: p.doneBytes, total: p.totalBytes, unit: "bytes", current_item: p.tensor }),
+  });
+  if (r.status === "already-mlx") {
+    ctx.log(`${data.model} is already MLX (${r.evidence.join("; ")}); nothing converted`);
+    return { already_mlx: true, path: r.path, evidence: r.evidence };
   }
+  ctx.progress({ phase: "writing manifest", done: 1, total: 1, unit: "items" });
+  const recipe = {
+    target: "mlx",
+    dtype: r.dtype ?? "",
+    quantize: o.quantize,
+    ...(r.bits ? { bits: r.bits, group_size: r.groupSize, mode: "affine", recipe: r.recipe } : {}),
+    ...(r.sizeRecipe ? { size_recipe: r.sizeRecipe.reason } : {}),
+  };
+  const modelId = await recordMlxOutput(cfg, ctx, r, ctx.jobName === "quantize" ? "quantize" : "convert", src, recipe);
+  return { model_id: modelId, path: r.path, ...recipe, files: r.files.length, bytes: r.bytes, tensors: r.tensors, parameters: r.parameters, sha256: r.sha256, elapsed_ms: Date.now() - started };
 };
