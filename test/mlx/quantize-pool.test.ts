@@ -119,3 +119,18 @@ test("file input errors: NaN names tensor, absolute row and column; a short file
   await assertCortexRejects(pool.quantizeFile({ file: good, offset: 24, dtype: "BF16" }, 21, 128, opts), "FMT_INVALID", good, "truncated");
   sameBits(await pool.quantizeFile({ file: good, offset: 24, dtype: "BF16" }, 20, 128, opts), affineQuantize(w, 20, 128, opts));
 });
+
+test("the shared pool is one per thread count, serves job after job, and is replaced once closed", async () => {
+  const a = QuantizePool.shared({ threads: 2 });
+  assert.equal(QuantizePool.shared({ threads: 2 }), a, "the same pool for the same thread count");
+  assert.notEqual(QuantizePool.shared({ threads: 1 }), a);
+  const w = normalMatrix(16 * 128, 3);
+  const opts = { bits: 4, groupSize: 64, dtype: "float32" as const };
+  for (let job = 0; job < 3; job++) sameBits(await a.quantize(w, 16, 128, opts), affineQuantize(w, 16, 128, opts));
+  await a.close();
+  const b = QuantizePool.shared({ threads: 2 });
+  assert.notEqual(b, a, "a closed pool is not handed out again");
+  sameBits(await b.quantize(w, 16, 128, opts), affineQuantize(w, 16, 128, opts));
+  await b.close();
+  await QuantizePool.shared({ threads: 1 }).close();
+});
