@@ -62,6 +62,8 @@ class Conn {
   readonly socket: net.Socket;
   onData: ((b: Buffer) => boolean | void) | undefined;
   onEnd: ((err?: Error) => void) | undefined;
+  /** Set once the socket has closed (with its error, if any). */
+  ended: { err?: Error } | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -83,6 +85,7 @@ class Conn {
     this.socket.on("error", (err) => (failure = err));
     this.socket.on("close", () => {
       dropIdle(this);
+      this.ended = failure ? { err: failure } : {};
       this.onEnd?.(failure);
     });
   }
@@ -289,7 +292,8 @@ class Response1 implements Http1Response {
       };
       conn.onData = (chunk) => (feed(chunk) ? undefined : false);
       if ((this.early.length > 0 || framing.kind === "none" || (framing.kind === "length" && framing.left === 0)) && !feed(this.early)) return;
-      if (!done) conn.socket.resume();
+      if (conn.ended) return conn.onEnd(conn.ended.err); // it closed between the head and this call
+      conn.socket.resume();
     });
   }
 }

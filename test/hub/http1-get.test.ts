@@ -8,6 +8,7 @@ import path from "node:path";
 import { test, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { setTimeout as sleep } from "node:timers/promises";
 import { http1Get, type Http1Response } from "../../src/hub/http1-get.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
@@ -114,6 +115,12 @@ test("http1Get: bad answers, an early close, a failing sink and an abort are err
   await assert.rejects(http1Get(at("/silent"), { headers: {}, signal: new AbortController().signal, headerTimeoutMs: 200 }), /timed out waiting for the response/);
   // no length: the body is what came before the server closed
   assert.deepEqual(await body(await get(at("/toclose"))).then((b) => [b.whole, b.bytes.toString()]), [true, "hello"]);
+  // the server closed before the body was asked for: read() still settles, at once
+  for (const [p, want] of [["/short", [false, "abc"]], ["/toclose", [true, "hello"]]] as const) {
+    const res = await get(at(p));
+    await sleep(100);
+    assert.deepEqual(await body(res).then((b) => [b.whole, b.bytes.toString()]), want, p);
+  }
   // the server closes after 3 of 10 bytes: not whole
   const short = await get(at("/short"));
   assert.equal((await body(short)).whole, false);
