@@ -136,7 +136,7 @@ test("http1Get: bad answers, an early close, a failing sink and an abort are err
   await assert.rejects(http1Get(new URL("http://127.0.0.1:1/"), { headers: {}, signal: new AbortController().signal, headerTimeoutMs: 500 }), { code: "ECONNREFUSED" });
 });
 
-test("http1Get over TLS: verifies the certificate against the system CAs (plus NODE_EXTRA_CA_CERTS) and streams the body", async (t) => {
+test("http1Get over TLS: verifies the certificate against Node's CA store (plus NODE_EXTRA_CA_CERTS) and streams the body", async (t) => {
   const dir = tempDir(t);
   const [key, cert] = [path.join(dir, "key.pem"), path.join(dir, "cert.pem")];
   try {
