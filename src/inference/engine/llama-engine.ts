@@ -227,6 +227,7 @@ export class EngineModel {
         tokensPerSecond: generated > 1 && decodeMs > 0 ? ((generated - 1) * 1000) / decodeMs : 0,
         totalMs: performance.now() - t0,
         finishReason: signal.aborted ? "cancelled" : finishReason(stopReason),
+        memory: await this.engine.memory(),
       };
     } catch (err) {
       if (signal.aborted) throw new CortexError("JOB_CANCELLED", "generation cancelled");
