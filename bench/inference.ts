@@ -9,6 +9,7 @@ import type { ModelRunner } from "../src/inference/runner/model-runner.js";
 import { tinyModel, type TinyModelOptions } from "../test/fixtures/tiny-models.js";
 import { startDaemon, type RunningDaemon } from "../test/helpers/daemon.js";
 import type { Benchmark } from "./harness.js";
+import { processTreeIdle } from "./process-tree-idle.js";
 
 /**
  * The bench model: the tests' tiny llama (hidden 64, 32k vocab), BENCH_MODEL=small for hidden 256 × 4 layers, or
@@ -87,9 +88,9 @@ export const inferenceTokens: Benchmark = {
     const { d, dir, model } = await daemonWithModel();
     const ref = await inProcess();
     await grpcGenerate(d.client, model, 8); // load
-    // The load made the daemon start a spare runner in the background (Node + llama.cpp init, ~1 s of CPU): let it
-    // finish, as inference-ttft does, so that the first rounds of either side do not share the CPU with it.
-    await new Promise((r) => setTimeout(r, 2500));
+    // The load made the daemon start a spare runner in the background (Node + llama.cpp init, ~1 s of CPU on 2
+    // cores): let it finish, so that the first rounds of either side do not share the CPU with it.
+    await processTreeIdle(d.proc.pid);
     const cortexd: Side = { label: "InferenceService.Generate over the unix socket", run: async () => (await grpcGenerate(d.client, model, TOKENS)).tokensPerSecond };
     const reference: Side = { label: "node-llama-cpp LlamaCompletion in-process", run: async () => (await ref.generate(TOKENS)).tokensPerSecond };
     return {
