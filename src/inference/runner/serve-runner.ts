@@ -89,12 +89,12 @@ export function serveRunner(engine: LlamaEngine, port: RunnerPort, exit: () => v
 /**
  * Pieces to the daemon, at most one message in flight per generation and one per PIECE_INTERVAL_MS: text arriving
  * meanwhile joins the next message. What a piece costs is not its bytes but the processes it wakes (the daemon, then
- * the gRPC client), which on a 2-core machine take the CPU from the decoding threads: on a tiny model (~1400
- * tokens/s) each message cost ~0.3 ms of generation, ~4% of the tokens/s at 8 ms pacing (bench inference-tokens).
- * Two things make that small: pieces leave right after the next decode has gone to llama.cpp (`whileDecoding`),
- * so the write and the daemon's wake-up overlap the decoding; and 32 ms pacing, still ~30 updates a second, below
- * what a reader sees (a model slower than that sends each token as it comes, right after it). The last piece goes
- * at once, before the result.
+ * the gRPC client), which on a 2-core machine take the CPU from the decoding threads: on the tiny bench model each
+ * message stretched the token it overlapped by ~0.3-0.5 ms, ~4-5% of the tokens/s at the former 8 ms pacing
+ * (bench inference-tokens). Hence: pieces leave right after the next decode has gone to llama.cpp (`whileDecoding`),
+ * so the write and the wake-ups overlap the decoding rather than a timer's random moment; and 32 ms pacing, still
+ * ~30 updates a second, below what a reader sees (a model slower than that sends each token right after it comes).
+ * The first piece goes with the first token, the last one at once, before the result.
  */
 export const PIECE_INTERVAL_MS = 32;
 
