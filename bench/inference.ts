@@ -9,6 +9,7 @@ import type { ModelRunner } from "../src/inference/runner/model-runner.js";
 import { tinyModel, type TinyModelOptions } from "../test/fixtures/tiny-models.js";
 import { startDaemon, type RunningDaemon } from "../test/helpers/daemon.js";
 import type { Benchmark } from "./harness.js";
+import { processTreeIdle } from "./process-tree-idle.js";
 
 /**
  * The bench model: the tests' tiny llama (hidden 64, 32k vocab), BENCH_MODEL=small for hidden 256 × 4 layers, or
@@ -71,7 +72,9 @@ async function inProcess(): Promise<{ llama: Llama; model: LlamaModel; completio
     const t0 = performance.now();
     let first = 0;
     let tokens = 0;
-    await completion.generateCompletion(PROMPT, { temperature: 0, maxTokens: max, onToken: (t) => (tokens += t.length), onTextChunk: () => (first ||= performance.now()) });
+    // repeatPenalty false as cortexd sends it for repeat_penalty 1 (the default {} is a no-op penalty, but still
+    // copies the last 64 tokens on every token).
+    await completion.generateCompletion(PROMPT, { temperature: 0, maxTokens: max, repeatPenalty: false, onToken: (t) => (tokens += t.length), onTextChunk: () => (first ||= performance.now()) });
     return { tokensPerSecond: (tokens * 1000) / (performance.now() - t0), ttftMs: first - t0 };
   };
   return { llama, model, completion, generate };
@@ -85,6 +88,9 @@ export const inferenceTokens: Benchmark = {
     const { d, dir, model } = await daemonWithModel();
     const ref = await inProcess();
     await grpcGenerate(d.client, model, 8); // load
+    // The load made the daemon start a spare runner in the background (Node + llama.cpp init, ~1 s of CPU on 2
+    // cores): let it finish, so that the first rounds of either side do not share the CPU with it.
+    await processTreeIdle(d.proc.pid);
     const cortexd: Side = { label: "InferenceService.Generate over the unix socket", run: async () => (await grpcGenerate(d.client, model, TOKENS)).tokensPerSecond };
     const reference: Side = { label: "node-llama-cpp LlamaCompletion in-process", run: async () => (await ref.generate(TOKENS)).tokensPerSecond };
     return {

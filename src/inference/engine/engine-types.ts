@@ -75,6 +75,8 @@ export interface GenerationResult {
   tokensPerSecond: number;
   totalMs: number;
   finishReason: FinishReason;
+  /** The runner's memory as the generation ended: the pool's sample after a request, without another round trip. */
+  memory?: MemorySample;
 }
 
 export interface EmbedResult {

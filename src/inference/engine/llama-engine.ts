@@ -80,9 +80,25 @@ export class LlamaEngine {
     let model: LlamaModel | undefined;
     try {
       model = await this.llama.loadModel({ modelPath: spec.path, gpuLayers: spec.gpuLayers === "auto" ? "auto" : spec.gpuLayers });
-      const context = await model.createContext({ contextSize: spec.contextSize, sequences: spec.parallel, threads: spec.threads || this.threads, failedCreationRemedy: false });
+      const decodeStarted: (() => void)[] = [];
+      const context = await model.createContext({
+        contextSize: spec.contextSize,
+        sequences: spec.parallel,
+        threads: spec.threads || this.threads,
+        failedCreationRemedy: false,
+        // node-llama-cpp's own schedule ("nextCycle": setImmediate), then the work queued for when a decode has
+        // started. With every sequence busy (a single request on parallel 1) the batch went to the thread pool in
+        // the microtasks before; otherwise dispatch() hands it over a few microtasks after this.
+        batching: {
+          dispatchSchedule: (dispatch) =>
+            setImmediate(() => {
+              dispatch();
+              for (const fn of decodeStarted.splice(0)) fn();
+            }),
+        },
+      });
       const after = await this.llama.getLlamaMemoryUsage();
-      const em = new EngineModel(this, model, context, spec);
+      const em = new EngineModel(this, model, context, spec, decodeStarted);
       const result: LoadResult = {
         contextSize: context.contextSize,
         gpuLayers: model.gpuLayers,
@@ -140,7 +156,22 @@ export class EngineModel {
   private embedding: Promise<LlamaEmbeddingContext> | undefined;
   private embedQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly engine: LlamaEngine, readonly model: LlamaModel, readonly context: LlamaContext, readonly spec: LoadSpec) {}
+  constructor(
+    private readonly engine: LlamaEngine,
+    readonly model: LlamaModel,
+    readonly context: LlamaContext,
+    readonly spec: LoadSpec,
+    private readonly decodeStarted: (() => void)[] = [],
+  ) {}
+
+  /**
+   * Runs `fn` once, as soon as the next decode has been handed to llama.cpp: work done then (a runner's IPC write,
+   * and the daemon it wakes) overlaps the decoding instead of delaying the next token. During a generation that is
+   * within microseconds of each token; `fn` waits for the next generation otherwise.
+   */
+  whileDecoding(fn: () => void): void {
+    this.decodeStarted.push(fn);
+  }
 
   /**
    * The chat template node-llama-cpp resolves from the GGUF (tokenizer.chat_template), on the first chat request:
@@ -227,6 +258,7 @@ export class EngineModel {
         tokensPerSecond: generated > 1 && decodeMs > 0 ? ((generated - 1) * 1000) / decodeMs : 0,
         totalMs: performance.now() - t0,
         finishReason: signal.aborted ? "cancelled" : finishReason(stopReason),
+        memory: await this.engine.memory(),
       };
     } catch (err) {
       if (signal.aborted) throw new CortexError("JOB_CANCELLED", "generation cancelled");

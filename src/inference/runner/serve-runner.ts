@@ -41,7 +41,7 @@ export function serveRunner(engine: LlamaEngine, port: RunnerPort, exit: () => v
       case "generate": {
         const controller = new AbortController();
         running.set(msg.id, controller);
-        const pieces = coalescer(port, msg.id);
+        const pieces = coalescer(port, msg.id, (fn) => needModel().whileDecoding(fn));
         Promise.resolve()
           .then(() => needModel().generate(msg.input, msg.sampling, pieces.push, controller.signal))
           .then(
@@ -88,48 +88,49 @@ export function serveRunner(engine: LlamaEngine, port: RunnerPort, exit: () => v
 
 /**
  * Pieces to the daemon, at most one message in flight per generation and one per PIECE_INTERVAL_MS: text arriving
- * meanwhile joins the next message. Per-token IPC and gRPC messages cost the runner's JS thread (which also drives
- * decoding) ~10-30% of a tiny model's tokens/s on 2 cores; 8 ms is far below what a reader sees. The first piece
- * goes at once (time to first token is untouched), and so does the last.
+ * meanwhile joins the next message. What a piece costs is not its bytes but the processes it wakes (the daemon, then
+ * the gRPC client), which on a 2-core machine take the CPU from the decoding threads: on the tiny bench model each
+ * message stretched the token it overlapped by ~0.3-0.5 ms, ~4-5% of the tokens/s at the former 8 ms pacing
+ * (bench inference-tokens). Hence: pieces leave right after the next decode has gone to llama.cpp (`whileDecoding`),
+ * so the write and the wake-ups overlap the decoding rather than a timer's random moment; and 32 ms pacing, still
+ * ~30 updates a second, below what a reader sees (a model slower than that sends each token right after it comes).
+ * The first piece goes with the first token, the last one at once, before the result.
  */
-export const PIECE_INTERVAL_MS = 8;
+export const PIECE_INTERVAL_MS = 32;
 
-function coalescer(port: RunnerPort, id: number): { push: (text: string, tokens: number) => void; flushNow: () => void } {
+function coalescer(port: RunnerPort, id: number, whileDecoding: (fn: () => void) => void): { push: (text: string, tokens: number) => void; flushNow: () => void } {
   let text = "";
   let tokens = 0;
   let inFlight = false;
   let lastSent = -Infinity;
-  let timer: NodeJS.Timeout | undefined;
-  const send = () => {
-    if (text === "" && tokens === 0) return;
-    const wait = lastSent + PIECE_INTERVAL_MS - performance.now();
-    if (wait > 0) {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        if (!inFlight) send();
-      }, wait);
-      return;
-    }
+  let scheduled = false;
+  let done = false;
+  const trySend = () => {
+    scheduled = false;
+    if (done || (text === "" && tokens === 0)) return;
+    // Not yet: look again when the next token's decode starts.
+    if (inFlight || performance.now() - lastSent < PIECE_INTERVAL_MS) return schedule();
     const message: FromRunner = { t: "piece", id, text, tokens };
     text = "";
     tokens = 0;
     inFlight = true;
     lastSent = performance.now();
-    port.send(message, () => {
-      inFlight = false;
-      if (!timer) send();
-    });
+    port.send(message, () => (inFlight = false));
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    whileDecoding(trySend);
   };
   return {
     push(t, n) {
       text += t;
       tokens += n;
-      if (!inFlight && !timer) send();
+      schedule();
     },
     // The channel keeps order, so a final piece sent now still arrives before the result.
     flushNow() {
-      clearTimeout(timer);
-      timer = undefined;
+      done = true;
       if (text === "" && tokens === 0) return;
       port.send({ t: "piece", id, text, tokens });
       text = "";

@@ -342,7 +342,9 @@ export class InferencePool {
     e.lastUsed = Date.now();
     e.requestsServed++;
     if (result && result.tokensPerSecond > 0) e.tokensPerSecond = result.tokensPerSecond;
-    if (e.state === "ready") e.runner?.memory().then((s) => (e.measured = s), () => undefined);
+    // A runner's result carries its memory; asking for it would wake the runner as the stream ends.
+    if (result?.memory) e.measured = result.memory;
+    else if (e.state === "ready") e.runner?.memory().then((s) => (e.measured = s), () => undefined);
     this.pump();
     if (e.idle && this.entries.get(e.key) === e) this.scheduleExpiry(e, false);
   }
