@@ -7,25 +7,10 @@ import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startDaemon, type RunningDaemon } from "../test/helpers/daemon.js";
 import type { Benchmark } from "./harness.js";
+import { childPids, rssOf } from "./proc-stats.js";
 
 const run = promisify(execFile);
 const SIZE_MIB = Number(process.env.CORTEX_BENCH_DOWNLOAD_MIB ?? 2048);
-
-function rssOf(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 /** A 2 GiB file over loopback: cortexd's pull (daemon + worker, verified, into the HF cache) vs `curl -o`. */
 export const download: Benchmark = {

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { childPids } from "./proc-stats.js";
 
 const TICK_MS = 1000 / 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
 
@@ -14,9 +15,7 @@ function treeCpuMs(pid: number): number | undefined {
       // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
       const fields = fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
       total += (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-      for (const t of fs.readdirSync(`/proc/${p}/task`)) {
-        pending.push(...fs.readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
-      }
+      pending.push(...childPids(p));
     } catch {
       // Exited meanwhile.
     }

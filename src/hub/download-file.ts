@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CortexError, isCortexError, toCortexError } from "../errors/cortex-error.js";
+import { CortexError, isCortexError } from "../errors/cortex-error.js";
 import { partialPath, partsSidecarPath } from "./hf-cache-layout.js";
 import { loadSidecar, planParts, saveSidecar, type Part } from "./part-plan.js";
 import { createProgressSampler } from "./progress-sampler.js";
+import { PartWriter } from "./part-writer.js";
 import { rangeGet } from "./range-get.js";
 import { FrontierHasher } from "./frontier-hasher.js";
 import { LaneRamp } from "./lane-ramp.js";
@@ -159,7 +160,7 @@ async function downloadOnce(o: DownloadFileOptions, progress: (p: FileProgress) 
  */
 async function fetchParts(o: DownloadFileOptions, label: string, parts: Part[], partial: string, onBytes: (n: number) => void, stopped: () => void): Promise<void> {
   const open = parts.filter((p) => p.next <= p.end);
-  const fh = await fs.promises.open(partial, "r+");
+  const fd = fs.openSync(partial, "r+"); // written synchronously by each part's PartWriter
   const failFast = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, failFast.signal]) : failFast.signal;
   const source: Source = {};
@@ -178,7 +179,7 @@ async function fetchParts(o: DownloadFileOptions, label: string, parts: Part[], 
       };
       try {
         for (let part = open.shift(); part; part = open.shift()) {
-          await fetchPart(o, label, part, fh, source, signal, laneBytes).catch((err: unknown) => {
+          await fetchPart(o, label, part, fd, source, signal, laneBytes).catch((err: unknown) => {
             failFast.abort(err); // one part failed for good: stop the others (they keep what they wrote)
             throw err;
           });
@@ -194,7 +195,7 @@ async function fetchParts(o: DownloadFileOptions, label: string, parts: Part[], 
     while (settled.length < lanes.length); // a lane opened another one
   } finally {
     stopped();
-    await fh.close();
+    fs.closeSync(fd);
   }
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) {
@@ -236,71 +237,7 @@ interface Source {
   url?: string | undefined;
 }
 
-/**
- * Writes a part's bytes at their offsets as they arrive, synchronously (the reader's buffer is reused after each
- * read): large reads straight from that buffer, small ones (TLS records) gathered into 1 MiB writes. `part.next`
- * moves with each write; progress is reported per MiB and at the end.
- */
-class PartWriter {
-  private readonly stage = Buffer.allocUnsafe(MiB);
-  private staged = 0;
-  private unreported = 0;
-
-  constructor(
-    private readonly fd: number,
-    private readonly part: Part,
-    private readonly label: string,
-    private readonly report: (n: number) => void,
-  ) {}
-
-  /** The offset after the last byte taken (written or staged). */
-  get end(): number {
-    return this.part.next + this.staged;
-  }
-
-  push(chunk: Buffer): void {
-    if (chunk.byteLength === 0) return;
-    const large = chunk.byteLength >= this.stage.byteLength / 4;
-    if (large || this.staged + chunk.byteLength > this.stage.byteLength) this.writeStaged(); // in file order
-    if (large) return this.write(chunk);
-    chunk.copy(this.stage, this.staged);
-    this.staged += chunk.byteLength;
-    if (this.staged === this.stage.byteLength) this.writeStaged();
-  }
-
-  flush(): void {
-    this.writeStaged();
-    if (this.unreported > 0) this.flushReport();
-  }
-
-  private writeStaged(): void {
-    const n = this.staged;
-    this.staged = 0;
-    if (n > 0) this.write(this.stage.subarray(0, n));
-  }
-
-  private write(buf: Buffer): void {
-    for (let off = 0; off < buf.byteLength; ) {
-      try {
-        off += fs.writeSync(this.fd, buf, off, buf.byteLength - off, this.part.next + off);
-      } catch (err) {
-        const e = toCortexError(err);
-        throw new CortexError(e.code, `${this.label}: writing the partial file failed: ${e.message}`, { cause: err, retryable: false });
-      }
-    }
-    this.part.next += buf.byteLength;
-    this.unreported += buf.byteLength;
-    if (this.unreported >= MiB) this.flushReport();
-  }
-
-  private flushReport(): void {
-    const n = this.unreported;
-    this.unreported = 0;
-    this.report(n);
-  }
-}
-
-async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: fs.promises.FileHandle, source: Source, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
+async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fd: number, source: Source, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
   const stallMs = o.stallMs ?? 30_000;
   let failures = 0;
   while (part.next <= part.end) {
@@ -324,7 +261,7 @@ async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fh: 
       });
       checkRange(res.status, res.headers["content-range"], part, o.size, label, () => res.discard());
       source.url = url; // later parts ask the redirect's target directly: one request each, not two
-      const writer = new PartWriter(fh.fd, part, label, (n) => {
+      const writer = new PartWriter(fd, part, label, (n) => {
         failures = 0; // progress resets the retry budget, as huggingface_hub does
         onBytes(n);
       });

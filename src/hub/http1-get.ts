@@ -62,8 +62,6 @@ class Conn {
   readonly socket: net.Socket;
   onData: ((b: Buffer) => boolean | void) | undefined;
   onEnd: ((err?: Error) => void) | undefined;
-  /** Set once the socket has closed (with its error, if any). */
-  ended: { err?: Error } | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -85,7 +83,6 @@ class Conn {
     this.socket.on("error", (err) => (failure = err));
     this.socket.on("close", () => {
       dropIdle(this);
-      this.ended = failure ? { err: failure } : {};
       this.onEnd?.(failure);
     });
   }
@@ -181,7 +178,7 @@ function exchange(conn: Conn, url: URL, o: Http1GetOptions, reused: boolean): Pr
         settled = true;
         cleanup();
         resolve(new Response1(conn, parsed, head, o.signal));
-        return false; // paused until read(): nothing may arrive before there is a sink
+        return false; // paused until read(): nothing arrives (not even the close) before there is a sink
       }
     };
     const headers = Object.entries(o.headers).map(([k, v]) => `${k}: ${v}\r\n`).join("");
@@ -292,7 +289,6 @@ class Response1 implements Http1Response {
       };
       conn.onData = (chunk) => (feed(chunk) ? undefined : false);
       if ((this.early.length > 0 || framing.kind === "none" || (framing.kind === "length" && framing.left === 0)) && !feed(this.early)) return;
-      if (conn.ended) return conn.onEnd(conn.ended.err); // it closed between the head and this call
       conn.socket.resume();
     });
   }

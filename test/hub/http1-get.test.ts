@@ -115,7 +115,8 @@ test("http1Get: bad answers, an early close, a failing sink and an abort are err
   await assert.rejects(http1Get(at("/silent"), { headers: {}, signal: new AbortController().signal, headerTimeoutMs: 200 }), /timed out waiting for the response/);
   // no length: the body is what came before the server closed
   assert.deepEqual(await body(await get(at("/toclose"))).then((b) => [b.whole, b.bytes.toString()]), [true, "hello"]);
-  // the server closed before the body was asked for: read() still settles, at once
+  // the server closed before the body was asked for (the socket is paused until read(), so the close is seen
+  // then): read() still settles, at once
   for (const [p, want] of [["/short", [false, "abc"]], ["/toclose", [true, "hello"]]] as const) {
     const res = await get(at(p));
     await sleep(100);
