@@ -12,6 +12,8 @@ export interface Benchmark {
     /** "time" (lower is better) or a throughput unit such as "MB/s" (higher is better). */
     unit?: string;
     rounds?: number;
+    /** Uncounted rounds first (each side), for work whose speed settles over a few runs (JIT, CPU clocks). @default 1 */
+    warmup?: number;
     teardown(): Promise<void>;
   }>;
 }
@@ -22,12 +24,24 @@ export interface BenchResult {
   cortexd: { label: string; median: number; samples: number[] };
   reference: { label: string; median: number; samples: number[] };
   ratio: number;
+  /**
+   * The median of each round's own ratio, with its interquartile range: the two runs of a round are seconds apart,
+   * so a machine whose speed drifts (a shared VM swings ±15 % within a run) moves both alike and the pair's ratio
+   * keeps what the medians of two separate series lose.
+   */
+  paired: { median: number; q1: number; q3: number };
 }
 
 export function median(xs: number[]): number {
+  return quantile(xs, 0.5);
+}
+
+/** Linear-interpolated quantile (q in 0..1). */
+export function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (pos - lo);
 }
 
 /** A run's value is what it returns (a throughput), or its wall time in ms. */
@@ -44,8 +58,10 @@ export async function runBenchmark(b: Benchmark): Promise<BenchResult> {
   const a: number[] = [];
   const r: number[] = [];
   try {
-    await measure(s.cortexd.run); // warm-up, not counted
-    await measure(s.reference.run);
+    for (let i = 0; i < (s.warmup ?? 1); i++) {
+      await measure(s.cortexd.run); // warm-up, not counted
+      await measure(s.reference.run);
+    }
     for (let i = 0; i < rounds; i++) {
       // Alternate the order so neither side always runs on a warmer cache.
       if (i % 2 === 0) {
@@ -62,7 +78,15 @@ export async function runBenchmark(b: Benchmark): Promise<BenchResult> {
   const unit = s.unit ?? "ms";
   const ma = median(a);
   const mr = median(r);
-  return { name: b.name, unit, cortexd: { label: s.cortexd.label, median: ma, samples: a }, reference: { label: s.reference.label, median: mr, samples: r }, ratio: ma / mr };
+  const pairs = a.map((x, i) => x / r[i]!);
+  return {
+    name: b.name,
+    unit,
+    cortexd: { label: s.cortexd.label, median: ma, samples: a },
+    reference: { label: s.reference.label, median: mr, samples: r },
+    ratio: ma / mr,
+    paired: { median: median(pairs), q1: quantile(pairs, 0.25), q3: quantile(pairs, 0.75) },
+  };
 }
 
 export function formatResult(res: BenchResult): string {
@@ -72,6 +96,6 @@ export function formatResult(res: BenchResult): string {
     `## ${res.name}`,
     `  cortexd    ${res.cortexd.label}: median ${f(res.cortexd.median)} ${res.unit} (${res.cortexd.samples.map(f).join(", ")})`,
     `  reference  ${res.reference.label}: median ${f(res.reference.median)} ${res.unit} (${res.reference.samples.map(f).join(", ")})`,
-    `  ratio cortexd/reference = ${res.ratio.toFixed(3)} (${res.unit}, ${better})`,
+    `  ratio cortexd/reference = ${res.ratio.toFixed(3)} (${res.unit}, ${better}); per round: median ${res.paired.median.toFixed(3)}, IQR ${res.paired.q1.toFixed(3)}–${res.paired.q3.toFixed(3)}`,
   ].join("\n");
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import { clientConstructors } from "../../src/grpc/proto.js";
+import { LlamaEngine } from "../../src/inference/engine/llama-engine.js";
 import { copyModel, tinyModel, tinyModelsUnavailable } from "../fixtures/tiny-models.js";
 import { runCli, startDaemon, type RunningDaemon } from "../helpers/daemon.js";
 import { call, cortexCode, grpcCode, listModels, processAlive, stream } from "./inference-client.js";
@@ -56,6 +57,22 @@ describe("inference pool through a real daemon", { skip }, () => {
     assert.equal(m.requests_served, 2);
     const status = await d.client.unary<{ memory: { used_bytes: number } }>("cortex.v1.ModelService", "GetStatus");
     assert.equal(status.memory.used_bytes, used_bytes, "GetStatus shows the pool's memory in use");
+  });
+
+  test("the text streamed over gRPC is exactly the engine's own greedy text, to the last token", async () => {
+    const over = await stream(d.client, "Generate", { model: "tiny.gguf", prompt: "the cat sat on the mat", sampling: { ...greedy(200), repeat_penalty: 1 } });
+    assert.equal(over.stats.generated_tokens, 200);
+    assert.ok(over.messages > 2, `several pieces (${over.messages} messages)`);
+    const engine = await LlamaEngine.create({ threads: 1, gpu: false });
+    try {
+      const { model: m } = await engine.load({ path: model, contextSize: 512, gpuLayers: 0, parallel: 1, threads: 1 });
+      let text = "";
+      await m.generate({ kind: "completion", prompt: "the cat sat on the mat" }, { temperature: 0, maxTokens: 200, stop: [], repeatPenalty: 1 }, (t) => (text += t), new AbortController().signal);
+      await m.dispose();
+      assert.equal(over.text, text);
+    } finally {
+      await engine.dispose();
+    }
   });
 
   test("Chat uses the GGUF's chat template and streams; a JSON schema constrains the output", async () => {

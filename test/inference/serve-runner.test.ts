@@ -56,7 +56,7 @@ after(async () => {
   await exited;
 });
 
-async function generate(id: number, maxTokens: number): Promise<{ pieces: { at: number; text: string; tokens: number }[]; result: GenerationResult; startedAt: number }> {
+async function generate(id: number, maxTokens: number): Promise<{ pieces: { at: number; text: string; tokens: number }[]; tail: { text: string; tokens: number }; result: GenerationResult; startedAt: number }> {
   const startedAt = performance.now();
   const from = port.sent.length;
   const done = port.next((m) => (m.t === "generated" || m.t === "error") && m.id === id);
@@ -66,14 +66,15 @@ async function generate(id: number, maxTokens: number): Promise<{ pieces: { at: 
   const pieces = port.sent
     .slice(from)
     .flatMap((s) => (s.msg.t === "piece" && s.msg.id === id ? [{ at: s.at, text: s.msg.text, tokens: s.msg.tokens }] : []));
-  return { pieces, result: (end as Extract<FromRunner, { t: "generated" }>).result, startedAt };
+  const last = end as Extract<FromRunner, { t: "generated" }>;
+  return { pieces, tail: { text: last.text, tokens: last.tokens }, result: last.result, startedAt };
 }
 
-test("pieces: the first at once, then at most one per PIECE_INTERVAL_MS; every token and all text arrive before the result", async () => {
+test("pieces: the first at once, then at most one per PIECE_INTERVAL_MS; the rest rides with the result; every token and all text arrive", async () => {
   await generate(2, 8); // warm-up
-  const { pieces, result } = await generate(3, 300);
+  const { pieces, tail, result } = await generate(3, 300);
   assert.equal(result.generatedTokens, 300);
-  assert.equal(pieces.reduce((n, p) => n + p.tokens, 0), 300, "token counts add up to the generated tokens");
+  assert.equal(pieces.reduce((n, p) => n + p.tokens, 0) + tail.tokens, 300, "token counts add up to the generated tokens");
   // At once: one token, or the few byte tokens of one UTF-8 character.
   assert.ok(pieces[0]!.tokens <= 4, `the first piece went at once (${pieces[0]!.tokens} tokens)`);
 
@@ -82,10 +83,10 @@ test("pieces: the first at once, then at most one per PIECE_INTERVAL_MS; every t
   let text = "";
   await direct.model.generate({ kind: "completion", prompt: PROMPT }, { temperature: 0, maxTokens: 300, stop: [], repeatPenalty: 1 }, (t) => (text += t), new AbortController().signal);
   await direct.model.dispose();
-  assert.equal(pieces.map((p) => p.text).join(""), text, "nothing lost, reordered or repeated");
+  assert.equal(pieces.map((p) => p.text).join("") + tail.text, text, "nothing lost, reordered or repeated");
 
-  // All but the final flush are at least an interval apart (timer slack: 1 ms).
-  const gaps = pieces.slice(1, -1).map((p, i) => p.at - pieces[i]!.at);
+  // Pieces are at least an interval apart (timer slack: 1 ms); no separate final piece precedes the result.
+  const gaps = pieces.slice(1).map((p, i) => p.at - pieces[i]!.at);
   assert.ok(gaps.every((g) => g >= PIECE_INTERVAL_MS - 1), `gaps between pieces: ${gaps.map((g) => g.toFixed(1)).join(", ")}`);
   const span = pieces.at(-1)!.at - pieces[0]!.at;
   assert.ok(pieces.length <= Math.ceil(span / PIECE_INTERVAL_MS) + 2, `${pieces.length} pieces in ${span.toFixed(0)} ms`);
@@ -97,9 +98,9 @@ test("a cancel stops the generation within a token or two; what was generated st
   const run = generate(id, 100_000);
   await firstPiece;
   port.deliver({ t: "cancel", id });
-  const { pieces, result } = await run;
+  const { pieces, tail, result } = await run;
   assert.equal(result.finishReason, "cancelled");
   const atCancel = pieces[0]!.tokens;
   assert.ok(result.generatedTokens <= atCancel + 2, `${result.generatedTokens - atCancel} tokens after the cancel`);
-  assert.equal(pieces.reduce((n, p) => n + p.tokens, 0), result.generatedTokens);
+  assert.equal(pieces.reduce((n, p) => n + p.tokens, 0) + tail.tokens, result.generatedTokens);
 });

@@ -175,6 +175,10 @@ export class ChildRunner implements ModelRunner {
         p.resolve(msg.result as never);
         return;
       case "generated":
+        this.pending.delete(msg.id);
+        if (msg.text !== "" || msg.tokens !== 0) p.sink?.(msg.text, msg.tokens);
+        p.resolve(msg.result as never);
+        return;
       case "embedded":
         this.pending.delete(msg.id);
         p.resolve(msg.result as never);

@@ -20,7 +20,8 @@ export type FromRunner =
   | { t: "loaded"; id: number; result: LoadResult }
   /** Text generated since the last piece; several tokens are coalesced while the previous message is in flight. */
   | { t: "piece"; id: number; text: string; tokens: number }
-  | { t: "generated"; id: number; result: GenerationResult }
+  /** The end of a generation, with the text (and its token count) generated since the last piece. */
+  | { t: "generated"; id: number; result: GenerationResult; text: string; tokens: number }
   | { t: "embedded"; id: number; result: EmbedResult }
   | { t: "memory"; id: number; sample: MemorySample }
   | { t: "error"; id: number; code: string; message: string };

@@ -45,10 +45,8 @@ export function serveRunner(engine: LlamaEngine, port: RunnerPort, exit: () => v
         Promise.resolve()
           .then(() => needModel().generate(msg.input, msg.sampling, pieces.push, controller.signal))
           .then(
-            (result) => {
-              pieces.flushNow();
-              port.send({ t: "generated", id: msg.id, result });
-            },
+            // The text not yet sent rides with the result: one message, one wake-up of the daemon, at the end.
+            (result) => port.send({ t: "generated", id: msg.id, result, ...pieces.take() }),
             (err) => {
               pieces.flushNow();
               fail(msg.id, err);
@@ -94,11 +92,15 @@ export function serveRunner(engine: LlamaEngine, port: RunnerPort, exit: () => v
  * (bench inference-tokens). Hence: pieces leave right after the next decode has gone to llama.cpp (`whileDecoding`),
  * so the write and the wake-ups overlap the decoding rather than a timer's random moment; and 32 ms pacing, still
  * ~30 updates a second, below what a reader sees (a model slower than that sends each token right after it comes).
- * The first piece goes with the first token, the last one at once, before the result.
+ * The first piece goes with the first token; the rest of the text goes with the result.
  */
 export const PIECE_INTERVAL_MS = 32;
 
-function coalescer(port: RunnerPort, id: number, whileDecoding: (fn: () => void) => void): { push: (text: string, tokens: number) => void; flushNow: () => void } {
+function coalescer(
+  port: RunnerPort,
+  id: number,
+  whileDecoding: (fn: () => void) => void,
+): { push: (text: string, tokens: number) => void; flushNow: () => void; take: () => { text: string; tokens: number } } {
   let text = "";
   let tokens = 0;
   let inFlight = false;
@@ -122,19 +124,25 @@ function coalescer(port: RunnerPort, id: number, whileDecoding: (fn: () => void)
     scheduled = true;
     whileDecoding(trySend);
   };
+  /** Ends the pacing and hands over what was not sent. */
+  const take = () => {
+    done = true;
+    const rest = { text, tokens };
+    text = "";
+    tokens = 0;
+    return rest;
+  };
   return {
     push(t, n) {
       text += t;
       tokens += n;
       schedule();
     },
-    // The channel keeps order, so a final piece sent now still arrives before the result.
+    // The channel keeps order, so a final piece sent now still arrives before the error that follows it.
     flushNow() {
-      done = true;
-      if (text === "" && tokens === 0) return;
-      port.send({ t: "piece", id, text, tokens });
-      text = "";
-      tokens = 0;
+      const rest = take();
+      if (rest.text !== "" || rest.tokens !== 0) port.send({ t: "piece", id, ...rest });
     },
+    take,
   };
 }
