@@ -1,12 +1,12 @@
 import { parseArgs } from "node:util";
 import { LlamaEngine } from "../src/inference/engine/llama-engine.js";
-import { serveRunner, type RunnerPort } from "../src/inference/runner/serve-runner.js";
+import { DEFAULT_PIECE_INTERVAL_MS, serveRunner, type RunnerPort } from "../src/inference/runner/serve-runner.js";
 
 /**
  * A runner process: holds one model for the daemon's inference pool, so a model that makes llama.cpp abort
  * costs this process, not the daemon. Started by runner/child-runner.ts with `fork` and an IPC channel.
  */
-const { values } = parseArgs({ options: { threads: { type: "string" }, gpu: { type: "string" } } });
+const { values } = parseArgs({ options: { threads: { type: "string" }, gpu: { type: "string" }, "piece-interval-ms": { type: "string" } } });
 if (!process.send) {
   process.stderr.write("inference-runner must be started by cortexd (it needs an IPC channel)\n");
   process.exit(64);
@@ -16,5 +16,6 @@ process.on("disconnect", () => process.exit(0));
 
 const engine = await LlamaEngine.create({ threads: Number(values.threads) || 1, gpu: values.gpu === "off" ? false : "auto" });
 const port = process as unknown as RunnerPort;
-serveRunner(engine, port, () => process.exit(0));
+const interval = Number(values["piece-interval-ms"]);
+serveRunner(engine, port, () => process.exit(0), { pieceIntervalMs: Number.isFinite(interval) && interval >= 0 ? interval : DEFAULT_PIECE_INTERVAL_MS });
 port.send({ t: "hello", device: await engine.device(), pid: process.pid });

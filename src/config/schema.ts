@@ -65,6 +65,7 @@ export const configSchema = z.strictObject({
   keepAliveSeconds: z.number().int().min(-1),
   maxLoadedModels: z.number().int().min(0),
   maxQueuedRequests: z.number().int().min(0),
+  streamIntervalMs: z.number().int().min(0).max(1000),
   shutdownTimeoutMs: z.number().int().min(100).max(600_000),
 });
 
@@ -92,6 +93,7 @@ export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   keepAliveSeconds: { env: "CORTEX_KEEP_ALIVE", description: "Seconds an idle model stays loaded; -1 forever, 0 unload at once." },
   maxLoadedModels: { env: "CORTEX_MAX_LOADED_MODELS", description: "Most models resident at once; 0 = as many as fit." },
   maxQueuedRequests: { env: "CORTEX_MAX_QUEUE", description: "Inference requests waiting for memory before RESOURCE_EXHAUSTED." },
+  streamIntervalMs: { env: "CORTEX_STREAM_INTERVAL_MS", description: "Least time between streamed messages of one generation; text generated meanwhile joins the next (0 = every token)." },
   shutdownTimeoutMs: { env: "CORTEX_SHUTDOWN_TIMEOUT_MS", description: "Bound on graceful shutdown before streams are cut." },
 };
 
@@ -119,6 +121,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
     keepAliveSeconds: 300,
     maxLoadedModels: 0,
     maxQueuedRequests: 64,
+    streamIntervalMs: 64,
     shutdownTimeoutMs: 10_000,
   };
 }

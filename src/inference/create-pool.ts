@@ -19,7 +19,7 @@ export function modelRoots(config: Config, paths: HomePaths): string[] {
 
 export function createInferencePool(config: Config, paths: HomePaths, logger: Logger, extra: { quantizer?: Quantizer; resolve?: PoolOptions["resolve"] } = {}): InferencePool {
   return new InferencePool({
-    runners: () => ChildRunner.start({ threads: config.threads, gpu: "auto" }),
+    runners: () => ChildRunner.start({ threads: config.threads, gpu: "auto", pieceIntervalMs: config.streamIntervalMs }),
     resolve: extra.resolve ?? ((model) => resolveModelPath(model, paths.models, modelRoots(config, paths))),
     inspect: inspectModelFile,
     estimate: estimateMemory,

@@ -3,7 +3,8 @@ import { after, before, test } from "node:test";
 import type { GenerationResult, LoadSpec } from "../../src/inference/engine/engine-types.js";
 import { LlamaEngine } from "../../src/inference/engine/llama-engine.js";
 import type { FromRunner, ToRunner } from "../../src/inference/runner/runner-protocol.js";
-import { PIECE_INTERVAL_MS, serveRunner, type RunnerPort } from "../../src/inference/runner/serve-runner.js";
+import { ChildRunner } from "../../src/inference/runner/child-runner.js";
+import { DEFAULT_PIECE_INTERVAL_MS, serveRunner, type RunnerPort } from "../../src/inference/runner/serve-runner.js";
 import { tinyModel } from "../fixtures/tiny-models.js";
 
 /**
@@ -70,7 +71,7 @@ async function generate(id: number, maxTokens: number): Promise<{ pieces: { at: 
   return { pieces, tail: { text: last.text, tokens: last.tokens }, result: last.result, startedAt };
 }
 
-test("pieces: the first at once, then at most one per PIECE_INTERVAL_MS; the rest rides with the result; every token and all text arrive", async () => {
+test("pieces: the first at once, then at most one per DEFAULT_PIECE_INTERVAL_MS; the rest rides with the result; every token and all text arrive", async () => {
   await generate(2, 8); // warm-up
   const { pieces, tail, result } = await generate(3, 300);
   assert.equal(result.generatedTokens, 300);
@@ -87,9 +88,9 @@ test("pieces: the first at once, then at most one per PIECE_INTERVAL_MS; the res
 
   // Pieces are at least an interval apart (timer slack: 1 ms); no separate final piece precedes the result.
   const gaps = pieces.slice(1).map((p, i) => p.at - pieces[i]!.at);
-  assert.ok(gaps.every((g) => g >= PIECE_INTERVAL_MS - 1), `gaps between pieces: ${gaps.map((g) => g.toFixed(1)).join(", ")}`);
+  assert.ok(gaps.every((g) => g >= DEFAULT_PIECE_INTERVAL_MS - 1), `gaps between pieces: ${gaps.map((g) => g.toFixed(1)).join(", ")}`);
   const span = pieces.at(-1)!.at - pieces[0]!.at;
-  assert.ok(pieces.length <= Math.ceil(span / PIECE_INTERVAL_MS) + 2, `${pieces.length} pieces in ${span.toFixed(0)} ms`);
+  assert.ok(pieces.length <= Math.ceil(span / DEFAULT_PIECE_INTERVAL_MS) + 2, `${pieces.length} pieces in ${span.toFixed(0)} ms`);
 });
 
 test("a cancel stops the generation within a token or two; what was generated still arrives before the result", async () => {
@@ -103,4 +104,27 @@ test("a cancel stops the generation within a token or two; what was generated st
   const atCancel = pieces[0]!.tokens;
   assert.ok(result.generatedTokens <= atCancel + 2, `${result.generatedTokens - atCancel} tokens after the cancel`);
   assert.equal(pieces.reduce((n, p) => n + p.tokens, 0) + tail.tokens, result.generatedTokens);
+});
+
+test("the interval is the runner's setting: 0 sends a piece per token (as each write completes), 1000 only the first", async () => {
+  for (const [pieceIntervalMs, check] of [
+    [0, (n: number) => n >= 50],
+    [1000, (n: number) => n <= 2],
+  ] as const) {
+    const runner = await ChildRunner.start({ threads: 1, gpu: "off", pieceIntervalMs });
+    try {
+      await runner.load(spec);
+      let calls = 0;
+      let text = "";
+      const r = await runner.generate({ kind: "completion", prompt: PROMPT }, { temperature: 0, maxTokens: 100, stop: [], repeatPenalty: 1 }, (t) => {
+        calls++;
+        text += t;
+      }, new AbortController().signal);
+      assert.equal(r.generatedTokens, 100);
+      assert.ok(check(calls), `interval ${pieceIntervalMs} ms: ${calls} sink calls for 100 tokens`);
+      assert.ok(text.length > 0);
+    } finally {
+      await runner.close();
+    }
+  }
 });

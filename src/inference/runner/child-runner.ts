@@ -16,6 +16,8 @@ export interface ChildRunnerOptions {
   threads: number;
   /** "off" keeps the runner on the CPU. */
   gpu: "auto" | "off";
+  /** Least ms between a generation's piece messages (config streamIntervalMs). @default DEFAULT_PIECE_INTERVAL_MS */
+  pieceIntervalMs?: number;
   /** Entry file; default dist/workers/inference-runner.js. */
   entry?: string;
   /** Bound on the runner's start (Node + llama.cpp backend init). @default 60000 */
@@ -60,7 +62,8 @@ export class ChildRunner implements ModelRunner {
   }
 
   static start(opts: ChildRunnerOptions): Promise<ChildRunner> {
-    const child = fork(opts.entry ?? runnerEntryFile(), ["--threads", String(opts.threads), "--gpu", opts.gpu], {
+    const args = ["--threads", String(opts.threads), "--gpu", opts.gpu, ...(opts.pieceIntervalMs === undefined ? [] : ["--piece-interval-ms", String(opts.pieceIntervalMs)])];
+    const child = fork(opts.entry ?? runnerEntryFile(), args, {
       serialization: "advanced",
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       execArgv: [],
