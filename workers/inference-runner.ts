@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { LlamaEngine } from "../src/inference/engine/llama-engine.js";
-import { DEFAULT_PIECE_INTERVAL_MS, serveRunner, type RunnerPort } from "../src/inference/runner/serve-runner.js";
+import { serveRunner, type RunnerPort } from "../src/inference/runner/serve-runner.js";
 
 /**
  * A runner process: holds one model for the daemon's inference pool, so a model that makes llama.cpp abort
@@ -16,6 +16,7 @@ process.on("disconnect", () => process.exit(0));
 
 const engine = await LlamaEngine.create({ threads: Number(values.threads) || 1, gpu: values.gpu === "off" ? false : "auto" });
 const port = process as unknown as RunnerPort;
-const interval = Number(values["piece-interval-ms"]);
-serveRunner(engine, port, () => process.exit(0), { pieceIntervalMs: Number.isFinite(interval) && interval >= 0 ? interval : DEFAULT_PIECE_INTERVAL_MS });
+// Absent or unreadable: serveRunner's default.
+const interval = Number(values["piece-interval-ms"] ?? NaN);
+serveRunner(engine, port, () => process.exit(0), Number.isFinite(interval) && interval >= 0 ? { pieceIntervalMs: interval } : {});
 port.send({ t: "hello", device: await engine.device(), pid: process.pid });

@@ -7,6 +7,7 @@ import { clientConstructors } from "../../src/grpc/proto.js";
 import { LlamaEngine } from "../../src/inference/engine/llama-engine.js";
 import { copyModel, tinyModel, tinyModelsUnavailable } from "../fixtures/tiny-models.js";
 import { runCli, startDaemon, type RunningDaemon } from "../helpers/daemon.js";
+import { engineGreedyText } from "./engine-text.js";
 import { call, cortexCode, grpcCode, listModels, processAlive, stream } from "./inference-client.js";
 import { eventually, sleep } from "./fake-pool.js";
 
@@ -65,11 +66,7 @@ describe("inference pool through a real daemon", { skip }, () => {
     assert.ok(over.messages > 2, `several pieces (${over.messages} messages)`);
     const engine = await LlamaEngine.create({ threads: 1, gpu: false });
     try {
-      const { model: m } = await engine.load({ path: model, contextSize: 512, gpuLayers: 0, parallel: 1, threads: 1 });
-      let text = "";
-      await m.generate({ kind: "completion", prompt: "the cat sat on the mat" }, { temperature: 0, maxTokens: 200, stop: [], repeatPenalty: 1 }, (t) => (text += t), new AbortController().signal);
-      await m.dispose();
-      assert.equal(over.text, text);
+      assert.equal(over.text, await engineGreedyText(engine, { path: model, contextSize: 512, gpuLayers: 0, parallel: 1, threads: 1 }, "the cat sat on the mat", 200));
     } finally {
       await engine.dispose();
     }

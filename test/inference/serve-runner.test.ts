@@ -6,6 +6,7 @@ import type { FromRunner, ToRunner } from "../../src/inference/runner/runner-pro
 import { ChildRunner } from "../../src/inference/runner/child-runner.js";
 import { DEFAULT_PIECE_INTERVAL_MS, serveRunner, type RunnerPort } from "../../src/inference/runner/serve-runner.js";
 import { tinyModel } from "../fixtures/tiny-models.js";
+import { engineGreedyText } from "./engine-text.js";
 
 /**
  * The runner's side of the IPC protocol on a real engine and model, over an in-memory port (what `process` is in a
@@ -80,10 +81,7 @@ test("pieces: the first at once, then at most one per DEFAULT_PIECE_INTERVAL_MS;
   assert.ok(pieces[0]!.tokens <= 4, `the first piece went at once (${pieces[0]!.tokens} tokens)`);
 
   // The same greedy generation on the engine directly, one sink call per text chunk: the text must match.
-  const direct = await engine.load(spec);
-  let text = "";
-  await direct.model.generate({ kind: "completion", prompt: PROMPT }, { temperature: 0, maxTokens: 300, stop: [], repeatPenalty: 1 }, (t) => (text += t), new AbortController().signal);
-  await direct.model.dispose();
+  const text = await engineGreedyText(engine, spec, PROMPT, 300);
   assert.equal(pieces.map((p) => p.text).join("") + tail.text, text, "nothing lost, reordered or repeated");
 
   // Pieces are at least an interval apart (timer slack: 1 ms); no separate final piece precedes the result.

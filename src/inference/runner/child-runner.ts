@@ -165,29 +165,22 @@ export class ChildRunner implements ModelRunner {
     if (msg.t === "hello") return;
     const p = this.pending.get(msg.id);
     if (!p) return;
+    if (msg.t === "piece") return void p.sink?.(msg.text, msg.tokens);
+    // Every other message ends its request.
+    this.pending.delete(msg.id);
     switch (msg.t) {
-      case "piece":
-        p.sink?.(msg.text, msg.tokens);
-        return;
       case "error":
-        this.pending.delete(msg.id);
         p.reject(new CortexError(isErrorCode(msg.code) ? msg.code : "INTERNAL", msg.message));
         return;
-      case "loaded":
-        this.pending.delete(msg.id);
-        p.resolve(msg.result as never);
-        return;
       case "generated":
-        this.pending.delete(msg.id);
         if (msg.text !== "" || msg.tokens !== 0) p.sink?.(msg.text, msg.tokens);
         p.resolve(msg.result as never);
         return;
+      case "loaded":
       case "embedded":
-        this.pending.delete(msg.id);
         p.resolve(msg.result as never);
         return;
       case "memory":
-        this.pending.delete(msg.id);
         p.resolve(msg.sample as never);
         return;
     }
