@@ -1,0 +1,12 @@
+// Original file: proto/cortex/v1/jobs.proto
+
+
+export interface CancelJobRequest {
+  'job_id'?: (string);
+  'reason'?: (string);
+}
+
+export interface CancelJobRequest__Output {
+  'job_id': (string);
+  'reason': (string);
+}

@@ -1,0 +1,46 @@
+// Original file: proto/cortex/v1/jobs.proto
+
+import type { TargetFormat as _cortex_v1_TargetFormat, TargetFormat__Output as _cortex_v1_TargetFormat__Output } from '../../cortex/v1/TargetFormat.js';
+import type { MlxOptions as _cortex_v1_MlxOptions, MlxOptions__Output as _cortex_v1_MlxOptions__Output } from '../../cortex/v1/MlxOptions.js';
+
+export interface ConvertModelRequest {
+  /**
+   * Model id from ListModels, a path, or "org/name[@rev]" in the HF cache.
+   */
+  'source'?: (string);
+  'target'?: (_cortex_v1_TargetFormat);
+  /**
+   * GGUF: "f32", "f16", "bf16", "q8_0", or any QuantizeModel type for one-pass.
+   */
+  'outtype'?: (string);
+  'mlx'?: (_cortex_v1_MlxOptions | null);
+  /**
+   * Output name; default derived from the source.
+   */
+  'output_name'?: (string);
+  /**
+   * Keep the F16 intermediate of a two-pass GGUF quantization.
+   */
+  'keep_intermediate'?: (boolean);
+}
+
+export interface ConvertModelRequest__Output {
+  /**
+   * Model id from ListModels, a path, or "org/name[@rev]" in the HF cache.
+   */
+  'source': (string);
+  'target': (_cortex_v1_TargetFormat__Output);
+  /**
+   * GGUF: "f32", "f16", "bf16", "q8_0", or any QuantizeModel type for one-pass.
+   */
+  'outtype': (string);
+  'mlx': (_cortex_v1_MlxOptions__Output | null);
+  /**
+   * Output name; default derived from the source.
+   */
+  'output_name': (string);
+  /**
+   * Keep the F16 intermediate of a two-pass GGUF quantization.
+   */
+  'keep_intermediate': (boolean);
+}

@@ -1,0 +1,16 @@
+// Original file: proto/cortex/v1/jobs.proto
+
+import type { PullModelRequest as _cortex_v1_PullModelRequest, PullModelRequest__Output as _cortex_v1_PullModelRequest__Output } from '../../cortex/v1/PullModelRequest.js';
+import type { ConvertModelRequest as _cortex_v1_ConvertModelRequest, ConvertModelRequest__Output as _cortex_v1_ConvertModelRequest__Output } from '../../cortex/v1/ConvertModelRequest.js';
+
+export interface FlowRequest {
+  'pull'?: (_cortex_v1_PullModelRequest | null);
+  'convert'?: (_cortex_v1_ConvertModelRequest | null);
+  'quantize_types'?: (string)[];
+}
+
+export interface FlowRequest__Output {
+  'pull': (_cortex_v1_PullModelRequest__Output | null);
+  'convert': (_cortex_v1_ConvertModelRequest__Output | null);
+  'quantize_types': (string)[];
+}

@@ -1,0 +1,14 @@
+// Original file: proto/cortex/v1/jobs.proto
+
+
+export interface FuseAdapterRequest {
+  'base'?: (string);
+  'adapter'?: (string);
+  'output_name'?: (string);
+}
+
+export interface FuseAdapterRequest__Output {
+  'base': (string);
+  'adapter': (string);
+  'output_name': (string);
+}

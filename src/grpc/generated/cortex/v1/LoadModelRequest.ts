@@ -1,0 +1,13 @@
+// Original file: proto/cortex/v1/inference.proto
+
+import type { LoadOptions as _cortex_v1_LoadOptions, LoadOptions__Output as _cortex_v1_LoadOptions__Output } from '../../cortex/v1/LoadOptions.js';
+
+export interface LoadModelRequest {
+  'model'?: (string);
+  'options'?: (_cortex_v1_LoadOptions | null);
+}
+
+export interface LoadModelRequest__Output {
+  'model': (string);
+  'options': (_cortex_v1_LoadOptions__Output | null);
+}

@@ -1,0 +1,23 @@
+// Original file: proto/cortex/v1/models.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface QueueCounts {
+  'queue'?: (string);
+  'waiting'?: (number | string | Long);
+  'active'?: (number | string | Long);
+  'completed'?: (number | string | Long);
+  'failed'?: (number | string | Long);
+  'delayed'?: (number | string | Long);
+  'paused'?: (boolean);
+}
+
+export interface QueueCounts__Output {
+  'queue': (string);
+  'waiting': (number);
+  'active': (number);
+  'completed': (number);
+  'failed': (number);
+  'delayed': (number);
+  'paused': (boolean);
+}
