@@ -26,10 +26,10 @@ import { resolveHfToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
 import { startRedis } from "../redis/redis-handle.js";
 import type { DaemonContext } from "./daemon-context.js";
-import { LockFile } from "./lock-file.js";
+import { LockFile } from "../platform/lock-file.js";
 import { prepareHome } from "./prepare-home.js";
-import { resolveToken } from "./token.js";
-import { removeStaleSocket } from "./unix-socket.js";
+import { resolveToken } from "../grpc/bearer-token.js";
+import { removeStaleSocket } from "../platform/unix-socket.js";
 
 /**
  * Composes cortexd: starts modules in dependency order and stops them in reverse.

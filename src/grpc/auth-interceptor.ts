@@ -1,5 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import { tokenMatches } from "../daemon/token.js";
+import { tokenMatches } from "./bearer-token.js";
 import type { Logger } from "../log/logger.js";
 
 /** Failures per peer within this window slow that peer's next answers down (a brake on token guessing). */

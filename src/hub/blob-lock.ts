@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isProcessAlive } from "../daemon/lock-file.js";
+import { isProcessAlive } from "../platform/lock-file.js";
 
 const HEARTBEAT_MS = 5_000;
 /** A lock file not touched for this long is stale whatever its pid says. */

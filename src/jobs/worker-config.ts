@@ -1,6 +1,8 @@
 import os from "node:os";
 import type { Config } from "../config/schema.js";
 import { homePaths, type HomePaths } from "../config/paths.js";
+import { poolMemoryBudget } from "../platform/memory-budget.js";
+import { isAppleSilicon } from "../platform/platform-info.js";
 
 /**
  * The slice of config a worker process needs. The daemon hands it to its children in one environment
@@ -35,7 +37,7 @@ export function workerConfigFrom(config: Config, hfToken: string): WorkerRuntime
     downloadPartsPerFile: config.downloadPartsPerFile,
     threads: config.threads,
     logLevel: config.logLevel,
-    memoryBudgetBytes: config.memoryBudgetBytes || Math.max(0, os.totalmem() - config.memoryReserveBytes),
+    memoryBudgetBytes: poolMemoryBudget({ ramBytes: os.totalmem(), device: undefined, appleSilicon: isAppleSilicon(), reserveBytes: config.memoryReserveBytes, configuredBudgetBytes: config.memoryBudgetBytes }).budgetBytes,
   };
 }
 

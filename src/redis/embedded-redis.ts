@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { CortexError } from "../errors/cortex-error.js";
 import type { Logger } from "../log/logger.js";
-import { socketAnswers } from "../daemon/unix-socket.js";
+import { socketAnswers } from "../platform/unix-socket.js";
 import { findExecutable } from "./find-executable.js";
 
 export interface EmbeddedRedisOptions {

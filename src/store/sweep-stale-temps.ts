@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { isProcessAlive } from "../daemon/lock-file.js";
+import { isProcessAlive } from "../platform/lock-file.js";
 
 /** `<name>.tmp-<pid>` (AtomicFile, GGUF writer), `.tmp-<pid>-<n>` (quantizer), `.tmp-<pid>-<hex>` (manifests). */
 const TEMP_RE = /\.tmp-(\d+)(?:-[0-9a-f]+)?$/;

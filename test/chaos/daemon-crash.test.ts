@@ -7,7 +7,7 @@ import * as grpc from "@grpc/grpc-js";
 import { copyModel, tinyModel, tinyModelsUnavailable } from "../fixtures/tiny-models.js";
 import { startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { isProcessAlive } from "../../src/daemon/lock-file.js";
+import { isProcessAlive } from "../../src/platform/lock-file.js";
 import { grpcCode } from "../inference/inference-client.js";
 import { danglingManifests, descendants, jobSourceGguf, listTree, QUANTIZE, waitFinal, waitJob, type JobKindUnderTest } from "./helpers.js";
 

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { test, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { socketAnswers } from "../../src/daemon/unix-socket.js";
+import { socketAnswers } from "../../src/platform/unix-socket.js";
 import { startDaemon, type RunningDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { jobSourceGguf, QUANTIZE, waitFinal } from "./helpers.js";

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Queue } from "bullmq";
 import { fileMode, runDaemonToExit, startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { isProcessAlive } from "../../src/daemon/lock-file.js";
+import { isProcessAlive } from "../../src/platform/lock-file.js";
 
 interface Status {
   version: string;

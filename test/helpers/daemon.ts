@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CortexClient } from "../../src/cli/client.js";
-import { socketAnswers } from "../../src/daemon/unix-socket.js";
+import { socketAnswers } from "../../src/platform/unix-socket.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const DAEMON_MAIN = path.join(ROOT, "dist", "src", "main.js");

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { socketAnswers } from "../../src/daemon/unix-socket.js";
+import { socketAnswers } from "../../src/platform/unix-socket.js";
 
 /** A private redis-server on a temp unix socket (never a fixed port), stopped after the test. */
 export async function startTestRedis(dir: string): Promise<{ socket: string; proc: ChildProcess; stop: () => Promise<void> }> {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { poolMemoryBudget } from "../../src/inference/scheduler/memory-budget.js";
+import { poolMemoryBudget } from "../../src/platform/memory-budget.js";
 import { planLoad, type ResidentModel } from "../../src/inference/scheduler/plan-load.js";
 import { bitsPerWeight, chooseFallback } from "../../src/inference/quant-fallback.js";
 

@@ -2,7 +2,9 @@ import type * as grpc from "@grpc/grpc-js";
 import { describeConfig } from "../../config/load-config.js";
 import type { DaemonContext } from "../../daemon/daemon-context.js";
 import { queueCounts } from "../../jobs/queues.js";
-import { memoryBudget, platformInfo } from "../../platform/platform-info.js";
+import os from "node:os";
+import { poolMemoryBudget } from "../../platform/memory-budget.js";
+import { isAppleSilicon, platformInfo } from "../../platform/platform-info.js";
 import { VERSION } from "../../version.js";
 import type { InferencePool } from "../../inference/scheduler/inference-pool.js";
 import type { ModelStore } from "../../store/model-store.js";
@@ -13,6 +15,12 @@ import { createStoreRpcs } from "./store-rpcs.js";
 function poolMemory(pool: InferencePool) {
   const b = pool.budget();
   return { total_bytes: b.totalBytes, reserve_bytes: b.reserveBytes, budget_bytes: b.budgetBytes, used_bytes: pool.usedBytes(), unified: b.unified };
+}
+
+/** Before the pool exists (or has probed a GPU): RAM only, through the same budget function. */
+function hostMemory(reserveBytes: number, configuredBudgetBytes: number) {
+  const b = poolMemoryBudget({ ramBytes: os.totalmem(), device: undefined, appleSilicon: isAppleSilicon(), reserveBytes, configuredBudgetBytes });
+  return { total_bytes: b.totalBytes, reserve_bytes: b.reserveBytes, budget_bytes: b.budgetBytes, used_bytes: 0, unified: b.unified };
 }
 
 /** ModelService: daemon status and config here, the model store's RPCs (store-rpcs.ts) beside them. */
@@ -29,7 +37,7 @@ export function createModelService(ctx: DaemonContext, store?: ModelStore): grpc
         pid: process.pid,
         redis: { mode: ctx.redis.mode, healthy, address: ctx.redis.address, version, restarts: ctx.redis.restarts() },
         queues,
-        memory: ctx.inference ? poolMemory(ctx.inference) : memoryBudget({ reserveBytes: ctx.config.memoryReserveBytes, budgetBytes: ctx.config.memoryBudgetBytes }),
+        memory: ctx.inference ? poolMemory(ctx.inference) : hostMemory(ctx.config.memoryReserveBytes, ctx.config.memoryBudgetBytes),
         platform: platformInfo(ctx.config.threads),
         listeners: ctx.listeners(),
         started_at: ctx.startedAt.toISOString(),

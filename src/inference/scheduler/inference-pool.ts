@@ -7,7 +7,7 @@ import type { ModelFileInfo } from "../inspect-model-file.js";
 import type { Quantizer } from "../quant-fallback.js";
 import type { RunnerFactory } from "../runner/model-runner.js";
 import { exhaustedError, formatBytes } from "./exhausted-error.js";
-import { poolMemoryBudget, type PoolMemoryBudget } from "./memory-budget.js";
+import { poolMemoryBudget, type PoolMemoryBudget } from "../../platform/memory-budget.js";
 import { ModelEntry, type LoadedModelView } from "./model-entry.js";
 import { planLoad } from "./plan-load.js";
 import { LeaseImpl, type Lease } from "./lease.js";

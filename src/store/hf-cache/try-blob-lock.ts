@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { isProcessAlive } from "../../daemon/lock-file.js";
+import { isProcessAlive } from "../../platform/lock-file.js";
 
 /** `.incomplete` files touched this recently are treated as a download in progress (Python's locks are flock-based and invisible to us). */
 export const ACTIVE_INCOMPLETE_MS = 10 * 60 * 1000;

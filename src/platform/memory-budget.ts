@@ -1,4 +1,9 @@
-import type { DeviceInfo } from "../engine/engine-types.js";
+/** What a GPU probe reports that the budget needs (the inference engine's DeviceInfo satisfies it). */
+export interface BudgetDevice {
+  gpu: string | false;
+  vramTotalBytes: number;
+  unifiedMemoryBytes: number;
+}
 
 export interface PoolMemoryBudget {
   /** Memory models can live in: unified memory on Apple Silicon, RAM + VRAM elsewhere. */
@@ -12,10 +17,11 @@ export interface PoolMemoryBudget {
 }
 
 /**
- * The pool's budget (pure). On unified memory the GPU's share is part of RAM and is not added to it; elsewhere a
+ * The one memory budget of cortexd (pure): the inference pool's, GetStatus's before a runner has probed the GPU,
+ * and the MLX size recipe's. On unified memory the GPU's share is part of RAM and is not added to it; elsewhere a
  * model's weights and KV cache can sit in VRAM or RAM, so both count.
  */
-export function poolMemoryBudget(opts: { ramBytes: number; device: DeviceInfo | undefined; appleSilicon: boolean; reserveBytes: number; configuredBudgetBytes: number }): PoolMemoryBudget {
+export function poolMemoryBudget(opts: { ramBytes: number; device: BudgetDevice | undefined; appleSilicon: boolean; reserveBytes: number; configuredBudgetBytes: number }): PoolMemoryBudget {
   const unified = opts.appleSilicon || (opts.device?.unifiedMemoryBytes ?? 0) > 0;
   const vram = unified || !opts.device?.gpu ? 0 : opts.device.vramTotalBytes;
   const total = opts.ramBytes + vram;
