@@ -4,7 +4,7 @@ import type { HomePaths } from "../config/paths.js";
 import { CortexError } from "../errors/cortex-error.js";
 import { isErrorCode } from "../errors/codes.js";
 import type { JobManager } from "../jobs/job-manager.js";
-import { parseOuttype, parseQuantType } from "../jobs/job-requests.js";
+import { parseOuttype, parseQuantType } from "../formats/quantization-names.js";
 import type { JobMessage } from "../jobs/job-view.js";
 import { checkpointStem, ggufOutputFile, modelStem } from "../jobs/output-names.js";
 import type { Quantizer, VariantType } from "./quant-fallback.js";

@@ -1,5 +1,5 @@
 import type { ModelRecord } from "../store/model-types.js";
-import type { GgufQuantType } from "./job-requests.js";
+import type { GgufQuantType } from "../formats/quantization-names.js";
 import { checkpointStem, ggufOutputFile, modelStem } from "./output-names.js";
 
 /** What "every matching model to these types" means for each model the store lists. */

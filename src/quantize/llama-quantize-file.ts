@@ -18,7 +18,7 @@ import { CortexError, toCortexError } from "../errors/cortex-error.js";
 import { isErrorCode } from "../errors/codes.js";
 import { LLAMA_FTYPE } from "../formats/gguf/ggml-types.js";
 import { readGgufHeader } from "../formats/gguf/read-gguf-header.js";
-import { GGUF_QUANT_TYPES, type GgufQuantType } from "../jobs/job-requests.js";
+import { GGUF_QUANT_TYPES, type GgufQuantType } from "../formats/quantization-names.js";
 import { PARENT_PID_ENV } from "../platform/die-with-parent.js";
 import { sweepStaleTemps } from "../store/sweep-stale-temps.js";
 import { GGML_LOG_LEVEL, type LlamaQuantizeParams, type NativeVersionInfo } from "./ggml-native-types.js";

@@ -5,12 +5,8 @@
 export const MODEL_FORMATS = ["GGUF", "MLX", "SAFETENSORS", "PYTORCH", "GPTQ", "AWQ", "BITSANDBYTES", "COMPRESSED_TENSORS", "LORA_ADAPTER"] as const;
 export type ModelFormat = (typeof MODEL_FORMATS)[number];
 
-export const QUANTIZATIONS = [
-  "NONE", "FP32", "FP16", "BF16", "INT8", "INT4", "GPTQ", "AWQ", "FP8",
-  "Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q5_0", "Q5_1", "Q4_K_M", "Q4_K_S", "Q4_0", "Q4_1", "Q3_K_M", "Q3_K_S", "Q3_K_L", "Q2_K",
-  "GGUF_OTHER", "MLX_AFFINE", "MLX_MXFP4", "MLX_NVFP4", "MLX_MXFP8",
-] as const;
-export type QuantizationName = (typeof QUANTIZATIONS)[number] | "UNSPECIFIED";
+import type { QuantizationName } from "../formats/quantization-names.js";
+export { QUANTIZATIONS, type QuantizationName } from "../formats/quantization-names.js";
 
 /** Where a model lives: cortexd's own folders, the shared HF cache, or an extra configured folder. */
 export type RootKind = "cortex" | "hf-cache" | "extra";

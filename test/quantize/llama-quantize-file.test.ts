@@ -10,7 +10,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { GGML_TYPE, LLAMA_FTYPE } from "../../src/formats/gguf/ggml-types.js";
 import { readGgufHeader } from "../../src/formats/gguf/read-gguf-header.js";
-import { GGUF_QUANT_TYPES } from "../../src/jobs/job-requests.js";
+import { GGUF_QUANT_TYPES } from "../../src/formats/quantization-names.js";
 import { ftypeForQuantType, llamaQuantizeFile, QUANT_TYPE_FTYPES, type QuantizeFileProgress } from "../../src/quantize/llama-quantize-file.js";
 import { fileTempDir, llamaCppSource, makeLlamaGguf, strayFiles } from "./helpers.js";
 

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { GGUF_QUANT_TYPES } from "../../jobs/job-requests.js";
+import { GGUF_QUANT_TYPES } from "../../formats/quantization-names.js";
 import { CliContext } from "../context.js";
 import { submitAndFollow, type FollowOptions } from "../submit-job.js";
 

@@ -1,7 +1,8 @@
 import type * as grpc from "@grpc/grpc-js";
 import { CortexError } from "../../errors/cortex-error.js";
 import type { FlowStep, JobManager } from "../../jobs/job-manager.js";
-import { parseMlxOptions, parseOutputName, parseOuttype, parseQuantType, type MlxOptionsInput } from "../../jobs/job-requests.js";
+import { parseOuttype, parseQuantType } from "../../formats/quantization-names.js";
+import { parseMlxOptions, parseOutputName, type MlxOptionsInput } from "../job-requests.js";
 import type { JobMessage } from "../../jobs/job-view.js";
 import { planAllModels } from "../../jobs/plan-all-models.js";
 import type { ModelRecord } from "../../store/model-types.js";

@@ -1,30 +1,9 @@
 import { CortexError } from "../errors/cortex-error.js";
 
-/** GGUF quantization types cortexd produces (llama-quantize names). */
-export const GGUF_QUANT_TYPES = ["Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q4_K_M", "Q4_K_S", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q3_K_M", "Q2_K", "F16", "BF16"] as const;
-export type GgufQuantType = (typeof GGUF_QUANT_TYPES)[number];
-/** Plain conversion outtypes (convert_hf_to_gguf's --outtype); quantization types are accepted too (one pass). */
-export const GGUF_OUTTYPES = ["f32", "f16", "bf16", "q8_0"] as const;
 export const MLX_BITS = [2, 3, 4, 5, 6, 8] as const;
 export const MLX_GROUP_SIZES = [32, 64, 128] as const;
 export const MLX_DTYPES = ["float16", "bfloat16", "float32"] as const;
 export const MLX_RECIPES = ["mixed_2_6", "mixed_3_4", "mixed_3_6", "mixed_4_6", "auto"] as const;
-
-export function parseQuantType(field: string, value: string): GgufQuantType {
-  const t = value.trim().toUpperCase();
-  if (!(GGUF_QUANT_TYPES as readonly string[]).includes(t)) {
-    throw new CortexError("QUANT_UNSUPPORTED_TYPE", `${field}: unsupported quantization type "${value}" (supported: ${GGUF_QUANT_TYPES.join(", ")})`);
-  }
-  return t as GgufQuantType;
-}
-
-/** GGUF --outtype: f32/f16/bf16/q8_0, or any quantization type for the one-pass path. Default f16. */
-export function parseOuttype(value: string): string {
-  const v = value.trim();
-  if (v === "") return "f16";
-  if ((GGUF_OUTTYPES as readonly string[]).includes(v.toLowerCase())) return v.toLowerCase();
-  return parseQuantType("outtype", v);
-}
 
 export interface MlxOptionsInput {
   dtype?: string;
