@@ -91,7 +91,7 @@ test("a checkpoint without a quantizer is refused with FAILED_PRECONDITION telli
   const preparer = new LoadPreparer({ inspect: inspectModelFile, estimate: estimateMemory, defaults: { contextSize: 4096, parallel: 4, threads: 1 } });
   await assert.rejects(
     preparer.prepare(path.join(dir, "ckpt"), {}, { name: "ckpt", gpu: Promise.resolve(false), availableBytes: () => 1e12 }),
-    (e: CortexError) => e.code === "INF_LOAD_FAILED" && ERROR_CODES[e.code].grpc === grpc.status.FAILED_PRECONDITION && /"ckpt" is a SafeTensors checkpoint .* convert it to GGUF first: cortex convert ckpt --to gguf/.test(e.message),
+    (e: CortexError) => e.code === "INF_LOAD_FAILED" && ERROR_CODES[e.code].status === "FAILED_PRECONDITION" && /"ckpt" is a SafeTensors checkpoint .* convert it to GGUF first: cortex convert ckpt --to gguf/.test(e.message),
   );
 });
 
