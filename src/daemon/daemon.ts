@@ -25,7 +25,7 @@ import { sweepStaleTemps } from "../store/sweep-stale-temps.js";
 import { resolveHfToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
 import { startRedis } from "../redis/redis-handle.js";
-import type { DaemonContext } from "./daemon-context.js";
+import type { ServiceContext } from "../grpc/service-context.js";
 import { LockFile } from "../platform/lock-file.js";
 import { prepareHome } from "./prepare-home.js";
 import { resolveToken } from "../grpc/bearer-token.js";
@@ -40,7 +40,7 @@ export class Daemon {
   private readonly stops: { name: string; stop: () => Promise<void> | void }[] = [];
   private stopping: Promise<void> | undefined;
 
-  private constructor(readonly ctx: DaemonContext, private readonly grpc: GrpcServers) {}
+  private constructor(readonly ctx: ServiceContext, private readonly grpc: GrpcServers) {}
 
   static async start(loaded: LoadedConfig, logger: Logger): Promise<Daemon> {
     const { config } = loaded;
@@ -110,7 +110,7 @@ export class Daemon {
       stops.push({ name: "model-store", stop: () => store.close() });
 
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token } } : {}) });
-      const ctx: DaemonContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
+      const ctx: ServiceContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx, store),
         "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req) => submitPull(jobs, req), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))))),

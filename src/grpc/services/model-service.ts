@@ -1,6 +1,6 @@
 import type * as grpc from "@grpc/grpc-js";
 import { describeConfig } from "../../config/load-config.js";
-import type { DaemonContext } from "../../daemon/daemon-context.js";
+import type { ServiceContext } from "../service-context.js";
 import { queueCounts } from "../../jobs/queues.js";
 import os from "node:os";
 import { poolMemoryBudget } from "../../platform/memory-budget.js";
@@ -24,7 +24,7 @@ function hostMemory(reserveBytes: number, configuredBudgetBytes: number) {
 }
 
 /** ModelService: daemon status and config here, the model store's RPCs (store-rpcs.ts) beside them. */
-export function createModelService(ctx: DaemonContext, store?: ModelStore): grpc.UntypedServiceImplementation {
+export function createModelService(ctx: ServiceContext, store?: ModelStore): grpc.UntypedServiceImplementation {
   return {
     ...(store ? createStoreRpcs(store) : {}),
     GetStatus: unary(async () => {

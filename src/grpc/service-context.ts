@@ -4,11 +4,11 @@ import type { HomePaths } from "../config/paths.js";
 import type { Queues } from "../jobs/queues.js";
 import type { Logger } from "../log/logger.js";
 import type { RedisHandle } from "../redis/redis-handle.js";
-import type { StreamRegistry } from "../grpc/stream-registry.js";
+import type { StreamRegistry } from "./stream-registry.js";
 import type { InferencePool } from "../inference/scheduler/inference-pool.js";
 
 /** What services are built from: read-only config and the daemon's long-lived resources. */
-export interface DaemonContext {
+export interface ServiceContext {
   config: Config;
   loaded: LoadedConfig;
   paths: HomePaths;
