@@ -32,9 +32,9 @@ export const download: Benchmark = {
         run: async () => {
           fs.rmSync(cache, { recursive: true, force: true });
           const t0 = performance.now();
-          const { job_id } = await d.client.unary<{ job_id: string }>("cortex.v1.JobService", "PullModel", { repo: "bench/big" });
+          const { job_id } = await d.client.unary("cortex.v1.JobService", "PullModel", { repo: "bench/big" });
           type Msg = { job: { state: string; progress?: { phase?: string } } };
-          const stream = d.client.stream<Msg>("cortex.v1.JobService", "WatchJob", { job_id });
+          const stream = d.client.stream("cortex.v1.JobService", "WatchJob", { job_id });
           let events = 0;
           let progress = 0; // "downloading" updates (the rest are state changes: resolving, completed…)
           const sampler = setInterval(() => {

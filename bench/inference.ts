@@ -45,7 +45,7 @@ function grpcGenerate(client: CortexClient, model: string, maxTokens: number): P
   const t0 = performance.now();
   let first = 0;
   let tokens = 0;
-  const call = client.stream<{ text: string; stats?: { generated_tokens: number } | null }>("cortex.v1.InferenceService", "Generate", {
+  const call = client.stream("cortex.v1.InferenceService", "Generate", {
     model,
     prompt: PROMPT,
     // The reference's sampling: greedy, no repeat penalty (cortexd's default 1.1 costs JS work per token).

@@ -55,7 +55,7 @@ async function readdirWalk(roots: readonly string[]): Promise<number> {
 }
 
 async function listAll(d: RunningDaemon, expected: number): Promise<void> {
-  const res = await d.client.unary<{ total: number }>("cortex.v1.ModelService", "ListModels", { page_size: 1000 }, 120_000);
+  const res = await d.client.unary("cortex.v1.ModelService", "ListModels", { page_size: 1000 }, 120_000);
   if (res.total !== expected) throw new Error(`ListModels returned ${res.total} models, expected ${expected}`);
 }
 

@@ -7,13 +7,15 @@ import { promisify } from "node:util";
 import { makeHfCheckpoint } from "../test/fixtures/make-hf-checkpoint.js";
 import { startDaemon, type RunningDaemon } from "../test/helpers/daemon.js";
 import type { Benchmark } from "./harness.js";
+import type { Job__Output } from "../src/grpc/generated/cortex/v1/Job.js";
+import type { JobHandle__Output } from "../src/grpc/generated/cortex/v1/JobHandle.js";
 
 const run = promisify(execFile);
 const THREADS = os.availableParallelism();
 /** Hidden 2048 × 12 layers, 32k vocab: ~670 M parameters, a 1.35 GB F16 GGUF (the issue asks for ≥ 1 GiB). */
 const SHAPE = { hiddenSize: 2048, intermediateSize: 5632, numLayers: 12, numHeads: 16, numKvHeads: 4, vocabSize: 32000, dtype: "bf16" as const };
 
-interface Job { state: string; error_code: string; error_message: string; result_json: string }
+type Job = Job__Output;
 
 /** llama-quantize from test/tools/build-llama-tools.sh (built from node-llama-cpp's bundled llama.cpp). */
 async function llamaQuantize(): Promise<string> {
@@ -63,12 +65,12 @@ async function withPeak<T>(pid: () => number | undefined, fn: () => Promise<T>):
   }
 }
 
-async function job(d: RunningDaemon, rpc: string, req: object): Promise<Job> {
-  const { job_id } = await d.client.unary<{ job_id: string }>("cortex.v1.JobService", rpc, req);
+async function job(d: RunningDaemon, submitted: Promise<JobHandle__Output>): Promise<Job> {
+  const { job_id } = await submitted;
   for (;;) {
-    const j = await d.client.unary<Job>("cortex.v1.JobService", "GetJob", { job_id });
+    const j = await d.client.unary("cortex.v1.JobService", "GetJob", { job_id });
     if (j.state === "JOB_STATE_COMPLETED") return j;
-    if (j.state === "JOB_STATE_FAILED" || j.state === "JOB_STATE_CANCELLED") throw new Error(`${rpc}: ${j.error_code}: ${j.error_message}`);
+    if (j.state === "JOB_STATE_FAILED" || j.state === "JOB_STATE_CANCELLED") throw new Error(`job ${job_id}: ${j.error_code}: ${j.error_message}`);
     await sleep(50);
   }
 }
@@ -95,7 +97,7 @@ function fixture(): Promise<Fixture> {
     const d = await startDaemon(path.join(dir, "h"), { env: { CORTEX_LOG_LEVEL: "warn", CORTEX_THREADS: String(THREADS) } });
     const ckpt = path.join(dir, "h", "models", "bench-llama");
     await makeHfCheckpoint(ckpt, SHAPE);
-    const f16 = JSON.parse((await job(d, "ConvertModel", { source: "bench-llama", target: "TARGET_FORMAT_GGUF", outtype: "f16" })).result_json).path as string;
+    const f16 = JSON.parse((await job(d, d.client.unary("cortex.v1.JobService", "ConvertModel", { source: "bench-llama", target: "TARGET_FORMAT_GGUF", outtype: "f16" }))).result_json).path as string;
     console.log(`  fixture: ${path.basename(f16)} ${(fs.statSync(f16).size / 1e9).toFixed(2)} GB, ${THREADS} threads on both sides`);
     return { dir, d, ckpt, f16, bin, peaks: {} };
   })();
@@ -125,7 +127,7 @@ function quantizeBench(type: "Q4_K_M" | "Q8_0"): Benchmark {
         cortexd: {
           label: `cortex quantize ${type} (job: daemon + worker process)`,
           run: async () => {
-            const { peak } = await withPeak(() => f.d.proc.pid, () => job(f.d, "QuantizeModel", { model: f.f16, type }));
+            const { peak } = await withPeak(() => f.d.proc.pid, () => job(f.d, f.d.client.unary("cortex.v1.JobService", "QuantizeModel", { model: f.f16, type })));
             f.peaks.cortexd = Math.max(f.peaks.cortexd ?? 0, peak);
           },
         },
@@ -157,14 +159,14 @@ export const convertOnePass: Benchmark = {
       cortexd: {
         label: "cortex convert --outtype Q4_K_M (one pass)",
         run: async () => {
-          const { peak } = await withPeak(() => f.d.proc.pid, () => job(f.d, "ConvertModel", { source: "bench-llama", target: "TARGET_FORMAT_GGUF", outtype: "Q4_K_M", output_name: "one-pass" }));
+          const { peak } = await withPeak(() => f.d.proc.pid, () => job(f.d, f.d.client.unary("cortex.v1.JobService", "ConvertModel", { source: "bench-llama", target: "TARGET_FORMAT_GGUF", outtype: "Q4_K_M", output_name: "one-pass" })));
           f.peaks["one pass"] = Math.max(f.peaks["one pass"] ?? 0, peak);
         },
       },
       reference: {
         label: "convert to F16 + llama-quantize Q4_K_M (two passes)",
         run: async () => {
-          const { peak } = await withPeak(() => f.d.proc.pid, () => job(f.d, "ConvertModel", { source: "bench-llama", target: "TARGET_FORMAT_GGUF", outtype: "f16", output_name: "two-pass" }));
+          const { peak } = await withPeak(() => f.d.proc.pid, () => job(f.d, f.d.client.unary("cortex.v1.JobService", "ConvertModel", { source: "bench-llama", target: "TARGET_FORMAT_GGUF", outtype: "f16", output_name: "two-pass" })));
           fs.renameSync(path.join(f.dir, "h", "models", "two-pass-F16.gguf"), mid);
           const tool = await runTool(f.bin, [mid, out, "Q4_K_M", String(THREADS)]);
           f.peaks["two passes"] = Math.max(f.peaks["two passes"] ?? 0, peak, tool);

@@ -24,7 +24,7 @@ export const rpcLatency: Benchmark = {
       cortexd: {
         label: `${CALLS}× ModelService.GetStatus`,
         run: async () => {
-          for (let i = 0; i < CALLS; i++) await d.client.unary("cortex.v1.ModelService", "GetStatus");
+          for (let i = 0; i < CALLS; i++) await d.client.unary("cortex.v1.ModelService", "GetStatus", {});
         },
       },
       reference: {

@@ -1,6 +1,7 @@
 import os from "node:os";
 import { formatResult, runBenchmark, type Benchmark } from "./harness.js";
 import { rpcLatency } from "./rpc-latency.js";
+import { cliStartup, cliStartupLs } from "./cli-startup.js";
 import { download } from "./download.js";
 import { inferenceIsolation, inferenceTokens, inferenceTtft } from "./inference.js";
 import { listModelsCold, listModelsWarm } from "./list-models.js";
@@ -8,7 +9,7 @@ import { convertOnePass, quantizeQ4km, quantizeQ8 } from "./quantize.js";
 import { mlxConvert } from "./mlx-convert.js";
 
 /** `npm run bench [name…]`: runs the named benchmarks (all when none is named). */
-const ALL: Benchmark[] = [rpcLatency, download, listModelsWarm, listModelsCold, inferenceTokens, inferenceIsolation, inferenceTtft, quantizeQ4km, quantizeQ8, convertOnePass, mlxConvert];
+const ALL: Benchmark[] = [cliStartup, cliStartupLs, rpcLatency, download, listModelsWarm, listModelsCold, inferenceTokens, inferenceIsolation, inferenceTtft, quantizeQ4km, quantizeQ8, convertOnePass, mlxConvert];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !ALL.some((b) => b.name === w));

@@ -1,71 +1,50 @@
 import * as grpc from "@grpc/grpc-js";
-import { clientConstructors, type ServiceName } from "../grpc/proto.js";
+import { ContractError, CortexClient as WireClient, type MethodOf, type RequestOf, type ResponseOf, type ServiceName, type Target } from "../grpc/client.js";
+import type { StatusName } from "../errors/codes.js";
 
-export interface Target {
-  /** unix socket path, or host:port for TCP */
-  socket?: string;
-  address?: string;
-  token?: string;
-}
+export type { Target };
 
-/** A CLI-side error: one line for the user and an exit code. */
+/** sysexits: a command line that cannot be right (bad flag value, missing argument). */
+export const EXIT_USAGE = 64;
+/** sysexits: the daemon is not there. */
+export const EXIT_UNAVAILABLE = 69;
+
+/** A CLI-side error: one line for the user, an exit code, and for --json the cortex code and status name. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1, readonly grpcCode?: number) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+    readonly grpcCode?: number,
+    readonly code = exitCode === EXIT_USAGE ? "CLI_USAGE" : "CLI_ERROR",
+    readonly status: StatusName | "OK" | "UNKNOWN" | "DEADLINE_EXCEEDED" | "ABORTED" | "OUT_OF_RANGE" = exitCode === EXIT_USAGE ? "INVALID_ARGUMENT" : "UNKNOWN",
+  ) {
     super(message);
   }
 }
 
-type AnyClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
-
-/** Thin promise wrapper over the generated grpc-js clients; one channel per target. */
-export class CortexClient {
-  private readonly clients = new Map<ServiceName, AnyClient>();
-  private readonly metadata = new grpc.Metadata();
-
-  constructor(readonly target: Target) {
-    // grpc-js refuses call credentials on an insecure channel, so the token travels as plain metadata (loopback).
-    if (target.address && target.token) this.metadata.set("authorization", `Bearer ${target.token}`);
-  }
-
-  private client(service: ServiceName): AnyClient {
-    let c = this.clients.get(service);
-    if (!c) {
-      const ctor = clientConstructors()[service];
-      const address = this.target.address ?? `unix://${this.target.socket}`;
-      c = new ctor(address, grpc.credentials.createInsecure(), { "grpc.enable_retries": 0 }) as unknown as AnyClient;
-      this.clients.set(service, c);
+/** The wire client with the CLI's view of failures: every error becomes a CliError that says what to do. */
+export class CortexClient extends WireClient {
+  override async unary<S extends ServiceName, M extends MethodOf<S>>(service: S, rpc: M, request: RequestOf<S, M>, timeoutMs = 30_000): Promise<ResponseOf<S, M>> {
+    try {
+      return await super.unary(service, rpc, request, timeoutMs);
+    } catch (err) {
+      throw this.explain(err);
     }
-    return c;
   }
 
-  unary<Res = Record<string, unknown>>(service: ServiceName, method: string, request: object = {}, timeoutMs = 30_000): Promise<Res> {
-    const c = this.client(service);
-    return new Promise((resolve, reject) => {
-      c[method]!.call(c, request, this.metadata, { deadline: Date.now() + timeoutMs }, (err: grpc.ServiceError | null, res: Res) => {
-        if (err) reject(this.explain(err));
-        else resolve(res);
-      });
-    });
-  }
-
-  stream<Res = Record<string, unknown>>(service: ServiceName, method: string, request: object = {}): grpc.ClientReadableStream<Res> {
-    const c = this.client(service);
-    return c[method]!.call(c, request, this.metadata) as grpc.ClientReadableStream<Res>;
-  }
-
-  /** Turns transport errors into a sentence that says what to do. */
-  explain(err: grpc.ServiceError): CliError {
+  /** Turns contract and transport errors into a sentence that says what to do. */
+  explain(err: unknown): CliError {
+    if (err instanceof CliError) return err;
+    if (err instanceof ContractError) return new CliError(err.message, EXIT_USAGE);
+    const e = err as grpc.ServiceError;
+    if (typeof e?.code !== "number") return new CliError(err instanceof Error ? err.message : String(err));
     // A daemon's own UNAVAILABLE (e.g. Redis down) carries its error code; only a transport failure means "not running".
-    const fromDaemon = (err.metadata?.get("cortex-error-code").length ?? 0) > 0;
-    if (err.code === grpc.status.UNAVAILABLE && !fromDaemon && /No connection established|ECONNREFUSED|ENOENT|connect/i.test(err.details ?? err.message)) {
+    const cortexCode = e.metadata?.get("cortex-error-code")[0];
+    const status = (grpc.status as unknown as Record<number, CliError["status"]>)[e.code] ?? "UNKNOWN";
+    if (e.code === grpc.status.UNAVAILABLE && cortexCode === undefined && /No connection established|ECONNREFUSED|ENOENT|connect/i.test(e.details ?? e.message)) {
       const where = this.target.address ?? this.target.socket;
-      return new CliError(`cortexd is not running (nothing answers on ${where}). Start it with \`cortex daemon\` (or \`npm start\`), or install it as a service: \`cortex service install\``, 69, err.code);
+      return new CliError(`cortexd is not running (nothing answers on ${where}). Start it with \`cortex daemon\` (or \`npm start\`), or install it as a service: \`cortex service install\``, EXIT_UNAVAILABLE, e.code, "DAEMON_UNAVAILABLE", status);
     }
-    const name = (grpc.status as unknown as Record<number, string>)[err.code] ?? String(err.code);
-    return new CliError(`${name}: ${err.details || err.message}`, 1, err.code);
-  }
-
-  close(): void {
-    for (const c of this.clients.values()) c.close();
+    return new CliError(`${status}: ${e.details || e.message}`, 1, e.code, typeof cortexCode === "string" ? cortexCode : status, status);
   }
 }

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
-import { expandHome } from "../config/load-config.js";
+import { expandHome } from "../config/text-values.js";
 import { homePaths } from "../config/paths.js";
 import { CortexClient, type Target } from "./client.js";
 
@@ -39,8 +39,11 @@ export class CliContext {
     return this.clientInstance;
   }
 
-  /** JSON for scripts (--json), or the human rendering. */
-  print(value: unknown, human: () => string): void {
+  /**
+   * JSON for scripts (--json), or the human rendering. One shape convention: a JSON object, lists as named
+   * arrays inside it (`{"jobs": [...]}`), never a bare array; field names as in proto/.
+   */
+  print<T extends object>(value: T extends readonly unknown[] ? never : T, human: () => string): void {
     process.stdout.write(this.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
   }
 

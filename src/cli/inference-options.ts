@@ -1,7 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { CliError } from "./client.js";
+import type { GenerationStats__Output } from "../grpc/generated/cortex/v1/GenerationStats.js";
+import type { LoadOptions } from "../grpc/generated/cortex/v1/LoadOptions.js";
+import type { SamplingOptions } from "../grpc/generated/cortex/v1/SamplingOptions.js";
+import { CliError, EXIT_USAGE } from "./client.js";
 
 /**
  * A model argument: a file that exists relative to the CLI's working directory travels as an absolute path
@@ -37,13 +40,13 @@ export function addLoadFlags(cmd: Command, withPin: boolean): Command {
 function int(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`--${name} must be an integer ≥ ${min}, got "${v}"`, 64);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`--${name} must be an integer ≥ ${min}, got "${v}"`, EXIT_USAGE);
   return n;
 }
 
 /** LoadOptions message from the flags (only what was given). */
-export function loadOptionsMsg(f: LoadFlags): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
+export function loadOptionsMsg(f: LoadFlags): LoadOptions {
+  const o: LoadOptions = {};
   const ctx = int("ctx", f.ctx, 16);
   if (ctx !== undefined) o.context_size = ctx;
   if (f.gpuLayers !== undefined) o.gpu_layers = f.gpuLayers === "auto" ? -1 : int("gpu-layers", f.gpuLayers, 0);
@@ -85,13 +88,13 @@ export function addSamplingFlags(cmd: Command): Command {
 function num(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new CliError(`--${name} must be a number, got "${v}"`, 64);
+  if (!Number.isFinite(n)) throw new CliError(`--${name} must be a number, got "${v}"`, EXIT_USAGE);
   return n;
 }
 
-export function samplingMsg(f: SamplingFlags): Record<string, unknown> {
-  const o: Record<string, unknown> = { stop: f.stop ?? [] };
-  const put = (k: string, v: number | undefined) => {
+export function samplingMsg(f: SamplingFlags): SamplingOptions {
+  const o: SamplingOptions = { stop: f.stop ?? [] };
+  const put = (k: "temperature" | "top_p" | "top_k" | "min_p" | "repeat_penalty" | "seed" | "max_tokens", v: number | undefined) => {
     if (v !== undefined) o[k] = v;
   };
   put("temperature", num("temperature", f.temperature));
@@ -111,19 +114,7 @@ function schemaText(format: string): string {
   return format;
 }
 
-export interface GenerationStatsMsg {
-  prompt_tokens: number;
-  generated_tokens: number;
-  time_to_first_token_ms: number;
-  tokens_per_second: number;
-  load_ms: number;
-  total_ms: number;
-  finish_reason: string;
-  queue_ms: number;
-  prompt_ms: number;
-  variant: string;
-  variant_reason: string;
-}
+export type GenerationStatsMsg = GenerationStats__Output;
 
 /** Like `ollama run --verbose`: the numbers after a response. */
 export function statsLines(s: GenerationStatsMsg): string {

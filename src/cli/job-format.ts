@@ -1,28 +1,17 @@
+import type { Job__Output } from "../grpc/generated/cortex/v1/Job.js";
 import { formatBytes, formatDuration } from "./format.js";
 
-/** The Job message as the CLI receives it. */
-export interface JobView {
-  id: string;
-  type: string;
-  state: string;
-  queue: string;
-  model: string;
-  progress: { phase?: string; done?: number; total?: number; unit?: string; rate_per_second?: number; eta_seconds?: number; message?: string; current_item?: string } | null;
-  attempts_made: number;
-  max_attempts: number;
-  created_at: string;
-  finished_at: string;
-  error_code: string;
-  error_message: string;
-  result_json: string;
-}
+/** The Job message as the CLI receives it: the generated output type (all 17 fields). */
+export type JobView = Job__Output;
 
 export const shortState = (s: string) => s.replace("JOB_STATE_", "").toLowerCase();
 export const shortType = (s: string) => s.replace("JOB_TYPE_", "").toLowerCase();
 
+/** Sizes in binary units, counts and rates rounded for humans (JSON keeps the raw numbers). */
 export function amount(n: number | undefined, unit: string | undefined): string {
   if (n === undefined) return "";
-  return unit === "bytes" ? formatBytes(n) : `${n}`;
+  if (unit === "bytes") return formatBytes(n);
+  return Number.isInteger(n) ? `${n}` : n >= 100 ? n.toFixed(0) : n.toFixed(1);
 }
 
 export function progressText(j: JobView): string {

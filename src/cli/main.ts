@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../version.js";
-import { CliError } from "./client.js";
+import { CliError, EXIT_USAGE } from "./client.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDaemon } from "./commands/daemon.js";
 import { registerService } from "./commands/service.js";
@@ -21,15 +21,20 @@ import { registerBatch } from "./commands/batch.js";
 import { registerConvert } from "./commands/convert.js";
 import { registerFuse } from "./commands/fuse.js";
 
-/** `cortex`: a thin client of the daemon's gRPC API. */
+/**
+ * `cortex`: a thin client of the daemon's gRPC API. It loads grpc-js, the generated contract and commander;
+ * nothing of the daemon, the jobs or the inference pool (test/cli/cli-startup.test.ts holds that line).
+ */
+const json = process.argv.includes("--json");
 const program = new Command("cortex")
   .description("Manage local LLM models through the cortexd daemon")
   .version(VERSION)
   .option("--home <dir>", "CORTEX_HOME of the daemon to talk to (default ~/.cortex)")
   .option("--address <host:port>", "talk to cortexd over TCP (CORTEX_ADDRESS) instead of the unix socket")
   .option("--token <token>", "bearer token for TCP (CORTEX_TOKEN; default $CORTEX_HOME/token)")
-  .option("--json", "machine-readable output")
-  .showHelpAfterError()
+  .option("--json", "machine-readable output (errors too, on stderr)")
+  .showHelpAfterError(!json)
+  .configureOutput({ outputError: (text, write) => (json ? undefined : write(text)) })
   .exitOverride();
 
 registerStatus(program);
@@ -51,11 +56,20 @@ registerBatch(program);
 registerConvert(program);
 registerFuse(program);
 
+/** Every failure ends here: one line on stderr (JSON with --json), usage errors exit 64 (sysexits EX_USAGE). */
+function fail(err: CliError): never {
+  if (json) process.stderr.write(`${JSON.stringify({ error: { code: err.code, status: err.status, message: err.message } })}\n`);
+  else process.stderr.write(`cortex: ${err.message}\n`);
+  process.exit(err.exitCode);
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode);
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`cortex: ${message}\n`);
-  process.exit(err instanceof CliError ? err.exitCode : 1);
+  if (err instanceof CommanderError) {
+    // --help and --version end through here too, with exit code 0.
+    if (err.exitCode === 0) process.exit(0);
+    fail(new CliError(err.message.replace(/^error: /, ""), EXIT_USAGE));
+  }
+  fail(err instanceof CliError ? err : new CliError(err instanceof Error ? err.message : String(err)));
 }

@@ -1,63 +1,41 @@
-import { parseByteSize } from "../config/schema.js";
-import { CliError } from "./client.js";
+import { parseByteSize } from "../config/text-values.js";
+import { quantizationName } from "../formats/quantization-names.js";
+import type { ModelFormat } from "../grpc/generated/cortex/v1/ModelFormat.js";
+import type { ModelInfo__Output } from "../grpc/generated/cortex/v1/ModelInfo.js";
+import type { Quantization } from "../grpc/generated/cortex/v1/Quantization.js";
+import { CliError, EXIT_USAGE } from "./client.js";
 import { formatBytes, keyValues, table } from "./format.js";
 
-/** ModelInfo as the CLI receives it (proto field names). */
-export interface ModelInfoView {
-  id: string;
-  name: string;
-  paths: string[];
-  format: string;
-  quantization: string;
-  quantization_label: string;
-  mlx_quantization: { bits: number; group_size: number; mode: string } | null;
-  architecture: string;
-  parameter_count: number;
-  context_length: number;
-  vocab_size: number;
-  size_bytes: number;
-  estimated_memory_bytes: number;
-  source_repo: string;
-  source_revision: string;
-  tags: string[];
-  last_used_at: string;
-  created_at: string;
-  root: string;
-  broken: boolean;
-  broken_reason: string;
-  lora: { base_model: string; fused: boolean; rank: number; scale: number; target_modules: string[] } | null;
-  files: { path: string; size_bytes: number; sha256: string }[];
-  hf_refs: string[];
-  kind: string;
-}
+/** ModelInfo as the CLI receives it (the generated output type: proto field names, defaults filled). */
+export type ModelInfoView = ModelInfo__Output;
 
 const FORMATS: Record<string, string> = { gguf: "GGUF", mlx: "MLX", safetensors: "SAFETENSORS", pytorch: "PYTORCH", gptq: "GPTQ", awq: "AWQ", bitsandbytes: "BITSANDBYTES", bnb: "BITSANDBYTES", "compressed-tensors": "COMPRESSED_TENSORS", lora: "LORA_ADAPTER", "lora-adapter": "LORA_ADAPTER" };
 
 /** `gguf`, `mlx`, `lora` … → MODEL_FORMAT_* */
-export function formatEnum(v: string): string {
+export function formatEnum(v: string): ModelFormat {
   const f = FORMATS[v.toLowerCase()] ?? v.toUpperCase().replace(/^MODEL_FORMAT_/, "");
-  if (!Object.values(FORMATS).includes(f)) throw new CliError(`unknown format "${v}" (use ${Object.keys(FORMATS).join(", ")})`, 64);
-  return `MODEL_FORMAT_${f}`;
+  if (!Object.values(FORMATS).includes(f)) throw new CliError(`unknown format "${v}" (use ${Object.keys(FORMATS).join(", ")})`, EXIT_USAGE);
+  return `MODEL_FORMAT_${f}` as ModelFormat;
 }
 
-/** `q4_k_m`, `f16`, `mlx` (affine), `int4` … → QUANTIZATION_* (the server checks the name). */
-export function quantEnum(v: string): string {
-  const up = v.toUpperCase().replace(/^QUANTIZATION_/, "");
-  const alias: Record<string, string> = { F16: "FP16", F32: "FP32", MLX: "MLX_AFFINE", Q4_K: "Q4_K_M", Q5_K: "Q5_K_M", Q3_K: "Q3_K_M" };
-  return `QUANTIZATION_${alias[up] ?? up}`;
+/** `q4_k_m`, `f16`, `mlx` (affine), `int4` … → QUANTIZATION_*; a word outside the vocabulary is a usage error, never a default. */
+export function quantEnum(v: string): Quantization {
+  const name = quantizationName(v);
+  if (!name || name === "UNSPECIFIED") throw new CliError(`unknown quantization "${v}" (e.g. q4_k_m, q8_0, f16, bf16, mlx, gptq, awq, int4)`, EXIT_USAGE);
+  return `QUANTIZATION_${name}`;
 }
 
 /** "30d", "12h", "90m", "45s" or seconds → seconds. */
 export function parseDurationSeconds(v: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$/i.exec(v);
-  if (!m) throw new CliError(`not a duration: "${v}" (e.g. 30d, 12h, 90m)`, 64);
+  if (!m) throw new CliError(`not a duration: "${v}" (e.g. 30d, 12h, 90m)`, EXIT_USAGE);
   const mult: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
   return Math.round(Number(m[1]) * mult[(m[2] ?? "s").toLowerCase()]!);
 }
 
 export function parseSize(v: string): number {
   const n = parseByteSize(v);
-  if (n === undefined) throw new CliError(`not a size: "${v}" (e.g. 4GB, 500MiB)`, 64);
+  if (n === undefined) throw new CliError(`not a size: "${v}" (e.g. 4GB, 500MiB)`, EXIT_USAGE);
   return n;
 }
 

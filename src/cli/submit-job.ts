@@ -1,3 +1,4 @@
+import type { JobHandle__Output } from "../grpc/generated/cortex/v1/JobHandle.js";
 import type { CliContext } from "./context.js";
 import { jobLine, type JobView } from "./job-format.js";
 import { watchJob } from "./watch-job.js";
@@ -11,10 +12,10 @@ export interface FollowOptions {
  * Submits a job RPC (PullModel, ConvertModel, QuantizeModel, FuseAdapter) and, unless --detach, follows it with
  * progress bars until it ends; prints the result. A failed job throws (non-zero exit, code and message on stderr).
  */
-export async function submitAndFollow(ctx: CliContext, rpc: string, request: object, opts: FollowOptions): Promise<void> {
-  const handle = await ctx.client.unary<{ job_id: string; deduplicated: boolean; job: JobView }>("cortex.v1.JobService", rpc, request);
+export async function submitAndFollow(ctx: CliContext, submitted: Promise<JobHandle__Output>, opts: FollowOptions): Promise<void> {
+  const handle = await submitted;
   if (opts.detach) {
-    ctx.print(handle, () => `${handle.deduplicated ? "joined" : "submitted"} ${jobLine(handle.job)}`);
+    ctx.print(handle, () => `${handle.deduplicated ? "joined" : "submitted"} ${handle.job ? jobLine(handle.job) : handle.job_id}`);
     return;
   }
   if (!ctx.json && handle.deduplicated) process.stderr.write(`an identical job is already running: following job ${handle.job_id}\n`);

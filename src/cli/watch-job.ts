@@ -1,5 +1,6 @@
-import { SingleBar, MultiBar, Presets } from "cli-progress";
+import type { SingleBar } from "cli-progress";
 import type { CortexClient } from "./client.js";
+import { ERROR_CODES, isErrorCode } from "../errors/codes.js";
 import { CliError } from "./client.js";
 import { amount, jobLine, shortState, type JobView } from "./job-format.js";
 import { formatDuration } from "./format.js";
@@ -10,12 +11,14 @@ import { formatDuration } from "./format.js";
  */
 export async function watchJob(client: CortexClient, jobId: string, opts: { json: boolean; cancelOnExit?: boolean }): Promise<JobView> {
   const tty = process.stderr.isTTY && !opts.json;
-  const multi = tty ? new MultiBar({ clearOnComplete: false, hideCursor: true, format: " {label} |{bar}| {percentage}% {value_h}/{total_h} {rate} {eta_h}" }, Presets.shades_classic) : undefined;
+  // Bars only on a terminal, so the library loads only there.
+  const { MultiBar, Presets } = tty ? await import("cli-progress") : { MultiBar: undefined, Presets: undefined };
+  const multi = MultiBar && Presets ? new MultiBar({ clearOnComplete: false, hideCursor: true, format: " {label} |{bar}| {percentage}% {value_h}/{total_h} {rate} {eta_h}" }, Presets.shades_classic) : undefined;
   let total: SingleBar | undefined;
   let current: SingleBar | undefined;
   let currentItem = "";
   let last: JobView | undefined;
-  const stream = client.stream<{ job: JobView; final: boolean }>("cortex.v1.JobService", "WatchJob", { job_id: jobId });
+  const stream = client.stream("cortex.v1.JobService", "WatchJob", { job_id: jobId });
   let detached = false;
   const onSigint = async () => {
     if (opts.cancelOnExit) {
@@ -65,7 +68,8 @@ export async function watchJob(client: CortexClient, jobId: string, opts: { json
   if (!last) throw new CliError(`no events for job ${jobId}`);
   if (!opts.json && !detached) process.stderr.write(`${jobLine(last)}\n`);
   if (!detached && shortState(last.state) !== "completed") {
-    throw new CliError(`job ${jobId} ${shortState(last.state)}${last.error_code ? `: ${last.error_code}: ${last.error_message}` : ""}`, 1);
+    const code = last.error_code && isErrorCode(last.error_code) ? last.error_code : undefined;
+    throw new CliError(`job ${jobId} ${shortState(last.state)}${last.error_code ? `: ${last.error_code}: ${last.error_message}` : ""}`, 1, undefined, code ?? "JOB_FAILED", code ? ERROR_CODES[code].status : "UNKNOWN");
   }
   return last;
 }

@@ -1,3 +1,4 @@
+import { expandHome } from "./text-values.js";
 import fs from "node:fs";
 import path from "node:path";
 import os from "node:os";
@@ -122,12 +123,6 @@ export function readConfigFile(file: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-export function expandHome(p: string, homedir = os.homedir()): string {
-  if (p === "~") return homedir;
-  if (p.startsWith("~/")) return path.join(homedir, p.slice(2));
-  return p;
-}
-
 /** The table `cortex config` prints: effective value, source, meaning; secrets redacted. */
 export function describeConfig(loaded: LoadedConfig): { key: string; value: string; source: ConfigSource; description: string; env?: string }[] {
   return (Object.keys(SETTINGS) as ConfigKey[]).map((key) => {
@@ -137,3 +132,5 @@ export function describeConfig(loaded: LoadedConfig): { key: string; value: stri
     return { key, value, source: loaded.sources[key], description: spec.description, ...(spec.env ? { env: spec.env } : {}) };
   });
 }
+
+export { expandHome } from "./text-values.js";

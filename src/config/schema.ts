@@ -2,6 +2,9 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { physicalCoreCount } from "../platform/physical-cores.js";
+import { parseByteSize } from "./text-values.js";
+
+export { parseByteSize } from "./text-values.js";
 
 /**
  * Every daemon setting in one table: its config.json key, its environment variable, its flag, its default and
@@ -26,19 +29,6 @@ export const byteSize = z.union([z.number().int().nonnegative(), z.string()]).tr
   }
   return parsed;
 });
-
-export function parseByteSize(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$/i.exec(text);
-  if (!m) return undefined;
-  const raw = (m[2] ?? "").toLowerCase();
-  const unit = raw.replace(/b$/, "");
-  const powers: Record<string, number> = { "": 0, k: 1, ki: 1, m: 2, mi: 2, g: 3, gi: 3, t: 4, ti: 4 };
-  const p = powers[unit];
-  if (p === undefined) return undefined;
-  // "MB" is decimal; "MiB" and a bare "M"/"G" are binary, as memory sizes usually mean.
-  const base = raw.endsWith("ib") || raw.endsWith("i") || !raw.endsWith("b") ? 1024 : 1000;
-  return Math.round(Number(m[1]) * base ** p);
-}
 
 const listenAddress = z.string().refine((v) => v === "" || /^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/.test(v), {
   message: "must be host:port, e.g. 127.0.0.1:50051",

@@ -1,29 +1,16 @@
-import { Command, Option } from "commander";
 import { loadConfig } from "../config/load-config.js";
 import type { ConfigKey } from "../config/schema.js";
+import type { DaemonFlags } from "../config/daemon-flags.js";
 import { isCortexError, toCortexError } from "../errors/cortex-error.js";
 import { createLogger } from "../log/logger.js";
-import { VERSION } from "../version.js";
 import { Daemon } from "./daemon.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
-
-/** Flags of `cortexd` (and `cortex daemon`), mapped onto config keys. */
-export function daemonCommand(name: string): Command {
-  return new Command(name)
-    .description("Run the cortexd daemon in the foreground (launchd/systemd supervise it; it never daemonizes itself)")
-    .option("--home <dir>", "CORTEX_HOME (default ~/.cortex)")
-    .option("--listen <host:port>", "also serve gRPC on TCP, bearer token required (e.g. 127.0.0.1:50051)")
-    .option("--redis-url <url>", "external Redis instead of the embedded one")
-    .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
-    .option("--config <file>", "config file (default $CORTEX_HOME/config.json)")
-    .version(VERSION);
-}
 
 /**
  * The daemon's whole life. The only place that installs signal handlers and decides the exit code.
  * Returns the exit code instead of exiting, so the CLI's `cortex daemon` can share it.
  */
-export async function runDaemon(opts: { home?: string; listen?: string; redisUrl?: string; logLevel?: string; config?: string }): Promise<number> {
+export async function runDaemon(opts: DaemonFlags): Promise<number> {
   const flags: Partial<Record<ConfigKey, unknown>> = {};
   if (opts.home !== undefined) flags.home = opts.home;
   if (opts.listen !== undefined) flags.listen = opts.listen;
@@ -88,3 +75,5 @@ export async function runDaemon(opts: { home?: string; listen?: string; redisUrl
     });
   });
 }
+
+export { daemonCommand } from "../config/daemon-flags.js";

@@ -28,8 +28,9 @@ export const LOADER_OPTIONS: protoLoader.Options = {
   includeDirs: [PROTO_DIR],
 };
 
-export const SERVICE_NAMES = ["cortex.v1.ModelService", "cortex.v1.JobService", "cortex.v1.InferenceService"] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+import { type ServiceName } from "./service-names.js";
+
+export { SERVICE_NAMES, type ServiceName } from "./service-names.js";
 
 let cached: { definition: protoLoader.PackageDefinition; withHealth: protoLoader.PackageDefinition } | undefined;
 
@@ -41,14 +42,7 @@ export function loadProtos(): { definition: protoLoader.PackageDefinition; withH
   return cached;
 }
 
+/** The server's definitions; clients use the generated descriptor instead (client.ts). */
 export function serviceDefinition(name: ServiceName): grpc.ServiceDefinition {
   return loadProtos().definition[name] as grpc.ServiceDefinition;
-}
-
-/** Client constructors for the CLI and tests. */
-export function clientConstructors(): Record<ServiceName, grpc.ServiceClientConstructor> {
-  const { definition } = loadProtos();
-  const out = {} as Record<ServiceName, grpc.ServiceClientConstructor>;
-  for (const name of SERVICE_NAMES) out[name] = grpc.makeClientConstructor(definition[name] as grpc.ServiceDefinition, name);
-  return out;
 }

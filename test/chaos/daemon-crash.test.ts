@@ -51,7 +51,7 @@ async function crashMidJob(t: TestContext, kind: JobKindUnderTest, victim: "daem
   assert.equal(completions(d1.output(), id) + (d2 === d1 ? 0 : completions(d2.output(), id)), 1, "completed exactly once");
   assert.deepEqual(listTree(outDir), ["slow-out.gguf"], "one finished model, no temporary file left");
   assert.deepEqual(danglingManifests(home), []);
-  const models = await d2.client.unary<{ models: { name: string; status: string }[] }>("cortex.v1.ModelService", "ListModels", {});
+  const models = await d2.client.unary("cortex.v1.ModelService", "ListModels", {});
   assert.ok(models.models.some((m) => m.name.includes("slow-out")), JSON.stringify(models.models.map((m) => m.name)));
 }
 
@@ -69,12 +69,12 @@ test("kill -9 of the daemon mid-generation: the client gets UNAVAILABLE, the run
   const d1 = await startDaemon(home, { env: { CORTEX_THREADS: "1" } });
   let runnerPid = 0;
   const err = await new Promise<unknown>((resolve) => {
-    const call = d1.client.stream<{ text: string }>("cortex.v1.InferenceService", "Generate", { model: "tiny.gguf", prompt: "go on", sampling: { temperature: 0, max_tokens: 1_000_000 } });
+    const call = d1.client.stream("cortex.v1.InferenceService", "Generate", { model: "tiny.gguf", prompt: "go on", sampling: { temperature: 0, max_tokens: 1_000_000 } });
     let killed = false;
     call.on("data", () => {
       if (killed) return;
       killed = true;
-      void d1.client.unary<{ models: { runner_pid: number }[] }>("cortex.v1.InferenceService", "ListLoadedModels", {}).then((r) => {
+      void d1.client.unary("cortex.v1.InferenceService", "ListLoadedModels", {}).then((r) => {
         runnerPid = r.models[0]!.runner_pid;
         d1.proc.kill("SIGKILL");
       });
@@ -90,7 +90,7 @@ test("kill -9 of the daemon mid-generation: the client gets UNAVAILABLE, the run
   t.after(() => d2.stop());
   const again = await new Promise<number>((resolve, reject) => {
     let n = 0;
-    const call = d2.client.stream<{ text: string }>("cortex.v1.InferenceService", "Generate", { model: "tiny.gguf", prompt: "again", sampling: { temperature: 0, max_tokens: 4 } });
+    const call = d2.client.stream("cortex.v1.InferenceService", "Generate", { model: "tiny.gguf", prompt: "again", sampling: { temperature: 0, max_tokens: 4 } });
     call.on("data", () => n++);
     call.on("error", reject);
     call.on("end", () => resolve(n));
@@ -104,13 +104,13 @@ test("a daemon whose stdout goes away (terminal closed, log pipe broken) keeps s
   t.after(() => d.stop());
   d.proc.stdout!.destroy(); // the reading end is gone: every log line now fails with EPIPE
   d.proc.stderr!.destroy();
-  for (let i = 0; i < 20; i++) await d.client.unary("cortex.v1.ModelService", "GetStatus"); // debug logging on each call
+  for (let i = 0; i < 20; i++) await d.client.unary("cortex.v1.ModelService", "GetStatus", {}); // debug logging on each call
   const cpu = () => fs.readFileSync(`/proc/${d.proc.pid}/stat`, "utf8").split(") ")[1]!.split(" ").slice(11, 13).reduce((a, b) => a + Number(b), 0);
   const c0 = cpu();
   await sleep(2000);
   const ticks = cpu() - c0;
   assert.ok(ticks < 40, `idle daemon used ${ticks} CPU ticks in 2 s`);
-  assert.equal((await d.client.unary<{ pid: number }>("cortex.v1.ModelService", "GetStatus")).pid, d.proc.pid, "still serving");
+  assert.equal((await d.client.unary("cortex.v1.ModelService", "GetStatus", {})).pid, d.proc.pid, "still serving");
   d.client.close();
   d.proc.kill("SIGTERM");
   const code = await Promise.race([d.exited, sleep(25_000).then(() => "hung")]);

@@ -9,7 +9,7 @@ import { fillDisk, jobSourceGguf, listTree, mountTmpfs, QUANTIZE, scratchDir, tm
 const MiB = 1024 * 1024;
 const skip = tmpfsUnavailable();
 
-const pull = async (client: Parameters<typeof waitFinal>[0], repo: string) => (await client.unary<{ job_id: string }>("cortex.v1.JobService", "PullModel", { repo })).job_id;
+const pull = async (client: Parameters<typeof waitFinal>[0], repo: string) => (await client.unary("cortex.v1.JobService", "PullModel", { repo })).job_id;
 
 test("ENOSPC during a download: the pull fails with IO_NO_SPACE, no partial file is left, the daemon keeps serving", { skip }, async (t) => {
   const dir = scratchDir(t);
@@ -69,7 +69,7 @@ test("ENOSPC during a quantization: the job fails with IO_NO_SPACE naming the ou
   fs.rmSync(filler);
   const ok = await waitFinal(d.client, await QUANTIZE.submit(d.client, "tiny-F16", "roomy"), 60_000);
   assert.equal(ok.state, "JOB_STATE_COMPLETED", `the daemon keeps serving: ${ok.error_message}`);
-  const models = await d.client.unary<{ models: { name: string }[] }>("cortex.v1.ModelService", "ListModels", {});
+  const models = await d.client.unary("cortex.v1.ModelService", "ListModels", {});
   assert.ok(!models.models.some((m) => m.name.includes("full")), "the failed output is not listed as a model");
 });
 

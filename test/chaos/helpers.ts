@@ -25,7 +25,7 @@ export interface JobMessage {
 export const FINAL = ["JOB_STATE_COMPLETED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"];
 
 export async function getJob(client: CortexClient, id: string): Promise<JobMessage> {
-  return client.unary<JobMessage>("cortex.v1.JobService", "GetJob", { job_id: id });
+  return client.unary("cortex.v1.JobService", "GetJob", { job_id: id });
 }
 
 /** Polls GetJob until `done(job)`; transport errors (a restarting daemon) are retried until the deadline. */
@@ -56,7 +56,7 @@ export const QUANTIZE: JobKindUnderTest = {
   name: "QuantizeModel",
   outputDir: (home) => path.join(home, "quantized_models"),
   async submit(client, source, outputName) {
-    const r = await client.unary<{ job_id: string }>("cortex.v1.JobService", "QuantizeModel", { model: source, type: "Q4_K_M", output_name: outputName, threads: 1 });
+    const r = await client.unary("cortex.v1.JobService", "QuantizeModel", { model: source, type: "Q4_K_M", output_name: outputName, threads: 1 });
     return r.job_id;
   },
 };

@@ -10,7 +10,7 @@ import { tempDir } from "../helpers/temp-dir.js";
 import { jobSourceGguf, QUANTIZE, waitFinal } from "./helpers.js";
 
 interface Status { redis: { healthy: boolean; restarts: number } }
-const status = (d: RunningDaemon) => d.client.unary<Status>("cortex.v1.ModelService", "GetStatus", {}, 5000);
+const status = (d: RunningDaemon) => d.client.unary("cortex.v1.ModelService", "GetStatus", {}, 5000);
 
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -72,8 +72,8 @@ test("external Redis stopped and restarted: the daemon keeps answering, reports 
   await quantizeOnce(t, d, "before");
 
   await redis.stop("SIGKILL");
-  await until("status shows Redis down", async () => !(await status(d)).redis.healthy);
-  const list = await d.client.unary<{ models: unknown[] }>("cortex.v1.ModelService", "ListModels", {});
+  await until("status shows Redis down", async () => !(await status(d)).redis!.healthy);
+  const list = await d.client.unary("cortex.v1.ModelService", "ListModels", {});
   assert.ok(list.models.length >= 1, "the model store answers without Redis");
   const t0 = Date.now();
   const refused = await QUANTIZE.submit(d.client, "tiny-F16", "during").then(
@@ -85,7 +85,7 @@ test("external Redis stopped and restarted: the daemon keeps answering, reports 
   assert.ok(waited < 15_000, `a submission during the outage answers within 15 s (took ${waited} ms)`);
 
   await redis.start();
-  await until("status shows Redis healthy again", async () => (await status(d)).redis.healthy);
+  await until("status shows Redis healthy again", async () => (await status(d)).redis!.healthy);
   await quantizeOnce(t, d, "after");
   if ("id" in refused) {
     const j = await waitFinal(d.client, refused.id, 60_000);
@@ -106,7 +106,7 @@ test("embedded Redis killed with -9 while a job waits: it is restarted from its 
   process.kill(redisPid, "SIGKILL");
   await until("embedded Redis restarted", async () => {
     const s = await status(d);
-    return s.redis.healthy && s.redis.restarts >= 1;
+    return s.redis!.healthy && s.redis!.restarts >= 1;
   });
   for (const id of ids) {
     const j = await waitFinal(d.client, id, 90_000);

@@ -16,7 +16,7 @@ const FINAL = ["JOB_STATE_COMPLETED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"]
 async function waitFinal(client: CortexClient, id: string, timeoutMs = 120_000): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job = await client.unary<Job>("cortex.v1.JobService", "GetJob", { job_id: id });
+    const job = await client.unary("cortex.v1.JobService", "GetJob", { job_id: id });
     if (FINAL.includes(job.state)) return job;
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job.state}`);
     await sleep(100);
@@ -24,7 +24,7 @@ async function waitFinal(client: CortexClient, id: string, timeoutMs = 120_000):
 }
 
 const convert = (client: CortexClient, source: string, outtype: string) =>
-  client.unary<{ job_id: string }>("cortex.v1.JobService", "ConvertModel", { source, target: "TARGET_FORMAT_GGUF", outtype });
+  client.unary("cortex.v1.JobService", "ConvertModel", { source, target: "TARGET_FORMAT_GGUF", outtype });
 
 const manifestsOf = (home: string) =>
   fs.existsSync(path.join(home, "manifests")) ? fs.readdirSync(path.join(home, "manifests")).map((x) => JSON.parse(fs.readFileSync(path.join(home, "manifests", x), "utf8"))) : [];
@@ -52,7 +52,7 @@ test("ConvertModel through the daemon: safetensors → Q4_K_M in one pass, and t
   assert.ok(qm, "the Q4_K_M output has a manifest with its recipe");
   assert.ok(JSON.stringify(qm).includes(out.sha256), "the manifest records the output's sha256");
   // The store lists the outputs as GGUF models with their quantization.
-  const ls = await d.client.unary<{ models: { name: string; format: string; quantization: string }[] }>("cortex.v1.ModelService", "ListModels", { formats: ["MODEL_FORMAT_GGUF"] });
+  const ls = await d.client.unary("cortex.v1.ModelService", "ListModels", { formats: ["MODEL_FORMAT_GGUF"] });
   assert.deepEqual(ls.models.map((m) => m.quantization).sort(), ["QUANTIZATION_FP16", "QUANTIZATION_Q4_K_M"]);
 });
 
@@ -91,7 +91,7 @@ test("cancelling a conversion stops it within 2 s, leaves no partial file, and i
   const before = outputs(home);
   const { job_id } = await convert(d.client, "mid", "Q4_K_M");
   for (let i = 0; ; i++) {
-    const j = await d.client.unary<Job & { progress: { done?: string | number } | null }>("cortex.v1.JobService", "GetJob", { job_id });
+    const j = await d.client.unary("cortex.v1.JobService", "GetJob", { job_id });
     if (j.state === "JOB_STATE_ACTIVE" && Number(j.progress?.done ?? 0) >= 1) break;
     assert.ok(!FINAL.includes(j.state), `finished before it could be cancelled: ${j.state}`);
     assert.ok(i < 600, "the conversion never started");
@@ -104,7 +104,7 @@ test("cancelling a conversion stops it within 2 s, leaves no partial file, and i
   assert.ok(Date.now() - t0 < 2000, `cancel took ${Date.now() - t0} ms`);
   await sleep(300);
   assert.deepEqual(outputs(home), before, "no partial output");
-  assert.equal((await d.client.unary<Job>("cortex.v1.JobService", "GetJob", { job_id })).state, "JOB_STATE_CANCELLED", "not retried");
+  assert.equal((await d.client.unary("cortex.v1.JobService", "GetJob", { job_id })).state, "JOB_STATE_CANCELLED", "not retried");
 });
 
 test("a pull→convert→quantize flow from a (loopback) Hub produces the quantized model with its provenance", async (t) => {
@@ -116,7 +116,7 @@ test("a pull→convert→quantize flow from a (loopback) Hub produces the quanti
   const home = path.join(dir, "h");
   const d = await startDaemon(home, { env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: path.join(dir, "hf"), HF_TOKEN: "" } });
   t.after(() => d.stop());
-  const res = await d.client.unary<{ jobs: { job_id: string }[] }>("cortex.v1.JobService", "SubmitBatch", {
+  const res = await d.client.unary("cortex.v1.JobService", "SubmitBatch", {
     flows: [{ pull: { repo: "org/tiny-llama" }, quantize_types: ["Q4_K_M", "Q8_0"] }],
   });
   const parent = await waitFinal(d.client, res.jobs[0]!.job_id);
@@ -130,7 +130,7 @@ test("a pull→convert→quantize flow from a (loopback) Hub produces the quanti
     assert.equal(m.provenance.sourceRepo, "org/tiny-llama");
     assert.equal(m.provenance.revision, commit);
   }
-  const jobs = await d.client.unary<{ jobs: { type: string; state: string }[] }>("cortex.v1.JobService", "ListJobs", {});
+  const jobs = await d.client.unary("cortex.v1.JobService", "ListJobs", {});
   assert.ok(jobs.jobs.every((j) => j.state === "JOB_STATE_COMPLETED"), JSON.stringify(jobs.jobs));
 });
 
@@ -165,7 +165,7 @@ test("cortex batch --models GLOB --types: every full-precision model once, quant
   assert.equal(Number((h.kv.get("general.file_type") as { value: number }).value), 17, "LLAMA_FTYPE_MOSTLY_Q5_K_M");
 
   // Any name `cortex ls` shows works as a source: here a unique id prefix.
-  const ls = await d.client.unary<{ models: { id: string; name: string }[] }>("cortex.v1.ModelService", "ListModels", { name_glob: "tiny-llama-F16*" });
+  const ls = await d.client.unary("cortex.v1.ModelService", "ListModels", { name_glob: "tiny-llama-F16*" });
   assert.equal(ls.models.length, 1, JSON.stringify(ls.models));
   const byId = await runCli(["--home", home, "quantize", ls.models[0]!.id.slice(0, 8), "Q4_0"]);
   assert.equal(byId.code, 0, byId.stderr);

@@ -59,7 +59,7 @@ test("TCP listener requires the bearer token: none or wrong → UNAUTHENTICATED,
   const home = path.join(tempDir(t), "h");
   const d = await startDaemon(home, { args: ["--listen", "127.0.0.1:0"] });
   t.after(() => d.stop());
-  const status = await d.client.unary<{ listeners: string[] }>("cortex.v1.ModelService", "GetStatus");
+  const status = await d.client.unary("cortex.v1.ModelService", "GetStatus", {});
   const address = status.listeners.find((l) => l.startsWith("127.0.0.1:"));
   assert.ok(address, `a TCP listener in ${status.listeners}`);
   const tokenFile = path.join(home, "token");
@@ -70,7 +70,7 @@ test("TCP listener requires the bearer token: none or wrong → UNAUTHENTICATED,
   const call = async (tok?: string) => {
     const c = new CortexClient({ address, ...(tok === undefined ? {} : { token: tok }) });
     try {
-      return await c.unary<{ version: string }>("cortex.v1.ModelService", "GetStatus");
+      return await c.unary("cortex.v1.ModelService", "GetStatus", {});
     } finally {
       c.close();
     }

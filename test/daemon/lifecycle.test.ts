@@ -7,30 +7,21 @@ import { Queue } from "bullmq";
 import { fileMode, runDaemonToExit, startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { isProcessAlive } from "../../src/platform/lock-file.js";
-
-interface Status {
-  version: string;
-  home: string;
-  pid: number;
-  redis: { mode: string; healthy: boolean; restarts: number; version: string };
-  queues: { queue: string; waiting: number }[];
-  memory: { budget_bytes: number; total_bytes: number };
-  platform: { arch: string; cpu_cores: number };
-}
+import type { GetStatusResponse__Output } from "../../src/grpc/generated/cortex/v1/GetStatusResponse.js";
 
 test("starts with defaults on a fresh home: status answers, socket and lock are private, embedded Redis is healthy", async (t) => {
   const home = path.join(tempDir(t), "home");
   const d = await startDaemon(home);
   t.after(() => d.stop());
-  const s = await d.client.unary<Status>("cortex.v1.ModelService", "GetStatus");
+  const s = await d.client.unary("cortex.v1.ModelService", "GetStatus", {});
   assert.equal(s.home, home);
   assert.equal(s.pid, d.proc.pid);
-  assert.equal(s.redis.mode, "embedded");
-  assert.equal(s.redis.healthy, true);
-  assert.match(s.redis.version, /^\d+\.\d+/);
+  assert.equal(s.redis!.mode, "embedded");
+  assert.equal(s.redis!.healthy, true);
+  assert.match(s.redis!.version, /^\d+\.\d+/);
   assert.deepEqual(s.queues.map((q) => q.queue), ["downloads", "conversions", "quantizations"]);
-  assert.ok(s.memory.budget_bytes > 0 && s.memory.budget_bytes <= s.memory.total_bytes);
-  assert.equal(s.platform.arch, process.arch);
+  assert.ok(s.memory!.budget_bytes > 0 && s.memory!.budget_bytes <= s.memory!.total_bytes);
+  assert.equal(s.platform!.arch, process.arch);
   assert.equal(fileMode(d.socket), 0o600);
   assert.equal(fileMode(home), 0o700);
   assert.equal(fs.readFileSync(path.join(home, "cortexd.lock"), "utf8").trim(), String(d.proc.pid));
@@ -45,8 +36,8 @@ test("a second daemon on the same home refuses to start and names the running on
   assert.equal(second.code, 75);
   assert.match(second.output, new RegExp(`another cortexd \\(pid ${d.proc.pid}\\) is running`));
   // the first one is unharmed
-  const s = await d.client.unary<Status>("cortex.v1.ModelService", "GetStatus");
-  assert.equal(s.redis.healthy, true);
+  const s = await d.client.unary("cortex.v1.ModelService", "GetStatus", {});
+  assert.equal(s.redis!.healthy, true);
 });
 
 test("SIGTERM shuts down gracefully: exit 0, socket and lock removed, Redis child stopped", async (t) => {
@@ -77,9 +68,9 @@ test("after kill -9 the next start recovers (stale socket, lock, orphaned Redis)
 
   const d2 = await startDaemon(home);
   t.after(() => d2.stop());
-  const s = await d2.client.unary<Status>("cortex.v1.ModelService", "GetStatus");
+  const s = await d2.client.unary("cortex.v1.ModelService", "GetStatus", {});
   assert.equal(s.pid, d2.proc.pid);
-  assert.equal(s.redis.healthy, true);
+  assert.equal(s.redis!.healthy, true);
   assert.equal((s.queues.find((q) => q.queue === "downloads") as { delayed?: number } | undefined)?.delayed, 1, "the queued job survived the crash");
 });
 
@@ -89,14 +80,14 @@ test("the embedded Redis is restarted when it dies", async (t) => {
   t.after(() => d.stop());
   const redisPid = Number(fs.readFileSync(path.join(home, "redis", "redis.pid"), "utf8"));
   process.kill(redisPid, "SIGKILL");
-  let s: Status | undefined;
+  let s: GetStatusResponse__Output | undefined;
   for (let i = 0; i < 100; i++) {
     await sleep(100);
-    s = await d.client.unary<Status>("cortex.v1.ModelService", "GetStatus").catch(() => undefined);
-    if (s?.redis.healthy && s.redis.restarts >= 1) break;
+    s = await d.client.unary("cortex.v1.ModelService", "GetStatus", {}).catch(() => undefined);
+    if (s?.redis?.healthy && s.redis.restarts >= 1) break;
   }
-  assert.equal(s?.redis.healthy, true);
-  assert.ok((s?.redis.restarts ?? 0) >= 1);
+  assert.equal(s?.redis?.healthy, true);
+  assert.ok((s?.redis?.restarts ?? 0) >= 1);
 });
 
 test("an unwritable CORTEX_HOME gives a clear error at start", async (t) => {

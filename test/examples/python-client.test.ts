@@ -39,7 +39,7 @@ test("the Python example calls Health, reflection and GetStatus over the unix so
   assert.deepEqual(viaSocket.queues, ["downloads", "conversions", "quantizations"]);
   assert.ok((viaSocket.services as string[]).includes("cortex.v1.ModelService"));
 
-  const status = await d.client.unary<{ listeners: string[] }>("cortex.v1.ModelService", "GetStatus");
+  const status = await d.client.unary("cortex.v1.ModelService", "GetStatus", {});
   const address = status.listeners.find((l) => l.startsWith("127.0.0.1:"))!;
   const token = fs.readFileSync(path.join(home, "token"), "utf8").trim();
   const viaTcp = run(["--address", address, "--token", token]);

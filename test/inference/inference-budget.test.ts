@@ -45,8 +45,8 @@ describe("memory budget, eviction, pinning and queueing through a real daemon", 
   });
 
   test("pinned models are never evicted; when pinned models hold the memory, RESOURCE_EXHAUSTED says who and how much", async () => {
-    const pinned = await call<{ model: { pinned: boolean; ttl_seconds: number } }>(d.client, "LoadModel", { model: "a.gguf", options: { ...LOAD, pin: true } });
-    assert.equal(pinned.model.pinned, true);
+    const pinned = await call(d.client, "LoadModel", { model: "a.gguf", options: { ...LOAD, pin: true } });
+    assert.equal(pinned.model!.pinned, true);
     await stream(d.client, "Generate", gen("b.gguf")); // evicts c (a is older but pinned)
     assert.deepEqual(await names(), ["a.gguf", "b.gguf"]);
     await call(d.client, "LoadModel", { model: "b.gguf", options: { ...LOAD, pin: true } });

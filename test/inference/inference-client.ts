@@ -1,5 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import type { CortexClient } from "../../src/cli/client.js";
+import type { MethodOf, RequestOf, ResponseOf } from "../../src/grpc/client.js";
 
 export interface Stats {
   prompt_tokens: number;
@@ -46,7 +47,7 @@ const SVC = "cortex.v1.InferenceService";
 
 /** Runs a Generate or Chat stream to its end. */
 export function stream(client: CortexClient, method: "Generate" | "Chat", request: object, opts: { onMessage?: (m: { text: string }, call: grpc.ClientReadableStream<unknown>) => void } = {}): Promise<StreamResult> {
-  const call = client.stream<{ text: string; stats?: Stats | null }>(SVC, method, request);
+  const call = client.stream(SVC, method, request);
   let text = "";
   let messages = 0;
   let stats: Stats | undefined;
@@ -66,8 +67,8 @@ export async function listModels(client: CortexClient): Promise<{ models: Loaded
   return client.unary(SVC, "ListLoadedModels", {});
 }
 
-export function call<T = Record<string, unknown>>(client: CortexClient, method: string, request: object, timeoutMs = 120_000): Promise<T> {
-  return client.unary<T>(SVC, method, request, timeoutMs);
+export function call<M extends MethodOf<typeof SVC>>(client: CortexClient, method: M, request: RequestOf<typeof SVC, M>, timeoutMs = 120_000): Promise<ResponseOf<typeof SVC, M>> {
+  return client.unary(SVC, method, request, timeoutMs);
 }
 
 /** The raw gRPC error of a failed call (CortexClient turns it into a CliError with the code kept). */

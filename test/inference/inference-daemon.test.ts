@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import { clientConstructors } from "../../src/grpc/proto.js";
+import { clientConstructor } from "../../src/grpc/client.js";
 import { LlamaEngine } from "../../src/inference/engine/llama-engine.js";
 import { copyModel, tinyModel, tinyModelsUnavailable } from "../fixtures/tiny-models.js";
 import { runCli, startDaemon, type RunningDaemon } from "../helpers/daemon.js";
@@ -56,8 +56,8 @@ describe("inference pool through a real daemon", { skip }, () => {
     assert.equal(m.ttl_seconds, 300, "default keep-alive from the config");
     assert.ok(Date.parse(m.expires_at) > Date.now() + 290_000);
     assert.equal(m.requests_served, 2);
-    const status = await d.client.unary<{ memory: { used_bytes: number } }>("cortex.v1.ModelService", "GetStatus");
-    assert.equal(status.memory.used_bytes, used_bytes, "GetStatus shows the pool's memory in use");
+    const status = await d.client.unary("cortex.v1.ModelService", "GetStatus", {});
+    assert.equal(status.memory!.used_bytes, used_bytes, "GetStatus shows the pool's memory in use");
   });
 
   test("the text streamed over gRPC is exactly the engine's own greedy text, to the last token", async () => {
@@ -118,8 +118,8 @@ describe("inference pool through a real daemon", { skip }, () => {
     const freeAfter = Date.now() - cancelledAt;
     assert.ok(freeAfter < 1000, `free ${freeAfter} ms after the cancel`);
     // A deadline is a cancel too.
-    const Ctor = clientConstructors()["cortex.v1.InferenceService"];
-    const raw = new Ctor(`unix://${d.socket}`, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+    const Ctor = clientConstructor("cortex.v1.InferenceService");
+    const raw = new Ctor(`unix://${d.socket}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & Record<string, Function>;
     const deadline = await new Promise<unknown>((resolve) => {
       const s = raw.Generate!({ model: "tiny.gguf", prompt: "until the deadline", sampling: greedy(100_000) }, { deadline: Date.now() + 300 }) as grpc.ClientReadableStream<unknown>;
       s.on("data", () => undefined);
@@ -131,7 +131,7 @@ describe("inference pool through a real daemon", { skip }, () => {
   });
 
   test("Embed embeds a batch: one vector per input", async () => {
-    const r = await call<{ embeddings: { values: number[] }[]; prompt_tokens: number }>(d.client, "Embed", { model: "tiny.gguf", inputs: ["hello world", "the cat sat", "a third input"] });
+    const r = await call(d.client, "Embed", { model: "tiny.gguf", inputs: ["hello world", "the cat sat", "a third input"] });
     assert.equal(r.embeddings.length, 3);
     for (const e of r.embeddings) assert.equal(e.values.length, 64);
     assert.notDeepEqual(r.embeddings[0]!.values, r.embeddings[1]!.values);
@@ -155,7 +155,7 @@ describe("inference pool through a real daemon", { skip }, () => {
     assert.equal(cortexCode(crash), "INF_LOAD_FAILED");
     assert.match((crash as Error).message, /crash\.gguf: llama\.cpp crashed while loading the model \(signal SIGABRT.*GGML_ASSERT/);
     assert.equal((await streaming).stats.generated_tokens, 400, "the other model kept generating");
-    const status = await d.client.unary<{ pid: number }>("cortex.v1.ModelService", "GetStatus");
+    const status = await d.client.unary("cortex.v1.ModelService", "GetStatus", {});
     assert.equal(status.pid, d.proc.pid, "the daemon is alive");
     assert.deepEqual((await listModels(d.client)).models.map((m) => m.model), ["tiny.gguf"]);
   });
@@ -189,7 +189,7 @@ describe("inference pool through a real daemon", { skip }, () => {
     await eventually(() => !processAlive(m.runner_pid), 2000, "its runner exited");
 
     const before = (await listModels(d.client)).models.find((x) => x.model === "tiny.gguf")!;
-    const r = await call<{ freed_bytes: number }>(d.client, "UnloadModel", { model: "tiny.gguf" });
+    const r = await call(d.client, "UnloadModel", { model: "tiny.gguf" });
     assert.ok(r.freed_bytes >= before.memory_bytes * 0.9, `freed ${r.freed_bytes}, held ${before.memory_bytes}`);
     assert.ok(!processAlive(before.runner_pid), "the runner process is gone: its memory is returned");
     assert.equal((await listModels(d.client)).used_bytes, 0);

@@ -20,7 +20,7 @@ import { call, cortexCode, grpcCode, listModels, stream } from "./inference-clie
 
 const greedy = (max: number) => ({ temperature: 0, max_tokens: max });
 interface Job { id: string; type: string; state: string; params_json: string }
-const listJobs = async (client: CortexClient) => (await client.unary<{ jobs: Job[] }>("cortex.v1.JobService", "ListJobs", {})).jobs;
+const listJobs = async (client: CortexClient) => (await client.unary("cortex.v1.JobService", "ListJobs", {})).jobs;
 
 describe("names: the pool runs what `cortex ls` shows", { skip: tinyModelsUnavailable() }, () => {
   test("Generate by store name and by id prefix share one entry shown under the first name; cortex run/ps by name; unknown names are NOT_FOUND", async (t) => {
@@ -28,7 +28,7 @@ describe("names: the pool runs what `cortex ls` shows", { skip: tinyModelsUnavai
     const file = copyModel(tinyModel(), path.join(home, "models"), "tiny.gguf");
     const d = await startDaemon(home, { env: { CORTEX_THREADS: "1" } });
     t.after(() => d.stop());
-    const { models } = await d.client.unary<{ models: { id: string; name: string }[] }>("cortex.v1.ModelService", "ListModels", {});
+    const { models } = await d.client.unary("cortex.v1.ModelService", "ListModels", {});
     const tiny = models.find((m) => m.name === "tiny");
     assert.ok(tiny, JSON.stringify(models));
 
@@ -127,7 +127,7 @@ test("SafeTensors checkpoint by name: converted through jobs to F16, Q8_0 or Q4_
       assert.ok(second.stats.load_ms > 0, "loaded again");
       assert.equal(second.stats.variant, type);
       assert.equal((await listJobs(d.client)).length, jobsBefore + 1, "the cached variant was reused: no new job");
-      const gpu = (await d.client.unary<{ gpu: string }>("cortex.v1.InferenceService", "ListLoadedModels", {})).gpu;
+      const gpu = (await d.client.unary("cortex.v1.InferenceService", "ListLoadedModels", {})).gpu;
       return { stats: first.stats, job, estimate: m.estimated_memory_bytes, gpu };
     } finally {
       await d.stop();

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import { clientConstructors, serviceDefinition } from "../../src/grpc/proto.js";
+import { clientConstructor } from "../../src/grpc/client.js";
+import { serviceDefinition } from "../../src/grpc/proto.js";
 import { createInferenceService } from "../../src/grpc/services/inference-service.js";
 import { StreamRegistry } from "../../src/grpc/stream-registry.js";
 import { FakeWorld } from "./fake-pool.js";
@@ -15,7 +16,7 @@ async function serve(t: { after: (fn: () => Promise<void> | void) => void }, wor
   const server = new grpc.Server();
   server.addService(serviceDefinition("cortex.v1.InferenceService"), createInferenceService(pool, new StreamRegistry()));
   const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
-  const client = new (clientConstructors()["cortex.v1.InferenceService"])(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as Client;
+  const client = new (clientConstructor("cortex.v1.InferenceService"))(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as Client;
   t.after(async () => {
     client.close();
     await pool.stop();

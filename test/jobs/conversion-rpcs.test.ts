@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import type { MethodOf, RequestOf } from "../../src/grpc/client.js";
 import * as grpc from "@grpc/grpc-js";
 import { startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -19,7 +20,7 @@ test("ConvertModel, QuantizeModel, FuseAdapter and SubmitBatch reject bad input 
   const d = await startDaemon(home, { env: { HF_HUB_CACHE: path.join(dir, "hf"), HF_ENDPOINT: "http://127.0.0.1:9" } });
   t.after(() => d.stop());
   fs.writeFileSync(path.join(home, "models", "tiny.gguf"), "GGUF");
-  const call = (method: string, req: object) => d.client.unary("cortex.v1.JobService", method, req);
+  const call = <M extends MethodOf<"cortex.v1.JobService">>(method: M, req: RequestOf<"cortex.v1.JobService", M>) => d.client.unary("cortex.v1.JobService", method, req);
   const { INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED } = grpc.status;
 
   await assert.rejects(call("ConvertModel", { target: "TARGET_FORMAT_GGUF" }), is(INVALID_ARGUMENT, /source is required/));
@@ -39,27 +40,27 @@ test("ConvertModel, QuantizeModel, FuseAdapter and SubmitBatch reject bad input 
   await assert.rejects(call("SubmitBatch", { all_models_glob: "*", all_models_types: ["Q4_K_M"] }), is(NOT_FOUND, /no model matching "\*" can be quantized \(tiny: broken/));
   await assert.rejects(call("SubmitBatch", { all_models_glob: "*" }), is(INVALID_ARGUMENT, /all_models_types/));
   await assert.rejects(call("SubmitBatch", { all_models_types: ["Q8_0"] }), is(INVALID_ARGUMENT, /all_models_glob is required/));
-  const none = await d.client.unary<{ jobs: unknown[] }>("cortex.v1.JobService", "ListJobs", {});
+  const none = await d.client.unary("cortex.v1.JobService", "ListJobs", {});
   assert.equal(none.jobs.length, 0, "nothing half-submitted");
 
-  const ok = await d.client.unary<{ job_id: string; job: { type: string; model: string } }>("cortex.v1.JobService", "QuantizeModel", { model: "tiny", type: "q4_k_m" });
+  const ok = await d.client.unary("cortex.v1.JobService", "QuantizeModel", { model: "tiny", type: "q4_k_m" });
   assert.match(ok.job_id, /^quant-/);
-  assert.equal(ok.job.model, "tiny");
+  assert.equal(ok.job!.model, "tiny");
 });
 
 test("a pull→convert→quantize flow is one parent job whose children run first", async (t) => {
   const dir = tempDir(t);
   const d = await startDaemon(path.join(dir, "h"), { env: { HF_HUB_CACHE: path.join(dir, "hf"), HF_ENDPOINT: "http://127.0.0.1:9" } });
   t.after(() => d.stop());
-  const res = await d.client.unary<{ jobs: { job_id: string; job: { type: string; state: string } }[] }>("cortex.v1.JobService", "SubmitBatch", {
+  const res = await d.client.unary("cortex.v1.JobService", "SubmitBatch", {
     flows: [{ pull: { repo: "org/m", revision: "main" }, quantize_types: ["Q4_K_M", "Q8_0"] }],
   });
   assert.equal(res.jobs.length, 1);
   const parent = res.jobs[0]!;
   assert.match(parent.job_id, /^flow-/);
-  assert.equal(parent.job.type, "JOB_TYPE_FLOW");
-  assert.equal(parent.job.state, "JOB_STATE_WAITING_CHILDREN");
-  const all = await d.client.unary<{ jobs: { type: string; parent_job_id: string }[] }>("cortex.v1.JobService", "ListJobs", {});
+  assert.equal(parent.job!.type, "JOB_TYPE_FLOW");
+  assert.equal(parent.job!.state, "JOB_STATE_WAITING_CHILDREN");
+  const all = await d.client.unary("cortex.v1.JobService", "ListJobs", {});
   const types = all.jobs.map((j) => j.type).sort();
   assert.deepEqual(types, ["JOB_TYPE_CONVERT", "JOB_TYPE_FLOW", "JOB_TYPE_PULL"]);
   assert.ok(all.jobs.some((j) => j.type === "JOB_TYPE_CONVERT" && j.parent_job_id === parent.job_id));

@@ -25,17 +25,17 @@ test("pulls of the same repo@revision share one job; jobs are listed and survive
   // The Hub points at a closed port: the pull retries with backoff (HUB_UNAVAILABLE is retryable), so the job
   // stays alive for the whole test; the assertions are about the queue, not the download.
   const d = await startDaemon(home, { env: { HF_ENDPOINT: "http://127.0.0.1:9" } });
-  const a = await d.client.unary<{ job_id: string; deduplicated: boolean }>("cortex.v1.JobService", "PullModel", { repo: "org/model", revision: "main" });
-  const b = await d.client.unary<{ job_id: string; deduplicated: boolean }>("cortex.v1.JobService", "PullModel", { repo: "org/model", revision: "main" });
+  const a = await d.client.unary("cortex.v1.JobService", "PullModel", { repo: "org/model", revision: "main" });
+  const b = await d.client.unary("cortex.v1.JobService", "PullModel", { repo: "org/model", revision: "main" });
   assert.equal(b.job_id, a.job_id);
   assert.equal(b.deduplicated, true);
-  const c = await d.client.unary<{ job_id: string; deduplicated: boolean }>("cortex.v1.JobService", "PullModel", { repo: "org/model", revision: "v2" });
+  const c = await d.client.unary("cortex.v1.JobService", "PullModel", { repo: "org/model", revision: "v2" });
   assert.notEqual(c.job_id, a.job_id);
-  const list = await d.client.unary<{ jobs: { id: string; type: string; model: string }[] }>("cortex.v1.JobService", "ListJobs", { types: ["JOB_TYPE_PULL"] });
+  const list = await d.client.unary("cortex.v1.JobService", "ListJobs", { types: ["JOB_TYPE_PULL"] });
   assert.deepEqual(new Set(list.jobs.map((j) => j.id)), new Set([a.job_id, c.job_id]));
   assert.ok(list.jobs.every((j) => j.model === "org/model"));
 
-  const stream = d.client.stream<{ job: { id: string; state: string }; final: boolean }>("cortex.v1.JobService", "WatchJob", { job_id: a.job_id });
+  const stream = d.client.stream("cortex.v1.JobService", "WatchJob", { job_id: a.job_id });
   const first = await new Promise<{ job: { id: string } }>((resolve, reject) => {
     stream.once("data", resolve);
     stream.once("error", reject);
@@ -51,7 +51,7 @@ test("pulls of the same repo@revision share one job; jobs are listed and survive
 
   const d2 = await startDaemon(home, { env: { HF_ENDPOINT: "http://127.0.0.1:9" } });
   t.after(() => d2.stop());
-  const again = await d2.client.unary<{ id: string; model: string }>("cortex.v1.JobService", "GetJob", { job_id: a.job_id });
+  const again = await d2.client.unary("cortex.v1.JobService", "GetJob", { job_id: a.job_id });
   assert.equal(again.id, a.job_id, "the job survived the restart");
   assert.equal(again.model, "org/model");
 });

@@ -14,7 +14,7 @@ interface Job { id: string; state: string; error_code: string; error_message: st
 async function waitFinal(client: CortexClient, id: string, timeoutMs = 60_000): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const j = await client.unary<Job>("cortex.v1.JobService", "GetJob", { job_id: id });
+    const j = await client.unary("cortex.v1.JobService", "GetJob", { job_id: id });
     if (["JOB_STATE_COMPLETED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"].includes(j.state)) return j;
     if (Date.now() > deadline) throw new Error(`job ${id} still ${j.state}`);
     await sleep(100);
@@ -57,7 +57,7 @@ test("cortex pull downloads through a worker process into the HF cache and write
   assert.equal(manifest.provenance.revision, hub.commitOf("org/tiny"));
   assert.equal(manifest.provenance.convertedFrom.at(-1).kind, "pull");
 
-  const priv = await d.client.unary<{ job_id: string }>("cortex.v1.JobService", "PullModel", { repo: "org/private" });
+  const priv = await d.client.unary("cortex.v1.JobService", "PullModel", { repo: "org/private" });
   const failed = await waitFinal(d.client, priv.job_id);
   assert.equal(failed.state, "JOB_STATE_FAILED");
   assert.equal(failed.error_code, "HUB_UNAUTHENTICATED");
@@ -80,9 +80,9 @@ test("kill -9 of the daemon mid-download: after restart the job resumes and re-f
   const home = path.join(dir, "h");
   const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: path.join(dir, "hf"), CORTEX_DOWNLOAD_PARTS: "4" };
   const d1 = await startDaemon(home, { env });
-  const { job_id } = await d1.client.unary<{ job_id: string }>("cortex.v1.JobService", "PullModel", { repo: "org/tiny" });
+  const { job_id } = await d1.client.unary("cortex.v1.JobService", "PullModel", { repo: "org/tiny" });
   for (;;) {
-    const j = await d1.client.unary<Job>("cortex.v1.JobService", "GetJob", { job_id });
+    const j = await d1.client.unary("cortex.v1.JobService", "GetJob", { job_id });
     if ((j.progress?.done ?? 0) > 30 * MiB) break;
     await sleep(100);
   }
@@ -107,8 +107,8 @@ test("WatchJob of a pull: live byte progress, never more than 10 messages in any
   hub.faults.set("model.safetensors", { throttle: 8 * MiB }); // two connections: ~3 s, bytes land ~16 times a second
   const d = await startDaemon(path.join(dir, "h"), { env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: path.join(dir, "hf"), HF_TOKEN: "" } });
   t.after(() => d.stop());
-  const { job_id } = await d.client.unary<{ job_id: string }>("cortex.v1.JobService", "PullModel", { repo: "org/tiny" });
-  const stream = d.client.stream<{ job: Job & { progress: { phase?: string; done?: number } | null } }>("cortex.v1.JobService", "WatchJob", { job_id });
+  const { job_id } = await d.client.unary("cortex.v1.JobService", "PullModel", { repo: "org/tiny" });
+  const stream = d.client.stream("cortex.v1.JobService", "WatchJob", { job_id });
   const at: number[] = [];
   const done: number[] = [];
   let last = "";

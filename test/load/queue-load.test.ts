@@ -55,7 +55,7 @@ async function queuedJobsAcrossRestart(t: TestContext, kind: JobKindUnderTest): 
   const twice = [...completions].filter(([, n]) => n > 1);
   assert.deepEqual(twice, [], "no job completed twice");
   // Redis agrees: exactly JOBS completed jobs, none waiting or failed.
-  const counts = await d2.client.unary<{ queues: { queue: string; completed: number; failed: number; waiting: number; active: number }[] }>("cortex.v1.ModelService", "GetStatus");
+  const counts = await d2.client.unary("cortex.v1.ModelService", "GetStatus", {});
   const q = counts.queues.find((x) => x.queue === "quantizations")!;
   assert.deepEqual({ completed: q.completed, failed: q.failed, waiting: q.waiting, active: q.active }, { completed: Math.min(JOBS, 1000), failed: 0, waiting: 0, active: 0 });
   assert.deepEqual(listTree(kind.outputDir(home)), ids.map((_, i) => `out-${i}.gguf`).sort(), "each output once, no temporary file");

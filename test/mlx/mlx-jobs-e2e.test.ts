@@ -14,7 +14,7 @@ interface Manifest { paths: string[]; format?: string; provenance: { files: { pa
 
 async function waitJob(d: RunningDaemon, jobId: string): Promise<Job> {
   for (let i = 0; ; i++) {
-    const job = await d.client.unary<Job>("cortex.v1.JobService", "GetJob", { job_id: jobId });
+    const job = await d.client.unary("cortex.v1.JobService", "GetJob", { job_id: jobId });
     if (["JOB_STATE_COMPLETED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"].includes(job.state)) return job;
     if (i > 1200) throw new Error(`job ${jobId} did not finish`);
     await sleep(100);
@@ -52,7 +52,7 @@ test("cortex convert --to mlx and cortex fuse through the daemon: folders in mlx
   assert.match(m.provenance.files.find((f) => f.path === "model.safetensors")?.sha256 ?? "", /^[0-9a-f]{64}$/);
 
   // Converting the MLX output again is detected, not redone.
-  const again = await d.client.unary<{ job_id: string }>("cortex.v1.JobService", "ConvertModel", { source: "tiny-4bit", target: "TARGET_FORMAT_MLX", mlx: null });
+  const again = await d.client.unary("cortex.v1.JobService", "ConvertModel", { source: "tiny-4bit", target: "TARGET_FORMAT_MLX", mlx: null });
   const againJob = await waitJob(d, again.job_id);
   assert.equal(againJob.state, "JOB_STATE_COMPLETED", againJob.error_message);
   assert.equal(JSON.parse(againJob.result_json).already_mlx, true);
@@ -70,7 +70,7 @@ test("cortex convert --to mlx and cortex fuse through the daemon: folders in mlx
 
   // A GGUF base is answered UNIMPLEMENTED by the job; a bad option is refused before anything is queued.
   fs.writeFileSync(path.join(home, "models", "x.gguf"), "GGUF");
-  const g = await d.client.unary<{ job_id: string }>("cortex.v1.JobService", "FuseAdapter", { base: "x", adapter: "ad" });
+  const g = await d.client.unary("cortex.v1.JobService", "FuseAdapter", { base: "x", adapter: "ad" });
   const gj = await waitJob(d, g.job_id);
   assert.equal(gj.state, "JOB_STATE_FAILED");
   assert.equal(gj.error_code, "REQ_UNIMPLEMENTED");

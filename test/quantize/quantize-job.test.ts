@@ -27,10 +27,10 @@ test("QuantizeModel through the daemon: a worker process writes quantized_models
   const d = await startDaemon(home);
   t.after(() => d.stop());
   fs.copyFileSync(src, path.join(home, "models", "tiny-F16.gguf"));
-  const { job_id } = await d.client.unary<{ job_id: string }>("cortex.v1.JobService", "QuantizeModel", { model: "tiny-F16", type: "Q8_0" });
+  const { job_id } = await d.client.unary("cortex.v1.JobService", "QuantizeModel", { model: "tiny-F16", type: "Q8_0" });
   let job: Job;
   for (let i = 0; ; i++) {
-    job = await d.client.unary<Job>("cortex.v1.JobService", "GetJob", { job_id });
+    job = await d.client.unary("cortex.v1.JobService", "GetJob", { job_id });
     if (["JOB_STATE_COMPLETED", "JOB_STATE_FAILED"].includes(job.state)) break;
     if (i > 600) throw new Error("quantize job did not finish");
     await sleep(100);

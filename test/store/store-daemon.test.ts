@@ -3,6 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { test } from "node:test";
+import type { MethodOf, RequestOf } from "../../src/grpc/client.js";
 import * as grpc from "@grpc/grpc-js";
 import type { CliError } from "../../src/cli/client.js";
 import { homePaths } from "../../src/config/paths.js";
@@ -80,9 +81,9 @@ test("ListModels, GetModel, TagModel, manifests, DeleteModel and cleanup through
   const f = await fixture(t);
   const d: RunningDaemon = await startDaemon(f.home, { env: { HF_HUB_CACHE: f.cache } });
   t.after(() => d.stop());
-  const call = <T>(method: string, req: object = {}) => d.client.unary<T>(MS, method, req, 60_000);
+  const call = <M extends MethodOf<typeof MS>>(method: M, req: RequestOf<typeof MS, M>) => d.client.unary(MS, method, req, 60_000);
 
-  const all = await call<List>("ListModels", {});
+  const all = await call("ListModels", {});
   const names = all.models.map((m) => m.name).sort();
   assert.deepEqual(names, ["bad", "org/tiny", "org/tiny", "org/tiny", "tiny-Q4_K_M", "tiny-hf", "tiny-mlx"]);
   const bad = all.models.find((m) => m.name === "bad")!;
@@ -94,13 +95,13 @@ test("ListModels, GetModel, TagModel, manifests, DeleteModel and cleanup through
   const allBytes = all.models.filter((m) => m.root !== "hf-cache").reduce((s, m) => s + m.size_bytes, 0) + base + Buffer.byteLength("# pr one, a new blob");
   assert.equal(all.total_size_bytes, allBytes, "total counts shared blobs once");
 
-  const gguf = await call<List>("ListModels", { formats: ["MODEL_FORMAT_GGUF"], exclude_broken: true });
+  const gguf = await call("ListModels", { formats: ["MODEL_FORMAT_GGUF"], exclude_broken: true });
   assert.deepEqual(gguf.models.map((m) => [m.name, m.quantization]), [["tiny-Q4_K_M", "QUANTIZATION_Q4_K_M"]]);
-  assert.deepEqual((await call<List>("ListModels", { quantizations: ["QUANTIZATION_MLX_AFFINE"] })).models.map((m) => m.name), ["tiny-mlx"]);
-  assert.deepEqual((await call<List>("ListModels", { name_glob: "TINY-*" })).models.map((m) => m.name), ["tiny-hf", "tiny-mlx", "tiny-Q4_K_M"]);
-  const p1 = await call<List>("ListModels", { page_size: 3, sort: "-size" });
-  const p2 = await call<List>("ListModels", { page_size: 3, sort: "-size", page_token: p1.next_page_token });
-  const p3 = await call<List>("ListModels", { page_size: 3, sort: "-size", page_token: p2.next_page_token });
+  assert.deepEqual((await call("ListModels", { quantizations: ["QUANTIZATION_MLX_AFFINE"] })).models.map((m) => m.name), ["tiny-mlx"]);
+  assert.deepEqual((await call("ListModels", { name_glob: "TINY-*" })).models.map((m) => m.name), ["tiny-hf", "tiny-mlx", "tiny-Q4_K_M"]);
+  const p1 = await call("ListModels", { page_size: 3, sort: "-size" });
+  const p2 = await call("ListModels", { page_size: 3, sort: "-size", page_token: p1.next_page_token });
+  const p3 = await call("ListModels", { page_size: 3, sort: "-size", page_token: p2.next_page_token });
   assert.equal(p3.next_page_token, "");
   const paged = [...p1.models, ...p2.models, ...p3.models];
   assert.equal(paged.length, 7);
@@ -110,11 +111,11 @@ test("ListModels, GetModel, TagModel, manifests, DeleteModel and cleanup through
   assert.match(foreign.message, /page_token belongs to a different query/);
 
   // GetModel by name, name@ref, id prefix; ambiguity and absence are precise
-  const hf = (await call<{ model: Model }>("GetModel", { id: "tiny-hf" })).model;
-  assert.equal(hf.format, "MODEL_FORMAT_SAFETENSORS");
-  const main = (await call<{ model: Model }>("GetModel", { id: "org/tiny@main" })).model;
-  assert.deepEqual([main.source_repo, main.source_revision, main.hf_refs], ["org/tiny", A, ["main"]]);
-  assert.equal((await call<{ model: Model }>("GetModel", { id: hf.id.slice(0, 6) })).model.id, hf.id);
+  const hf = (await call("GetModel", { id: "tiny-hf" })).model;
+  assert.equal(hf!.format, "MODEL_FORMAT_SAFETENSORS");
+  const main = (await call("GetModel", { id: "org/tiny@main" })).model;
+  assert.deepEqual([main!.source_repo, main!.source_revision, main!.hf_refs], ["org/tiny", A, ["main"]]);
+  assert.equal((await call("GetModel", { id: hf!.id.slice(0, 6) })).model!.id, hf!.id);
   const amb = await rpcError(call("GetModel", { id: "org/tiny" }));
   assert.equal(amb.grpcCode, grpc.status.INVALID_ARGUMENT);
   assert.match(amb.message, /"org\/tiny" matches 3 models by name/);
@@ -122,34 +123,34 @@ test("ListModels, GetModel, TagModel, manifests, DeleteModel and cleanup through
   assert.equal(missing.grpcCode, grpc.status.NOT_FOUND);
 
   // tags live in manifests and filter listings
-  const tagged = (await call<{ model: Model }>("TagModel", { id: "tiny-mlx", tags: ["scratch", "exp-1"] })).model;
-  assert.deepEqual(tagged.tags, ["scratch", "exp-1"]);
-  assert.ok(fs.existsSync(path.join(f.p.manifests, `${tagged.id}.manifest.json`)));
+  const tagged = (await call("TagModel", { id: "tiny-mlx", tags: ["scratch", "exp-1"] })).model;
+  assert.deepEqual(tagged!.tags, ["scratch", "exp-1"]);
+  assert.ok(fs.existsSync(path.join(f.p.manifests, `${tagged!.id}.manifest.json`)));
   await call("TagModel", { id: "tiny-hf", tags: ["scratch"] });
-  assert.deepEqual((await call<List>("ListModels", { tags: ["scratch", "exp-1"] })).models.map((m) => m.name), ["tiny-mlx"]);
-  assert.deepEqual((await call<{ model: Model }>("UntagModel", { id: "tiny-mlx", tags: ["exp-1"] })).model.tags, ["scratch"]);
+  assert.deepEqual((await call("ListModels", { tags: ["scratch", "exp-1"] })).models.map((m) => m.name), ["tiny-mlx"]);
+  assert.deepEqual((await call("UntagModel", { id: "tiny-mlx", tags: ["exp-1"] })).model!.tags, ["scratch"]);
   const badTag = await rpcError(call("TagModel", { id: "tiny-mlx", tags: ["no spaces"] }));
   assert.equal(badTag.grpcCode, grpc.status.INVALID_ARGUMENT);
   assert.match(badTag.message, /tag "no spaces"/);
 
   // manifests: hashes of every file, orphans reported
   fs.writeFileSync(path.join(f.p.manifests, "0123456789ab.manifest.json"), JSON.stringify({ schemaVersion: 1, id: "0123456789ab", identity: "cortex:models/gone", name: "gone", root: "cortex", paths: [path.join(f.p.models, "gone")], createdAt: "2024-01-01T00:00:00Z", updatedAt: "2024-01-01T00:00:00Z" }));
-  const sync = await call<{ written: { model_id: string; manifest_json: string }[]; orphans: { model_id: string }[] }>("SyncManifests", {});
+  const sync = await call("SyncManifests", {});
   assert.equal(sync.written.length, 7);
   assert.deepEqual(sync.orphans.map((o) => o.model_id), ["0123456789ab"]);
   const gg = JSON.parse(sync.written.find((w) => w.model_id === gguf.models[0]!.id)!.manifest_json) as { provenance: { files: { path: string; sha256: string }[] }; quantization: { type: string } };
   assert.equal(gg.provenance.files[0]!.sha256, sha256Hex(fs.readFileSync(path.join(f.p.quantizedModels, "tiny-Q4_K_M.gguf"))));
   assert.equal(gg.quantization.type, "Q4_K_M");
-  const shown = await call<{ manifests: { model_id: string; orphan: boolean }[] }>("ListManifests", { model_ids: ["tiny-Q4_K_M"] });
+  const shown = await call("ListManifests", { model_ids: ["tiny-Q4_K_M"] });
   assert.deepEqual(shown.manifests.map((m) => m.model_id), [gguf.models[0]!.id]);
-  assert.equal((await call<{ model: Model }>("GetModel", { id: "tiny-Q4_K_M" })).model.files[0]!.sha256.length, 64);
+  assert.equal((await call("GetModel", { id: "tiny-Q4_K_M" })).model!.files[0]!.sha256.length, 64);
 
   // deleting from the shared HF cache needs the flag; blobs other revisions use stay
-  const pr = (await call<{ model: Model }>("GetModel", { id: "org/tiny@refs/pr/1" })).model;
-  const shared = await rpcError(call("DeleteModel", { id: pr.id }));
+  const pr = (await call("GetModel", { id: "org/tiny@refs/pr/1" })).model;
+  const shared = await rpcError(call("DeleteModel", { id: pr!.id }));
   assert.equal(shared.grpcCode, grpc.status.FAILED_PRECONDITION);
   assert.match(shared.message, /shared Hugging Face cache/);
-  const del = await call<{ bytes_freed: number; kept_paths: string[] }>("DeleteModel", { id: pr.id, include_hf_cache: true });
+  const del = await call("DeleteModel", { id: pr!.id, include_hf_cache: true });
   assert.equal(del.bytes_freed, Buffer.byteLength("# pr one, a new blob"));
   assert.ok(del.kept_paths.length >= Object.keys(f.files).length);
   const repo = cacheRepoDir(f.cache, "org/tiny");
@@ -158,22 +159,22 @@ test("ListModels, GetModel, TagModel, manifests, DeleteModel and cleanup through
   assert.equal(fs.readFileSync(path.join(repo, "snapshots", A, "config.json"), "utf8"), f.files["config.json"]!.toString());
 
   // cleanup: preview deletes nothing; apply deletes exactly the preview's models; a stale token deletes nothing
-  const preview = await call<{ candidates: { model: Model; reclaimable_bytes: number }[]; reclaimable_bytes: number; plan_token: string }>("PreviewClean", { tags: ["scratch"] });
-  assert.deepEqual(preview.candidates.map((c) => c.model.name).sort(), ["tiny-hf", "tiny-mlx"]);
-  assert.equal(preview.reclaimable_bytes, preview.candidates.reduce((s, c) => s + c.model.size_bytes, 0));
+  const preview = await call("PreviewClean", { tags: ["scratch"] });
+  assert.deepEqual(preview.candidates.map((c) => c.model!.name).sort(), ["tiny-hf", "tiny-mlx"]);
+  assert.equal(preview.reclaimable_bytes, preview.candidates.reduce((s, c) => s + c.model!.size_bytes, 0));
   assert.ok(fs.existsSync(path.join(f.p.models, "tiny-hf")));
   const stale = await rpcError(call("ApplyClean", { tags: ["scratch"], expect_plan_token: "0000000000000000" }));
   assert.equal(stale.grpcCode, grpc.status.FAILED_PRECONDITION);
   assert.ok(fs.existsSync(path.join(f.p.models, "tiny-hf")));
   const noFilter = await rpcError(call("ApplyClean", {}));
   assert.equal(noFilter.grpcCode, grpc.status.INVALID_ARGUMENT);
-  const applied = await call<{ freed_bytes: number; applied: boolean; candidates: { model: Model }[] }>("ApplyClean", { tags: ["scratch"], expect_plan_token: preview.plan_token });
+  const applied = await call("ApplyClean", { tags: ["scratch"], expect_plan_token: preview.plan_token });
   assert.equal(applied.applied, true);
   assert.equal(applied.freed_bytes, preview.reclaimable_bytes);
   assert.equal(fs.existsSync(path.join(f.p.models, "tiny-hf")), false);
   assert.equal(fs.existsSync(path.join(f.p.mlxModels, "tiny-mlx")), false);
   assert.ok(fs.existsSync(path.join(f.p.models)), "the root itself stays");
-  assert.deepEqual((await call<List>("ListModels", {})).models.map((m) => m.name).sort(), ["bad", "org/tiny", "org/tiny", "tiny-Q4_K_M"]);
+  assert.deepEqual((await call("ListModels", {})).models.map((m) => m.name).sort(), ["bad", "org/tiny", "org/tiny", "tiny-Q4_K_M"]);
 });
 
 test("HF cache scan and delete RPCs; a model a running job uses cannot be deleted", async (t) => {
@@ -189,9 +190,9 @@ test("HF cache scan and delete RPCs; a model a running job uses cannot be delete
   const port = (hub.address() as net.AddressInfo).port;
   const d = await startDaemon(f.home, { env: { HF_HUB_CACHE: f.cache, HF_ENDPOINT: `http://127.0.0.1:${port}` } });
   t.after(() => d.stop());
-  const call = <T>(method: string, req: object = {}) => d.client.unary<T>(MS, method, req, 60_000);
+  const call = <M extends MethodOf<typeof MS>>(method: M, req: RequestOf<typeof MS, M>) => d.client.unary(MS, method, req, 60_000);
 
-  const scan = await call<{ repos: { repo_id: string; refs: string[]; files: number; revisions: { commit: string; detached: boolean; refs: string[] }[] }[]; warnings: string[] }>("ScanHfCache", {});
+  const scan = await call("ScanHfCache", {});
   assert.deepEqual(scan.warnings, []);
   assert.deepEqual(scan.repos.map((r) => r.repo_id), ["org/tiny"]);
   assert.deepEqual(scan.repos[0]!.refs, ["main", "refs/pr/1"]);
@@ -201,12 +202,12 @@ test("HF cache scan and delete RPCs; a model a running job uses cannot be delete
   const outside = await rpcError(call("ScanHfCache", { cache_dir: "/etc" }));
   assert.equal(outside.grpcCode, grpc.status.PERMISSION_DENIED);
 
-  const dry = await call<{ planned_paths: string[]; expected_freed_bytes: number; deleted_paths: string[] }>("DeleteHfCache", { targets: ["org/tiny@refs/pr/1"], dry_run: true });
+  const dry = await call("DeleteHfCache", { targets: ["org/tiny@refs/pr/1"], dry_run: true });
   assert.ok(dry.planned_paths.includes(path.join(cacheRepoDir(f.cache, "org/tiny"), "snapshots", B)));
   assert.equal(dry.expected_freed_bytes, Buffer.byteLength("# pr one, a new blob"));
   assert.deepEqual(dry.deleted_paths, []);
   assert.ok(fs.existsSync(path.join(cacheRepoDir(f.cache, "org/tiny"), "snapshots", B)));
-  const prune = await call<{ deleted_paths: string[] }>("DeleteHfCache", { prune: true });
+  const prune = await call("DeleteHfCache", { prune: true });
   assert.deepEqual(prune.deleted_paths, [path.join(cacheRepoDir(f.cache, "org/tiny"), "snapshots", C)]);
   const unknown = await rpcError(call("DeleteHfCache", { targets: ["org/unknown"] }));
   assert.equal(unknown.grpcCode, grpc.status.NOT_FOUND);
@@ -219,7 +220,7 @@ test("HF cache scan and delete RPCs; a model a running job uses cannot be delete
   assert.match(heldRepo.message, /is in use: job pull-/);
   assert.ok(fs.existsSync(path.join(cacheRepoDir(f.cache, "org/tiny"), "snapshots", A)));
   // a GGUF no job touches goes
-  const r = await call<{ bytes_freed: number; deleted_paths: string[] }>("DeleteModel", { id: "tiny-Q4_K_M" });
+  const r = await call("DeleteModel", { id: "tiny-Q4_K_M" });
   assert.deepEqual(r.deleted_paths, [path.join(f.p.quantizedModels, "tiny-Q4_K_M.gguf")]);
   assert.ok(r.bytes_freed > 0);
 });

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
-import { CliError } from "../client.js";
+import type { SubmitBatchRequest } from "../../grpc/generated/cortex/v1/SubmitBatchRequest.js";
+import { CliError, EXIT_USAGE } from "../client.js";
 import { CliContext } from "../context.js";
 import { table } from "../format.js";
 import { jobLine, shortState, shortType, type JobView } from "../job-format.js";
@@ -22,22 +23,23 @@ function splitRef(ref: string): { repo: string; revision: string } {
 }
 
 /** The SubmitBatchRequest the flags (and --file, a SubmitBatchRequest in JSON) describe. */
-function batchRequest(opts: BatchOptions): Record<string, unknown> {
-  let req: Record<string, unknown> = {};
+function batchRequest(opts: BatchOptions): SubmitBatchRequest {
+  let req: SubmitBatchRequest = {};
   if (opts.file) {
     try {
-      req = JSON.parse(fs.readFileSync(opts.file, "utf8")) as Record<string, unknown>;
+      // Checked against the contract when sent: an unknown enum value fails naming its field.
+      req = JSON.parse(fs.readFileSync(opts.file, "utf8")) as SubmitBatchRequest;
     } catch (err) {
-      throw new CliError(`--file ${opts.file}: ${(err as Error).message}`);
+      throw new CliError(`--file ${opts.file}: ${(err as Error).message}`, EXIT_USAGE);
     }
   }
   const types = opts.types ?? [];
   if (opts.models) req = { ...req, all_models_glob: opts.models, all_models_types: types };
   if (opts.flow?.length) {
     const flows = opts.flow.map((ref) => ({ pull: splitRef(ref), quantize_types: types }));
-    req = { ...req, flows: [...((req.flows as unknown[]) ?? []), ...flows] };
+    req = { ...req, flows: [...(req.flows ?? []), ...flows] };
   }
-  if (!opts.file && !opts.models && !opts.flow?.length) throw new CliError("nothing to submit: give --models GLOB --types T…, --flow org/name[@rev] --types T…, or --file batch.json");
+  if (!opts.file && !opts.models && !opts.flow?.length) throw new CliError("nothing to submit: give --models GLOB --types T…, --flow org/name[@rev] --types T…, or --file batch.json", EXIT_USAGE);
   return req;
 }
 
@@ -53,11 +55,11 @@ export function registerBatch(program: Command): void {
     .option("--wait", "wait until every job ends; exit non-zero if one failed")
     .action(async (opts: BatchOptions, cmd: Command) => {
       const ctx = CliContext.from(cmd);
-      const res = await ctx.client.unary<{ jobs: { job_id: string; deduplicated: boolean; job: JobView }[]; skipped: string[] }>("cortex.v1.JobService", "SubmitBatch", batchRequest(opts));
+      const res = await ctx.client.unary("cortex.v1.JobService", "SubmitBatch", batchRequest(opts));
       if (!opts.wait || ctx.json) {
         ctx.print(res, () =>
           [
-            table(res.jobs.map((h) => ({ id: h.job_id, type: shortType(h.job.type), model: h.job.model, state: shortState(h.job.state), joined: h.deduplicated ? "joined" : "" })), [
+            table(res.jobs.map((h) => ({ id: h.job_id, type: shortType(h.job?.type ?? ""), model: h.job?.model ?? "", state: shortState(h.job?.state ?? ""), joined: h.deduplicated ? "joined" : "" })), [
               { key: "id", title: "ID" },
               { key: "type", title: "TYPE" },
               { key: "model", title: "MODEL" },
@@ -74,7 +76,7 @@ export function registerBatch(program: Command): void {
       const failed: JobView[] = [];
       while (pending.size) {
         for (const id of [...pending]) {
-          const job = await ctx.client.unary<JobView>("cortex.v1.JobService", "GetJob", { job_id: id });
+          const job = await ctx.client.unary("cortex.v1.JobService", "GetJob", { job_id: id });
           if (!FINAL.has(shortState(job.state))) continue;
           pending.delete(id);
           if (shortState(job.state) !== "completed") failed.push(job);

@@ -1,24 +1,16 @@
 import type { Command } from "commander";
+import type { CleanCandidate__Output } from "../../grpc/generated/cortex/v1/CleanCandidate.js";
+import type { CleanRequest } from "../../grpc/generated/cortex/v1/CleanRequest.js";
+import type { CleanResponse__Output } from "../../grpc/generated/cortex/v1/CleanResponse.js";
 import { CliContext } from "../context.js";
 import { formatBytes, table } from "../format.js";
-import { formatEnum, parseDurationSeconds, parseSize, quantEnum, shortFormat, shortQuant, type ModelInfoView } from "../model-format.js";
+import { formatEnum, parseDurationSeconds, parseSize, quantEnum, shortFormat, shortQuant} from "../model-format.js";
 
 const MS = "cortex.v1.ModelService";
 
-interface Candidate {
-  model: ModelInfoView;
-  reclaimable_bytes: number;
-  reason: string;
-}
-interface CleanResponse {
-  candidates: Candidate[];
-  skipped: Candidate[];
-  reclaimable_bytes: number;
-  freed_bytes: number;
-  applied: boolean;
-  plan_token: string;
-  failed: string[];
-}
+type CleanResponse = CleanResponse__Output;
+type Candidate = CleanCandidate__Output;
+
 interface CleanOpts {
   tags?: string[];
   quantization?: string[];
@@ -29,7 +21,7 @@ interface CleanOpts {
   modelDirs?: boolean;
 }
 
-function request(o: CleanOpts): Record<string, unknown> {
+function request(o: CleanOpts): CleanRequest {
   return {
     tags: o.tags ?? [],
     quantizations: (o.quantization ?? []).map(quantEnum),
@@ -44,7 +36,7 @@ function request(o: CleanOpts): Record<string, unknown> {
 function render(r: CleanResponse): string {
   const rows = (cs: readonly Candidate[]) =>
     table(
-      cs.map((c) => ({ id: c.model.id, name: c.model.name, format: shortFormat(c.model.format), quant: shortQuant(c.model), size: formatBytes(c.reclaimable_bytes), where: c.model.root, why: c.reason })),
+      cs.map((c) => ({ id: c.model?.id ?? "", name: c.model?.name ?? "", format: shortFormat(c.model?.format ?? ""), quant: c.model ? shortQuant(c.model) : "", size: formatBytes(c.reclaimable_bytes), where: c.model?.root ?? "", why: c.reason })),
       [
         { key: "id", title: "ID" },
         { key: "name", title: "NAME" },
@@ -82,14 +74,14 @@ export function registerClean(program: Command): void {
     const ctx = CliContext.from(cmd);
     const req = request(opts);
     // Preview first and apply with its token: the daemon deletes nothing if the selection changed in between.
-    const plan = await ctx.client.unary<CleanResponse>(MS, "PreviewClean", req, 120_000);
-    const r = await ctx.client.unary<CleanResponse>(MS, "ApplyClean", { ...req, expect_plan_token: plan.plan_token }, 3_600_000);
+    const plan = await ctx.client.unary(MS, "PreviewClean", req, 120_000);
+    const r = await ctx.client.unary(MS, "ApplyClean", { ...req, expect_plan_token: plan.plan_token }, 3_600_000);
     ctx.print(r, () => render(r));
   });
 }
 
 async function preview(cmd: Command, opts: CleanOpts): Promise<void> {
   const ctx = CliContext.from(cmd);
-  const r = await ctx.client.unary<CleanResponse>(MS, "PreviewClean", request(opts), 120_000);
+  const r = await ctx.client.unary(MS, "PreviewClean", request(opts), 120_000);
   ctx.print(r, () => render(r));
 }

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { CliError } from "../client.js";
+import type { ConvertModelRequest } from "../../grpc/generated/cortex/v1/ConvertModelRequest.js";
+import { CliError, EXIT_USAGE } from "../client.js";
 import { CliContext } from "../context.js";
 import { submitAndFollow, type FollowOptions } from "../submit-job.js";
 
@@ -28,11 +29,11 @@ export function registerConvert(program: Command): void {
     .option("--cancel-on-exit", "Ctrl-C cancels the job instead of detaching")
     .action(async (source: string, o: FollowOptions & { keepIntermediate?: boolean; to: string; outtype?: string; bits?: number; groupSize?: number; recipe?: string; dtype?: string; quantize?: boolean; gpuOptimization?: string; name?: string; detach?: boolean }, cmd: Command) => {
       const to = o.to.toLowerCase();
-      if (to !== "mlx" && to !== "gguf") throw new CliError(`--to must be mlx or gguf, got "${o.to}"`, 2);
+      if (to !== "mlx" && to !== "gguf") throw new CliError(`--to must be mlx or gguf, got "${o.to}"`, EXIT_USAGE);
       const mlxOnly = [o.bits, o.groupSize, o.recipe, o.dtype, o.quantize, o.gpuOptimization].some((v) => v !== undefined);
-      if (to === "gguf" && mlxOnly) throw new CliError("--bits, --group-size, --recipe, --dtype, --quantize and --gpu-optimization apply to --to mlx; use --outtype for GGUF", 2);
-      if (to === "mlx" && o.outtype) throw new CliError("--outtype applies to --to gguf; use --bits/--recipe/--dtype for MLX", 2);
-      const request = {
+      if (to === "gguf" && mlxOnly) throw new CliError("--bits, --group-size, --recipe, --dtype, --quantize and --gpu-optimization apply to --to mlx; use --outtype for GGUF", EXIT_USAGE);
+      if (to === "mlx" && o.outtype) throw new CliError("--outtype applies to --to gguf; use --bits/--recipe/--dtype for MLX", EXIT_USAGE);
+      const request: ConvertModelRequest = {
         source,
         target: to === "mlx" ? "TARGET_FORMAT_MLX" : "TARGET_FORMAT_GGUF",
         outtype: o.outtype ?? "",
@@ -40,6 +41,7 @@ export function registerConvert(program: Command): void {
         output_name: o.name ?? "",
         keep_intermediate: Boolean(o.keepIntermediate),
       };
-      await submitAndFollow(CliContext.from(cmd), "ConvertModel", request, o);
+      const ctx = CliContext.from(cmd);
+      await submitAndFollow(ctx, ctx.client.unary("cortex.v1.JobService", "ConvertModel", request), o);
     });
 }

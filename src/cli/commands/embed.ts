@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CliError } from "../client.js";
+import { CliError, EXIT_USAGE } from "../client.js";
 import { CliContext } from "../context.js";
 import { addLoadFlags, loadOptionsMsg, modelArg, type LoadFlags } from "../inference-options.js";
 
@@ -18,8 +18,8 @@ export function registerEmbed(program: Command): void {
       for await (const chunk of process.stdin) all += chunk.toString();
       inputs = all.split("\n").filter((l) => l.trim() !== "");
     }
-    if (inputs.length === 0) throw new CliError("nothing to embed: give texts as arguments or on stdin", 64);
-    const res = await ctx.client.unary<{ embeddings: { values: number[] }[]; prompt_tokens: number }>("cortex.v1.InferenceService", "Embed", { model: modelArg(model), inputs, load: loadOptionsMsg(opts) }, 10 * 60_000);
+    if (inputs.length === 0) throw new CliError("nothing to embed: give texts as arguments or on stdin", EXIT_USAGE);
+    const res = await ctx.client.unary("cortex.v1.InferenceService", "Embed", { model: modelArg(model), inputs, load: loadOptionsMsg(opts) }, 10 * 60_000);
     ctx.print(res, () => res.embeddings.map((e) => JSON.stringify(e.values)).join("\n"));
   });
 }

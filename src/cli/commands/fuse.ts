@@ -10,6 +10,7 @@ export function registerFuse(program: Command): void {
     .option("--name <name>", "output name (default: <base>-fused-<adapter>)")
     .option("--detach", "submit and return at once; follow with `cortex jobs watch <id>`")
     .action(async (base: string, adapter: string, o: FollowOptions & { name?: string }, cmd: Command) => {
-      await submitAndFollow(CliContext.from(cmd), "FuseAdapter", { base, adapter, output_name: o.name ?? "" }, o);
+      const ctx = CliContext.from(cmd);
+      await submitAndFollow(ctx, ctx.client.unary("cortex.v1.JobService", "FuseAdapter", { base, adapter, output_name: o.name ?? "" }), o);
     });
 }

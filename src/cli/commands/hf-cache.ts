@@ -1,49 +1,17 @@
 import type { Command } from "commander";
+import type { DeleteHfCacheResponse__Output } from "../../grpc/generated/cortex/v1/DeleteHfCacheResponse.js";
+import type { ScanHfCacheResponse__Output } from "../../grpc/generated/cortex/v1/ScanHfCacheResponse.js";
 import { CliContext } from "../context.js";
 import { table } from "../format.js";
 import { hfSize, hfTimeSince } from "../model-format.js";
 
 const MS = "cortex.v1.ModelService";
 
-interface Revision {
-  commit: string;
-  refs: string[];
-  size_on_disk: number;
-  files: number;
-  last_modified: string;
-  detached: boolean;
-  snapshot_path: string;
-}
-interface Repo {
-  repo_id: string;
-  repo_type: string;
-  size_on_disk: number;
-  files: number;
-  last_accessed: string;
-  last_modified: string;
-  revisions: Revision[];
-  refs: string[];
-  path: string;
-}
-interface Scan {
-  cache_dir: string;
-  repos: Repo[];
-  size_on_disk: number;
-  warnings: string[];
-  incomplete_files: { path: string; size: number; last_modified: string }[];
-}
-interface DeleteResponse {
-  freed_bytes: number;
-  deleted_paths: string[];
-  kept_blobs: string[];
-  expected_freed_bytes: number;
-  warnings: string[];
-  planned_paths: string[];
-  dry_run: boolean;
-}
+type Scan = ScanHfCacheResponse__Output;
+type DeleteResponse = DeleteHfCacheResponse__Output;
 
 /** The JSON `hf cache scan` users expect: huggingface_hub's field names. */
-function pythonJson(s: Scan): unknown {
+function pythonJson(s: Scan): object {
   return {
     cache_dir: s.cache_dir,
     size_on_disk: s.size_on_disk,
@@ -113,7 +81,7 @@ export function registerHfCache(program: Command): void {
     .option("-v, --verbose", "one row per revision; detached revisions marked")
     .action(async (opts: { verbose?: boolean }, cmd: Command) => {
       const ctx = CliContext.from(cmd);
-      const s = await ctx.client.unary<Scan>(MS, "ScanHfCache", {}, 120_000);
+      const s = await ctx.client.unary(MS, "ScanHfCache", {}, 120_000);
       ctx.print(pythonJson(s), () => {
         const lines = [scanTable(s, Boolean(opts.verbose)), "", `Done in the cache at ${s.cache_dir}. Scanned ${s.repos.length} repo(s) for a total of ${hfSize(s.size_on_disk)}.`];
         if (s.incomplete_files.length) lines.push(`${s.incomplete_files.length} incomplete file(s), ${hfSize(s.incomplete_files.reduce((a, f) => a + f.size, 0))} (downloads in progress or interrupted).`);
@@ -127,7 +95,7 @@ export function registerHfCache(program: Command): void {
     .option("--dry-run", "show what would be deleted")
     .action(async (targets: string[], opts: { dryRun?: boolean }, cmd: Command) => {
       const ctx = CliContext.from(cmd);
-      const r = await ctx.client.unary<DeleteResponse>(MS, "DeleteHfCache", { targets, dry_run: Boolean(opts.dryRun) }, 600_000);
+      const r = await ctx.client.unary(MS, "DeleteHfCache", { targets, dry_run: Boolean(opts.dryRun) }, 600_000);
       ctx.print(r, () => renderDelete(r));
     });
 
@@ -136,7 +104,7 @@ export function registerHfCache(program: Command): void {
     .option("--dry-run", "show what would be deleted")
     .action(async (opts: { dryRun?: boolean }, cmd: Command) => {
       const ctx = CliContext.from(cmd);
-      const r = await ctx.client.unary<DeleteResponse>(MS, "DeleteHfCache", { targets: [], prune: true, dry_run: Boolean(opts.dryRun) }, 600_000);
+      const r = await ctx.client.unary(MS, "DeleteHfCache", { targets: [], prune: true, dry_run: Boolean(opts.dryRun) }, 600_000);
       ctx.print(r, () => renderDelete(r));
     });
 }

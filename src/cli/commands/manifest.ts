@@ -1,24 +1,11 @@
 import type { Command } from "commander";
+import type { ManifestSummary__Output } from "../../grpc/generated/cortex/v1/ManifestSummary.js";
 import { CliContext } from "../context.js";
 import { formatBytes, table } from "../format.js";
 
 const MS = "cortex.v1.ModelService";
 
-interface Summary {
-  model_id: string;
-  name: string;
-  path: string;
-  source_repo: string;
-  source_revision: string;
-  files: number;
-  size_bytes: number;
-  orphan: boolean;
-  updated_at: string;
-  last_used_at: string;
-  quantization: string;
-  tags: string[];
-  manifest_json: string;
-}
+type Summary = ManifestSummary__Output;
 
 function summaryTable(rows: readonly Summary[]): string {
   return table(
@@ -59,7 +46,7 @@ export function registerManifest(program: Command): void {
     .option("--prune", "delete manifests whose model is gone")
     .action(async (opts: { models?: string[]; fast?: boolean; prune?: boolean }, cmd: Command) => {
       const ctx = CliContext.from(cmd);
-      const r = await ctx.client.unary<{ written: Summary[]; orphans: Summary[]; warnings: string[] }>(MS, "SyncManifests", { model_ids: opts.models ?? [], fast: Boolean(opts.fast), prune_orphans: Boolean(opts.prune) }, 3_600_000);
+      const r = await ctx.client.unary(MS, "SyncManifests", { model_ids: opts.models ?? [], fast: Boolean(opts.fast), prune_orphans: Boolean(opts.prune) }, 3_600_000);
       ctx.print(r, () =>
         [
           r.written.length ? summaryTable(r.written) : "no models",
@@ -75,12 +62,12 @@ export function registerManifest(program: Command): void {
     .description("List manifests, or print the manifests of the models named")
     .action(async (models: string[], _opts, cmd: Command) => {
       const ctx = CliContext.from(cmd);
-      const r = await ctx.client.unary<{ manifests: Summary[] }>(MS, "ListManifests", { model_ids: models ?? [] }, 60_000);
+      const r = await ctx.client.unary(MS, "ListManifests", { model_ids: models ?? [] }, 60_000);
       if (models?.length) {
         const docs = r.manifests.map((m) => JSON.parse(m.manifest_json) as unknown);
         process.stdout.write(`${JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2)}\n`);
         return;
       }
-      ctx.print(r.manifests, () => (r.manifests.length ? summaryTable(r.manifests) : "no manifests; `cortex manifest sync` writes them"));
+      ctx.print(r, () => (r.manifests.length ? summaryTable(r.manifests) : "no manifests; `cortex manifest sync` writes them"));
     });
 }

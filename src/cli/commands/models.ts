@@ -1,17 +1,12 @@
 import type { Command } from "commander";
+import { CliError } from "../client.js";
 import { CliContext } from "../context.js";
 import { formatBytes } from "../format.js";
+import type { ListModelsResponse__Output } from "../../grpc/generated/cortex/v1/ListModelsResponse.js";
 import { formatEnum, modelDetails, modelTable, quantEnum, type ModelInfoView } from "../model-format.js";
 
 const MS = "cortex.v1.ModelService";
 
-interface ListResponse {
-  models: ModelInfoView[];
-  next_page_token: string;
-  total: number;
-  total_size_bytes: number;
-  warnings: string[];
-}
 
 /** `cortex ls`, `show`, `rm`, `tag`, `untag`. */
 export function registerModels(program: Command): void {
@@ -29,10 +24,10 @@ export function registerModels(program: Command): void {
       const ctx = CliContext.from(cmd);
       const limit = opts.limit ? Number(opts.limit) : Number.POSITIVE_INFINITY;
       const models: ModelInfoView[] = [];
-      let res: ListResponse;
+      let res: ListModelsResponse__Output;
       let token = "";
       do {
-        res = await ctx.client.unary<ListResponse>(MS, "ListModels", {
+        res = await ctx.client.unary(MS, "ListModels", {
           formats: (opts.format ?? []).map(formatEnum),
           quantizations: (opts.quant ?? []).map(quantEnum),
           tags: opts.tag ?? [],
@@ -64,7 +59,8 @@ export function registerModels(program: Command): void {
     .description("Everything the store knows about one model (id, name, name@revision or path)")
     .action(async (ref: string, _opts, cmd: Command) => {
       const ctx = CliContext.from(cmd);
-      const { model } = await ctx.client.unary<{ model: ModelInfoView }>(MS, "GetModel", { id: ref }, 60_000);
+      const { model } = await ctx.client.unary(MS, "GetModel", { id: ref }, 60_000);
+      if (!model) throw new CliError(`the daemon sent no model for "${ref}"`);
       ctx.print(model, () => modelDetails(model));
     });
 
@@ -76,10 +72,10 @@ export function registerModels(program: Command): void {
       const ctx = CliContext.from(cmd);
       const results: { model: string; bytes_freed: number; deleted_paths: string[]; kept_paths: string[] }[] = [];
       for (const ref of refs) {
-        const r = await ctx.client.unary<{ bytes_freed: number; deleted_paths: string[]; kept_paths: string[] }>(MS, "DeleteModel", { id: ref, include_hf_cache: Boolean(opts.hfCache) }, 120_000);
+        const r = await ctx.client.unary(MS, "DeleteModel", { id: ref, include_hf_cache: Boolean(opts.hfCache) }, 120_000);
         results.push({ model: ref, ...r });
       }
-      ctx.print(results, () => results.map((r) => `deleted ${r.model}: ${formatBytes(r.bytes_freed)} freed${r.kept_paths.length ? `; kept ${r.kept_paths.length} shared file(s)` : ""}`).join("\n"));
+      ctx.print({ deleted: results }, () => results.map((r) => `deleted ${r.model}: ${formatBytes(r.bytes_freed)} freed${r.kept_paths.length ? `; kept ${r.kept_paths.length} shared file(s)` : ""}`).join("\n"));
     });
 
   program
@@ -88,8 +84,8 @@ export function registerModels(program: Command): void {
     .option("--remove", "remove these tags instead")
     .action(async (ref: string, tags: string[], opts: { remove?: boolean }, cmd: Command) => {
       const ctx = CliContext.from(cmd);
-      const { model } = await ctx.client.unary<{ model: ModelInfoView }>(MS, opts.remove ? "UntagModel" : "TagModel", { id: ref, tags });
-      ctx.print(model, () => `${model.name} (${model.id}): ${model.tags.join(", ") || "no tags"}`);
+      const { model } = await ctx.client.unary(MS, opts.remove ? "UntagModel" : "TagModel", { id: ref, tags });
+      printTags(ctx, model);
     });
 
   program
@@ -97,7 +93,12 @@ export function registerModels(program: Command): void {
     .description("Remove tags from a model")
     .action(async (ref: string, tags: string[], _opts, cmd: Command) => {
       const ctx = CliContext.from(cmd);
-      const { model } = await ctx.client.unary<{ model: ModelInfoView }>(MS, "UntagModel", { id: ref, tags });
-      ctx.print(model, () => `${model.name} (${model.id}): ${model.tags.join(", ") || "no tags"}`);
+      const { model } = await ctx.client.unary(MS, "UntagModel", { id: ref, tags });
+      printTags(ctx, model);
     });
+}
+
+function printTags(ctx: CliContext, model: ModelInfoView | null): void {
+  if (!model) throw new CliError("the daemon sent no model");
+  ctx.print(model, () => `${model.name} (${model.id}): ${model.tags.join(", ") || "no tags"}`);
 }

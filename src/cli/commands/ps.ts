@@ -1,37 +1,10 @@
 import path from "node:path";
 import type { Command } from "commander";
+import type { LoadedModel__Output } from "../../grpc/generated/cortex/v1/LoadedModel.js";
 import { CliContext } from "../context.js";
 import { formatBytes, formatDuration, table } from "../format.js";
 
-export interface LoadedModelMsg {
-  model: string;
-  path: string;
-  state: string;
-  context_size: number;
-  parallel: number;
-  memory_bytes: number;
-  estimated_memory_bytes: number;
-  process_rss_bytes: number;
-  vram_bytes: number;
-  gpu_layers: number;
-  pinned: boolean;
-  ttl_seconds: number;
-  expires_at: string;
-  active_requests: number;
-  queued_requests: number;
-  tokens_per_second: number;
-  load_seconds: number;
-  runner_pid: number;
-}
-
-interface ListMsg {
-  models: LoadedModelMsg[];
-  budget_bytes: number;
-  used_bytes: number;
-  total_bytes: number;
-  unified_memory: boolean;
-  gpu: string;
-}
+type LoadedModelMsg = LoadedModel__Output;
 
 /** UNTIL: when an idle model will be unloaded (Ollama's column), or why it won't. */
 function until(m: LoadedModelMsg): string {
@@ -56,7 +29,7 @@ export function registerPs(program: Command): void {
     .description("List loaded models: memory (measured / estimated), context, expiry, requests, tokens/s")
     .action(async (_opts, cmd: Command) => {
       const ctx = CliContext.from(cmd);
-      const res = await ctx.client.unary<ListMsg>("cortex.v1.InferenceService", "ListLoadedModels");
+      const res = await ctx.client.unary("cortex.v1.InferenceService", "ListLoadedModels", {});
       ctx.print(res, () => {
         const head = `memory: ${formatBytes(Number(res.used_bytes))} of ${formatBytes(Number(res.budget_bytes))} budget (${formatBytes(Number(res.total_bytes))} ${res.unified_memory ? "unified" : res.gpu ? `RAM+VRAM, ${res.gpu}` : "RAM"})`;
         if (res.models.length === 0) return `${head}\nno models loaded`;

@@ -14,6 +14,7 @@ export function registerPull(program: Command): void {
     .action(async (ref: string, opts: FollowOptions & { include?: string[]; exclude?: string[] }, cmd: Command) => {
       const at = ref.lastIndexOf("@");
       const [repo, revision] = at > 0 ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, ""];
-      await submitAndFollow(CliContext.from(cmd), "PullModel", { repo, revision, include: opts.include ?? [], exclude: opts.exclude ?? [] }, opts);
+      const ctx = CliContext.from(cmd);
+      await submitAndFollow(ctx, ctx.client.unary("cortex.v1.JobService", "PullModel", { repo, revision, include: opts.include ?? [], exclude: opts.exclude ?? [] }), opts);
     });
 }

@@ -1,6 +1,15 @@
 import type { Command } from "commander";
 import { GGUF_QUANT_TYPES } from "../../formats/quantization-names.js";
+import { CliError, EXIT_USAGE } from "../client.js";
 import { CliContext } from "../context.js";
+
+/** An optional non-negative integer flag (0 when absent = the daemon's default). */
+function count(flag: string, v: string | undefined): number {
+  if (v === undefined) return 0;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`--${flag} must be a non-negative integer, got "${v}"`, EXIT_USAGE);
+  return n;
+}
 import { submitAndFollow, type FollowOptions } from "../submit-job.js";
 
 /** `cortex quantize <model> <type>`: a GGUF → quantized GGUF job (llama.cpp's own quantizer), followed live. */
@@ -15,7 +24,8 @@ export function registerQuantize(program: Command): void {
     .option("--detach", "submit and return at once; follow with `cortex jobs watch <id>`")
     .option("--cancel-on-exit", "Ctrl-C cancels the job instead of detaching")
     .action(async (model: string, type: string, opts: FollowOptions & { name?: string; threads?: string; bits?: string; groupSize?: string }, cmd: Command) => {
-      const mlx = opts.bits || opts.groupSize ? { bits: Number(opts.bits ?? 0), group_size: Number(opts.groupSize ?? 0), quantize: true } : null;
-      await submitAndFollow(CliContext.from(cmd), "QuantizeModel", { model, type, mlx, output_name: opts.name ?? "", threads: Number(opts.threads ?? 0) }, opts);
+      const mlx = opts.bits || opts.groupSize ? { bits: count("bits", opts.bits), group_size: count("group-size", opts.groupSize), quantize: true } : null;
+      const ctx = CliContext.from(cmd);
+      await submitAndFollow(ctx, ctx.client.unary("cortex.v1.JobService", "QuantizeModel", { model, type, mlx, output_name: opts.name ?? "", threads: count("threads", opts.threads) }), opts);
     });
 }

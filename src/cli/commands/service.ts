@@ -1,10 +1,15 @@
 import fs from "node:fs";
 import type { Command } from "commander";
-import { defaultServiceValues } from "../../service/service-files.js";
-import { planInstall, planUninstall, run, statusCommand, writeServiceFile } from "../../service/service-manager.js";
 import { CliContext } from "../context.js";
 
 const shell = (argv: string[]) => argv.map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a.replace(/'/g, "'\\''")}'` : a)).join(" ");
+
+/** The service files and launchctl/systemctl plans load only when a service command runs. */
+const manager = () => import("../../service/service-manager.js");
+
+/** LSB init-script status codes, as `systemctl status` uses them: 3 = not running, 4 = unknown (not installed). */
+const STATUS_NOT_RUNNING = 3;
+const STATUS_NOT_INSTALLED = 4;
 
 export function registerService(program: Command): void {
   const service = program.command("service").description("Install cortexd as a per-user service (launchd LaunchAgent on macOS, systemd --user on Linux)");
@@ -13,8 +18,10 @@ export function registerService(program: Command): void {
     .command("install")
     .description("Write the service file and start it at login")
     .option("--dry-run", "print the file and the commands, change nothing")
-    .action((opts: { dryRun?: boolean }, cmd: Command) => {
+    .action(async (opts: { dryRun?: boolean }, cmd: Command) => {
       const ctx = CliContext.from(cmd);
+      const { defaultServiceValues } = await import("../../service/service-files.js");
+      const { planInstall, run, writeServiceFile } = await manager();
       const values = defaultServiceValues(ctx.home);
       const plan = planInstall(values);
       if (opts.dryRun) {
@@ -30,8 +37,9 @@ export function registerService(program: Command): void {
     .command("uninstall")
     .description("Stop the service and remove its file")
     .option("--dry-run", "print the commands, change nothing")
-    .action((opts: { dryRun?: boolean }, cmd: Command) => {
+    .action(async (opts: { dryRun?: boolean }, cmd: Command) => {
       const ctx = CliContext.from(cmd);
+      const { planUninstall, run } = await manager();
       const plan = planUninstall();
       if (opts.dryRun) {
         ctx.print({ ...plan, dry_run: true }, () => `${plan.commands.map(shell).join("\n")}\nrm ${plan.file}`);
@@ -44,9 +52,10 @@ export function registerService(program: Command): void {
 
   service
     .command("status")
-    .description("Show whether the service is installed and running")
-    .action((_opts, cmd: Command) => {
+    .description("Show whether the service is installed and running (exit 0 running, 3 not running, 4 not installed)")
+    .action(async (_opts, cmd: Command) => {
       const ctx = CliContext.from(cmd);
+      const { planUninstall, run, statusCommand } = await manager();
       const file = planUninstall().file;
       const installed = fs.existsSync(file);
       const argv = statusCommand();
@@ -54,5 +63,7 @@ export function registerService(program: Command): void {
       ctx.print({ installed, file, running: result.ok, detail: result.output }, () =>
         installed ? `${file}\n${result.output || `(${shell(argv)} reported nothing)`}` : `not installed (${file} absent); run \`cortex service install\``,
       );
+      if (!installed) process.exitCode = STATUS_NOT_INSTALLED;
+      else if (!result.ok) process.exitCode = STATUS_NOT_RUNNING;
     });
 }

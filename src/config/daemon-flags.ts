@@ -1,0 +1,25 @@
+import { Command, Option } from "commander";
+import { VERSION } from "../version.js";
+
+/** The flags of `cortexd` and `cortex daemon`, as commander parses them (each maps onto a config key). */
+export interface DaemonFlags {
+  home?: string;
+  listen?: string;
+  redisUrl?: string;
+  logLevel?: string;
+  config?: string;
+}
+
+/** Flags of `cortexd` (and `cortex daemon`), mapped onto config keys. */
+/** Declared here, apart from the daemon, so `cortex` can offer `daemon` without loading it. */
+export function daemonCommand(name: string): Command {
+  return new Command(name)
+    .description("Run the cortexd daemon in the foreground (launchd/systemd supervise it; it never daemonizes itself)")
+    .option("--home <dir>", "CORTEX_HOME (default ~/.cortex)")
+    .option("--listen <host:port>", "also serve gRPC on TCP, bearer token required (e.g. 127.0.0.1:50051)")
+    .option("--redis-url <url>", "external Redis instead of the embedded one")
+    .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
+    .option("--config <file>", "config file (default $CORTEX_HOME/config.json)")
+    .version(VERSION);
+}
+
