@@ -113,7 +113,7 @@ export class Daemon {
       const ctx: ServiceContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx, store),
-        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req) => submitPull(jobs, req), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))))),
+        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req, field) => submitPull(jobs, req, field), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))))),
         "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams),
       };
       await grpc.start(services);

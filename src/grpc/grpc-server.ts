@@ -6,9 +6,17 @@ import { CortexError } from "../errors/cortex-error.js";
 import type { Logger } from "../log/logger.js";
 import { createAuthInterceptor } from "./auth-interceptor.js";
 import { loadProtos, SERVICE_NAMES, serviceDefinition, type ServiceName } from "./proto.js";
+import type { InferenceServiceHandlers } from "./generated/cortex/v1/InferenceService.js";
+import type { JobServiceHandlers } from "./generated/cortex/v1/JobService.js";
+import type { ModelServiceHandlers } from "./generated/cortex/v1/ModelService.js";
 import { StreamRegistry } from "./stream-registry.js";
 
-export type ServiceImplementations = Record<ServiceName, grpc.UntypedServiceImplementation>;
+/** Each service's handlers, typed by the generated contract; what a module leaves out answers UNIMPLEMENTED. */
+export interface ServiceImplementations {
+  "cortex.v1.ModelService": Partial<ModelServiceHandlers>;
+  "cortex.v1.JobService": Partial<JobServiceHandlers>;
+  "cortex.v1.InferenceService": Partial<InferenceServiceHandlers>;
+}
 
 export interface GrpcServerOptions {
   socketPath: string;
@@ -107,8 +115,9 @@ function bind(server: grpc.Server, address: string, shown: string): Promise<numb
 }
 
 /** Methods a module has not implemented answer UNIMPLEMENTED naming the RPC. */
-function withUnimplemented(name: ServiceName, impl: grpc.UntypedServiceImplementation): grpc.UntypedServiceImplementation {
-  const out: grpc.UntypedServiceImplementation = { ...impl };
+function withUnimplemented(name: ServiceName, impl: ServiceImplementations[ServiceName]): grpc.UntypedServiceImplementation {
+  const out: grpc.UntypedServiceImplementation = {};
+  for (const [method, handler] of Object.entries(impl)) if (handler) out[method] = handler;
   for (const [method, def] of Object.entries(serviceDefinition(name))) {
     if (out[method]) continue;
     const details = `${name}/${method} is not implemented by this cortexd`;

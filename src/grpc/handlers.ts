@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import * as grpc from "@grpc/grpc-js";
 import { CortexError } from "../errors/cortex-error.js";
+import { invalidArgument } from "./enum-fields.js";
 import { toGrpcError } from "./map-error.js";
 import type { StreamRegistry } from "./stream-registry.js";
 
@@ -67,10 +68,8 @@ export function serverStream<Req, Res>(
 }
 
 /** Reads a required non-empty string field, or INVALID_ARGUMENT naming it. */
-export function requireString(request: Record<string, unknown>, field: string): string {
-  const value = request[field];
-  if (typeof value !== "string" || value.trim() === "") {
-    throw new CortexError("REQ_INVALID_ARGUMENT", `${field} is required`);
-  }
+export function requireString<T extends object>(request: T, field: keyof T & string, path: string = field): string {
+  const value = (request as Record<string, unknown>)[field];
+  if (typeof value !== "string" || value.trim() === "") throw invalidArgument(path, `${path} is required`);
   return value;
 }

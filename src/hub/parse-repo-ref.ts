@@ -8,22 +8,28 @@ export interface RepoRef {
 
 export const DEFAULT_REVISION = "main";
 
-// huggingface_hub's validate_repo_id: optional namespace, [\w.-] names not starting/ending with "-" or ".".
-const NAME = String.raw`[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?`;
-const REPO_ID_RE = new RegExp(`^(?:${NAME}/)?${NAME}$`);
+/**
+ * huggingface_hub's `validate_repo_id` (utils/_validators.py), the one repo-id rule of cortexd:
+ * `^(\b[\w\-.]+\b/)?\b[\w\-.]{1,96}\b$` with Python's Unicode `\w` — an optional namespace, then a name of 1 to
+ * 96 characters; each starts and ends with a word character — at most one "/", no "--" or "..", no ".git" end.
+ */
+const W = String.raw`[\p{L}\p{N}_]`;
+const NAMESPACE = String.raw`${W}(?:[\p{L}\p{N}_.-]*${W})?`;
+const NAME = String.raw`${W}(?:[\p{L}\p{N}_.-]{0,94}${W})?`;
+const REPO_ID_RE = new RegExp(`^(?:${NAMESPACE}/)?${NAME}$`, "u");
 
 /**
- * Checks a repo id the way huggingface_hub does (`org/name` or a legacy bare `name`; at most 96 characters;
- * no `--`, `..` or trailing `.git`). Throws REQ_INVALID_ARGUMENT naming the input.
+ * Checks a repo id the way huggingface_hub does (`org/name`, or a legacy bare `name` such as `gpt2`). Throws
+ * REQ_INVALID_ARGUMENT naming the input and the rule it breaks.
  */
 export function validateRepoId(repo: string, input = repo): string {
   const why =
     repo === ""
       ? "the repo id is empty"
-      : repo.length > 96
-        ? "a repo id has at most 96 characters"
+      : repo.split("/").length > 2
+        ? "expected org/name or a legacy name (one '/' at most; datasets and spaces cannot be used here)"
         : !REPO_ID_RE.test(repo)
-          ? "expected org/name with letters, digits, '-', '_' or '.', not starting or ending with '-' or '.'"
+          ? "expected org/name with letters, digits, '-', '_' or '.', not starting or ending with '-' or '.', the name at most 96 characters"
           : repo.includes("--") || repo.includes("..")
             ? "a repo id cannot contain '--' or '..'"
             : repo.endsWith(".git")

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { CortexError } from "../../src/errors/cortex-error.js";
 import { parseRepoRef, validateRepoId, validateRevision } from "../../src/hub/parse-repo-ref.js";
 
 const invalid = (input: string, re: RegExp) => (e: Error & { code?: string }) => {
@@ -33,6 +34,14 @@ test("bad repo ids are REQ_INVALID_ARGUMENT naming the input", () => {
   ];
   for (const [input, re] of cases) assert.throws(() => parseRepoRef(input), invalid(input, re), input);
   assert.throws(() => validateRepoId("bad repo"), invalid("bad repo", /expected/));
+});
+
+test("repo ids follow huggingface_hub's validate_repo_id, its own test vectors included (one rule for PullModel and the worker)", () => {
+  // huggingface_hub tests/test_utils_validators.py: VALID_VALUES and NOT_VALID_VALUES.
+  for (const ok of ["123", "foo", "foo/bar", "Foo-BAR_foo.bar123", "gpt2", "org/_x", "_org/x_", "org/name.v2", `org/${"x".repeat(96)}`, `${"n".repeat(120)}/x`, "café/modèle"]) assert.equal(validateRepoId(ok), ok, ok);
+  for (const bad of ["a".repeat(100), "datasets/foo/bar", ".repo_id", "repo_id.", "foo--bar", "foo..bar", "foo.git", "org/name.git", "-org/x", `org/${"x".repeat(97)}`, "org/x y", "org/x/"]) {
+    assert.throws(() => validateRepoId(bad), (e: CortexError) => e.code === "REQ_INVALID_ARGUMENT", bad);
+  }
 });
 
 test("bad revisions are REQ_INVALID_ARGUMENT naming the input", () => {

@@ -12,7 +12,7 @@ test("PullModel validates its request: INVALID_ARGUMENT naming the field", async
   t.after(() => d.stop());
   const pull = (req: object) => d.client.unary("cortex.v1.JobService", "PullModel", req);
   await assert.rejects(pull({}), (e: CodeErr) => e.grpcCode === grpc.status.INVALID_ARGUMENT && /repo is required/.test(e.message));
-  await assert.rejects(pull({ repo: "not a repo" }), (e: CodeErr) => e.grpcCode === grpc.status.INVALID_ARGUMENT && /repo "not a repo" is not a Hugging Face repo id/.test(e.message));
+  await assert.rejects(pull({ repo: "not a repo" }), (e: CodeErr) => e.grpcCode === grpc.status.INVALID_ARGUMENT && /invalid Hugging Face repo "not a repo"/.test(e.message));
   await assert.rejects(pull({ repo: "datasets/org/x" }), (e: CodeErr) => e.grpcCode === grpc.status.INVALID_ARGUMENT && /only model repos/.test(e.message));
   await assert.rejects(pull({ repo: "org/x", revision: "../../etc" }), (e: CodeErr) => e.grpcCode === grpc.status.INVALID_ARGUMENT && /revision "..\/..\/etc"/.test(e.message));
   await assert.rejects(pull({ repo: "org/x", include: [""] }), (e: CodeErr) => e.grpcCode === grpc.status.INVALID_ARGUMENT && /include/.test(e.message));

@@ -2,33 +2,18 @@ import { CortexError } from "../../errors/cortex-error.js";
 import type { ChatTurn, SamplingSpec } from "../../inference/engine/engine-types.js";
 import type { LoadedModelView } from "../../inference/scheduler/model-entry.js";
 import type { LoadOptions } from "../../inference/scheduler/prepare-load.js";
+import type { LoadedModel } from "../generated/cortex/v1/LoadedModel.js";
+import type { LoadOptions__Output } from "../generated/cortex/v1/LoadOptions.js";
+import type { SamplingOptions__Output } from "../generated/cortex/v1/SamplingOptions.js";
 
-/** Wire shapes (proto field names; proto-loader with keepCase, longs as numbers, optional fields absent when unset). */
-export interface LoadOptionsMsg {
-  context_size?: number;
-  gpu_layers?: number;
-  ttl_seconds?: number;
-  pin?: boolean;
-  parallel?: number;
-  threads?: number;
-}
-
-export interface SamplingMsg {
-  temperature?: number;
-  top_p?: number;
-  top_k?: number;
-  min_p?: number;
-  repeat_penalty?: number;
-  seed?: number;
-  max_tokens?: number;
-  stop?: string[];
-  json_schema?: string;
-}
+/** Wire shapes: the generated output types (proto-loader with keepCase, longs as numbers, optional fields absent when unset). */
+export type LoadOptionsMsg = LoadOptions__Output;
+export type SamplingMsg = SamplingOptions__Output;
 
 const MAX_STOP = 16;
 
 /** LoadOptions from the wire, validated; absent fields stay absent (the pool fills defaults). */
-export function parseLoadOptions(m: LoadOptionsMsg | null | undefined, field = "load"): LoadOptions {
+export function parseLoadOptions(m: Partial<LoadOptionsMsg> | null | undefined, field = "load"): LoadOptions {
   if (!m) return {};
   const o: LoadOptions = {};
   if (m.context_size) {
@@ -62,8 +47,8 @@ function range(name: string, v: number | undefined, lo: number, hi: number): num
 }
 
 /** SamplingOptions from the wire, validated (every bad value names its field). */
-export function parseSampling(m: SamplingMsg | null | undefined): SamplingSpec {
-  const s = m ?? {};
+export function parseSampling(m: Partial<SamplingMsg> | null | undefined): SamplingSpec {
+  const s: Partial<SamplingMsg> = m ?? {};
   const stop = s.stop ?? [];
   if (stop.length > MAX_STOP) throw new CortexError("REQ_INVALID_ARGUMENT", `sampling.stop has ${stop.length} sequences (at most ${MAX_STOP})`);
   stop.forEach((x, i) => {
@@ -104,7 +89,7 @@ export function parseMessages(messages: { role?: string; content?: string }[] | 
 }
 
 /** LoadedModel on the wire. */
-export function loadedModelMsg(v: LoadedModelView): Record<string, unknown> {
+export function loadedModelMsg(v: LoadedModelView): LoadedModel {
   return {
     model: v.model,
     path: v.path,

@@ -1,40 +1,29 @@
 import type * as grpc from "@grpc/grpc-js";
+import type { ChatRequest__Output } from "../generated/cortex/v1/ChatRequest.js";
+import type { GenerateRequest__Output } from "../generated/cortex/v1/GenerateRequest.js";
+import type { GenerateResponse } from "../generated/cortex/v1/GenerateResponse.js";
+import type { InferenceServiceHandlers } from "../generated/cortex/v1/InferenceService.js";
 import { CortexError } from "../../errors/cortex-error.js";
 import type { GenerationInput, GenerationResult, SamplingSpec } from "../../inference/engine/engine-types.js";
 import type { InferencePool } from "../../inference/scheduler/inference-pool.js";
 import type { LoadOptions } from "../../inference/scheduler/prepare-load.js";
 import { requireString, serverStream, unary, type StreamWriter } from "../handlers.js";
 import type { StreamRegistry } from "../stream-registry.js";
-import { loadedModelMsg, parseLoadOptions, parseMessages, parseSampling, type LoadOptionsMsg, type SamplingMsg } from "./inference-requests.js";
+import { loadedModelMsg, parseLoadOptions, parseMessages, parseSampling} from "./inference-requests.js";
 
-interface GenerateMsg {
-  model: string;
-  prompt?: string;
-  sampling?: SamplingMsg | null;
-  load?: LoadOptionsMsg | null;
-}
-interface ChatMsg {
-  model: string;
-  messages?: { role?: string; content?: string }[];
-  sampling?: SamplingMsg | null;
-  load?: LoadOptionsMsg | null;
-}
-interface GenerateOut {
-  text: string;
-  stats?: Record<string, unknown>;
-}
+type GenerateOut = GenerateResponse;
 
 const MAX_EMBED_INPUTS = 4096;
 
 /** InferenceService: the resident pool over gRPC (load/unload/list, streaming generate and chat, embeddings). */
-export function createInferenceService(pool: InferencePool, streams: StreamRegistry): grpc.UntypedServiceImplementation {
+export function createInferenceService(pool: InferencePool, streams: StreamRegistry): InferenceServiceHandlers {
   return {
-    LoadModel: unary(async (req: { model: string; options?: LoadOptionsMsg | null }, call) => {
-      const model = requireString(req as never, "model");
+    LoadModel: unary(async (req, call) => {
+      const model = requireString(req, "model");
       const r = await pool.load(model, parseLoadOptions(req.options, "options"), abortOnCancel(call));
       return { model: loadedModelMsg(r.model), already_loaded: r.alreadyLoaded };
     }),
-    UnloadModel: unary(async (req: { model: string; force?: boolean }) => ({ freed_bytes: await pool.unload(requireString(req as never, "model"), Boolean(req.force)) })),
+    UnloadModel: unary(async (req) => ({ freed_bytes: await pool.unload(requireString(req, "model"), Boolean(req.force)) })),
     ListLoadedModels: unary(async () => {
       const r = await pool.list();
       return {
@@ -47,21 +36,21 @@ export function createInferenceService(pool: InferencePool, streams: StreamRegis
         gpu: pool.gpu(),
       };
     }),
-    Generate: serverStream(streams, async (req: GenerateMsg, out: StreamWriter<GenerateOut>) => {
+    Generate: serverStream(streams, async (req: GenerateRequest__Output, out: StreamWriter<GenerateOut>) => {
       const t0 = performance.now();
-      const model = requireString(req as never, "model");
+      const model = requireString(req, "model");
       const input: GenerationInput = { kind: "completion", prompt: req.prompt ?? "" };
       await generate(pool, model, input, input.prompt === "", parseSampling(req.sampling), parseLoadOptions(req.load), out, t0);
     }),
-    Chat: serverStream(streams, async (req: ChatMsg, out: StreamWriter<GenerateOut>) => {
+    Chat: serverStream(streams, async (req: ChatRequest__Output, out: StreamWriter<GenerateOut>) => {
       const t0 = performance.now();
-      const model = requireString(req as never, "model");
+      const model = requireString(req, "model");
       const messages = parseMessages(req.messages);
       await generate(pool, model, { kind: "chat", messages }, messages.length === 0, parseSampling(req.sampling), parseLoadOptions(req.load), out, t0);
     }),
-    Embed: unary(async (req: { model: string; inputs?: string[]; load?: LoadOptionsMsg | null }, call) => {
+    Embed: unary(async (req, call) => {
       const t0 = performance.now();
-      const model = requireString(req as never, "model");
+      const model = requireString(req, "model");
       const inputs = req.inputs ?? [];
       if (inputs.length === 0) throw new CortexError("REQ_INVALID_ARGUMENT", "inputs is empty");
       if (inputs.length > MAX_EMBED_INPUTS) throw new CortexError("REQ_INVALID_ARGUMENT", `inputs has ${inputs.length} entries (at most ${MAX_EMBED_INPUTS})`);

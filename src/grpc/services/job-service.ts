@@ -1,69 +1,79 @@
-import type * as grpc from "@grpc/grpc-js";
-import { CortexError } from "../../errors/cortex-error.js";
+import { isCortexError } from "../../errors/cortex-error.js";
+import { DEFAULT_REVISION, validateRepoId, validateRevision, type RepoRef } from "../../hub/parse-repo-ref.js";
 import type { JobManager } from "../../jobs/job-manager.js";
-import type { JobMessage } from "../../jobs/job-view.js";
-import { requireString, serverStream, unary } from "../handlers.js";
+import { FINAL_STATES, type JobMessage } from "../../jobs/job-view.js";
+import { enumList, invalidArgument, requiredEnum } from "../enum-fields.js";
+import type { Job } from "../generated/cortex/v1/Job.js";
+import type { JobEvent } from "../generated/cortex/v1/JobEvent.js";
+import type { JobHandle } from "../generated/cortex/v1/JobHandle.js";
+import type { JobServiceHandlers } from "../generated/cortex/v1/JobService.js";
+import { JobState } from "../generated/cortex/v1/JobState.js";
+import { JobType } from "../generated/cortex/v1/JobType.js";
+import type { PullModelRequest__Output } from "../generated/cortex/v1/PullModelRequest.js";
+import type { WatchJobRequest__Output } from "../generated/cortex/v1/WatchJobRequest.js";
+import { requireString, serverStream, unary, type StreamWriter } from "../handlers.js";
 import type { StreamRegistry } from "../stream-registry.js";
 
-interface PullRequest {
-  repo: string;
-  revision: string;
-  include: string[];
-  exclude: string[];
-}
-
-const REPO_RE = /^[A-Za-z0-9][\w.-]{0,95}\/[A-Za-z0-9][\w.-]{0,95}$/;
-
-/** "org/name" with the Hub's allowed characters; datasets and spaces are refused (models only). */
-export function validateRepo(repo: string): string {
-  const r = repo.trim();
-  if (/^(datasets|spaces)\//.test(r)) throw new CortexError("REQ_INVALID_ARGUMENT", `repo "${repo}": only model repos can be pulled`);
-  if (!REPO_RE.test(r) || r.includes("..")) throw new CortexError("REQ_INVALID_ARGUMENT", `repo "${repo}" is not a Hugging Face repo id (expected "org/name")`);
-  return r;
-}
-
-function validateRevision(rev: string): string {
-  if (rev === "") return "main";
-  if (rev.length > 255 || /[\s\\]|\.\.|^\/|\/$/.test(rev)) throw new CortexError("REQ_INVALID_ARGUMENT", `revision "${rev}" is not a valid branch, tag or commit`);
-  return rev;
-}
-
-function validateGlobs(field: string, globs: string[]): string[] {
-  for (const g of globs) if (g.trim() === "" || g.length > 512) throw new CortexError("REQ_INVALID_ARGUMENT", `${field}: "${g}" is not a valid glob`);
-  return globs;
-}
-
-const handle = (job: JobMessage, deduplicated: boolean) => ({ job_id: job.id, deduplicated, job });
-
 /** PullModel: validated, then one job per repo@revision+filters (identical pulls join it). */
-export async function submitPull(jobs: JobManager, req: PullRequest): Promise<ReturnType<typeof handle>> {
-  const repo = validateRepo(requireString(req as never, "repo"));
-  const revision = validateRevision(req.revision ?? "");
-  const include = validateGlobs("include", req.include ?? []);
-  const exclude = validateGlobs("exclude", req.exclude ?? []);
+export async function submitPull(jobs: JobManager, req: PullModelRequest__Output, field = ""): Promise<JobHandle> {
+  const { repo, revision } = parsePull(req, field);
+  const include = validateGlobs(`${field}include`, req.include ?? []);
+  const exclude = validateGlobs(`${field}exclude`, req.exclude ?? []);
   const key = `pull@${repo}@${revision}@${[...include].sort().join(",")}@${[...exclude].sort().join(",")}`;
   const r = await jobs.submit("pull", { model: repo, repo, revision, include, exclude }, { dedupeKey: key, attempts: 5 });
   return handle(r.job, r.deduplicated);
 }
 
-/** JobService: submit and follow long work. Conversion/quantization RPCs are added by their modules. */
-export function createJobService(jobs: JobManager, streams: StreamRegistry, extra: grpc.UntypedServiceImplementation = {}): grpc.UntypedServiceImplementation {
+function validateGlobs(field: string, globs: string[]): string[] {
+  globs.forEach((g, i) => {
+    if (g.trim() === "" || g.length > 512) throw invalidArgument(`${field}[${i}]`, `${field}: "${g}" is not a valid glob`);
+  });
+  return globs;
+}
+
+/** PullModel's repo and revision through the one repo-id validator (huggingface_hub's rules), models only. */
+export function parsePull(req: Pick<PullModelRequest__Output, "repo" | "revision">, field = ""): RepoRef {
+  const repo = requireString(req, "repo", `${field}repo`).trim();
+  if (/^(datasets|spaces)\//.test(repo)) throw invalidArgument(`${field}repo`, `repo "${repo}": only model repos can be pulled`);
   return {
-    PullModel: unary(async (req: PullRequest) => submitPull(jobs, req)),
-    GetJob: unary(async (req: { job_id: string }) => jobs.get(requireString(req as never, "job_id"))),
-    ListJobs: unary(async (req: { states: string[]; types: string[]; model: string; limit: number }) => ({
-      jobs: await jobs.list({ states: req.states, types: req.types, model: req.model, limit: req.limit }),
+    repo: asField(`${field}repo`, () => validateRepoId(repo)),
+    revision: req.revision === "" ? DEFAULT_REVISION : asField(`${field}revision`, () => validateRevision(req.revision, `${repo}@${req.revision}`)),
+  };
+}
+
+/** A validator's INVALID_ARGUMENT, attributed to the request field it checked. */
+function asField<T>(field: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    throw isCortexError(err) && err.code === "REQ_INVALID_ARGUMENT" ? invalidArgument(field, err.message) : err;
+  }
+}
+
+export const handle = (job: JobMessage, deduplicated: boolean): JobHandle => ({ job_id: job.id, deduplicated, job: jobMessage(job) });
+
+/** JobService: submit and follow long work. Conversion/quantization RPCs are added by their modules. */
+export function createJobService(jobs: JobManager, streams: StreamRegistry, extra: Partial<JobServiceHandlers> = {}): Partial<JobServiceHandlers> {
+  return {
+    PullModel: unary(async (req) => submitPull(jobs, req)),
+    GetJob: unary(async (req) => jobMessage(await jobs.get(requireString(req, "job_id")))),
+    ListJobs: unary(async (req) => ({
+      jobs: (
+        await jobs.list({ states: enumList("states", req.states, JobState), types: enumList("types", req.types, JobType), model: req.model, limit: req.limit })
+      ).map(jobMessage),
     })),
-    WatchJob: serverStream(streams, async (req: { job_id: string }, out) => {
-      const id = requireString(req as never, "job_id");
+    WatchJob: serverStream(streams, async (req: WatchJobRequest__Output, out: StreamWriter<JobEvent>) => {
+      const id = requireString(req, "job_id");
       await jobs.get(id); // NOT_FOUND before the stream starts
-      for await (const job of jobs.watch(id, out.signal)) {
-        const final = ["JOB_STATE_COMPLETED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"].includes(job.state);
-        await out.write({ job, final });
-      }
+      for await (const job of jobs.watch(id, out.signal)) await out.write({ job: jobMessage(job), final: FINAL_STATES.has(job.state) });
     }),
-    CancelJob: unary(async (req: { job_id: string; reason: string }) => jobs.cancel(requireString(req as never, "job_id"), req.reason ?? "")),
-    RetryJob: unary(async (req: { job_id: string }) => jobs.retry(requireString(req as never, "job_id"))),
+    CancelJob: unary(async (req) => jobMessage(await jobs.cancel(requireString(req, "job_id"), req.reason ?? ""))),
+    RetryJob: unary(async (req) => jobMessage(await jobs.retry(requireString(req, "job_id")))),
     ...extra,
   };
+}
+
+/** The jobs' record on the wire: its state and type checked against the contract's enums. */
+export function jobMessage(j: JobMessage): Job {
+  return { ...j, state: requiredEnum("state", j.state, JobState), type: requiredEnum("type", j.type, JobType), progress: j.progress ?? null };
 }

@@ -1,4 +1,3 @@
-import type * as grpc from "@grpc/grpc-js";
 import { describeConfig } from "../../config/load-config.js";
 import type { ServiceContext } from "../service-context.js";
 import { queueCounts } from "../../jobs/queues.js";
@@ -8,6 +7,7 @@ import { isAppleSilicon, platformInfo } from "../../platform/platform-info.js";
 import { VERSION } from "../../version.js";
 import type { InferencePool } from "../../inference/scheduler/inference-pool.js";
 import type { ModelStore } from "../../store/model-store.js";
+import type { ModelServiceHandlers } from "../generated/cortex/v1/ModelService.js";
 import { unary } from "../handlers.js";
 import { createStoreRpcs } from "./store-rpcs.js";
 
@@ -24,7 +24,7 @@ function hostMemory(reserveBytes: number, configuredBudgetBytes: number) {
 }
 
 /** ModelService: daemon status and config here, the model store's RPCs (store-rpcs.ts) beside them. */
-export function createModelService(ctx: ServiceContext, store?: ModelStore): grpc.UntypedServiceImplementation {
+export function createModelService(ctx: ServiceContext, store?: ModelStore): Partial<ModelServiceHandlers> {
   return {
     ...(store ? createStoreRpcs(store) : {}),
     GetStatus: unary(async () => {

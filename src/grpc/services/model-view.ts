@@ -1,18 +1,24 @@
-import { CortexError } from "../../errors/cortex-error.js";
 import type { CleanCandidate } from "../../store/clean-plan.js";
 import type { HfCacheInfo } from "../../store/hf-cache/scan-hf-cache.js";
 import type { Manifest } from "../../store/manifest/manifest-schema.js";
-import { MODEL_FORMATS, QUANTIZATIONS, type ModelFormat, type ModelRecord, type QuantizationName } from "../../store/model-types.js";
+import { QUANTIZATIONS, type ModelFormat, type ModelRecord, type QuantizationName } from "../../store/model-types.js";
+import { enumList, stripPrefix } from "../enum-fields.js";
+import type { CleanCandidate as CleanCandidateMsg } from "../generated/cortex/v1/CleanCandidate.js";
+import type { ManifestSummary } from "../generated/cortex/v1/ManifestSummary.js";
+import { ModelFormat as ModelFormatEnum } from "../generated/cortex/v1/ModelFormat.js";
+import type { ModelInfo } from "../generated/cortex/v1/ModelInfo.js";
+import { Quantization } from "../generated/cortex/v1/Quantization.js";
+import type { ScanHfCacheResponse } from "../generated/cortex/v1/ScanHfCacheResponse.js";
 
 /** Wire shapes of the model store (proto field names; enums as their names, int64 as numbers). */
 const iso = (ms: number) => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : "");
 
-export function modelInfo(m: ModelRecord, withFiles = true): Record<string, unknown> {
+export function modelInfo(m: ModelRecord, withFiles = true): ModelInfo {
   const f = m.facts;
   return {
     id: m.id,
     name: m.name,
-    paths: m.paths,
+    paths: [...m.paths],
     format: `MODEL_FORMAT_${f.format}`,
     quantization: `QUANTIZATION_${f.quantization}`,
     mlx_quantization: f.mlx ? { bits: f.mlx.bits, group_size: f.mlx.groupSize, mode: f.mlx.mode } : null,
@@ -24,22 +30,23 @@ export function modelInfo(m: ModelRecord, withFiles = true): Record<string, unkn
     estimated_memory_bytes: m.estimatedMemoryBytes,
     source_repo: m.sourceRepo,
     source_revision: m.sourceRevision,
-    tags: m.tags,
+    tags: [...m.tags],
     last_used_at: m.lastUsedAt,
     root: m.root,
     broken: Boolean(f.brokenReason),
     broken_reason: f.brokenReason ?? "",
-    lora: f.lora ? { base_model: f.lora.baseModel, fused: f.lora.fused, rank: f.lora.rank, scale: f.lora.scale, target_modules: f.lora.targetModules } : null,
+    lora: f.lora ? { base_model: f.lora.baseModel, fused: f.lora.fused, rank: f.lora.rank, scale: f.lora.scale, target_modules: [...f.lora.targetModules] } : null,
     files: withFiles ? m.files.map((x) => ({ path: x.path, size_bytes: x.size, sha256: m.sha256.get(x.rel) ?? "" })) : [],
     created_at: m.createdAt,
     quantization_label: f.quantizationLabel,
-    hf_refs: m.hf?.refs ?? [],
+    hf_refs: [...(m.hf?.refs ?? [])],
     kind: m.kind,
   };
 }
 
-export function manifestSummary(man: Manifest, file: string, orphan: boolean): Record<string, unknown> {
-  const q = man.quantization.type && (QUANTIZATIONS as readonly string[]).includes(man.quantization.type) ? `QUANTIZATION_${man.quantization.type}` : "QUANTIZATION_UNSPECIFIED";
+export function manifestSummary(man: Manifest, file: string, orphan: boolean): ManifestSummary {
+  const t = man.quantization.type;
+  const q: Quantization = t && (QUANTIZATIONS as readonly string[]).includes(t) ? (`QUANTIZATION_${t}` as Quantization) : "QUANTIZATION_UNSPECIFIED";
   return {
     model_id: man.id,
     path: file,
@@ -57,15 +64,15 @@ export function manifestSummary(man: Manifest, file: string, orphan: boolean): R
   };
 }
 
-export function cleanCandidate(c: CleanCandidate): Record<string, unknown> {
+export function cleanCandidate(c: CleanCandidate): CleanCandidateMsg {
   return { model: modelInfo(c.model, false), reclaimable_bytes: c.reclaimableBytes, reason: c.reason };
 }
 
-export function hfCacheView(info: HfCacheInfo): Record<string, unknown> {
+export function hfCacheView(info: HfCacheInfo): ScanHfCacheResponse {
   return {
     cache_dir: info.cacheDir,
     size_on_disk: info.sizeOnDisk,
-    warnings: info.warnings,
+    warnings: [...info.warnings],
     incomplete_files: info.incompleteFiles.map((f) => ({ path: f.path, size: f.size, last_modified: iso(f.lastModified) })),
     repos: info.repos.map((r) => ({
       repo_id: r.repoId,
@@ -76,27 +83,17 @@ export function hfCacheView(info: HfCacheInfo): Record<string, unknown> {
       last_modified: iso(r.lastModified),
       refs: [...r.refs.keys()].sort(),
       path: r.repoPath,
-      revisions: r.revisions.map((v) => ({ commit: v.commitHash, refs: v.refs, size_on_disk: v.sizeOnDisk, files: v.nbFiles, last_modified: iso(v.lastModified), detached: v.refs.length === 0, snapshot_path: v.snapshotPath })),
+      revisions: r.revisions.map((v) => ({ commit: v.commitHash, refs: [...v.refs], size_on_disk: v.sizeOnDisk, files: v.nbFiles, last_modified: iso(v.lastModified), detached: v.refs.length === 0, snapshot_path: v.snapshotPath })),
     })),
   };
 }
 
-/** "MODEL_FORMAT_GGUF" (or "GGUF", or the enum number) → "GGUF"; UNSPECIFIED dropped. */
-export function parseFormats(values: readonly unknown[] | undefined): ModelFormat[] {
-  return parseEnums(values, "formats", "MODEL_FORMAT_", MODEL_FORMATS) as ModelFormat[];
+/** Format filters: every entry a defined MODEL_FORMAT_* other than UNSPECIFIED (INVALID_ARGUMENT otherwise). */
+export function parseFormats(values: readonly unknown[] | undefined, field = "formats"): ModelFormat[] {
+  return enumList(field, values, ModelFormatEnum).map((v) => stripPrefix(v, "MODEL_FORMAT_") as ModelFormat);
 }
 
-export function parseQuantizations(values: readonly unknown[] | undefined): QuantizationName[] {
-  return parseEnums(values, "quantizations", "QUANTIZATION_", QUANTIZATIONS) as QuantizationName[];
-}
-
-function parseEnums(values: readonly unknown[] | undefined, field: string, prefix: string, allowed: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const v of values ?? []) {
-    const name = String(v).toUpperCase().replace(new RegExp(`^${prefix}`), "");
-    if (name === "UNSPECIFIED") continue;
-    if (!allowed.includes(name)) throw new CortexError("REQ_INVALID_ARGUMENT", `${field}: ${String(v)} is not one of ${allowed.map((a) => prefix + a).join(", ")}`);
-    out.push(name);
-  }
-  return out;
+/** Quantization filters: every entry a defined QUANTIZATION_* other than UNSPECIFIED (INVALID_ARGUMENT otherwise). */
+export function parseQuantizations(values: readonly unknown[] | undefined, field = "quantizations"): QuantizationName[] {
+  return enumList(field, values, Quantization).map((v) => stripPrefix(v, "QUANTIZATION_") as QuantizationName);
 }

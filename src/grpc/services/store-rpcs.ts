@@ -1,34 +1,13 @@
 import path from "node:path";
-import type * as grpc from "@grpc/grpc-js";
 import { CortexError } from "../../errors/cortex-error.js";
 import type { CleanFilter } from "../../store/clean-plan.js";
 import type { ModelStore } from "../../store/model-store.js";
+import type { CleanRequest__Output } from "../generated/cortex/v1/CleanRequest.js";
+import type { ModelServiceHandlers } from "../generated/cortex/v1/ModelService.js";
 import { requireString, unary } from "../handlers.js";
 import { cleanCandidate, hfCacheView, manifestSummary, modelInfo, parseFormats, parseQuantizations } from "./model-view.js";
 
-interface ListReq {
-  formats: string[];
-  quantizations: string[];
-  tags: string[];
-  name_glob: string;
-  page_size: number;
-  page_token: string;
-  sort: string;
-  exclude_broken: boolean;
-  include_files: boolean;
-}
-interface CleanReq {
-  tags: string[];
-  quantizations: string[];
-  formats: string[];
-  older_than_seconds: number;
-  larger_than_bytes: number;
-  include_hf_cache: boolean;
-  include_model_dirs: boolean;
-  expect_plan_token: string;
-}
-
-function cleanFilter(r: CleanReq): CleanFilter {
+function cleanFilter(r: CleanRequest__Output): CleanFilter {
   return {
     tags: r.tags ?? [],
     quantizations: parseQuantizations(r.quantizations),
@@ -41,9 +20,11 @@ function cleanFilter(r: CleanReq): CleanFilter {
 }
 
 /** The model store's RPCs of ModelService: listing, tags, deletion, manifests, cleanup, the HF cache. */
-export function createStoreRpcs(store: ModelStore): grpc.UntypedServiceImplementation {
+export type StoreRpcs = Pick<ModelServiceHandlers, "ListModels" | "GetModel" | "DeleteModel" | "TagModel" | "UntagModel" | "SyncManifests" | "ListManifests" | "PreviewClean" | "ApplyClean" | "ScanHfCache" | "DeleteHfCache">;
+
+export function createStoreRpcs(store: ModelStore): StoreRpcs {
   return {
-    ListModels: unary(async (req: ListReq) => {
+    ListModels: unary(async (req) => {
       const page = await store.list({
         formats: parseFormats(req.formats),
         quantizations: parseQuantizations(req.quantizations),
@@ -54,21 +35,21 @@ export function createStoreRpcs(store: ModelStore): grpc.UntypedServiceImplement
         ...(req.page_token ? { pageToken: req.page_token } : {}),
         excludeBroken: Boolean(req.exclude_broken),
       });
-      return { models: page.models.map((m) => modelInfo(m, Boolean(req.include_files))), next_page_token: page.nextPageToken, total: page.total, total_size_bytes: page.totalSizeBytes, warnings: page.warnings };
+      return { models: page.models.map((m) => modelInfo(m, Boolean(req.include_files))), next_page_token: page.nextPageToken, total: page.total, total_size_bytes: page.totalSizeBytes, warnings: [...page.warnings] };
     }),
-    GetModel: unary(async (req: { id: string }) => ({ model: modelInfo(await store.get(requireString(req as never, "id"))) })),
-    DeleteModel: unary(async (req: { id: string; include_hf_cache: boolean }) => {
-      const r = await store.delete(requireString(req as never, "id"), { includeHfCache: Boolean(req.include_hf_cache) });
+    GetModel: unary(async (req) => ({ model: modelInfo(await store.get(requireString(req, "id"))) })),
+    DeleteModel: unary(async (req) => {
+      const r = await store.delete(requireString(req, "id"), { includeHfCache: Boolean(req.include_hf_cache) });
       return { bytes_freed: r.bytesFreed, deleted_paths: r.deletedPaths, kept_paths: r.keptPaths };
     }),
-    TagModel: unary(async (req: { id: string; tags: string[] }) => ({ model: modelInfo(await store.tag(requireString(req as never, "id"), req.tags ?? [])) })),
-    UntagModel: unary(async (req: { id: string; tags: string[] }) => ({ model: modelInfo(await store.untag(requireString(req as never, "id"), req.tags ?? [])) })),
-    SyncManifests: unary(async (req: { model_ids: string[]; fast: boolean; prune_orphans: boolean }) => {
+    TagModel: unary(async (req) => ({ model: modelInfo(await store.tag(requireString(req, "id"), req.tags ?? [])) })),
+    UntagModel: unary(async (req) => ({ model: modelInfo(await store.untag(requireString(req, "id"), req.tags ?? [])) })),
+    SyncManifests: unary(async (req) => {
       const r = await store.sync({ models: req.model_ids ?? [], fast: Boolean(req.fast), pruneOrphans: Boolean(req.prune_orphans) });
       const file = (id: string) => path.join(store.manifests.dir, `${id}.manifest.json`);
       return { written: r.written.map((m) => manifestSummary(m, file(m.id), false)), orphans: r.orphans.map((m) => manifestSummary(m, file(m.id), true)), warnings: r.warnings };
     }),
-    ListManifests: unary(async (req: { model_ids: string[] }) => {
+    ListManifests: unary(async (req) => {
       let all = await store.listManifests();
       if (req.model_ids?.length) {
         const ids = new Set<string>();
@@ -81,29 +62,29 @@ export function createStoreRpcs(store: ModelStore): grpc.UntypedServiceImplement
       }
       return { manifests: all.map((x) => manifestSummary(x.manifest, x.file, x.orphan)) };
     }),
-    PreviewClean: unary(async (req: CleanReq) => {
+    PreviewClean: unary(async (req) => {
       const plan = await store.previewClean(cleanFilter(req));
       return { candidates: plan.candidates.map(cleanCandidate), skipped: plan.skipped.map(cleanCandidate), reclaimable_bytes: plan.reclaimableBytes, freed_bytes: 0, applied: false, plan_token: plan.token, failed: [] };
     }),
-    ApplyClean: unary(async (req: CleanReq) => {
+    ApplyClean: unary(async (req) => {
       const r = await store.applyClean(cleanFilter(req), req.expect_plan_token || undefined);
       return { candidates: r.candidates.map(cleanCandidate), skipped: r.skipped.map(cleanCandidate), reclaimable_bytes: r.reclaimableBytes, freed_bytes: r.freedBytes, applied: true, plan_token: r.token, failed: r.failed };
     }),
-    ScanHfCache: unary(async (req: { cache_dir: string }) => {
+    ScanHfCache: unary(async (req) => {
       if (req.cache_dir && path.resolve(req.cache_dir) !== path.resolve(store.roots.hfHubCache)) {
         throw new CortexError("REG_OUTSIDE_ROOTS", `cache_dir ${req.cache_dir} is not the configured HF cache ${store.roots.hfHubCache} (set HF_HUB_CACHE for the daemon)`);
       }
       return hfCacheView(await store.scanHfCache());
     }),
-    DeleteHfCache: unary(async (req: { targets: string[]; dry_run: boolean; prune: boolean }) => {
+    DeleteHfCache: unary(async (req) => {
       const { plan, result } = await store.deleteHfCache(req.targets ?? [], { dryRun: Boolean(req.dry_run), prune: Boolean(req.prune) });
       const planned = [...plan.repos.map((r) => r.repoPath), ...plan.snapshots, ...(plan.pointers ?? []), ...plan.refs, ...plan.blobs.map((b) => b.path), ...plan.incomplete];
       return {
         freed_bytes: result?.freedBytes ?? 0,
-        deleted_paths: result?.deletedPaths ?? [],
-        kept_blobs: result?.keptBlobs ?? plan.sharedBlobs.map((b) => `${b} (used by another revision)`),
+        deleted_paths: [...(result?.deletedPaths ?? [])],
+        kept_blobs: [...(result?.keptBlobs ?? plan.sharedBlobs.map((b) => `${b} (used by another revision)`))],
         expected_freed_bytes: plan.expectedFreedSize,
-        warnings: result?.warnings ?? plan.warnings,
+        warnings: [...(result?.warnings ?? plan.warnings)],
         planned_paths: planned,
         dry_run: Boolean(req.dry_run),
       };

@@ -1,0 +1,43 @@
+import { CortexError } from "../errors/cortex-error.js";
+
+/**
+ * Enum fields of requests, strictly. proto-loader hands a value the daemon's contract does not define as its
+ * number and protobufjs encodes an unknown name as 0, so an unchecked enum once turned `clean --quantization
+ * 4bit` into "no quantization filter". Here an unknown value is INVALID_ARGUMENT naming the field, and so is
+ * UNSPECIFIED wherever a value is required or listed (a filter entry that means nothing).
+ */
+type EnumObject = Readonly<Record<string, string>>;
+
+/** INVALID_ARGUMENT about one request field (the rich status lists it as a BadRequest field violation). */
+export function invalidArgument(field: string, message: string): CortexError {
+  return new CortexError("REQ_INVALID_ARGUMENT", message, { details: { field } });
+}
+
+function name<E extends EnumObject>(field: string, value: unknown, e: E): E[keyof E] {
+  if (typeof value === "string" && Object.prototype.hasOwnProperty.call(e, value)) return value as E[keyof E];
+  const names = Object.keys(e).filter((n) => !n.endsWith("_UNSPECIFIED"));
+  throw invalidArgument(field, `${field}: ${JSON.stringify(value)} is not a known value (one of ${names.join(", ")})`);
+}
+
+const unspecified = (v: string) => v.endsWith("_UNSPECIFIED");
+
+/** A required enum field: a defined value other than UNSPECIFIED. */
+export function requiredEnum<E extends EnumObject>(field: string, value: unknown, e: E, hint = ""): E[keyof E] {
+  const v = name(field, value, e);
+  if (unspecified(v)) throw invalidArgument(field, `${field} is required${hint ? ` (${hint})` : ""}`);
+  return v;
+}
+
+/** A repeated enum field (a filter): every entry a defined value other than UNSPECIFIED. */
+export function enumList<E extends EnumObject>(field: string, values: readonly unknown[] | undefined, e: E): E[keyof E][] {
+  return (values ?? []).map((v, i) => {
+    const n = name(`${field}[${i}]`, v, e);
+    if (unspecified(n)) throw invalidArgument(`${field}[${i}]`, `${field}[${i}]: ${n} is not a filter value`);
+    return n;
+  });
+}
+
+/** `PREFIX_NAME` → `NAME` (the domain's vocabulary is the enum name without its prefix). */
+export function stripPrefix(value: string, prefix: string): string {
+  return value.startsWith(prefix) ? value.slice(prefix.length) : value;
+}
