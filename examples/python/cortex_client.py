@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A cortexd client in Python: generates stubs from proto/ and calls Health, reflection and GetStatus.
+"""A cortexd client in Python: generates stubs from proto/ alone and calls Health, reflection and GetStatus, and
+reads the rich error details (google.rpc.Status: ErrorInfo, BadRequest) of a failed call.
 
 Usage: /usr/bin/python3 examples/python/cortex_client.py [--home ~/.cortex] [--address host:port --token T]
 Needs grpcio and protobuf ≥ 3.15 for Python and a protoc that knows proto3 `optional`. On Debian/Ubuntu:
@@ -19,21 +20,19 @@ import grpc
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PROTO_DIR = os.path.join(ROOT, "proto")
-HEALTH_DIR = os.path.join(ROOT, "node_modules", "grpc-health-check", "proto")
-REFLECTION_DIR = os.path.join(ROOT, "node_modules", "@grpc", "reflection", "build", "proto")
 
 
 def generate_stubs(out_dir):
-    """Compiles cortex.v1 plus health and reflection protos into out_dir and puts it on sys.path."""
+    """Compiles cortex.v1, google.rpc and the health and reflection protos (all in proto/) into out_dir."""
     jobs = [
-        (PROTO_DIR, ["cortex/v1/common.proto", "cortex/v1/models.proto", "cortex/v1/jobs.proto", "cortex/v1/inference.proto"]),
-        (HEALTH_DIR, ["health/v1/health.proto"]),
+        (PROTO_DIR, ["cortex/v1/common.proto", "cortex/v1/models.proto", "cortex/v1/jobs.proto", "cortex/v1/inference.proto", "google/rpc/status.proto", "google/rpc/error_details.proto"]),
     ]
-    # The reflection proto's own path (grpc/reflection/v1/) would shadow the installed grpc package: copy it.
+    # The health and reflection protos' own paths (grpc/…) would shadow the installed grpc package: copy them.
     staged = os.path.join(out_dir, "_protos")
     os.makedirs(staged)
-    shutil.copy(os.path.join(REFLECTION_DIR, "grpc", "reflection", "v1", "reflection.proto"), os.path.join(staged, "reflection_v1.proto"))
-    jobs.append((staged, ["reflection_v1.proto"]))
+    shutil.copy(os.path.join(PROTO_DIR, "grpc", "health", "v1", "health.proto"), os.path.join(staged, "health_v1.proto"))
+    shutil.copy(os.path.join(PROTO_DIR, "grpc", "reflection", "v1", "reflection.proto"), os.path.join(staged, "reflection_v1.proto"))
+    jobs.append((staged, ["health_v1.proto", "reflection_v1.proto"]))
     plugin = shutil.which("grpc_python_plugin")
     for include, files in jobs:
         for f in files:
@@ -59,7 +58,9 @@ def main():
     out_dir = tempfile.mkdtemp(prefix="cortex-py-")
     generate_stubs(out_dir)
     from cortex.v1 import models_pb2, models_pb2_grpc
-    from health.v1 import health_pb2, health_pb2_grpc
+    from google.rpc import error_details_pb2, status_pb2
+    import health_v1_pb2 as health_pb2
+    import health_v1_pb2_grpc as health_pb2_grpc
     import reflection_v1_pb2 as reflection_pb2
     import reflection_v1_pb2_grpc as reflection_pb2_grpc
 
@@ -74,7 +75,22 @@ def main():
         answers = reflection.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), metadata=metadata, timeout=10)
         services = sorted(s.name for a in answers for s in a.list_services_response.service)
 
-        status = models_pb2_grpc.ModelServiceStub(channel).GetStatus(models_pb2.GetStatusRequest(), metadata=metadata, timeout=10)
+        models = models_pb2_grpc.ModelServiceStub(channel)
+        status = models.GetStatus(models_pb2.GetStatusRequest(), metadata=metadata, timeout=10)
+
+        # A failed call: the status code, and google.rpc.Status details from the grpc-status-details-bin trailer.
+        error = {}
+        try:
+            models.GetModel(models_pb2.GetModelRequest(id="no-such-model"), metadata=metadata, timeout=10)
+        except grpc.RpcError as e:
+            error["status"] = e.code().name
+            for key, value in e.trailing_metadata() or ():
+                if key == "grpc-status-details-bin":
+                    rich = status_pb2.Status.FromString(value)
+                    for any_detail in rich.details:
+                        if any_detail.type_url.endswith("/google.rpc.ErrorInfo"):
+                            info = error_details_pb2.ErrorInfo.FromString(any_detail.value)
+                            error["reason"], error["domain"] = info.reason, info.domain
 
     print(json.dumps({
         "health": health_pb2.HealthCheckResponse.ServingStatus.Name(overall.status),
@@ -86,6 +102,7 @@ def main():
         "redis_mode": status.redis.mode,
         "redis_healthy": status.redis.healthy,
         "queues": [q.queue for q in status.queues],
+        "error": error,
     }))
 
 

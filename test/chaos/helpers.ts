@@ -10,37 +10,18 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CortexClient } from "../../src/cli/client.js";
+import type { Job } from "../helpers/jobs.js";
+import { requireTool } from "../helpers/require-tool.js";
 import { llamaCppSource, makeLlamaGguf, repoRoot } from "../quantize/helpers.js";
 
-export interface JobMessage {
-  id: string;
-  state: string;
-  error_code: string;
-  error_message: string;
-  result_json: string;
-  attempts_made: number;
-  progress: { done?: number; total?: number; phase?: string } | null;
-}
-
-export const FINAL = ["JOB_STATE_COMPLETED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"];
+export type JobMessage = Job;
+export { FINAL_STATES as FINAL } from "../helpers/jobs.js";
 
 export async function getJob(client: CortexClient, id: string): Promise<JobMessage> {
   return client.unary("cortex.v1.JobService", "GetJob", { job_id: id });
 }
 
-/** Polls GetJob until `done(job)`; transport errors (a restarting daemon) are retried until the deadline. */
-export async function waitJob(client: CortexClient, id: string, done: (j: JobMessage) => boolean, timeoutMs = 120_000): Promise<JobMessage> {
-  const deadline = Date.now() + timeoutMs;
-  let last: JobMessage | undefined;
-  for (;;) {
-    last = await getJob(client, id).catch(() => last);
-    if (last && done(last)) return last;
-    if (Date.now() > deadline) throw new Error(`job ${id} did not get there in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-    await sleep(100);
-  }
-}
-
-export const waitFinal = (client: CortexClient, id: string, timeoutMs?: number) => waitJob(client, id, (j) => FINAL.includes(j.state), timeoutMs);
+export { waitFinal, waitJob } from "../helpers/jobs.js";
 
 /**
  * A job kind that writes a model under CORTEX_HOME. `submit` returns the job id; `outputs` lists what a finished
@@ -84,6 +65,11 @@ export function jobSourceGguf(size: "tiny" | "slow"): { file: string } | { skip:
 
 /** Whether this process can mount a tmpfs (root on Linux); the reason when not. */
 export function tmpfsUnavailable(): string | undefined {
+  const why = tmpfsProbe();
+  return why === undefined ? undefined : requireTool("TMPFS", why) || undefined;
+}
+
+function tmpfsProbe(): string | undefined {
   if (process.platform !== "linux") return "tmpfs mounts need Linux";
   if (process.getuid?.() !== 0) return "mounting a tmpfs needs root";
   const probe = fs.mkdtempSync(path.join(os.tmpdir(), "cxm-"));

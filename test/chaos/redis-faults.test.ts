@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { launchRedis, stopRedis } from "../helpers/redis-server.js";
 import { test, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { socketAnswers } from "../../src/platform/unix-socket.js";
@@ -27,16 +28,9 @@ function externalRedis(t: TestContext, dir: string) {
   const api = {
     socket,
     async start() {
-      proc = spawn("redis-server", ["--port", "0", "--unixsocket", socket, "--unixsocketperm", "700", "--dir", dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always"], { stdio: "ignore" });
-      for (let i = 0; i < 200 && !(await socketAnswers(socket)); i++) await sleep(25);
+      proc = await launchRedis(dir, socket, { appendonly: true });
     },
-    async stop(signal: NodeJS.Signals) {
-      const p = proc;
-      if (!p || p.exitCode !== null || p.signalCode !== null) return;
-      const exited = new Promise((r) => p.once("exit", r));
-      p.kill(signal);
-      await exited;
-    },
+    stop: (signal: NodeJS.Signals) => stopRedis(proc, signal),
   };
   t.after(() => api.stop("SIGKILL"));
   return api;

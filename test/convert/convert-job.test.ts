@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { FINAL_STATES, waitFinal } from "../helpers/jobs.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CortexClient } from "../../src/cli/client.js";
 import { readGgufHeader } from "../../src/formats/gguf/read-gguf-header.js";
@@ -10,18 +11,6 @@ import { tempDir } from "../helpers/temp-dir.js";
 import { makeHfCheckpoint } from "../fixtures/make-hf-checkpoint.js";
 import { LoopbackHub } from "../hub/loopback-hub.js";
 
-interface Job { id: string; state: string; error_code: string; error_message: string; result_json: string; children_ids?: string[] }
-const FINAL = ["JOB_STATE_COMPLETED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"];
-
-async function waitFinal(client: CortexClient, id: string, timeoutMs = 120_000): Promise<Job> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await client.unary("cortex.v1.JobService", "GetJob", { job_id: id });
-    if (FINAL.includes(job.state)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.state}`);
-    await sleep(100);
-  }
-}
 
 const convert = (client: CortexClient, source: string, outtype: string) =>
   client.unary("cortex.v1.JobService", "ConvertModel", { source, target: "TARGET_FORMAT_GGUF", outtype });
@@ -93,7 +82,7 @@ test("cancelling a conversion stops it within 2 s, leaves no partial file, and i
   for (let i = 0; ; i++) {
     const j = await d.client.unary("cortex.v1.JobService", "GetJob", { job_id });
     if (j.state === "JOB_STATE_ACTIVE" && Number(j.progress?.done ?? 0) >= 1) break;
-    assert.ok(!FINAL.includes(j.state), `finished before it could be cancelled: ${j.state}`);
+    assert.ok(!FINAL_STATES.includes(String(j.state)), `finished before it could be cancelled: ${j.state}`);
     assert.ok(i < 600, "the conversion never started");
     await sleep(50);
   }

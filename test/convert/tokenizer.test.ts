@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { requireTool } from "../helpers/require-tool.js";
 import { detectBpePre, preFromPattern } from "../../src/convert/bpe-pre-detect.js";
 import { HfBpeEncoder, toJsRegexSource } from "../../src/convert/hf-bpe-encoder.js";
 import { getModelIdComponents, idToTitle } from "../../src/convert/model-id-components.js";
@@ -62,7 +63,7 @@ async function rebuildTokenizerJson(name: string): Promise<Record<string, unknow
 for (const name of Object.keys(REAL)) {
   test(`pre-tokenizer fingerprint of the real ${name} vocabulary matches convert_hf_to_gguf's table; the encoder reproduces llama.cpp's test tokenizations`, async (t) => {
     const tj = await rebuildTokenizerJson(name);
-    if (!tj) return t.skip(`no ggml-vocab-${name}.gguf in ${llamaCpp}/models`);
+    if (!tj) return t.skip(requireTool("LLAMA_TOOLS", `no ggml-vocab-${name}.gguf in ${llamaCpp}/models`) || undefined);
     const det = detectBpePre(tj, undefined);
     assert.equal(det.method, "hash");
     assert.equal(det.pre, name);

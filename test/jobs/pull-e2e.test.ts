@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { waitFinal } from "../helpers/jobs.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CortexClient } from "../../src/cli/client.js";
 import { runCli, startDaemon } from "../helpers/daemon.js";
@@ -9,17 +10,6 @@ import { tempDir } from "../helpers/temp-dir.js";
 import { LoopbackHub, randomBytes, TEST_TOKEN } from "../hub/loopback-hub.js";
 
 const MiB = 1024 * 1024;
-interface Job { id: string; state: string; error_code: string; error_message: string; result_json: string; progress: { done?: number; total?: number } | null }
-
-async function waitFinal(client: CortexClient, id: string, timeoutMs = 60_000): Promise<Job> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const j = await client.unary("cortex.v1.JobService", "GetJob", { job_id: id });
-    if (["JOB_STATE_COMPLETED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"].includes(j.state)) return j;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${j.state}`);
-    await sleep(100);
-  }
-}
 
 /** A valid safetensors file of about `bytes` (one U8 tensor), so the store counts the snapshot as a model. */
 function safetensorsOf(bytes: number): Buffer {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { waitFinal } from "../helpers/jobs.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readSafetensorsHeader } from "../../src/formats/safetensors/read-safetensors-header.js";
 import { makeHfCheckpoint } from "../fixtures/make-hf-checkpoint.js";
@@ -9,17 +10,9 @@ import { runCli, startDaemon, type RunningDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { writeMlxAdapter } from "./lora-fixture.js";
 
-interface Job { state: string; error_code: string; error_message: string; result_json: string }
 interface Manifest { paths: string[]; format?: string; provenance: { files: { path: string; sha256?: string }[]; convertedFrom: { kind: string; recipe: Record<string, unknown> }[] }; lora?: { fused: boolean; rank: number; scale: number } }
 
-async function waitJob(d: RunningDaemon, jobId: string): Promise<Job> {
-  for (let i = 0; ; i++) {
-    const job = await d.client.unary("cortex.v1.JobService", "GetJob", { job_id: jobId });
-    if (["JOB_STATE_COMPLETED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"].includes(job.state)) return job;
-    if (i > 1200) throw new Error(`job ${jobId} did not finish`);
-    await sleep(100);
-  }
-}
+const waitJob = (d: RunningDaemon, jobId: string) => waitFinal(d.client, jobId, 120_000);
 
 function manifestFor(home: string, dir: string): Manifest | undefined {
   return fs

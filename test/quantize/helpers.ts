@@ -8,11 +8,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { llamaCppSource as locateLlamaCpp } from "../helpers/llama-cpp.js";
+import { requireTool } from "../helpers/require-tool.js";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const scripts = path.join(repoRoot, "test", "quantize", "python");
 
 export type Found<T> = T | { skip: string };
+export { locateLlamaCpp };
 
 function toolsCache(): string {
   return process.env.CORTEX_TOOLS_CACHE ?? path.join(os.homedir(), ".cache", "cortexd");
@@ -32,19 +35,21 @@ let sourceCache: Found<{ src: string }> | undefined;
  */
 export function llamaCppSource(): Found<{ src: string }> {
   if (sourceCache) return sourceCache;
-  const candidates = [path.join(toolsCache(), `llama.cpp-${llamaCppTag()}`), process.env.CORTEX_LLAMA_CPP_SRC, path.join(os.homedir(), ".cache", "cortexd", "llama.cpp")];
-  let src = candidates.find((c): c is string => c !== undefined && fs.existsSync(path.join(c, "gguf-py", "gguf", "quants.py")));
-  if (!src) {
-    const bundle = path.join(repoRoot, "node_modules", "node-llama-cpp", "llama", "gitRelease.bundle");
-    src = candidates[0]!;
-    fs.mkdirSync(path.dirname(src), { recursive: true });
-    const r = spawnSync("git", ["-c", "advice.detachedHead=false", "clone", "-q", bundle, src], { encoding: "utf8" });
-    if (r.status !== 0) return (sourceCache = { skip: `no llama.cpp source and git clone of ${bundle} failed: ${r.stderr || r.error?.message}` });
+  let src: string;
+  try {
+    src = locateLlamaCpp();
+  } catch (err) {
+    return (sourceCache = skip("LLAMA_TOOLS", `no llama.cpp source: ${(err as Error).message}`));
   }
   const py = spawnSync("python3", ["-c", "import numpy"], { encoding: "utf8" });
-  if (py.error) return (sourceCache = { skip: `python3 not runnable: ${py.error.message}` });
-  if (py.status !== 0) return (sourceCache = { skip: `python3 has no numpy: ${py.stderr.trim().split("\n").pop()}` });
+  if (py.error) return (sourceCache = skip("PYTHON_NUMPY", `python3 not runnable: ${py.error.message}`));
+  if (py.status !== 0) return (sourceCache = skip("PYTHON_NUMPY", `python3 has no numpy: ${py.stderr.trim().split("\n").pop()}`));
   return (sourceCache = { src });
+}
+
+/** Why a test must skip, or a failure where CORTEX_REQUIRE_<tool>=1 (CI). */
+function skip(tool: string, why: string): { skip: string } {
+  return { skip: requireTool(tool, why) || why };
 }
 
 /** The llama-quantize built by test/tools/build-llama-tools.sh, or why not (the script is not run here). */
@@ -52,7 +57,7 @@ export function llamaQuantizeTool(): Found<{ bin: string }> {
   const script = path.join(repoRoot, "test", "tools", "build-llama-tools.sh");
   const r = spawnSync("bash", [script, "--print"], { encoding: "utf8" });
   const line = r.stdout?.split("\n").find((l) => l.startsWith("llama-quantize: "));
-  if (r.status !== 0 || !line) return { skip: `llama-quantize is not built (run ${path.relative(repoRoot, script)}): ${(r.stderr || r.error?.message || "").trim()}` };
+  if (r.status !== 0 || !line) return skip("LLAMA_TOOLS", `llama-quantize is not built (run ${path.relative(repoRoot, script)}): ${(r.stderr || r.error?.message || "").trim()}`);
   return { bin: line.slice("llama-quantize: ".length).trim() };
 }
 

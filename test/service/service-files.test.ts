@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { requireTool } from "../helpers/require-tool.js";
 import { test } from "node:test";
 import { parse } from "plist";
 import { defaultServiceValues, renderLaunchdPlist, renderSystemdUnit } from "../../src/service/service-files.js";
@@ -40,7 +41,7 @@ test("the plist also parses with Python's plistlib and escapes XML in paths", (t
   fs.writeFileSync(file, text);
   const py = spawnSync("python3", ["-c", "import plistlib,sys,json; print(json.dumps(plistlib.load(open(sys.argv[1],'rb'))))", file], { encoding: "utf8" });
   if (py.error) {
-    t.skip("python3 not installed");
+    t.skip(requireTool("PYTHON", "python3 not installed") || undefined);
     return;
   }
   assert.equal(py.status, 0, py.stderr);

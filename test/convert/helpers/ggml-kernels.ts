@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import koffi from "koffi";
 import { repoRoot } from "./python-reference.js";
+import { requireTool } from "../../helpers/require-tool.js";
 
 /**
  * Test-only access to the ggml quantizers and llama_model_quantize in node-llama-cpp's prebuilt libraries
@@ -16,7 +17,7 @@ export interface GgmlKernels {
 export function loadGgmlKernels(): GgmlKernels | { skip: string } {
   const dir = join(repoRoot, "node_modules", "@node-llama-cpp", `${process.platform}-${process.arch}`, "bins", `${process.platform}-${process.arch}`);
   const lib = (n: string): string => join(dir, n);
-  if (!existsSync(lib("libggml-base.so")) || !existsSync(lib("libllama.v0.5.0.so"))) return { skip: `no node-llama-cpp prebuilt libraries in ${dir}` };
+  if (!existsSync(lib("libggml-base.so")) || !existsSync(lib("libllama.v0.5.0.so"))) return { skip: requireTool("LLAMA_TOOLS", `no node-llama-cpp prebuilt libraries in ${dir}`) || "no node-llama-cpp prebuilt libraries" };
   const base = koffi.load(lib("libggml-base.so"));
   koffi.load(lib("libggml.v0.5.0.so"));
   const llama = koffi.load(lib("libllama.v0.5.0.so"));

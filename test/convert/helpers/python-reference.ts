@@ -2,7 +2,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { llamaCppSource } from "../../fixtures/tiny-models.js";
+import { llamaCppSource } from "../../helpers/llama-cpp.js";
+import { requireTool } from "../../helpers/require-tool.js";
+
+const skip = (tool: string, why: string) => ({ skip: requireTool(tool, why) || why });
 
 /** The repository root (tests run from dist/test/convert/helpers). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
@@ -14,12 +17,12 @@ export function locatePython(): { llamaCpp: string } | { skip: string } {
   try {
     src = llamaCppSource(); // $CORTEX_LLAMA_CPP_SRC, the tools build's checkout, or a clone of node-llama-cpp's bundle
   } catch (err) {
-    return { skip: `no llama.cpp source (set CORTEX_LLAMA_CPP_SRC): ${(err as Error).message}` };
+    return skip("LLAMA_TOOLS", `no llama.cpp source (set CORTEX_LLAMA_CPP_SRC): ${(err as Error).message}`);
   }
-  if (!existsSync(join(src, "convert_hf_to_gguf.py")) || !existsSync(join(src, "gguf-py", "gguf"))) return { skip: `no llama.cpp source at ${src} (set CORTEX_LLAMA_CPP_SRC)` };
+  if (!existsSync(join(src, "convert_hf_to_gguf.py")) || !existsSync(join(src, "gguf-py", "gguf"))) return skip("LLAMA_TOOLS", `no llama.cpp source at ${src} (set CORTEX_LLAMA_CPP_SRC)`);
   const py = spawnSync("python3", ["-c", "import numpy, yaml"], { encoding: "utf8" });
-  if (py.error) return { skip: `python3 not runnable: ${py.error.message}` };
-  if (py.status !== 0) return { skip: `python3 lacks numpy or PyYAML: ${py.stderr.trim().split("\n").pop()}` };
+  if (py.error) return skip("PYTHON_NUMPY", `python3 not runnable: ${py.error.message}`);
+  if (py.status !== 0) return skip("PYTHON_NUMPY", `python3 lacks numpy or PyYAML: ${py.stderr.trim().split("\n").pop()}`);
   return { llamaCpp: src };
 }
 

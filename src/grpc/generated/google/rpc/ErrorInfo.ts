@@ -2,7 +2,7 @@
 
 
 /**
- * Why the call failed: reason = the cortex error code (e.g. "REG_NOT_FOUND"), domain = "cortexd.dev".
+ * Why the call failed: reason = the cortex error code (e.g. "REG_NOT_FOUND"), domain = "cortexd"; metadata: "retryable".
  */
 export interface ErrorInfo {
   'reason'?: (string);
@@ -11,7 +11,7 @@ export interface ErrorInfo {
 }
 
 /**
- * Why the call failed: reason = the cortex error code (e.g. "REG_NOT_FOUND"), domain = "cortexd.dev".
+ * Why the call failed: reason = the cortex error code (e.g. "REG_NOT_FOUND"), domain = "cortexd"; metadata: "retryable".
  */
 export interface ErrorInfo__Output {
   'reason': (string);
