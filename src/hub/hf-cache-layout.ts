@@ -1,9 +1,40 @@
+import fs from "node:fs";
 import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 
 /** The HF cache layout (hub-protocol §3.1), shared with transformers, mlx-lm and huggingface_hub. */
 export function repoFolderName(repo: string): string {
   return `models--${repo.replace(/\//g, "--")}`;
+}
+
+/** `models--org--name` → "org/name" (huggingface_hub: the type prefix off, "--" → "/"); undefined for other names. */
+export function repoIdOfFolder(folder: string): string | undefined {
+  const m = /^models--(.+)$/.exec(folder);
+  return m ? m[1]!.replace(/--/g, "/") : undefined;
+}
+
+/** `…/models--org--name/snapshots/<commit>[/]` → the repo and commit; undefined when the path is not a snapshot folder. */
+export function parseSnapshotPath(p: string): { repo: string; commit: string } | undefined {
+  const m = /(?:^|[\\/])(models--[^\\/]+)[\\/]snapshots[\\/]([0-9a-f]{40})[\\/]?$/.exec(p);
+  const repo = m && repoIdOfFolder(m[1]!);
+  return repo ? { repo, commit: m![2]! } : undefined;
+}
+
+/**
+ * A repo's snapshot in the cache, answering a branch or tag from refs/ as huggingface_hub does offline (a 40-hex
+ * revision is the commit itself); undefined when the cache does not hold it.
+ */
+export function cachedSnapshot(cacheDir: string, repo: string, revision = "main"): { path: string; commit: string } | undefined {
+  let commit = revision;
+  if (!/^[0-9a-f]{40}$/.test(revision)) {
+    try {
+      commit = fs.readFileSync(refPath(cacheDir, repo, revision), "utf8").trim();
+    } catch {
+      return undefined;
+    }
+  }
+  const snap = snapshotDir(cacheDir, repo, commit);
+  return fs.existsSync(snap) ? { path: snap, commit } : undefined;
 }
 
 export function repoDir(cacheDir: string, repo: string): string {

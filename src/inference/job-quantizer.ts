@@ -3,22 +3,17 @@ import path from "node:path";
 import type { HomePaths } from "../config/paths.js";
 import { CortexError } from "../errors/cortex-error.js";
 import { isErrorCode } from "../errors/codes.js";
+import { parseSnapshotPath } from "../hub/hf-cache-layout.js";
 import type { JobManager } from "../jobs/job-manager.js";
 import { parseOuttype, parseQuantType } from "../formats/quantization-names.js";
 import type { JobMessage } from "../jobs/job-view.js";
 import { checkpointStem, ggufOutputFile, modelStem } from "../jobs/output-names.js";
 import type { Quantizer, VariantType } from "./quant-fallback.js";
 
-/** An HF cache snapshot folder: `…/models--org--name/snapshots/<commit>`. */
-const HF_SNAPSHOT = /(?:^|[\\/])models--([^\\/]+?)--([^\\/]+)[\\/]snapshots[\\/]([0-9a-f]{40})[\\/]?$/;
-
 /** How a conversion job names a checkpoint: `org/name@commit` in the HF cache (outputs named after the repo), else its path. */
 function checkpointSource(dir: string): { source: string; stem: string } {
-  const m = HF_SNAPSHOT.exec(dir);
-  if (m) {
-    const repo = `${m[1]}/${m[2]!.replace(/--/g, "/")}`;
-    return { source: `${repo}@${m[3]}`, stem: checkpointStem({ repo, path: dir }) };
-  }
+  const snap = parseSnapshotPath(dir);
+  if (snap) return { source: `${snap.repo}@${snap.commit}`, stem: checkpointStem({ repo: snap.repo, path: dir }) };
   return { source: dir, stem: checkpointStem({ path: dir }) };
 }
 

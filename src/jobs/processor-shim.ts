@@ -1,6 +1,7 @@
 import { UnrecoverableError, WaitingError, type SandboxedJob } from "bullmq";
 import { CortexError, isCortexError, toCortexError } from "../errors/cortex-error.js";
 import { RateMeter, type ProgressReport } from "./job-progress.js";
+import { createProgressSampler } from "../hub/progress-sampler.js";
 
 /** What a job body gets: no BullMQ in sight (Temporal-style activity context). */
 export interface JobContext {
@@ -33,27 +34,18 @@ export function createProcessor<Data, Result>(body: JobBody<Data, Result>) {
 
   return async function processor(job: SandboxedJob<Data, Result>, token: string | undefined, signal: AbortSignal): Promise<Result> {
     const meter = new RateMeter();
-    let lastSent = 0;
-    let pending: ReturnType<typeof setTimeout> | undefined;
-    let latest: ProgressReport | undefined;
     let inFlight: Promise<unknown> = Promise.resolve();
-    const flush = () => {
-      pending = undefined;
-      lastSent = Date.now();
-      if (latest) inFlight = Promise.resolve(job.updateProgress(meter.sample(latest) as unknown as object)).catch(() => undefined);
-    };
+    // The one progress throttle (hub/progress-sampler.ts): first report at once, then the latest at most every interval.
+    const sampler = createProgressSampler<ProgressReport>((report) => {
+      inFlight = Promise.resolve(job.updateProgress(meter.sample(report) as unknown as object)).catch(() => undefined);
+    }, MIN_PROGRESS_INTERVAL_MS);
     const ctx: JobContext = {
       jobId: job.id ?? "",
       jobName: job.name,
       childrenValues: async () => (await job.getChildrenValues()) as Record<string, unknown>,
       attempt: job.attemptsMade + 1,
       signal,
-      progress(report) {
-        latest = report;
-        const wait = MIN_PROGRESS_INTERVAL_MS - (Date.now() - lastSent);
-        if (wait <= 0) flush();
-        else pending ??= setTimeout(flush, wait);
-      },
+      progress: (report) => sampler.push(report),
       log(message) {
         void Promise.resolve(job.log(message)).catch(() => undefined);
       },
@@ -62,14 +54,11 @@ export function createProcessor<Data, Result>(body: JobBody<Data, Result>) {
       const result = await body(job.data, ctx);
       if (signal.aborted) throw signal.reason ?? new Error("aborted");
       // The last report (100 %) must not be lost to the throttle.
-      if (pending) {
-        clearTimeout(pending);
-        flush();
-      }
+      sampler.flush();
       await inFlight;
       return result;
     } catch (err) {
-      if (pending) clearTimeout(pending);
+      sampler.cancel();
       if (signal.aborted) {
         const reason = String(signal.reason instanceof Error ? signal.reason.message : signal.reason ?? "");
         if (reason === SHUTDOWN_REASON && token) {

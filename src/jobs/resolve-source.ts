@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 import type { HomePaths } from "../config/paths.js";
+import { cachedSnapshot } from "../hub/hf-cache-layout.js";
 import { insideRoots } from "../store/inside-roots.js";
 
 export interface ModelSource {
@@ -12,28 +13,6 @@ export interface ModelSource {
   kind: "hf-cache" | "path" | "cortex";
   repo?: string;
   commit?: string;
-}
-
-const COMMIT_RE = /^[0-9a-f]{40}$/;
-
-/** "org/name" → "models--org--name" (the HF cache folder). */
-export function hfRepoFolder(repo: string): string {
-  return `models--${repo.replace(/\//g, "--")}`;
-}
-
-/** Resolves org/name[@rev] in the HF cache to its snapshot folder, answering from refs/ like huggingface_hub offline. */
-export function resolveHfSnapshot(hubCache: string, repo: string, revision = "main"): { path: string; commit: string } | undefined {
-  const dir = path.join(hubCache, hfRepoFolder(repo));
-  let commit = revision;
-  if (!COMMIT_RE.test(revision)) {
-    try {
-      commit = fs.readFileSync(path.join(dir, "refs", revision), "utf8").trim();
-    } catch {
-      return undefined;
-    }
-  }
-  const snap = path.join(dir, "snapshots", commit);
-  return fs.existsSync(snap) ? { path: snap, commit } : undefined;
 }
 
 /**
@@ -52,7 +31,7 @@ export function resolveModelSource(ref: string, opts: { paths: HomePaths; hubCac
   }
   const m = /^([A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*)(?:@(.+))?$/.exec(ref);
   if (m) {
-    const snap = resolveHfSnapshot(opts.hubCache, m[1]!, m[2] ?? "main");
+    const snap = cachedSnapshot(opts.hubCache, m[1]!, m[2] ?? "main");
     if (!snap) throw new CortexError("REG_NOT_FOUND", `${ref} is not in the Hugging Face cache ${opts.hubCache}; pull it first (cortex pull ${ref})`);
     return { ref, path: snap.path, kind: "hf-cache", repo: m[1]!, commit: snap.commit };
   }

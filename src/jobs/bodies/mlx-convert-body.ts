@@ -6,12 +6,13 @@ import { QuantizePool } from "../../mlx/quantize-pool.js";
 import { resolveModelSource, type ModelSource } from "../resolve-source.js";
 import { recordMlxOutput } from "./record-mlx-output.js";
 import type { Body, ConvertData, QuantizeData } from "./job-bodies.js";
+import { parseSnapshotPath } from "../../hub/hf-cache-layout.js";
 
 /** A model's short name from where it came: "org/name" → "name", an HF snapshot path → its repo's name. */
 export function sourceStem(src: Pick<ModelSource, "ref" | "path" | "repo" | "kind">): string {
   if (src.repo) return src.repo.split("/").pop()!;
-  const snap = /models--[^/]+--([^/]+)\/snapshots\/[^/]+\/?$/.exec(src.path);
-  if (snap) return snap[1]!;
+  const snap = parseSnapshotPath(src.path);
+  if (snap) return snap.repo.split("/").pop()!;
   return path.basename(src.kind === "cortex" ? src.ref : src.path).replace(/\.(gguf|safetensors)$/i, "");
 }
 
