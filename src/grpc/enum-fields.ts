@@ -37,6 +37,11 @@ export function enumList<E extends EnumObject>(field: string, values: readonly u
   });
 }
 
+/** A response's enum value: a name the contract defines, else `fallback` (a daemon never sends an undefined value). */
+export function definedOr<E extends EnumObject>(value: string, e: E, fallback: E[keyof E]): E[keyof E] {
+  return Object.prototype.hasOwnProperty.call(e, value) ? (value as E[keyof E]) : fallback;
+}
+
 /** `PREFIX_NAME` → `NAME` (the domain's vocabulary is the enum name without its prefix). */
 export function stripPrefix(value: string, prefix: string): string {
   return value.startsWith(prefix) ? value.slice(prefix.length) : value;

@@ -6,7 +6,7 @@ import { planAllModels } from "../../jobs/plan-all-models.js";
 import type { ModelRecord } from "../../store/model-types.js";
 import type { ModelSource } from "../../jobs/resolve-source.js";
 import { requireString, unary } from "../handlers.js";
-import { enumList, invalidArgument, requiredEnum } from "../enum-fields.js";
+import { invalidArgument, requiredEnum } from "../enum-fields.js";
 import type { ConvertModelRequest__Output } from "../generated/cortex/v1/ConvertModelRequest.js";
 import type { JobHandle } from "../generated/cortex/v1/JobHandle.js";
 import type { JobServiceHandlers } from "../generated/cortex/v1/JobService.js";

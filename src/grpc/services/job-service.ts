@@ -2,7 +2,7 @@ import { isCortexError } from "../../errors/cortex-error.js";
 import { DEFAULT_REVISION, validateRepoId, validateRevision, type RepoRef } from "../../hub/parse-repo-ref.js";
 import type { JobManager } from "../../jobs/job-manager.js";
 import { FINAL_STATES, type JobMessage } from "../../jobs/job-view.js";
-import { enumList, invalidArgument, requiredEnum } from "../enum-fields.js";
+import { definedOr, enumList, invalidArgument } from "../enum-fields.js";
 import type { Job } from "../generated/cortex/v1/Job.js";
 import type { JobEvent } from "../generated/cortex/v1/JobEvent.js";
 import type { JobHandle } from "../generated/cortex/v1/JobHandle.js";
@@ -73,7 +73,7 @@ export function createJobService(jobs: JobManager, streams: StreamRegistry, extr
   };
 }
 
-/** The jobs' record on the wire: its state and type checked against the contract's enums. */
+/** The jobs' record on the wire: its state and type as the contract names them (UNSPECIFIED for what it has no name for). */
 export function jobMessage(j: JobMessage): Job {
-  return { ...j, state: requiredEnum("state", j.state, JobState), type: requiredEnum("type", j.type, JobType), progress: j.progress ?? null };
+  return { ...j, state: definedOr(j.state, JobState, "JOB_STATE_UNSPECIFIED"), type: definedOr(j.type, JobType, "JOB_TYPE_UNSPECIFIED"), progress: j.progress ?? null };
 }
