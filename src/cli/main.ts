@@ -67,8 +67,10 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    // --help and --version end through here too, with exit code 0.
+    // --help and --version end through here too, with exit code 0. Commander has printed its own message and the
+    // usage already (unless --json, where it stays quiet and the JSON error below is the one line).
     if (err.exitCode === 0) process.exit(0);
+    if (!json) process.exit(EXIT_USAGE);
     fail(new CliError(err.message.replace(/^error: /, ""), EXIT_USAGE));
   }
   fail(err instanceof CliError ? err : new CliError(err instanceof Error ? err.message : String(err)));
