@@ -12,7 +12,7 @@ import { JobWorkers } from "../jobs/job-workers.js";
 import { workerConfigFrom } from "../jobs/worker-config.js";
 import { createJobService, submitPull } from "../grpc/services/job-service.js";
 import { createConversionRpcs } from "../grpc/services/conversion-rpcs.js";
-import { resolveModelSource } from "../jobs/resolve-source.js";
+import { resolveModelSource } from "../store/resolve-source.js";
 import { createInferenceService } from "../grpc/services/inference-service.js";
 import { createInferencePool, modelRoots } from "../inference/create-pool.js";
 import { JobQuantizer } from "../inference/job-quantizer.js";

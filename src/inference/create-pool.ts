@@ -4,7 +4,7 @@ import type { Logger } from "../log/logger.js";
 import { estimateMemory } from "./engine/estimate-memory.js";
 import { inspectModelFile } from "./inspect-model-file.js";
 import type { Quantizer } from "./quant-fallback.js";
-import { resolveModelPath } from "./resolve-model-path.js";
+import { resolveModelPath } from "../store/resolve-model-path.js";
 import { ChildRunner } from "./runner/child-runner.js";
 import { InferencePool, type PoolOptions } from "./scheduler/inference-pool.js";
 

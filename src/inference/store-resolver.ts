@@ -3,7 +3,7 @@ import { CortexError } from "../errors/cortex-error.js";
 import type { ModelSnapshot } from "../store/model-index.js";
 import type { ModelRecord } from "../store/model-types.js";
 import { resolveModelRef } from "../store/resolve-model-ref.js";
-import { resolveModelPath } from "./resolve-model-path.js";
+import { resolveModelPath } from "../store/resolve-model-path.js";
 
 /** The file the pool loads for a store record: a GGUF's first part, or a SafeTensors checkpoint's folder (converted on load). */
 export function runnablePath(m: ModelRecord, ref: string): string {

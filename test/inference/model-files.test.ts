@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { isCortexError } from "../../src/errors/cortex-error.js";
 import { parseLoadOptions, parseMessages, parseSampling } from "../../src/grpc/services/inference-requests.js";
 import { inspectModelFile } from "../../src/inference/inspect-model-file.js";
-import { resolveModelPath } from "../../src/inference/resolve-model-path.js";
+import { resolveModelPath } from "../../src/store/resolve-model-path.js";
 import { llamaCppSource, tinyModel, tinyModelsUnavailable } from "../fixtures/tiny-models.js";
 import { tempDir } from "../helpers/temp-dir.js";
 

@@ -4,7 +4,7 @@ import { parseOuttype, parseQuantType } from "../../formats/quantization-names.j
 import { parseMlxOptions, parseOutputName, type MlxOptionsInput } from "../job-requests.js";
 import { planAllModels } from "../../jobs/plan-all-models.js";
 import type { ModelRecord } from "../../store/model-types.js";
-import type { ModelSource } from "../../jobs/resolve-source.js";
+import type { ModelSource } from "../../store/resolve-source.js";
 import { requireString, unary } from "../handlers.js";
 import { invalidArgument, requiredEnum } from "../enum-fields.js";
 import type { ConvertModelRequest__Output } from "../generated/cortex/v1/ConvertModelRequest.js";

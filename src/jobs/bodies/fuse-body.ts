@@ -3,7 +3,7 @@ import path from "node:path";
 import { CortexError } from "../../errors/cortex-error.js";
 import { fuseLora } from "../../mlx/fuse-lora.js";
 import { QuantizePool } from "../../mlx/quantize-pool.js";
-import { resolveModelSource } from "../resolve-source.js";
+import { resolveModelSource } from "../../store/resolve-source.js";
 import { recordMlxOutput } from "./record-mlx-output.js";
 import type { Body, FuseData } from "./job-bodies.js";
 import { sourceStem } from "./mlx-convert-body.js";

@@ -5,7 +5,7 @@ import { convertHfToGguf } from "../../convert/convert-hf-to-gguf.js";
 import { CortexError } from "../../errors/cortex-error.js";
 import { QuantizeRowsPool } from "../../quantize/quantize-rows-pool.js";
 import { GGUF_QUANT_TYPES } from "../../formats/quantization-names.js";
-import { resolveModelSource } from "../resolve-source.js";
+import { resolveModelSource } from "../../store/resolve-source.js";
 import { recordProduced } from "../worker-store.js";
 import { checkpointStem, ggufOutputFile } from "../output-names.js";
 import type { Body, ConvertData } from "./job-bodies.js";

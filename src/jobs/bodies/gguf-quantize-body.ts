@@ -3,7 +3,7 @@ import path from "node:path";
 import { CortexError } from "../../errors/cortex-error.js";
 import { sha256File } from "../../hub/sha256-file.js";
 import { llamaQuantizeFile } from "../../quantize/llama-quantize-file.js";
-import { resolveModelSource } from "../resolve-source.js";
+import { resolveModelSource } from "../../store/resolve-source.js";
 import { recordProduced } from "../worker-store.js";
 import { ggufOutputFile, modelStem } from "../output-names.js";
 import type { Body, QuantizeData } from "./job-bodies.js";

@@ -3,7 +3,7 @@ import { CortexError } from "../../errors/cortex-error.js";
 import { convertToMlx, mlxOutputName } from "../../mlx/convert-to-mlx.js";
 import type { ModelDtype } from "../../mlx/float-convert.js";
 import { QuantizePool } from "../../mlx/quantize-pool.js";
-import { resolveModelSource, type ModelSource } from "../resolve-source.js";
+import { resolveModelSource, type ModelSource } from "../../store/resolve-source.js";
 import { recordMlxOutput } from "./record-mlx-output.js";
 import type { Body, ConvertData, QuantizeData } from "./job-bodies.js";
 import { parseSnapshotPath } from "../../hub/hf-cache-layout.js";

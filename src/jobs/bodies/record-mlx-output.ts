@@ -1,5 +1,5 @@
 import type { JobContext } from "../processor-shim.js";
-import type { ModelSource } from "../resolve-source.js";
+import type { ModelSource } from "../../store/resolve-source.js";
 import type { WorkerRuntimeConfig } from "../worker-config.js";
 import { recordProduced } from "../worker-store.js";
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
-import { insideRoots } from "../store/inside-roots.js";
+import { insideRoots } from "./inside-roots.js";
 
 /**
  * Turns the `model` of a request into a file: an absolute path to a .gguf inside the roots (CORTEX_HOME, the HF

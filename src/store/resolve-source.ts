@@ -3,7 +3,8 @@ import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 import type { HomePaths } from "../config/paths.js";
 import { cachedSnapshot } from "../hub/hf-cache-layout.js";
-import { insideRoots } from "../store/inside-roots.js";
+import { parseRepoRef, type RepoRef } from "../hub/parse-repo-ref.js";
+import { insideRoots } from "./inside-roots.js";
 
 export interface ModelSource {
   /** What the user named. */
@@ -29,11 +30,12 @@ export function resolveModelSource(ref: string, opts: { paths: HomePaths; hubCac
     }
     return { ref, path: real, kind: "path" };
   }
-  const m = /^([A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*)(?:@(.+))?$/.exec(ref);
-  if (m) {
-    const snap = cachedSnapshot(opts.hubCache, m[1]!, m[2] ?? "main");
+  // org/name[@rev]: the one repo-id rule (huggingface_hub's, hub/parse-repo-ref.ts).
+  const hf = ref.includes("/") ? repoRefOrUndefined(ref) : undefined;
+  if (hf) {
+    const snap = cachedSnapshot(opts.hubCache, hf.repo, hf.revision);
     if (!snap) throw new CortexError("REG_NOT_FOUND", `${ref} is not in the Hugging Face cache ${opts.hubCache}; pull it first (cortex pull ${ref})`);
-    return { ref, path: snap.path, kind: "hf-cache", repo: m[1]!, commit: snap.commit };
+    return { ref, path: snap.path, kind: "hf-cache", repo: hf.repo, commit: snap.commit };
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(ref) || ref.includes("..")) throw new CortexError("REQ_INVALID_ARGUMENT", `model "${ref}" is not a model name, org/name or absolute path`);
   for (const dir of [opts.paths.models, opts.paths.quantizedModels, opts.paths.mlxModels, ...opts.modelDirs]) {
@@ -53,6 +55,14 @@ export function resolveModelSource(ref: string, opts: { paths: HomePaths; hubCac
 function realpathOrUndefined(p: string): string | undefined {
   try {
     return fs.realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function repoRefOrUndefined(ref: string): RepoRef | undefined {
+  try {
+    return parseRepoRef(ref);
   } catch {
     return undefined;
   }
