@@ -17,7 +17,7 @@ test("usage errors exit 64 everywhere, as one JSON error object on stderr with -
   assert.equal(human.code, 64);
   assert.equal(human.stderr.match(/missing required argument 'model'/g)?.length, 1, "said once");
   // No daemon runs here: these fail before any call (they would otherwise exit 69).
-  for (const args of [["ls", "--quant", "4bit"], ["clean", "--quantization", "4bit"], ["ls", "--format", "onnx"], ["jobs", "--state", "weird"], ["jobs", "--limit", "0"], ["convert", "x", "--to", "onnx"], ["quantize", "m", "Q4_K_M", "--threads", "two"], ["load", "m", "--ctx", "big"]]) {
+  for (const args of [["ls", "--quant", "q9_z"], ["clean", "--quantization", "q9_z"], ["ls", "--format", "onnx"], ["jobs", "--state", "weird"], ["jobs", "--limit", "0"], ["convert", "x", "--to", "onnx"], ["quantize", "m", "Q4_K_M", "--threads", "two"], ["load", "m", "--ctx", "big"]]) {
     const r = await runCli(["--home", home, "--json", ...args]);
     assert.equal(r.code, 64, `${args.join(" ")}: ${r.stderr}`);
     assert.equal(jsonError(r.stderr).status, "INVALID_ARGUMENT", args.join(" "));
