@@ -1,4 +1,5 @@
 import { parseByteSize } from "../config/schema.js";
+import { enumMembers } from "../grpc/strict-enum.js";
 import { CliError } from "./client.js";
 import { formatBytes, keyValues, table } from "./format.js";
 
@@ -29,22 +30,72 @@ export interface ModelInfoView {
   files: { path: string; size_bytes: number; sha256: string }[];
   hf_refs: string[];
   kind: string;
+  bits: number;
+  bits_low: number;
+  bits_high: number;
 }
 
 const FORMATS: Record<string, string> = { gguf: "GGUF", mlx: "MLX", safetensors: "SAFETENSORS", pytorch: "PYTORCH", gptq: "GPTQ", awq: "AWQ", bitsandbytes: "BITSANDBYTES", bnb: "BITSANDBYTES", "compressed-tensors": "COMPRESSED_TENSORS", lora: "LORA_ADAPTER", "lora-adapter": "LORA_ADAPTER" };
 
-/** `gguf`, `mlx`, `lora` … → MODEL_FORMAT_* */
+/** A value the CLI does not understand: a usage error (exit 64) naming it and what is accepted; nothing is sent. */
+function refuse(what: string, value: string, accepted: readonly string[]): never {
+  throw new CliError(`unknown ${what} "${value}"; accepted: ${accepted.join(", ")}`, 64);
+}
+
+/** `gguf`, `mlx`, `lora` … (or the proto name) → MODEL_FORMAT_* */
 export function formatEnum(v: string): string {
   const f = FORMATS[v.toLowerCase()] ?? v.toUpperCase().replace(/^MODEL_FORMAT_/, "");
-  if (!Object.values(FORMATS).includes(f)) throw new CliError(`unknown format "${v}" (use ${Object.keys(FORMATS).join(", ")})`, 64);
+  if (!enumMembers("cortex.v1.ModelFormat").includes(`MODEL_FORMAT_${f}`)) refuse("format", v, Object.keys(FORMATS));
   return `MODEL_FORMAT_${f}`;
 }
 
-/** `q4_k_m`, `f16`, `mlx` (affine), `int4` … → QUANTIZATION_* (the server checks the name). */
-export function quantEnum(v: string): string {
-  const up = v.toUpperCase().replace(/^QUANTIZATION_/, "");
-  const alias: Record<string, string> = { F16: "FP16", F32: "FP32", MLX: "MLX_AFFINE", Q4_K: "Q4_K_M", Q5_K: "Q5_K_M", Q3_K: "Q3_K_M" };
-  return `QUANTIZATION_${alias[up] ?? up}`;
+const QUANT_ALIASES: Record<string, string> = { F16: "FP16", F32: "FP32", MLX: "MLX_AFFINE", Q4_K: "Q4_K_M", Q5_K: "Q5_K_M", Q3_K: "Q3_K_M" };
+/** Weight widths users type: `4bit`, `4-bit`, `8bit` … (ModelInfo.bits). */
+const WIDTH = /^(\d+)-?bits?$/i;
+const WIDTHS = [1, 2, 3, 4, 5, 6, 8, 16, 32];
+
+/** What `--quantization` accepts: every enum member (lower case), the aliases, and the bit widths. */
+function acceptedQuantizations(): string[] {
+  const names = enumMembers("cortex.v1.Quantization").map((n) => n.replace(/^QUANTIZATION_/, "").toLowerCase());
+  return [...WIDTHS.map((b) => `${b}bit`), ...names, ...Object.keys(QUANT_ALIASES).map((a) => a.toLowerCase())];
+}
+
+/**
+ * `--quantization` values → the request's two any-of lists: enum names (`q4_k_m`, `f16`, `mlx`, `int4` →
+ * QUANTIZATION_*) and weight widths (`4bit` → bits 4, every 4-bit model whatever its format).
+ * @throws CliError (exit 64) naming a value that is neither, with the accepted ones.
+ */
+export function quantizationFilter(values: readonly string[] = []): { quantizations: string[]; bits: number[] } {
+  const quantizations: string[] = [];
+  const bits: number[] = [];
+  const members = enumMembers("cortex.v1.Quantization");
+  for (const v of values) {
+    const width = WIDTH.exec(v.trim());
+    if (width) {
+      bits.push(bitsValue(width[1]!, v));
+      continue;
+    }
+    const up = v.trim().toUpperCase().replace(/^QUANTIZATION_/, "");
+    const name = `QUANTIZATION_${QUANT_ALIASES[up] ?? up}`;
+    if (!members.includes(name)) refuse("quantization", v, acceptedQuantizations());
+    quantizations.push(name);
+  }
+  return { quantizations, bits };
+}
+
+/** `--bits 4` → 4; anything but a width some format has is refused. */
+export function bitsValue(text: string, shown = text): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!WIDTHS.includes(n)) refuse("bit width", shown, WIDTHS.map(String));
+  return n;
+}
+
+export const SORT_KEYS = ["name", "size", "last_used", "created", "parameters"];
+
+/** `--sort` key (optionally "-" for descending), checked before sending. */
+export function sortKey(v: string): string {
+  if (!SORT_KEYS.includes(v.replace(/^-/, ""))) refuse("sort key", v, [...SORT_KEYS, ...SORT_KEYS.map((k) => `-${k}`)]);
+  return v;
 }
 
 /** "30d", "12h", "90m", "45s" or seconds → seconds. */
@@ -113,6 +164,7 @@ export function modelDetails(m: ModelInfoView): string {
     ["name", m.name],
     ["format", `${shortFormat(m.format)} (${m.kind})`],
     ["quantization", `${shortQuant(m)}${m.mlx_quantization ? ` (${m.mlx_quantization.mode}, ${m.mlx_quantization.bits} bits, group ${m.mlx_quantization.group_size})` : ""}`],
+    ["bits", !m.bits ? "-" : m.bits_low !== m.bits_high ? `${m.bits_low}/${m.bits_high} (mixed)` : String(m.bits)],
     ["architecture", m.architecture || "-"],
     ["parameters", m.parameter_count ? `${formatParams(m.parameter_count)} (${m.parameter_count})` : "-"],
     ["context", m.context_length || "-"],

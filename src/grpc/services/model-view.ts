@@ -2,7 +2,8 @@ import { CortexError } from "../../errors/cortex-error.js";
 import type { CleanCandidate } from "../../store/clean-plan.js";
 import type { HfCacheInfo } from "../../store/hf-cache/scan-hf-cache.js";
 import type { Manifest } from "../../store/manifest/manifest-schema.js";
-import { MODEL_FORMATS, QUANTIZATIONS, type ModelFormat, type ModelRecord, type QuantizationName } from "../../store/model-types.js";
+import { QUANTIZATIONS, WEIGHT_BITS, type ModelFormat, type ModelRecord, type QuantizationName } from "../../store/model-types.js";
+import { parseStrictEnumList } from "../strict-enum.js";
 
 /** Wire shapes of the model store (proto field names; enums as their names, int64 as numbers). */
 const iso = (ms: number) => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : "");
@@ -35,6 +36,9 @@ export function modelInfo(m: ModelRecord, withFiles = true): Record<string, unkn
     quantization_label: f.quantizationLabel,
     hf_refs: m.hf?.refs ?? [],
     kind: m.kind,
+    bits: f.bits?.main ?? 0,
+    bits_low: f.bits?.low ?? 0,
+    bits_high: f.bits?.high ?? 0,
   };
 }
 
@@ -81,22 +85,19 @@ export function hfCacheView(info: HfCacheInfo): Record<string, unknown> {
   };
 }
 
-/** "MODEL_FORMAT_GGUF" (or "GGUF", or the enum number) → "GGUF"; UNSPECIFIED dropped. */
+/** ModelFormat filter list, strictly: UNSPECIFIED or an unknown value is INVALID_ARGUMENT (strict-enum.ts). */
 export function parseFormats(values: readonly unknown[] | undefined): ModelFormat[] {
-  return parseEnums(values, "formats", "MODEL_FORMAT_", MODEL_FORMATS) as ModelFormat[];
+  return parseStrictEnumList("cortex.v1.ModelFormat", "formats", values) as ModelFormat[];
 }
 
 export function parseQuantizations(values: readonly unknown[] | undefined): QuantizationName[] {
-  return parseEnums(values, "quantizations", "QUANTIZATION_", QUANTIZATIONS) as QuantizationName[];
+  return parseStrictEnumList("cortex.v1.Quantization", "quantizations", values) as QuantizationName[];
 }
 
-function parseEnums(values: readonly unknown[] | undefined, field: string, prefix: string, allowed: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const v of values ?? []) {
-    const name = String(v).toUpperCase().replace(new RegExp(`^${prefix}`), "");
-    if (name === "UNSPECIFIED") continue;
-    if (!allowed.includes(name)) throw new CortexError("REQ_INVALID_ARGUMENT", `${field}: ${String(v)} is not one of ${allowed.map((a) => prefix + a).join(", ")}`);
-    out.push(name);
-  }
-  return out;
+/** Weight bit widths of a filter: each one a width some format has (WEIGHT_BITS), else INVALID_ARGUMENT. */
+export function parseWeightBits(values: readonly unknown[] | undefined): number[] {
+  return (values ?? []).map((v, i) => {
+    if (typeof v === "number" && (WEIGHT_BITS as readonly number[]).includes(v)) return v;
+    throw new CortexError("REQ_INVALID_ARGUMENT", `bits[${i}]: ${String(v)} is not a weight bit width; accepted: ${WEIGHT_BITS.join(", ")}`);
+  });
 }

@@ -4,11 +4,12 @@ import { CortexError } from "../../errors/cortex-error.js";
 import type { CleanFilter } from "../../store/clean-plan.js";
 import type { ModelStore } from "../../store/model-store.js";
 import { requireString, unary } from "../handlers.js";
-import { cleanCandidate, hfCacheView, manifestSummary, modelInfo, parseFormats, parseQuantizations } from "./model-view.js";
+import { cleanCandidate, hfCacheView, manifestSummary, modelInfo, parseFormats, parseQuantizations, parseWeightBits } from "./model-view.js";
 
 interface ListReq {
   formats: string[];
   quantizations: string[];
+  bits: number[];
   tags: string[];
   name_glob: string;
   page_size: number;
@@ -20,6 +21,7 @@ interface ListReq {
 interface CleanReq {
   tags: string[];
   quantizations: string[];
+  bits: number[];
   formats: string[];
   older_than_seconds: number;
   larger_than_bytes: number;
@@ -32,6 +34,7 @@ function cleanFilter(r: CleanReq): CleanFilter {
   return {
     tags: r.tags ?? [],
     quantizations: parseQuantizations(r.quantizations),
+    bits: parseWeightBits(r.bits),
     formats: parseFormats(r.formats),
     olderThanSeconds: Number(r.older_than_seconds) || 0,
     largerThanBytes: Number(r.larger_than_bytes) || 0,
@@ -47,6 +50,7 @@ export function createStoreRpcs(store: ModelStore): grpc.UntypedServiceImplement
       const page = await store.list({
         formats: parseFormats(req.formats),
         quantizations: parseQuantizations(req.quantizations),
+        bits: parseWeightBits(req.bits),
         tags: req.tags ?? [],
         ...(req.name_glob ? { nameGlob: req.name_glob } : {}),
         ...(req.sort ? { sort: req.sort } : {}),
