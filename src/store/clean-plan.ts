@@ -33,7 +33,7 @@ export interface CleanPlan {
   /** Matched but not deletable now (loaded, used by a job). */
   skipped: CleanCandidate[];
   reclaimableBytes: number;
-  /** Digest of the candidates: apply with it deletes nothing if the selection changed since the preview. */
+  /** Digest of the candidates (ids, sizes, last use): apply with it deletes nothing if any changed since the preview. */
   token: string;
 }
 
@@ -109,7 +109,8 @@ export async function planClean(models: readonly ModelRecord[], f: CleanFilter, 
   candidates.sort((a, b) => b.reclaimableBytes - a.reclaimableBytes || a.model.name.localeCompare(b.model.name));
   const token = crypto
     .createHash("sha256")
-    .update(candidates.map((c) => `${c.model.id}:${c.model.sizeBytes}`).sort().join(","))
+    // A candidate whose size or last use changed since the preview changes the token: apply then deletes nothing.
+    .update(candidates.map((c) => `${c.model.id}:${c.model.sizeBytes}:${c.model.lastUsedAt}`).sort().join(","))
     .digest("hex")
     .slice(0, 16);
   return { candidates, skipped, reclaimableBytes: total, token };
