@@ -246,7 +246,8 @@ export class ModelStore {
           if (who.length) throw new CortexError("REG_IN_USE", `${m.name}@${m.hf.commit.slice(0, 8)} (${m.id}) is in use: ${who.join("; ")}`);
         }
       }
-      const result = await executeHfCacheDelete(plan);
+      // A prune skips what a download has locked; a delete of named revisions refuses rather than half-do it.
+      const result = await executeHfCacheDelete(plan, { onLocked: o.prune ? "skip" : "refuse" });
       this.index.invalidate();
       return { plan, result };
     });

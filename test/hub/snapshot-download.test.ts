@@ -4,7 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { snapshotDownload, type SnapshotOptions, type SnapshotProgress } from "../../src/hub/snapshot-download.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { gitSha1, hubErr, MiB, modelRepo, sha256, startHub } from "./hub-fixtures.js";
+import { gitSha1, heldLocks, hubErr, MiB, modelRepo, sha256, startHub } from "./hub-fixtures.js";
 import { OTHER_TOKEN, TEST_TOKEN, type LoopbackHub } from "./loopback-hub.js";
 
 const BIG = "model.safetensors";
@@ -31,7 +31,7 @@ test("pulls into the HF cache layout: blobs by etag, relative snapshot symlinks,
     Object.entries(files).map(([p, f]) => [p, f.data.length, sha256(f.data)]).sort(([a], [b]) => (a! < b! ? -1 : 1)),
   );
   assert.deepEqual(leftovers(cache), [], "no partial files or sidecars");
-  assert.deepEqual(fs.readdirSync(path.join(cache, ".locks", "models--org--model")), [], "locks released");
+  assert.deepEqual(heldLocks(cache), [], "locks released");
   const last = events.at(-1)!;
   assert.equal(last.doneBytes, last.totalBytes);
   assert.equal(last.filesDone, 4);
@@ -214,7 +214,7 @@ test("concurrent pulls of the same repo@commit in one process share blobs withou
   for (const r of results) assert.deepEqual(fs.readFileSync(path.join(r.snapshotPath, BIG)), hub.repos["org/model"]!.files[BIG]!.data);
   assert.ok(hub.bytesServed(BIG) <= size, `the weights were fetched once (${hub.bytesServed(BIG)} bytes served)`);
   assert.deepEqual(leftovers(cache), []);
-  assert.deepEqual(fs.readdirSync(path.join(cache, ".locks", "models--org--model")), []);
+  assert.deepEqual(heldLocks(cache), []);
 });
 
 test("a hostile listing cannot write outside the cache: FMT_INVALID naming the path, nothing written", async (t) => {
