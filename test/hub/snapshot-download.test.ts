@@ -44,7 +44,7 @@ test("pulls into the HF cache layout: blobs by etag, relative snapshot symlinks,
   assert.deepEqual(again.files, r.files);
 });
 
-test("include/exclude select files with fnmatch; named files are looked up with paths-info; no match is HUB_NOT_FOUND", async (t) => {
+test("include/exclude select files with fnmatch; named files are looked up in the listing; no match is HUB_NOT_FOUND", async (t) => {
   const hub = await startHub(t, { "org/model": modelRepo(2 * MiB) });
   const cache = tempDir(t);
   const r = await pull(hub, cache, { include: ["*.json"], exclude: ["tokenizer/*"] });
@@ -56,7 +56,7 @@ test("include/exclude select files with fnmatch; named files are looked up with 
   const named = await pull(hub, tempDir(t), { include: ["tokenizer/tokenizer.json", "README.md"] });
   assert.deepEqual(named.files.map((f) => f.path), ["README.md", "tokenizer/tokenizer.json"]);
   const used = hub.requests.slice(before).map((q) => new URL(q.url).pathname);
-  assert.ok(used.some((p) => p.includes("/paths-info/")) && !used.some((p) => p.includes("/tree/")), used.join(" "));
+  assert.ok(used.some((p) => p.includes("/tree/")), `the whole revision is listed (trees/<commit>.json): ${used.join(" ")}`);
 
   await assert.rejects(pull(hub, tempDir(t), { include: ["config.json", "nope.gguf"] }), hubErr("HUB_NOT_FOUND", /file nope\.gguf not found in org\/model@/));
   await assert.rejects(pull(hub, tempDir(t), { include: ["*.gguf"] }), hubErr("HUB_NOT_FOUND", /no files of org\/model@main match .*\*\.gguf/));
@@ -165,8 +165,8 @@ test("offline mode answers from the cache without a request, or names what is mi
   await assert.rejects(offline({ revision: "dev" }), hubErr("HUB_OFFLINE", /org\/model@dev/));
   await assert.rejects(offline({ include: ["nope.bin"] }), hubErr("HUB_OFFLINE", /not in the cache: nope\.bin/));
 
-  // a cache written by Python tools (no listing record): a link whose blob is gone is named
-  fs.rmSync(path.join(repoDir(cache), ".cortexd"), { recursive: true });
+  // a cache written by older Python tools (no trees/<commit>.json): a link whose blob is gone is named
+  fs.rmSync(path.join(repoDir(cache), "trees"), { recursive: true });
   fs.rmSync(path.join(repoDir(cache), "blobs", sha256(hub.repos["org/model"]!.files[BIG]!.data)));
   await assert.rejects(offline(), hubErr("HUB_OFFLINE", /not in the cache: model\.safetensors/));
 });
