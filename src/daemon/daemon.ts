@@ -22,7 +22,7 @@ import { combineHolders, jobHolders, modelHasPath, type ModelHolders } from "../
 import { ModelStore } from "../store/model-store.js";
 import { storeRootsFor } from "../store/store-roots.js";
 import { sweepStaleTemps } from "../store/sweep-stale-temps.js";
-import { resolveHfToken } from "./hf-token.js";
+import { resolveHubToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
 import { startRedis } from "../redis/redis-handle.js";
 import type { DaemonContext } from "./daemon-context.js";
@@ -68,7 +68,7 @@ export class Daemon {
       const workers = new JobWorkers({
         connection: redis.connection,
         concurrency: { downloads: config.maxConcurrentDownloads, conversions: config.conversionConcurrency, quantizations: config.conversionConcurrency },
-        runtime: workerConfigFrom(config, resolveHfToken(config.hfToken, config.hfHubCache)),
+        runtime: workerConfigFrom(config, resolveHubToken(config)),
         logger,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
       });
