@@ -17,6 +17,7 @@ export function registerService(program: Command): void {
       const ctx = CliContext.from(cmd);
       const values = defaultServiceValues(ctx.home);
       const plan = planInstall(values);
+      for (const note of values.notes) process.stderr.write(`note: ${note}\n`);
       if (opts.dryRun) {
         ctx.print({ ...plan, dry_run: true }, () => `# ${plan.file}\n${plan.content}\n# commands\n${plan.commands.map(shell).join("\n")}`);
         return;
