@@ -14,6 +14,10 @@ export function registerPull(program: Command): void {
     .action(async (ref: string, opts: FollowOptions & { include?: string[]; exclude?: string[] }, cmd: Command) => {
       const at = ref.lastIndexOf("@");
       const [repo, revision] = at > 0 ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, ""];
-      await submitAndFollow(CliContext.from(cmd), "PullModel", { repo, revision, include: opts.include ?? [], exclude: opts.exclude ?? [] }, opts);
+      const ctx = CliContext.from(cmd);
+      const job = await submitAndFollow(ctx, "PullModel", { repo, revision, include: opts.include ?? [], exclude: opts.exclude ?? [] }, opts);
+      // What to type next: the names `cortex run` takes for what was pulled.
+      const models = job?.result_json ? ((JSON.parse(job.result_json) as { models?: { id: string; run_as: string }[] }).models ?? []) : [];
+      if (!ctx.json) for (const m of models) process.stdout.write(`run it: cortex run ${m.run_as}  (${m.id})\n`);
     });
 }
