@@ -3,11 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import type { CliError } from "../../src/cli/client.js";
 import { homePaths } from "../../src/config/paths.js";
 import { commitOf, makeHfCache } from "../fixtures/make-hf-cache.js";
 import { copyModel, tinyModel, tinyModelsUnavailable } from "../fixtures/tiny-models.js";
-import { runCli, startDaemon } from "../helpers/daemon.js";
+import { rpcError, runCli, startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { bitWidthZoo } from "../store/helpers.js";
 
@@ -58,8 +57,8 @@ test("seeded scenario: clean --tags flux --quantization 4bit deletes the 4-bit F
   assert.ok(before.candidates.some((c) => c.model.name === "chat-tiny"));
   await cli("run", "chat-tiny", "--raw", "--max-tokens", "2", "hello");
   await cli("unload", "chat-tiny");
-  const stale = await d.client.unary("cortex.v1.ModelService", "ApplyClean", { older_than_seconds: 30 * 86400, expect_plan_token: before.plan_token }).catch((e: CliError) => e);
-  assert.equal((stale as CliError).grpcCode, grpc.status.FAILED_PRECONDITION, "the selection changed since that preview");
+  const stale = await rpcError(d.client.unary("cortex.v1.ModelService", "ApplyClean", { older_than_seconds: 30 * 86400, expect_plan_token: before.plan_token }));
+  assert.equal(stale.grpcCode, grpc.status.FAILED_PRECONDITION, "the selection changed since that preview");
   assert.deepEqual(await listed(), all.filter((n) => n !== "flux-dev-mlx-4bit"), "nothing deleted");
 
   const applied = await cli("clean", "apply", "--older-than", "30d");

@@ -3,7 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CortexClient } from "../../src/cli/client.js";
+import assert from "node:assert/strict";
+import { CortexClient, type CliError } from "../../src/cli/client.js";
 import { socketAnswers } from "../../src/daemon/unix-socket.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -100,4 +101,14 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 
 export function fileMode(p: string): number {
   return fs.statSync(p).mode & 0o777;
+}
+
+/** The CliError a client call fails with; fails the test when the call succeeds. */
+export async function rpcError(promise: Promise<unknown>): Promise<CliError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as CliError;
+  }
+  assert.fail("expected the call to fail");
 }

@@ -3,8 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import * as grpc from "@grpc/grpc-js";
-import type { CliError } from "../../src/cli/client.js";
-import { runCli, startDaemon } from "../helpers/daemon.js";
+import { rpcError, runCli, startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { bitWidthZoo as zoo } from "./helpers.js";
 
@@ -20,14 +19,6 @@ interface Model {
   bits_high: number;
 }
 
-async function rpcError(promise: Promise<unknown>): Promise<CliError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as CliError;
-  }
-  assert.fail("expected the call to fail");
-}
 
 const FOUR_BIT = ["flux-dev-mlx-4bit", "llama-Q4_0", "llama-Q4_K_M", "llama-awq", "llama-bnb-nf4", "llama-gptq"];
 const EIGHT_BIT = ["llama-Q8_0", "llama-bnb-int8", "llama-mlx-8bit"];
