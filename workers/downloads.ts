@@ -1,6 +1,6 @@
 import { snapshotDownload } from "../src/hub/snapshot-download.js";
 import { createProcessor } from "../src/jobs/processor-shim.js";
-import { recordProduced } from "../src/jobs/worker-store.js";
+import { recordPulledModels } from "../src/jobs/worker-store.js";
 import { readWorkerConfig } from "../src/jobs/worker-config.js";
 
 /** The `downloads` queue's processor (a BullMQ sandboxed child): pull jobs into the shared HF cache. */
@@ -37,9 +37,8 @@ export default createProcessor<PullData, object>(async (data, ctx) => {
       }),
   });
   ctx.progress({ phase: "writing manifest", done: r.files.reduce((s, f) => s + f.size, 0), total: r.files.reduce((s, f) => s + f.size, 0), unit: "bytes" });
-  // A repo the store does not count as a model (no weights at the top level, say) is still a good pull.
-  const modelId = await recordProduced(cfg, {
-    path: r.snapshotPath,
+  // Every model the snapshot holds (its folder, each GGUF); a repo with none (a README) is still a good pull.
+  const { models, skipped } = await recordPulledModels(cfg, r.snapshotPath, r.files, {
     kind: "pull",
     source: `${r.repo}@${data.revision}`,
     sourceRevision: data.revision,
@@ -47,10 +46,18 @@ export default createProcessor<PullData, object>(async (data, ctx) => {
     revision: r.commit,
     recipe: { include: data.include, exclude: data.exclude },
     jobId: ctx.jobId,
-    sha256: Object.fromEntries(r.files.map((f) => [f.path, f.sha256])),
-  }).catch((err: unknown) => {
-    ctx.log(`no manifest for ${r.repo}: ${err instanceof Error ? err.message : String(err)}`);
-    return "";
   });
-  return { repo: r.repo, commit: r.commit, snapshot_path: r.snapshotPath, files: r.files.length, bytes: r.files.reduce((s, f) => s + f.size, 0), bytes_fetched: r.bytesFetched, from_cache: r.fromCache, model_id: modelId };
+  if (models.length === 0) ctx.log(`no model in ${r.repo}@${r.commit}: ${skipped.join("; ")}`);
+  return {
+    repo: r.repo,
+    commit: r.commit,
+    snapshot_path: r.snapshotPath,
+    files: r.files.length,
+    bytes: r.files.reduce((s, f) => s + f.size, 0),
+    bytes_fetched: r.bytesFetched,
+    from_cache: r.fromCache,
+    model_id: models[0]?.id ?? "",
+    model_ids: models.map((m) => m.id),
+    models,
+  };
 });

@@ -1,5 +1,5 @@
 import { parseByteSize } from "../config/text-values.js";
-import { quantizationName } from "../formats/quantization-names.js";
+import { QUANTIZATIONS, quantizationName } from "../formats/quantization-names.js";
 import type { ModelFormat } from "../grpc/generated/cortex/v1/ModelFormat.js";
 import type { ModelInfo__Output } from "../grpc/generated/cortex/v1/ModelInfo.js";
 import type { Quantization } from "../grpc/generated/cortex/v1/Quantization.js";
@@ -11,18 +11,64 @@ export type ModelInfoView = ModelInfo__Output;
 
 const FORMATS: Record<string, string> = { gguf: "GGUF", mlx: "MLX", safetensors: "SAFETENSORS", pytorch: "PYTORCH", gptq: "GPTQ", awq: "AWQ", bitsandbytes: "BITSANDBYTES", bnb: "BITSANDBYTES", "compressed-tensors": "COMPRESSED_TENSORS", lora: "LORA_ADAPTER", "lora-adapter": "LORA_ADAPTER" };
 
-/** `gguf`, `mlx`, `lora` … → MODEL_FORMAT_* */
+/** A value the CLI does not understand: a usage error (exit 64) naming it and what is accepted; nothing is sent. */
+function refuse(what: string, value: string, accepted: readonly string[]): never {
+  throw new CliError(`unknown ${what} "${value}"; accepted: ${accepted.join(", ")}`, EXIT_USAGE);
+}
+
+/** `gguf`, `mlx`, `lora` … (or the proto name) → MODEL_FORMAT_* */
 export function formatEnum(v: string): ModelFormat {
   const f = FORMATS[v.toLowerCase()] ?? v.toUpperCase().replace(/^MODEL_FORMAT_/, "");
-  if (!Object.values(FORMATS).includes(f)) throw new CliError(`unknown format "${v}" (use ${Object.keys(FORMATS).join(", ")})`, EXIT_USAGE);
+  if (!Object.values(FORMATS).includes(f)) refuse("format", v, Object.keys(FORMATS));
   return `MODEL_FORMAT_${f}` as ModelFormat;
+}
+
+/** Weight widths users type: `4bit`, `4-bit`, `8bit` … (ModelInfo.bits). */
+const WIDTH = /^(\d+)-?bits?$/i;
+const WIDTHS = [1, 2, 3, 4, 5, 6, 8, 16, 32];
+
+/** What `--quantization` accepts: the bit widths, then every store name (lower case) and the aliases. */
+function acceptedQuantizations(): string[] {
+  return [...WIDTHS.map((b) => `${b}bit`), ...QUANTIZATIONS.map((n) => n.toLowerCase()), "f16", "f32", "mlx", "q4_k", "q5_k", "q3_k"];
 }
 
 /** `q4_k_m`, `f16`, `mlx` (affine), `int4` … → QUANTIZATION_*; a word outside the vocabulary is a usage error, never a default. */
 export function quantEnum(v: string): Quantization {
   const name = quantizationName(v);
-  if (!name || name === "UNSPECIFIED") throw new CliError(`unknown quantization "${v}" (e.g. q4_k_m, q8_0, f16, bf16, mlx, gptq, awq, int4)`, EXIT_USAGE);
+  if (!name || name === "UNSPECIFIED") refuse("quantization", v, acceptedQuantizations());
   return `QUANTIZATION_${name}`;
+}
+
+/**
+ * `--quantization` values → the request's two any-of lists: enum names (`q4_k_m`, `f16`, `mlx`, `int4` →
+ * QUANTIZATION_*, through the one vocabulary in formats/quantization-names.ts) and weight widths (`4bit` → bits 4,
+ * every 4-bit model whatever its format).
+ * @throws CliError (exit 64) naming a value that is neither, with the accepted ones.
+ */
+export function quantizationFilter(values: readonly string[] = []): { quantizations: Quantization[]; bits: number[] } {
+  const quantizations: Quantization[] = [];
+  const bits: number[] = [];
+  for (const v of values) {
+    const width = WIDTH.exec(v.trim());
+    if (width) bits.push(bitsValue(width[1]!, v));
+    else quantizations.push(quantEnum(v));
+  }
+  return { quantizations, bits };
+}
+
+/** `--bits 4` → 4; anything but a width some format has is refused. */
+export function bitsValue(text: string, shown = text): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!WIDTHS.includes(n)) refuse("bit width", shown, WIDTHS.map(String));
+  return n;
+}
+
+export const SORT_KEYS = ["name", "size", "last_used", "created", "parameters"];
+
+/** `--sort` key (optionally "-" for descending), checked before sending. */
+export function sortKey(v: string): string {
+  if (!SORT_KEYS.includes(v.replace(/^-/, ""))) refuse("sort key", v, [...SORT_KEYS, ...SORT_KEYS.map((k) => `-${k}`)]);
+  return v;
 }
 
 /** "30d", "12h", "90m", "45s" or seconds → seconds. */
@@ -91,6 +137,7 @@ export function modelDetails(m: ModelInfoView): string {
     ["name", m.name],
     ["format", `${shortFormat(m.format)} (${m.kind})`],
     ["quantization", `${shortQuant(m)}${m.mlx_quantization ? ` (${m.mlx_quantization.mode}, ${m.mlx_quantization.bits} bits, group ${m.mlx_quantization.group_size})` : ""}`],
+    ["bits", !m.bits ? "-" : m.bits_low !== m.bits_high ? `${m.bits_low}/${m.bits_high} (mixed)` : String(m.bits)],
     ["architecture", m.architecture || "-"],
     ["parameters", m.parameter_count ? `${formatParams(m.parameter_count)} (${m.parameter_count})` : "-"],
     ["context", m.context_length || "-"],

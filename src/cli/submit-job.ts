@@ -12,13 +12,14 @@ export interface FollowOptions {
  * Submits a job RPC (PullModel, ConvertModel, QuantizeModel, FuseAdapter) and, unless --detach, follows it with
  * progress bars until it ends; prints the result. A failed job throws (non-zero exit, code and message on stderr).
  */
-export async function submitAndFollow(ctx: CliContext, submitted: Promise<JobHandle__Output>, opts: FollowOptions): Promise<void> {
+export async function submitAndFollow(ctx: CliContext, submitted: Promise<JobHandle__Output>, opts: FollowOptions): Promise<JobView | undefined> {
   const handle = await submitted;
   if (opts.detach) {
     ctx.print(handle, () => `${handle.deduplicated ? "joined" : "submitted"} ${handle.job ? jobLine(handle.job) : handle.job_id}`);
-    return;
+    return undefined;
   }
   if (!ctx.json && handle.deduplicated) process.stderr.write(`an identical job is already running: following job ${handle.job_id}\n`);
   const job = await watchJob(ctx.client, handle.job_id, { json: ctx.json, ...(opts.cancelOnExit ? { cancelOnExit: true } : {}) });
   if (!ctx.json) process.stdout.write(`${job.result_json ? `done: ${job.result_json}` : jobLine(job)}\n`);
+  return job;
 }

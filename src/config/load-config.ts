@@ -31,10 +31,16 @@ export interface LoadConfigInput {
 export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   const env = input.env ?? process.env;
   const flags = input.flags ?? {};
-  const defaults = defaultConfig(env, input.homedir ?? os.homedir()) as Record<string, unknown>;
+  const homedir = input.homedir ?? os.homedir();
+  const defaults = defaultConfig(env, homedir) as Record<string, unknown>;
 
   const envValues: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(SETTINGS) as [ConfigKey, (typeof SETTINGS)[ConfigKey]][]) {
+    if (spec.fromEnv) {
+      const v = spec.fromEnv(env, homedir);
+      if (v !== undefined) envValues[key] = v;
+      continue;
+    }
     const raw = spec.env ? env[spec.env] : undefined;
     if (raw !== undefined && raw !== "") envValues[key] = coerceEnv(key, spec.env!, raw, defaults[key]);
   }
@@ -67,6 +73,7 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
     ...data,
     home: path.resolve(data.home),
     hfHubCache: path.resolve(expandHome(data.hfHubCache, input.homedir)),
+    hfTokenPath: path.resolve(expandHome(data.hfTokenPath, input.homedir)),
     modelDirs: Object.freeze(data.modelDirs.map((d) => path.resolve(expandHome(d, input.homedir)))),
   };
   return { config: Object.freeze(config), sources: Object.freeze(sources), file };

@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { hfEndpointFromEnv, hfHubCacheFromEnv, hfTokenFromEnv, hfTokenPathFromEnv, resolveHfHome } from "./hf-env.js";
 import { physicalCoreCount } from "../platform/physical-cores.js";
 import { parseByteSize } from "./text-values.js";
 
@@ -12,6 +13,11 @@ export { parseByteSize } from "./text-values.js";
  */
 export interface SettingSpec {
   env?: string;
+  /**
+   * The value the environment gives, when one variable alone does not say it (legacy names, $VAR expansion):
+   * huggingface_hub's resolution, from config/hf-env.ts. Undefined = the environment does not set it.
+   */
+  fromEnv?: (env: NodeJS.ProcessEnv, homedir: string) => unknown;
   flag?: string;
   secret?: boolean;
   description: string;
@@ -44,6 +50,7 @@ export const configSchema = z.strictObject({
   modelDirs: z.array(z.string().min(1)),
   hfEndpoint: z.url(),
   hfToken: z.string(),
+  hfTokenPath: z.string(),
   hfHubCache: z.string(),
   hfOffline: z.boolean(),
   maxConcurrentDownloads: z.number().int().min(1).max(64),
@@ -70,9 +77,10 @@ export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   redisServer: { env: "CORTEX_REDIS_SERVER", description: "redis-server binary for the embedded Redis." },
   logLevel: { env: "CORTEX_LOG_LEVEL", flag: "--log-level", description: "Log level: fatal, error, warn, info, debug, trace, silent." },
   modelDirs: { env: "CORTEX_MODEL_DIRS", description: "Extra folders to scan for models (path-list separated)." },
-  hfEndpoint: { env: "HF_ENDPOINT", description: "Hugging Face Hub URL." },
-  hfToken: { env: "HF_TOKEN", secret: true, description: "Hugging Face token; empty = the token file under HF_HOME, if any." },
-  hfHubCache: { env: "HF_HUB_CACHE", description: "Hugging Face cache; empty = $HF_HOME/hub or ~/.cache/huggingface/hub." },
+  hfEndpoint: { env: "HF_ENDPOINT", fromEnv: (env) => hfEndpointFromEnv(env), description: "Hugging Face Hub URL." },
+  hfToken: { env: "HF_TOKEN", fromEnv: (env) => hfTokenFromEnv(env), secret: true, description: "Hugging Face token (HF_TOKEN, else the legacy HUGGING_FACE_HUB_TOKEN); empty = the token file (hfTokenPath), if any." },
+  hfTokenPath: { env: "HF_TOKEN_PATH", fromEnv: (env, homedir) => hfTokenPathFromEnv(env, homedir), description: "The token file `hf auth login` writes; default $HF_HOME/token (never beside the hub cache)." },
+  hfHubCache: { env: "HF_HUB_CACHE", fromEnv: (env, homedir) => hfHubCacheFromEnv(env, homedir), description: "Hugging Face cache (HF_HUB_CACHE, else the legacy HUGGINGFACE_HUB_CACHE); default $HF_HOME/hub, $XDG_CACHE_HOME/huggingface/hub or ~/.cache/huggingface/hub." },
   hfOffline: { env: "HF_HUB_OFFLINE", description: "Never contact the Hub; answer pulls from the cache." },
   maxConcurrentDownloads: { env: "CORTEX_MAX_CONCURRENT_DOWNLOADS", description: "Pull jobs running at once." },
   downloadPartsPerFile: { env: "CORTEX_DOWNLOAD_PARTS", description: "Most parallel connections per large file (each fetches ranged parts of at most 32 MiB)." },
@@ -89,7 +97,6 @@ export const SETTINGS: Record<ConfigKey, SettingSpec> = {
 
 /** Defaults that depend on the machine and the user's home, computed at boot (never at import). */
 export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z.input<typeof configSchema> {
-  const hfHome = env.HF_HOME || path.join(env.XDG_CACHE_HOME || path.join(homedir, ".cache"), "huggingface");
   return {
     home: path.join(homedir, ".cortex"),
     listen: "",
@@ -100,7 +107,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
     modelDirs: [],
     hfEndpoint: "https://huggingface.co",
     hfToken: "",
-    hfHubCache: path.join(hfHome, "hub"),
+    // HF_HOME and XDG_CACHE_HOME only move the defaults: a config.json value beats them, HF_HUB_CACHE beats both.
+    hfTokenPath: path.join(resolveHfHome(env, homedir), "token"),
+    hfHubCache: path.join(resolveHfHome(env, homedir), "hub"),
     hfOffline: false,
     maxConcurrentDownloads: 2,
     downloadPartsPerFile: 8,

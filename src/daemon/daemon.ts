@@ -18,11 +18,11 @@ import { createInferencePool, modelRoots } from "../inference/create-pool.js";
 import { JobQuantizer } from "../inference/job-quantizer.js";
 import { storeResolver } from "../inference/store-resolver.js";
 import { FINAL_STATES } from "../jobs/job-view.js";
-import { combineHolders, jobHolders, type ModelHolders } from "../store/model-holders.js";
+import { combineHolders, jobHolders, modelHasPath, type ModelHolders } from "../store/model-holders.js";
 import { ModelStore } from "../store/model-store.js";
 import { storeRootsFor } from "../store/store-roots.js";
 import { sweepStaleTemps } from "../store/sweep-stale-temps.js";
-import { resolveHfToken } from "./hf-token.js";
+import { resolveHubToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
 import { startRedis } from "../redis/redis-handle.js";
 import type { ServiceContext } from "../grpc/service-context.js";
@@ -68,7 +68,7 @@ export class Daemon {
       const workers = new JobWorkers({
         connection: redis.connection,
         concurrency: { downloads: config.maxConcurrentDownloads, conversions: config.conversionConcurrency, quantizations: config.conversionConcurrency },
-        runtime: workerConfigFrom(config, resolveHfToken(config.hfToken, config.hfHubCache)),
+        runtime: workerConfigFrom(config, resolveHubToken(config)),
         logger,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
       });
@@ -80,7 +80,7 @@ export class Daemon {
       const resolveSource = (ref: string) => resolveModelSource(ref, sourceRoots);
       // Job sources: what the worker can resolve itself, else anything `cortex ls` shows (id, prefix, name…),
       // handed to the worker as a path or org/name@commit.
-      const resolveJobSource = async (ref: string) => {
+      const findJobSource = async (ref: string) => {
         try {
           return resolveSource(ref);
         } catch (err) {
@@ -90,14 +90,21 @@ export class Daemon {
           return { ...resolveSource(canonical), ref: canonical };
         }
       };
+      // A conversion, quantization or fusion reads its source: that is a use (the job holds it meanwhile).
+      const resolveJobSource = async (ref: string) => {
+        const src = await findJobSource(ref);
+        store.markUsed(src.path);
+        return src;
+      };
       // The pool names models as the store lists them, and makes the variants it needs through jobs.
-      const pool = createInferencePool(config, paths, logger, { resolve: storeResolver(() => store.snapshot(), paths.models, modelRoots(config, paths)), quantizer: new JobQuantizer(jobs, paths) });
+      const pool = createInferencePool(config, paths, logger, { resolve: storeResolver(() => store.snapshot(), paths.models, modelRoots(config, paths)), quantizer: new JobQuantizer(jobs, paths), onUse: (key) => store.markUsed(key) });
       stops.push({ name: "inference-pool", stop: () => pool.stop() });
 
       // Who holds a model before it is deleted: running/queued jobs now; the inference pool adds its own source.
       const poolHolders: ModelHolders = async (model) => {
         const loaded = (await pool.list()).models;
-        return loaded.filter((m) => model.paths.some((p) => m.path === p || m.path.startsWith(p + path.sep))).map((m) => `loaded in the inference pool as ${m.model}`);
+        // The pool knows a model by its real path (an HF-cache GGUF by its blob): compared after links.
+        return loaded.filter((m) => modelHasPath(model.paths, m.path)).map((m) => `loaded in the inference pool as ${m.model}`);
       };
       const holders: ModelHolders = combineHolders(
         poolHolders,

@@ -1,12 +1,11 @@
 import fs from "node:fs";
-import path from "node:path";
+import type { Config } from "../config/schema.js";
+import { hfTokenFromFile } from "../config/hf-env.js";
 
-/** HF_TOKEN, else the token file huggingface_hub writes ($HF_HOME/token, beside the hub cache). Never logged. */
-export function resolveHfToken(configured: string, hubCache: string): string {
-  if (configured) return configured;
-  try {
-    return fs.readFileSync(path.join(path.dirname(hubCache), "token"), "utf8").trim();
-  } catch {
-    return "";
-  }
+/**
+ * The Hub token as huggingface_hub finds it: the configured one (HF_TOKEN, else HUGGING_FACE_HUB_TOKEN, or
+ * config.json), else the token file (HF_TOKEN_PATH, else $HF_HOME/token). Read once at boot; never logged.
+ */
+export function resolveHubToken(config: Pick<Config, "hfToken" | "hfTokenPath">): string {
+  return config.hfToken || (hfTokenFromFile(config.hfTokenPath, (f) => fs.readFileSync(f, "utf8")) ?? "");
 }

@@ -1,5 +1,6 @@
-import { open, type FileHandle } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import { CortexError } from "../errors/cortex-error.js";
+import { openQuietly, type QuietFile } from "./quiet-read.js";
 
 /** Default read-ahead window: headers are parsed through this much memory, not the whole file. */
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -18,29 +19,32 @@ export class BoundedFileReader {
   private bufLen = 0;
   private pos = 0;
 
+  private readonly fh: FileHandle;
+
   private constructor(
-    private readonly fh: FileHandle,
+    private readonly file: QuietFile,
     readonly label: string,
     readonly size: number,
     chunkBytes: number,
   ) {
+    this.fh = file.fh;
     this.buf = Buffer.allocUnsafe(Math.max(64, Math.min(chunkBytes, size)));
   }
 
-  /** Open `path`; `label` names the file in error messages. */
+  /** Open `path` (its atime left alone: quiet-read.ts); `label` names the file in error messages. */
   static async open(path: string, label: string, chunkBytes = DEFAULT_CHUNK_BYTES): Promise<BoundedFileReader> {
-    const fh = await open(path, "r");
+    const file = await openQuietly(path);
     try {
-      const st = await fh.stat();
-      return new BoundedFileReader(fh, label, st.size, chunkBytes);
+      const st = await file.fh.stat();
+      return new BoundedFileReader(file, label, st.size, chunkBytes);
     } catch (err) {
-      await fh.close();
+      await file.close();
       throw err;
     }
   }
 
   async close(): Promise<void> {
-    await this.fh.close();
+    await this.file.close();
   }
 
   /** Absolute file offset of the next byte. */

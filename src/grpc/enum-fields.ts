@@ -13,10 +13,18 @@ export function invalidArgument(field: string, message: string): CortexError {
   return new CortexError("REQ_INVALID_ARGUMENT", message, { details: { field } });
 }
 
+/** The enum's proto name from its zero member: MODEL_FORMAT_UNSPECIFIED → ModelFormat. */
+function typeName(e: EnumObject): string {
+  const zero = Object.keys(e).find((k) => k.endsWith("_UNSPECIFIED")) ?? "";
+  return zero.replace(/_UNSPECIFIED$/, "").toLowerCase().replace(/(^|_)([a-z])/g, (_m, _s: string, c: string) => c.toUpperCase());
+}
+
+const accepted = (e: EnumObject) => Object.keys(e).filter((n) => !n.endsWith("_UNSPECIFIED")).join(", ");
+
 function name<E extends EnumObject>(field: string, value: unknown, e: E): E[keyof E] {
   if (typeof value === "string" && Object.prototype.hasOwnProperty.call(e, value)) return value as E[keyof E];
-  const names = Object.keys(e).filter((n) => !n.endsWith("_UNSPECIFIED"));
-  throw invalidArgument(field, `${field}: ${JSON.stringify(value)} is not a known value (one of ${names.join(", ")})`);
+  const shown = typeof value === "string" || typeof value === "number" ? String(value) : JSON.stringify(value);
+  throw invalidArgument(field, `${field}: ${shown} is not a ${typeName(e)}; accepted: ${accepted(e)}`);
 }
 
 const unspecified = (v: string) => v.endsWith("_UNSPECIFIED");
@@ -24,7 +32,7 @@ const unspecified = (v: string) => v.endsWith("_UNSPECIFIED");
 /** A required enum field: a defined value other than UNSPECIFIED. */
 export function requiredEnum<E extends EnumObject>(field: string, value: unknown, e: E, hint = ""): E[keyof E] {
   const v = name(field, value, e);
-  if (unspecified(v)) throw invalidArgument(field, `${field} is required${hint ? ` (${hint})` : ""}`);
+  if (unspecified(v)) throw invalidArgument(field, `${field} is required${hint ? ` (${hint})` : ""}; accepted: ${accepted(e)}`);
   return v;
 }
 
@@ -32,7 +40,7 @@ export function requiredEnum<E extends EnumObject>(field: string, value: unknown
 export function enumList<E extends EnumObject>(field: string, values: readonly unknown[] | undefined, e: E): E[keyof E][] {
   return (values ?? []).map((v, i) => {
     const n = name(`${field}[${i}]`, v, e);
-    if (unspecified(n)) throw invalidArgument(`${field}[${i}]`, `${field}[${i}]: ${n} is not a filter value`);
+    if (unspecified(n)) throw invalidArgument(`${field}[${i}]`, `${field}[${i}]: ${n} means no value; accepted: ${accepted(e)}`);
     return n;
   });
 }

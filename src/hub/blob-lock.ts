@@ -1,23 +1,75 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isProcessAlive } from "../platform/lock-file.js";
+import { tryFlockExclusive, unflock } from "../platform/flock.js";
 
-const HEARTBEAT_MS = 5_000;
-/** A lock file not touched for this long is stale whatever its pid says. */
-const STALE_MS = 60_000;
+/** filelock polls a busy lock every 50 ms; so does cortexd. */
+const POLL_MS = 50;
 
 /** In-process queue per lock file: concurrent pulls in one process wait on a promise, not by polling. */
 const local = new Map<string, Promise<void>>();
 
 /**
- * One writer per blob, in this process and across processes (two revisions or two jobs can share a blob):
- * a lock file at <cache>/.locks/<repo_folder>/<etag>.lock, where huggingface_hub keeps its own. The file holds
- * the owner's pid and appears atomically (hard link of a written temp file), so a reader never sees it empty;
- * the owner touches it every 5 s. A lock whose pid is dead or is ours (a pid reused after a crash; this process
- * queues its own users before reaching the file), an empty one (huggingface_hub's flock files) or one untouched
- * for 60 s is stale and taken over.
+ * The lock file opened as Python's filelock opens it (created when missing, mode 0664 so a group sharing the cache
+ * can wait on it; a link is never followed). Its content means nothing: filelock truncates it.
+ */
+function openLockFile(lockFile: string, create: boolean): number | undefined {
+  if (create) fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+  try {
+    return fs.openSync(lockFile, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW | (create ? fs.constants.O_CREAT : 0), 0o664);
+  } catch (err) {
+    if (!create && (err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Take a blob's lock without waiting: flock(2) on `.locks/<repo folder>/<etag>.lock`, the file and the call
+ * huggingface_hub's WeakFileLock uses, so each tool waits for the other. Where the file system has no flock the
+ * lock is taken as far as this process goes (what filelock cannot do either).
+ * @returns a release function (unlock and close; the file is never deleted: deleting a lock file someone has open
+ *   lets a third process lock a new file of the same name), or undefined when another holder has it.
+ */
+export function tryBlobLock(lockFile: string): (() => void) | undefined {
+  const fd = openLockFile(lockFile, true)!;
+  let state;
+  try {
+    state = tryFlockExclusive(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  if (state === "busy") {
+    fs.closeSync(fd);
+    return undefined;
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (state === "locked") unflock(fd);
+    fs.closeSync(fd);
+  };
+}
+
+/** Whether some process (this one included, through another open) holds the lock now. A missing file: nobody. */
+export function blobLockHeld(lockFile: string): boolean {
+  if (local.has(lockFile)) return true;
+  const fd = openLockFile(lockFile, false);
+  if (fd === undefined) return false;
+  try {
+    const state = tryFlockExclusive(fd);
+    if (state === "locked") unflock(fd);
+    return state === "busy";
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * One writer per blob, in this process and across processes and tools (two revisions, two jobs, or cortexd and
+ * huggingface_hub can want one blob): held for as long as `fn` runs. Waits (polling, as filelock does) until the
+ * lock is free or `signal` aborts.
  */
 export async function withBlobLock<T>(lockFile: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
   const previous = local.get(lockFile) ?? Promise.resolve();
@@ -27,15 +79,19 @@ export async function withBlobLock<T>(lockFile: string, signal: AbortSignal | un
   local.set(lockFile, tail);
   try {
     await abortable(previous, signal);
-    await acquireFile(lockFile, signal);
-    // The heartbeat tells other processes the lock is alive even if its pid was reused after a crash.
-    const heartbeat = setInterval(() => touch(lockFile), HEARTBEAT_MS);
-    heartbeat.unref();
+    let release = tryBlobLock(lockFile);
+    while (!release) {
+      try {
+        await sleep(POLL_MS, undefined, signal ? { signal } : undefined);
+      } catch (err) {
+        throw signal?.reason ?? err;
+      }
+      release = tryBlobLock(lockFile);
+    }
     try {
       return await fn();
     } finally {
-      clearInterval(heartbeat);
-      releaseFile(lockFile);
+      release();
     }
   } finally {
     releaseLocal();
@@ -54,75 +110,4 @@ function abortable(p: Promise<void>, signal: AbortSignal | undefined): Promise<v
       (err: unknown) => (signal.removeEventListener("abort", onAbort), reject(err)),
     );
   });
-}
-
-async function acquireFile(lockFile: string, signal: AbortSignal | undefined): Promise<void> {
-  fs.mkdirSync(path.dirname(lockFile), { recursive: true });
-  const tmp = `${lockFile}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
-  fs.writeFileSync(tmp, String(process.pid));
-  try {
-    for (;;) {
-      signal?.throwIfAborted();
-      try {
-        fs.linkSync(tmp, lockFile);
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      }
-      if (removeIfStale(lockFile)) continue;
-      try {
-        await sleep(100, undefined, signal ? { signal } : undefined);
-      } catch (err) {
-        throw signal?.reason ?? err;
-      }
-    }
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
-}
-
-function removeIfStale(lockFile: string): boolean {
-  let st: fs.Stats;
-  let pid: number;
-  try {
-    st = fs.statSync(lockFile);
-    pid = Number.parseInt(fs.readFileSync(lockFile, "utf8"), 10);
-  } catch {
-    return true; // gone meanwhile: try again at once
-  }
-  const ino = st.ino;
-  if (pid > 0 && pid !== process.pid && isProcessAlive(pid) && Date.now() - st.mtimeMs < STALE_MS) return false;
-  // Move it aside before deleting: if another process took over the stale lock in between, it is put back.
-  const grave = `${lockFile}.stale-${process.pid}-${crypto.randomBytes(4).toString("hex")}`;
-  try {
-    fs.renameSync(lockFile, grave);
-  } catch {
-    return true;
-  }
-  if (fs.statSync(grave).ino !== ino) {
-    try {
-      fs.linkSync(grave, lockFile);
-    } catch {
-      // someone else holds it now; theirs wins
-    }
-  }
-  fs.rmSync(grave, { force: true });
-  return true;
-}
-
-function touch(lockFile: string): void {
-  try {
-    const now = new Date();
-    fs.utimesSync(lockFile, now, now);
-  } catch {
-    // removed by someone who judged it stale; the download itself still finishes correctly
-  }
-}
-
-function releaseFile(lockFile: string): void {
-  try {
-    if (Number.parseInt(fs.readFileSync(lockFile, "utf8"), 10) === process.pid) fs.rmSync(lockFile, { force: true });
-  } catch {
-    // already gone
-  }
 }

@@ -72,10 +72,15 @@ export function lockPath(cacheDir: string, repo: string, etag: string): string {
 }
 
 /**
- * cortexd's record of a commit's full file listing, so offline mode can name files a pull never finished.
- * Kept outside refs/, blobs/ and snapshots/, which are all that cache scanners read.
+ * huggingface_hub's (≥ 1.x) cached listing of a commit, `trees/<commit>.json`: a commit never changes, so the
+ * listing is kept for good; a snapshot missing files of it is partial, for Python tools and for cortexd offline.
  */
-export function listingPath(cacheDir: string, repo: string, commit: string): string {
+export function treeCachePath(cacheDir: string, repo: string, commit: string): string {
+  return path.join(repoDir(cacheDir, repo), "trees", `${commit}.json`);
+}
+
+/** What cortexd wrote before it wrote trees/ (read, offline, for caches filled by an older cortexd). */
+export function legacyListingPath(cacheDir: string, repo: string, commit: string): string {
   return path.join(repoDir(cacheDir, repo), ".cortexd", `${commit}.files.json`);
 }
 

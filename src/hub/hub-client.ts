@@ -28,6 +28,10 @@ export interface RepoFile {
   /** The blob name in the HF cache: the LFS sha256 or the git blob sha1. */
   etag: string;
   lfs: boolean;
+  /** The git object id (for an LFS file, its pointer's): trees/<commit>.json's blob_id. */
+  blobId: string;
+  /** Xet-backed files: the Hub's xet hash. */
+  xetHash?: string;
 }
 
 export interface RevisionInfo {
@@ -128,12 +132,14 @@ export class HubClient {
     return { size: info.size, etag: info.etag.replace(/^W\//, "").replace(/"/g, ""), url: info.url };
   }
 
-  private toRepoFile(e: { path: string; size: number; oid?: string; lfs?: { oid: string; size: number } }): RepoFile {
+  private toRepoFile(e: { path: string; size: number; oid?: string; lfs?: { oid: string; size: number }; xetHash?: string }): RepoFile {
     const p = safeRepoPath(this.repo, e.path);
     const lfs = Boolean(e.lfs);
     const size = lfs ? e.lfs!.size : e.size;
     if (!Number.isSafeInteger(size) || size < 0) throw new CortexError("FMT_INVALID", `the Hub listing of ${this.repo} gives ${p} an invalid size ${JSON.stringify(size)}`);
-    return { path: p, size, etag: safeEtag(this.repo, lfs ? e.lfs!.oid : (e.oid ?? ""), p), lfs };
+    const blobId = typeof e.oid === "string" && /^[0-9a-f]{40}$/.test(e.oid) ? e.oid : "";
+    const xet = typeof e.xetHash === "string" && /^[0-9a-f]{64}$/.test(e.xetHash) ? { xetHash: e.xetHash } : {};
+    return { path: p, size, etag: safeEtag(this.repo, lfs ? e.lfs!.oid : (e.oid ?? ""), p), lfs, blobId, ...xet };
   }
 
   /** Runs a library call: typed errors pass through, transient ones are retried, anything else is named. */

@@ -2,9 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 import { filterPaths, isLiteralPattern } from "./glob-match.js";
-import { listingPath, refPath, safeRepoPath, snapshotDir } from "./hf-cache-layout.js";
+import { legacyListingPath, refPath, safeRepoPath, snapshotDir, treeCachePath } from "./hf-cache-layout.js";
 import type { RepoFile } from "./hub-client.js";
 import { sha256File } from "./sha256-file.js";
+import { readTreeCache } from "./tree-cache.js";
 import type { SnapshotFile, SnapshotOptions, SnapshotResult } from "./snapshot-download.js";
 
 const COMMIT_RE = /^[0-9a-f]{40}$/;
@@ -12,7 +13,8 @@ const ETAG_RE = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /**
  * HF_HUB_OFFLINE: answer from refs/ + snapshots/ like huggingface_hub's try_to_load_from_cache, without a single
- * request. Where cortexd recorded the commit's listing, files of the selection that never finished are named;
+ * request. Where a pull recorded the commit's listing (trees/<commit>.json, cortexd's or huggingface_hub's), files
+ * of the selection that never finished are named;
  * otherwise (a cache filled by Python tools) named include patterns and broken links are checked.
  */
 export async function offlineSnapshot(o: SnapshotOptions): Promise<SnapshotResult> {
@@ -33,7 +35,7 @@ export async function offlineSnapshot(o: SnapshotOptions): Promise<SnapshotResul
   const exclude = o.exclude ?? [];
   const present = new Set<string>();
   walk(snap, "", present);
-  const listing = readListing(listingPath(o.cacheDir, o.repo, commit));
+  const listing = readTreeCache(treeCachePath(o.cacheDir, o.repo, commit), o.repo) ?? readLegacyListing(legacyListingPath(o.cacheDir, o.repo, commit));
   // Named includes are candidates too: a file asked for by name and absent is reported, not silently skipped.
   const candidates = [...(listing ? listing.map((f) => f.path) : present), ...include.filter(isLiteralPattern)];
   const chosen = [...new Set(filterPaths(candidates, include, exclude))].sort();
@@ -78,7 +80,8 @@ function exists(file: string): boolean {
   }
 }
 
-function readListing(file: string): RepoFile[] | undefined {
+/** `.cortexd/<commit>.files.json`, what cortexd kept before trees/<commit>.json. */
+function readLegacyListing(file: string): RepoFile[] | undefined {
   try {
     const data = JSON.parse(fs.readFileSync(file, "utf8")) as { files?: RepoFile[] };
     if (!Array.isArray(data.files)) return undefined;

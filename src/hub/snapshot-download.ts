@@ -5,12 +5,13 @@ import { CortexError, isCortexError } from "../errors/cortex-error.js";
 import { withBlobLock } from "./blob-lock.js";
 import { downloadFile, removePartial, type FileProgress } from "./download-file.js";
 import { filterPaths, isLiteralPattern } from "./glob-match.js";
-import { blobPath, listingPath, lockPath, pointerTarget, refPath, repoDir, snapshotDir } from "./hf-cache-layout.js";
+import { blobPath, lockPath, pointerTarget, refPath, repoDir, snapshotDir, treeCachePath } from "./hf-cache-layout.js";
 import { HubClient, type RepoFile } from "./hub-client.js";
 import { offlineSnapshot } from "./offline-snapshot.js";
 import { validateRepoId, validateRevision } from "./parse-repo-ref.js";
 import { createProgressSampler } from "./progress-sampler.js";
 import { sha256File } from "./sha256-file.js";
+import { readTreeCache, writeTreeCache } from "./tree-cache.js";
 
 export interface SnapshotProgress {
   /** Bytes of the selected files on disk (cached and resumed bytes included). */
@@ -95,21 +96,29 @@ export async function snapshotDownload(o: SnapshotOptions): Promise<SnapshotResu
   const commit = info.commit;
   const include = o.include ?? [];
   const exclude = o.exclude ?? [];
-  // Only named files wanted: ask for them (one request) instead of listing a possibly huge repo.
-  const literal = include.length > 0 && include.every(isLiteralPattern);
-  const listed = literal ? await client.pathsInfo(commit, [...new Set(include)]) : await client.listFiles(commit);
-  const wanted = new Set(filterPaths(listed.map((f) => f.path), include, exclude));
+  // The whole listing, as huggingface_hub takes it: from trees/<commit>.json when a pull already listed this
+  // commit (a commit never changes), else from the Hub, kept there. With it, Python tools and cortexd's offline
+  // mode know a pull with --include left the snapshot partial.
+  const treeFile = treeCachePath(o.cacheDir, o.repo, commit);
+  const cachedTree = readTreeCache(treeFile, o.repo);
+  const listed = cachedTree ?? (await client.listFiles(commit));
+  const listedPaths = new Set(listed.map((f) => f.path));
+  const absent = [...new Set(include.filter(isLiteralPattern))].filter((p) => !listedPaths.has(p));
+  if (absent.length > 0) {
+    throw new CortexError("HUB_NOT_FOUND", `${absent.length === 1 ? "file" : "files"} ${absent.slice(0, 5).join(", ")}${absent.length > 5 ? ` and ${absent.length - 5} more` : ""} not found in ${o.repo}@${commit}`, { details: { repo: o.repo, missing: absent } });
+  }
+  const wanted = new Set(filterPaths([...listedPaths], include, exclude));
   const files = listed.filter((f) => wanted.has(f.path));
   if (files.length === 0) {
     throw new CortexError("HUB_NOT_FOUND", `no files of ${o.repo}@${o.revision} match ${JSON.stringify({ include, exclude })}`);
   }
   // A gated repo lists its files to anyone: probe one download before touching the cache, to fail early.
   if (info.gated) await client.fileInfo(commit, files[0]!.path);
+  if (!cachedTree) writeTreeCache(treeFile, listed);
 
   const snap = snapshotDir(o.cacheDir, o.repo, commit);
   fs.mkdirSync(path.join(repoDir(o.cacheDir, o.repo), "blobs"), { recursive: true });
   fs.mkdirSync(snap, { recursive: true });
-  if (!literal) writeAtomic(listingPath(o.cacheDir, o.repo, commit), JSON.stringify({ repo: o.repo, commit, files: listed }));
   if (o.revision !== commit) writeAtomic(refPath(o.cacheDir, o.repo, o.revision), commit);
 
   const sampler = createProgressSampler(o.onProgress, o.progressIntervalMs ?? 100);

@@ -17,13 +17,14 @@ export function modelRoots(config: Config, paths: HomePaths): string[] {
   return [paths.home, ...(config.hfHubCache ? [config.hfHubCache] : []), ...config.modelDirs];
 }
 
-export function createInferencePool(config: Config, paths: HomePaths, logger: Logger, extra: { quantizer?: Quantizer; resolve?: PoolOptions["resolve"] } = {}): InferencePool {
+export function createInferencePool(config: Config, paths: HomePaths, logger: Logger, extra: { quantizer?: Quantizer; resolve?: PoolOptions["resolve"]; onUse?: PoolOptions["onUse"] } = {}): InferencePool {
   return new InferencePool({
     runners: () => ChildRunner.start({ threads: config.threads, gpu: "auto", pieceIntervalMs: config.streamIntervalMs }),
     resolve: extra.resolve ?? ((model) => resolveModelPath(model, paths.models, modelRoots(config, paths))),
     inspect: inspectModelFile,
     estimate: estimateMemory,
     ...(extra.quantizer ? { quantizer: extra.quantizer } : {}),
+    ...(extra.onUse ? { onUse: extra.onUse } : {}),
     keepAliveSeconds: config.keepAliveSeconds,
     maxLoadedModels: config.maxLoadedModels,
     maxQueuedRequests: config.maxQueuedRequests,

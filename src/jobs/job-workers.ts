@@ -6,6 +6,7 @@ import type { RedisOptions } from "ioredis";
 import type { Logger } from "../log/logger.js";
 import { SHUTDOWN_REASON } from "./processor-shim.js";
 import { QUEUE_NAMES, QUEUE_PREFIX, type QueueName } from "./queue-names.js";
+import { childEnv } from "../platform/child-env.js";
 import { WORKER_CONFIG_ENV, type WorkerRuntimeConfig } from "./worker-config.js";
 
 /** dist/workers/<queue>.js: compiled sandboxed processors (Node 20 cannot fork TypeScript). */
@@ -25,6 +26,15 @@ export interface JobWorkersOptions {
 }
 
 /**
+ * A worker process's environment: the daemon's without its secrets (child-env.ts), plus the runtime config, whose
+ * Hub token only the downloads queue gets (conversions and quantizations read local files).
+ */
+export function jobWorkerEnv(queue: QueueName, runtime: WorkerRuntimeConfig, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const config: WorkerRuntimeConfig = queue === "downloads" ? runtime : { ...runtime, hfToken: "" };
+  return { ...childEnv(env), [WORKER_CONFIG_ENV]: JSON.stringify(config) };
+}
+
+/**
  * The daemon owns the BullMQ Workers (so worker.cancelJob works: it acts only in the owning process);
  * each job body runs in a forked child process. Locks are renewed here, off the busy child.
  */
@@ -34,8 +44,8 @@ export class JobWorkers {
   constructor(private readonly opts: JobWorkersOptions) {}
 
   start(): void {
-    const env = { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(this.opts.runtime) };
     for (const queue of QUEUE_NAMES) {
+      const env = jobWorkerEnv(queue, this.opts.runtime);
       const file = this.opts.processors?.[queue] ?? processorFile(queue);
       if (!fs.existsSync(file)) {
         this.opts.logger.warn({ queue, file }, "no processor for this queue in this build; its jobs wait");

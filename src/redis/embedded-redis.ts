@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { childEnv } from "../platform/child-env.js";
 import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
@@ -89,7 +90,7 @@ export class EmbeddedRedis extends EventEmitter {
       "--logfile", "",
     ];
     // Own process group: a Ctrl-C in the terminal reaches cortexd only, which then stops Redis after the queues.
-    const child = spawn(this.binaryPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(this.binaryPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, env: childEnv() });
     this.child = child;
     const lines = (buf: Buffer) => {
       for (const line of buf.toString("utf8").split("\n")) if (line.trim()) logger.debug({ redis: line.trim() }, "redis-server");

@@ -1,11 +1,14 @@
 import crypto from "node:crypto";
 import type { HeldModel, ModelHolders } from "./model-holders.js";
+import { matchesQuantization } from "./model-query.js";
 import type { ModelFormat, ModelRecord, QuantizationName, RootKind } from "./model-types.js";
 
 export interface CleanFilter {
   /** Models carrying any of these tags. */
   tags?: readonly string[];
   quantizations?: readonly QuantizationName[];
+  /** Weight bit widths; with `quantizations`, one any-of criterion (matchesQuantization). */
+  bits?: readonly number[];
   formats?: readonly ModelFormat[];
   /** Last used (or, never used, created) more than this many seconds ago. */
   olderThanSeconds?: number;
@@ -30,13 +33,13 @@ export interface CleanPlan {
   /** Matched but not deletable now (loaded, used by a job). */
   skipped: CleanCandidate[];
   reclaimableBytes: number;
-  /** Digest of the candidates: apply with it deletes nothing if the selection changed since the preview. */
+  /** Digest of the candidates (ids, sizes, last use): apply with it deletes nothing if any changed since the preview. */
   token: string;
 }
 
 /** Whether the filter selects anything narrower than "everything". */
 export function hasCleanFilter(f: CleanFilter): boolean {
-  return Boolean(f.tags?.length || f.quantizations?.length || f.formats?.length || f.olderThanSeconds || f.largerThanBytes);
+  return Boolean(f.tags?.length || f.quantizations?.length || f.bits?.length || f.formats?.length || f.olderThanSeconds || f.largerThanBytes);
 }
 
 export function heldModel(m: ModelRecord): HeldModel {
@@ -63,9 +66,9 @@ export async function planClean(models: readonly ModelRecord[], f: CleanFilter, 
       if (t.length === 0) continue;
       why.push(`tagged ${t.join(", ")}`);
     }
-    if (f.quantizations?.length) {
-      if (!f.quantizations.includes(m.facts.quantization)) continue;
-      why.push(m.facts.quantizationLabel || m.facts.quantization);
+    if (f.quantizations?.length || f.bits?.length) {
+      if (!matchesQuantization(m, f.quantizations, f.bits)) continue;
+      why.push(`${m.facts.quantizationLabel || m.facts.quantization}${f.bits?.length && m.facts.bits ? ` (${m.facts.bits.main}-bit)` : ""}`);
     }
     if (f.formats?.length) {
       if (!f.formats.includes(m.facts.format)) continue;
@@ -106,7 +109,8 @@ export async function planClean(models: readonly ModelRecord[], f: CleanFilter, 
   candidates.sort((a, b) => b.reclaimableBytes - a.reclaimableBytes || a.model.name.localeCompare(b.model.name));
   const token = crypto
     .createHash("sha256")
-    .update(candidates.map((c) => `${c.model.id}:${c.model.sizeBytes}`).sort().join(","))
+    // A candidate whose size or last use changed since the preview changes the token: apply then deletes nothing.
+    .update(candidates.map((c) => `${c.model.id}:${c.model.sizeBytes}:${c.model.lastUsedAt}`).sort().join(","))
     .digest("hex")
     .slice(0, 16);
   return { candidates, skipped, reclaimableBytes: total, token };

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { isInside } from "./safe-remove.js";
 import type { RootKind } from "./model-types.js";
@@ -20,6 +21,23 @@ export interface HeldModel {
  * pool and the job system; a holder that fails counts as holding (deleting is refused, not risked).
  */
 export type ModelHolders = (model: HeldModel) => Promise<string[]>;
+
+/**
+ * Whether `target` (a path as another part of cortexd knows it: the pool keys models by their real path, an HF
+ * GGUF by its blob) is one of a model's paths or lies inside its folder — compared as given and after links.
+ */
+export function modelHasPath(modelPaths: readonly string[], target: string): boolean {
+  const t = path.resolve(target);
+  const at = (p: string) => p === t || isInside(p, t);
+  if (modelPaths.some((p) => at(path.resolve(p)))) return true;
+  return modelPaths.some((p) => {
+    try {
+      return at(fs.realpathSync(p));
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** Nobody holds anything (tests, or a daemon without pool/jobs). */
 export const noHolders: ModelHolders = async () => [];

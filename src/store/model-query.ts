@@ -6,6 +6,8 @@ import type { ModelFormat, ModelRecord, QuantizationName } from "./model-types.j
 export interface ModelQuery {
   formats?: readonly ModelFormat[];
   quantizations?: readonly QuantizationName[];
+  /** Weight bit widths (ModelFacts.bits.main); together with `quantizations`: a model matching either. */
+  bits?: readonly number[];
   /** Models carrying every one of these tags. */
   tags?: readonly string[];
   /** Case-insensitive glob over id and name ("llama*", "*Q4_K_M*"). */
@@ -35,11 +37,22 @@ const SORTS: Record<string, (a: ModelRecord, b: ModelRecord) => number> = {
   parameters: (a, b) => a.facts.parameterCount - b.facts.parameterCount,
 };
 
+/**
+ * The quantization criterion: with neither list, every model; otherwise one whose quantization is listed or
+ * whose weight width is (`--quantization q4_k_m 8bit` is one any-of list). A model whose width is unknown matches
+ * no width.
+ */
+export function matchesQuantization(m: ModelRecord, quantizations: readonly QuantizationName[] | undefined, bits: readonly number[] | undefined): boolean {
+  if (!quantizations?.length && !bits?.length) return true;
+  if (quantizations?.includes(m.facts.quantization)) return true;
+  return m.facts.bits !== undefined && (bits?.includes(m.facts.bits.main) ?? false);
+}
+
 /** Whether a record passes the filters (paging aside). */
 export function matchesQuery(m: ModelRecord, q: ModelQuery, glob: RegExp | undefined): boolean {
   if (q.excludeBroken && m.facts.brokenReason) return false;
   if (q.formats?.length && !q.formats.includes(m.facts.format)) return false;
-  if (q.quantizations?.length && !q.quantizations.includes(m.facts.quantization)) return false;
+  if (!matchesQuantization(m, q.quantizations, q.bits)) return false;
   if (q.tags?.length && !q.tags.every((t) => m.tags.includes(t))) return false;
   if (glob && !glob.test(m.name.toLowerCase()) && !glob.test(m.id)) return false;
   return true;

@@ -10,10 +10,11 @@ import { TAG_RE, type Manifest } from "./manifest/manifest-schema.js";
 import { ManifestStore } from "./manifest/manifest-store.js";
 import { findOrphans, syncManifests, type SyncResult } from "./manifest/sync-manifests.js";
 import { ModelIndex, type ModelSnapshot } from "./model-index.js";
-import { noHolders, type ModelHolders } from "./model-holders.js";
+import { modelHasPath, noHolders, type ModelHolders } from "./model-holders.js";
 import { MAX_PAGE, queryModels, type ModelPage, type ModelQuery } from "./model-query.js";
 import type { ModelRecord, StoreRoots } from "./model-types.js";
 import { resolveModelRef } from "./resolve-model-ref.js";
+import { UsageRecorder } from "./usage-recorder.js";
 
 export interface ModelStoreOptions {
   roots: StoreRoots;
@@ -21,6 +22,8 @@ export interface ModelStoreOptions {
   holders?: ModelHolders;
   /** Watch the roots so warm listings skip the walk. @default true */
   watch?: boolean;
+  /** Last-use marks are written this long after the first of a batch (or before any read of last use). @default 2000 */
+  usageFlushMs?: number;
 }
 
 /** Tags: validated, deduplicated. */
@@ -39,17 +42,41 @@ export class ModelStore {
   readonly manifests: ManifestStore;
   private readonly index: ModelIndex;
   private readonly holders: ModelHolders;
+  private readonly usage: UsageRecorder;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(readonly options: ModelStoreOptions) {
     this.manifests = new ManifestStore(options.roots.manifests);
     this.index = new ModelIndex(options.roots, this.manifests, { watch: options.watch ?? true });
     this.holders = options.holders ?? noHolders;
+    this.usage = new UsageRecorder((marks) => this.exclusive(() => this.writeUsage(marks)), options.usageFlushMs ?? 2000);
   }
 
-  /** Stop watching the roots. */
-  close(): void {
+  /** Write pending last-use marks, stop watching the roots. */
+  async close(): Promise<void> {
+    await this.usage.close().catch(() => undefined);
     this.index.close();
+  }
+
+  /**
+   * A model was used (loaded, generated with, read by a conversion): `modelPath` is any of its paths, a path
+   * inside its folder, or the real path behind them. Cheap and synchronous; the manifest is written in a batch.
+   */
+  markUsed(modelPath: string, at = Date.now()): void {
+    this.usage.mark(modelPath, at);
+  }
+
+  /** Pending last-use marks → each model's manifest (lastUsedAt only moves forward). */
+  private async writeUsage(marks: ReadonlyMap<string, Date>): Promise<void> {
+    const snap = await this.index.snapshot();
+    for (const m of snap.models) {
+      let at: Date | undefined;
+      for (const [p, when] of marks) if ((!at || when > at) && modelHasPath(m.paths, p)) at = when;
+      if (!at) continue;
+      const iso = at.toISOString();
+      if ((snap.manifests.get(m.id)?.lastUsedAt ?? "") >= iso) continue;
+      await this.manifests.update(m.id, (cur) => (cur && cur.lastUsedAt >= iso ? cur : { ...(cur ?? buildManifest(m, undefined, { now: at })), lastUsedAt: iso }));
+    }
   }
 
   get roots(): StoreRoots {
@@ -68,6 +95,7 @@ export class ModelStore {
   }
 
   async list(q: ModelQuery = {}): Promise<ModelPage & { warnings: readonly string[] }> {
+    await this.usage.flush();
     const snap = await this.index.snapshot();
     return { ...queryModels(snap.models, q), warnings: snap.warnings };
   }
@@ -85,6 +113,7 @@ export class ModelStore {
   }
 
   async get(ref: string): Promise<ModelRecord> {
+    await this.usage.flush();
     return resolveModelRef((await this.index.snapshot()).models, ref);
   }
 
@@ -157,6 +186,7 @@ export class ModelStore {
   }
 
   async previewClean(f: CleanFilter): Promise<CleanPlan> {
+    await this.usage.flush();
     return planClean((await this.index.snapshot()).models, f, this.holders);
   }
 
@@ -165,8 +195,11 @@ export class ModelStore {
    * deleted when the selection changed. A model that became busy in between is skipped, not forced.
    * @throws CortexError REQ_INVALID_ARGUMENT without any filter; REG_CHANGED on a token mismatch.
    */
-  applyClean(f: CleanFilter, expectToken?: string): Promise<CleanPlan & { freedBytes: number; deleted: ModelRecord[]; failed: string[] }> {
-    if (!hasCleanFilter(f)) throw new CortexError("REQ_INVALID_ARGUMENT", "clean apply needs at least one filter (tags, quantization, format, older than, larger than)");
+  async applyClean(f: CleanFilter, expectToken?: string): Promise<CleanPlan & { freedBytes: number; deleted: ModelRecord[]; failed: string[] }> {
+    if (!hasCleanFilter(f)) throw new CortexError("REQ_INVALID_ARGUMENT", "clean apply needs at least one filter (tags, quantization, bits, format, older than, larger than)");
+    // Uses recorded up to now count: a model used since the preview changes the plan's token. (Flushed before
+    // the exclusive section: the write itself takes that section.)
+    await this.usage.flush();
     return this.exclusive(async () => {
       const snap = await this.index.snapshot();
       const plan = await planClean(snap.models, f, this.holders);
@@ -213,7 +246,8 @@ export class ModelStore {
           if (who.length) throw new CortexError("REG_IN_USE", `${m.name}@${m.hf.commit.slice(0, 8)} (${m.id}) is in use: ${who.join("; ")}`);
         }
       }
-      const result = await executeHfCacheDelete(plan);
+      // A prune skips what a download has locked; a delete of named revisions refuses rather than half-do it.
+      const result = await executeHfCacheDelete(plan, { onLocked: o.prune ? "skip" : "refuse" });
       this.index.invalidate();
       return { plan, result };
     });

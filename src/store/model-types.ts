@@ -8,6 +8,24 @@ export type ModelFormat = (typeof MODEL_FORMATS)[number];
 import type { QuantizationName } from "../formats/quantization-names.js";
 export { QUANTIZATIONS, type QuantizationName } from "../formats/quantization-names.js";
 
+/**
+ * Weight bit widths a filter may name: every width some format stores weights at (GGUF IQ1…Q8, MLX 2–8,
+ * GPTQ/AWQ/bitsandbytes 4/8, FP8, 16-bit floats, F32).
+ */
+export const WEIGHT_BITS = [1, 2, 3, 4, 5, 6, 8, 16, 32] as const;
+
+/**
+ * The bit width of a model's weights as users say it ("a 4-bit model"), whatever the format: GGUF Q4_* → 4,
+ * MLX affine 4-bit → 4, GPTQ/AWQ `bits`, bitsandbytes INT4 → 4, FP8 → 8, F16/BF16 → 16. `main` is the width of
+ * the recipe (what filters match); mixed recipes (MLX mixed_3_6, per-layer overrides) report their lowest and
+ * highest width in `low`/`high`; otherwise all three are equal.
+ */
+export interface WeightBits {
+  readonly main: number;
+  readonly low: number;
+  readonly high: number;
+}
+
 /** Where a model lives: cortexd's own folders, the shared HF cache, or an extra configured folder. */
 export type RootKind = "cortex" | "hf-cache" | "extra";
 
@@ -88,6 +106,8 @@ export interface ModelFacts {
   readonly quantization: QuantizationName;
   readonly quantizationLabel: string;
   readonly mlx?: MlxQuantFacts;
+  /** Absent when the format does not say (a broken model, an unknown quant_method). */
+  readonly bits?: WeightBits;
   readonly architecture: string;
   readonly parameterCount: number;
   readonly contextLength: number;

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 import type { ModelRecord } from "./model-types.js";
+import { resolveRepoGguf } from "./repo-gguf-ref.js";
 
 function describe(models: readonly ModelRecord[]): string {
   return models
@@ -11,7 +12,8 @@ function describe(models: readonly ModelRecord[]): string {
 
 /**
  * Find one model by what a user types: its id, a unique id prefix (≥ 4 hex digits), its name, `name@revision`
- * (HF cache: a ref such as "main" or a commit prefix), or an absolute path (a GGUF part or the model folder).
+ * (HF cache: a ref such as "main" or a commit prefix), an absolute path (a GGUF part or the model folder), or an
+ * HF repo of GGUFs as pulled, `org/x[@rev][:Q4_K_M]` (repo-gguf-ref.ts).
  * @throws CortexError REG_NOT_FOUND; REQ_INVALID_ARGUMENT when several models match (the ids are listed).
  */
 export function resolveModelRef(models: readonly ModelRecord[], ref: string): ModelRecord {
@@ -42,5 +44,7 @@ export function resolveModelRef(models: readonly ModelRecord[], ref: string): Mo
     const hit = one(models.filter((m) => m.id.startsWith(r)), "id prefix");
     if (hit) return hit;
   }
-  throw new CortexError("REG_NOT_FOUND", `no model matches "${r}" (an id, name, name@revision or path); \`cortex ls\` lists them`);
+  const gguf = resolveRepoGguf(models, r);
+  if (gguf) return gguf;
+  throw new CortexError("REG_NOT_FOUND", `no model matches "${r}" (an id, name, name@revision, org/repo[:quantization] or path); \`cortex ls\` lists them`);
 }

@@ -101,13 +101,13 @@ test("unknown enum values and UNSPECIFIED where a value is required are INVALID_
       assert.match(err.details, text);
       assert.deepEqual(det.violations.map((v) => v.field), [field]);
     });
-  await invalid(call(models, "ListModels", { quantizations: [99] }), "quantizations[0]", /quantizations\[0\]: 99 is not a known value/);
-  await invalid(call(models, "ListModels", { formats: ["MODEL_FORMAT_GGUF", "MODEL_FORMAT_UNSPECIFIED"] }), "formats[1]", /MODEL_FORMAT_UNSPECIFIED is not a filter value/);
+  await invalid(call(models, "ListModels", { quantizations: [99] }), "quantizations[0]", /quantizations\[0\]: 99 is not a Quantization; accepted: QUANTIZATION_NONE/);
+  await invalid(call(models, "ListModels", { formats: ["MODEL_FORMAT_GGUF", "MODEL_FORMAT_UNSPECIFIED"] }), "formats[1]", /formats\[1\]: MODEL_FORMAT_UNSPECIFIED means no value/);
   // The data-loss path: protobufjs encodes an unknown name as 0; a filter of UNSPECIFIED now selects nothing but an error.
-  await invalid(call(models, "PreviewClean", { quantizations: ["QUANTIZATION_4BIT"] }), "quantizations[0]", /not a filter value/);
-  await invalid(call(models, "ApplyClean", { formats: [42] }), "formats[0]", /42 is not a known value/);
-  await invalid(call(jobs, "ListJobs", { states: [99] }), "states[0]", /99 is not a known value/);
-  await invalid(call(jobs, "ConvertModel", { source: "org/x", target: 7 }), "target", /target: 7 is not a known value/);
+  await invalid(call(models, "PreviewClean", { quantizations: ["QUANTIZATION_4BIT"] }), "quantizations[0]", /QUANTIZATION_UNSPECIFIED means no value/);
+  await invalid(call(models, "ApplyClean", { formats: [42] }), "formats[0]", /42 is not a ModelFormat/);
+  await invalid(call(jobs, "ListJobs", { states: [99] }), "states[0]", /99 is not a JobState/);
+  await invalid(call(jobs, "ConvertModel", { source: "org/x", target: 7 }), "target", /target: 7 is not a TargetFormat/);
   await invalid(call(jobs, "ConvertModel", { source: "org/x" }), "target", /target is required/);
   // The typed client refuses before sending, naming the field.
   await assert.rejects(d.client.unary("cortex.v1.ModelService", "PreviewClean", { quantizations: ["QUANTIZATION_4BIT" as never] }), /quantizations\[0\]: "QUANTIZATION_4BIT" is not a Quantization/);

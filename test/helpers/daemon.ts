@@ -3,7 +3,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CortexClient } from "../../src/cli/client.js";
+import assert from "node:assert/strict";
+import * as grpc from "@grpc/grpc-js";
+import * as protoLoader from "@grpc/proto-loader";
+import { LOADER_OPTIONS, PROTO_FILES } from "../../src/grpc/proto.js";
+import { CortexClient, type CliError } from "../../src/cli/client.js";
 import { socketAnswers } from "../../src/platform/unix-socket.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -100,4 +104,32 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 
 export function fileMode(p: string): number {
   return fs.statSync(p).mode & 0o777;
+}
+
+/** The CliError a client call fails with; fails the test when the call succeeds. */
+export async function rpcError(promise: Promise<unknown>): Promise<CliError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as CliError;
+  }
+  assert.fail("expected the call to fail");
+}
+
+/**
+ * A lenient client, as another language's stubs or an older CLI are: built from proto/ by proto-loader, it sends
+ * what it is given (protobufjs encodes an unknown enum name as 0, an unknown number as it is). For tests of the
+ * daemon's own strictness; failures reject like the CLI's client (grpcCode, "STATUS: details").
+ */
+export function lenientCall(d: RunningDaemon, service: string, method: string, request: object): Promise<Record<string, unknown>> {
+  const def = protoLoader.loadSync(PROTO_FILES, LOADER_OPTIONS);
+  const Ctor = grpc.makeClientConstructor(def[service] as grpc.ServiceDefinition, service);
+  const client = new Ctor(`unix://${d.socket}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & Record<string, (req: object, cb: (err: grpc.ServiceError | null, res: Record<string, unknown>) => void) => void>;
+  return new Promise((resolve, reject) =>
+    client[method]!.call(client, request, (err, res) => {
+      client.close();
+      if (err) reject(Object.assign(new Error(`${grpc.status[err.code]}: ${err.details}`), { grpcCode: err.code }));
+      else resolve(res);
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { expandPath, hfTokenPath, isHfOffline, resolveHfEndpoint, resolveHfHubCache, resolveHfToken } from "../../src/hub/hf-env.js";
+import { expandPath, hfTokenPath, isHfOffline, resolveHfEndpoint, resolveHfHubCache, resolveHfToken } from "../../src/config/hf-env.js";
 
 const HOME = "/home/u";
 

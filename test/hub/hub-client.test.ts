@@ -25,9 +25,10 @@ test("revisions resolve to commits: main, HEAD, branch, tag, refs/pr/N, a commit
   const files = await c.listFiles(C1);
   assert.deepEqual(files.map((f) => f.path).sort(), ["README.md", "config.json", "model.safetensors", "tokenizer/tokenizer.json"]);
   const big = files.find((f) => f.path === "model.safetensors")!;
-  assert.deepEqual(big, { path: "model.safetensors", size: MiB, etag: sha256(repo.files["model.safetensors"]!.data), lfs: true });
+  assert.deepEqual({ ...big, blobId: "" }, { path: "model.safetensors", size: MiB, etag: sha256(repo.files["model.safetensors"]!.data), lfs: true, blobId: "" });
+  assert.match(big.blobId, /^[0-9a-f]{40}$/, "the LFS pointer's git oid (trees/<commit>.json's blob_id)");
   const cfg = files.find((f) => f.path === "config.json")!;
-  assert.deepEqual(cfg, { path: "config.json", size: repo.files["config.json"]!.data.length, etag: gitSha1(repo.files["config.json"]!.data), lfs: false });
+  assert.deepEqual(cfg, { path: "config.json", size: repo.files["config.json"]!.data.length, etag: gitSha1(repo.files["config.json"]!.data), lfs: false, blobId: gitSha1(repo.files["config.json"]!.data) });
   assert.ok(hub.requests.filter((r) => r.url.includes("/tree/")).length >= 3, "several pages were fetched");
   assert.deepEqual((await c.listFiles(C1, { path: "tokenizer" })).map((f) => f.path), ["tokenizer/tokenizer.json"]);
   assert.equal(await c.exists(), true);

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { blobLockHeld } from "../../src/hub/blob-lock.js";
 import { LoopbackHub, randomBytes, TEST_TOKEN, OTHER_TOKEN, type HubOptions, type HubRepo } from "./loopback-hub.js";
 
 export const MiB = 1024 * 1024;
@@ -40,4 +43,11 @@ export function hubErr(code: string, re: RegExp) {
     assert.ok(!JSON.stringify((e as { details?: unknown }).details ?? {}).includes("hf_"), "token in details");
     return true;
   };
+}
+
+/** Blob locks in a cache that some holder still has (flock), by file name; lock files themselves stay. */
+export function heldLocks(cache: string): string[] {
+  const root = path.join(cache, ".locks");
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root).flatMap((repo) => fs.readdirSync(path.join(root, repo)).filter((f) => blobLockHeld(path.join(root, repo, f))));
 }

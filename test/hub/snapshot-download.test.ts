@@ -4,7 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { snapshotDownload, type SnapshotOptions, type SnapshotProgress } from "../../src/hub/snapshot-download.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { gitSha1, hubErr, MiB, modelRepo, sha256, startHub } from "./hub-fixtures.js";
+import { gitSha1, heldLocks, hubErr, MiB, modelRepo, sha256, startHub } from "./hub-fixtures.js";
 import { OTHER_TOKEN, TEST_TOKEN, type LoopbackHub } from "./loopback-hub.js";
 
 const BIG = "model.safetensors";
@@ -31,7 +31,7 @@ test("pulls into the HF cache layout: blobs by etag, relative snapshot symlinks,
     Object.entries(files).map(([p, f]) => [p, f.data.length, sha256(f.data)]).sort(([a], [b]) => (a! < b! ? -1 : 1)),
   );
   assert.deepEqual(leftovers(cache), [], "no partial files or sidecars");
-  assert.deepEqual(fs.readdirSync(path.join(cache, ".locks", "models--org--model")), [], "locks released");
+  assert.deepEqual(heldLocks(cache), [], "locks released");
   const last = events.at(-1)!;
   assert.equal(last.doneBytes, last.totalBytes);
   assert.equal(last.filesDone, 4);
@@ -44,7 +44,7 @@ test("pulls into the HF cache layout: blobs by etag, relative snapshot symlinks,
   assert.deepEqual(again.files, r.files);
 });
 
-test("include/exclude select files with fnmatch; named files are looked up with paths-info; no match is HUB_NOT_FOUND", async (t) => {
+test("include/exclude select files with fnmatch; named files are looked up in the listing; no match is HUB_NOT_FOUND", async (t) => {
   const hub = await startHub(t, { "org/model": modelRepo(2 * MiB) });
   const cache = tempDir(t);
   const r = await pull(hub, cache, { include: ["*.json"], exclude: ["tokenizer/*"] });
@@ -56,7 +56,7 @@ test("include/exclude select files with fnmatch; named files are looked up with 
   const named = await pull(hub, tempDir(t), { include: ["tokenizer/tokenizer.json", "README.md"] });
   assert.deepEqual(named.files.map((f) => f.path), ["README.md", "tokenizer/tokenizer.json"]);
   const used = hub.requests.slice(before).map((q) => new URL(q.url).pathname);
-  assert.ok(used.some((p) => p.includes("/paths-info/")) && !used.some((p) => p.includes("/tree/")), used.join(" "));
+  assert.ok(used.some((p) => p.includes("/tree/")), `the whole revision is listed (trees/<commit>.json): ${used.join(" ")}`);
 
   await assert.rejects(pull(hub, tempDir(t), { include: ["config.json", "nope.gguf"] }), hubErr("HUB_NOT_FOUND", /file nope\.gguf not found in org\/model@/));
   await assert.rejects(pull(hub, tempDir(t), { include: ["*.gguf"] }), hubErr("HUB_NOT_FOUND", /no files of org\/model@main match .*\*\.gguf/));
@@ -165,8 +165,8 @@ test("offline mode answers from the cache without a request, or names what is mi
   await assert.rejects(offline({ revision: "dev" }), hubErr("HUB_OFFLINE", /org\/model@dev/));
   await assert.rejects(offline({ include: ["nope.bin"] }), hubErr("HUB_OFFLINE", /not in the cache: nope\.bin/));
 
-  // a cache written by Python tools (no listing record): a link whose blob is gone is named
-  fs.rmSync(path.join(repoDir(cache), ".cortexd"), { recursive: true });
+  // a cache written by older Python tools (no trees/<commit>.json): a link whose blob is gone is named
+  fs.rmSync(path.join(repoDir(cache), "trees"), { recursive: true });
   fs.rmSync(path.join(repoDir(cache), "blobs", sha256(hub.repos["org/model"]!.files[BIG]!.data)));
   await assert.rejects(offline(), hubErr("HUB_OFFLINE", /not in the cache: model\.safetensors/));
 });
@@ -214,7 +214,7 @@ test("concurrent pulls of the same repo@commit in one process share blobs withou
   for (const r of results) assert.deepEqual(fs.readFileSync(path.join(r.snapshotPath, BIG)), hub.repos["org/model"]!.files[BIG]!.data);
   assert.ok(hub.bytesServed(BIG) <= size, `the weights were fetched once (${hub.bytesServed(BIG)} bytes served)`);
   assert.deepEqual(leftovers(cache), []);
-  assert.deepEqual(fs.readdirSync(path.join(cache, ".locks", "models--org--model")), []);
+  assert.deepEqual(heldLocks(cache), []);
 });
 
 test("a hostile listing cannot write outside the cache: FMT_INVALID naming the path, nothing written", async (t) => {

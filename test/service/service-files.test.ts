@@ -62,7 +62,8 @@ test("install plans: launchctl bootstrap into gui/<uid> on macOS, systemctl --us
 
 test("the systemd unit passes systemd-analyze verify where available", (t) => {
   const dir = tempDir(t);
-  const unit = renderSystemdUnit({ ...values(), home: dir, main: path.join(dir, "main.js"), logDir: dir });
+  // With variables that need systemd's quoting: a space, a %, a quote.
+  const unit = renderSystemdUnit({ ...values(), environment: { HF_HOME: "/data disk/hf 100%", HF_ENDPOINT: 'https://mirror.example/"x"' }, home: dir, main: path.join(dir, "main.js"), logDir: dir });
   assert.match(unit, /^ExecStart=\S+ \S+main\.js --home \S+$/m);
   assert.match(unit, /^Restart=on-failure$/m);
   const file = path.join(dir, "cortexd.service");
@@ -94,4 +95,50 @@ test("cortex service install --dry-run prints the file and the commands and writ
   assert.ok(plan.file.startsWith(fakeHome));
   assert.ok(plan.content.includes(path.join(fakeHome, ".cortex")));
   assert.equal(fs.existsSync(plan.file), false);
+});
+
+test("the service sees what the shell sees: HF_HOME, HF_HUB_CACHE, HF_ENDPOINT, HF_TOKEN_PATH, CORTEX_MODEL_DIRS in effect at install go into the plist and the unit; a token value never does", async (t) => {
+  const shell = {
+    PATH: "/usr/bin",
+    HF_HOME: "/Volumes/Data Disk/hf 100%",
+    HUGGINGFACE_HUB_CACHE: "$HF_HOME/hub-legacy",
+    HF_ENDPOINT: "https://hf-mirror.example.com/",
+    HF_TOKEN_PATH: "~/secrets/hf-token",
+    CORTEX_MODEL_DIRS: "/Volumes/Models:/opt/gguf",
+    HF_TOKEN: "hf_secret_in_shell_only",
+  };
+  const want = {
+    HF_HOME: "/Volumes/Data Disk/hf 100%",
+    HF_HUB_CACHE: "/Volumes/Data Disk/hf 100%/hub-legacy",
+    HF_ENDPOINT: "https://hf-mirror.example.com",
+    HF_TOKEN_PATH: "/Users/ada/secrets/hf-token",
+    CORTEX_MODEL_DIRS: "/Volumes/Models:/opt/gguf",
+  };
+  const mac = { ...defaultServiceValues("/Users/ada/.cortex", shell, "darwin", "/Users/ada"), logDir: "/Users/ada/Library/Logs/cortexd" };
+  const plist = renderLaunchdPlist(mac);
+  const env = (parse(plist) as { EnvironmentVariables: Record<string, string> }).EnvironmentVariables;
+  assert.deepEqual(env, { PATH: env.PATH, CORTEX_HOME: "/Users/ada/.cortex", ...want });
+  assert.ok(!plist.includes("hf_secret"), "no token value in the plist");
+  assert.ok(mac.notes.some((n) => /HF_TOKEN is set in this shell only/.test(n) && /hf auth login|HF_TOKEN_PATH/.test(n)), mac.notes.join("\n"));
+  assert.ok(!mac.notes.join("\n").includes("hf_secret"));
+
+  const linux = defaultServiceValues("/home/ada/.cortex", shell, "linux", "/home/ada");
+  const unit = renderSystemdUnit(linux);
+  assert.ok(!unit.includes("hf_secret"), "no token value in the unit");
+  // systemd's Environment= quoting: "K=V", backslash and quote escaped, % doubled (specifiers).
+  const vars = Object.fromEntries([...unit.matchAll(/^Environment="([A-Z_]+)=((?:[^"\\]|\\.)*)"$/gm)].map((m) => [m[1], m[2]!.replace(/\\(.)/g, "$1").replace(/%%/g, "%")]));
+  assert.deepEqual(vars, { ...want, HF_TOKEN_PATH: "/home/ada/secrets/hf-token" });
+  assert.match(unit, /^Environment=CORTEX_HOME=\/home\/ada\/\.cortex$/m);
+
+  // Nothing HF-related set in the shell: nothing extra written, no note.
+  const plain = defaultServiceValues("/Users/ada/.cortex", { PATH: "/usr/bin" }, "darwin", "/Users/ada");
+  assert.deepEqual(Object.keys((parse(renderLaunchdPlist(plain)) as { EnvironmentVariables: Record<string, string> }).EnvironmentVariables).sort(), ["CORTEX_HOME", "PATH"]);
+  assert.deepEqual(plain.notes, []);
+
+  const fakeHome = tempDir(t);
+  const r = await runCli(["--home", path.join(fakeHome, ".cortex"), "service", "install", "--dry-run"], { HOME: fakeHome, HF_HUB_CACHE: "/data/hub", HF_TOKEN: "hf_secret_in_shell_only", HUGGING_FACE_HUB_TOKEN: "" });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /HF_HUB_CACHE=\/data\/hub/);
+  assert.ok(!`${r.stdout}${r.stderr}`.includes("hf_secret"), "the token is never printed");
+  assert.match(r.stderr, /HF_TOKEN is set in this shell only/);
 });

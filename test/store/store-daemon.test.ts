@@ -5,12 +5,11 @@ import path from "node:path";
 import { test } from "node:test";
 import type { MethodOf, RequestOf } from "../../src/grpc/client.js";
 import * as grpc from "@grpc/grpc-js";
-import type { CliError } from "../../src/cli/client.js";
 import { homePaths } from "../../src/config/paths.js";
 import { MALFORMED_GGUF } from "../fixtures/make-gguf.js";
 import { cacheRepoDir, commitOf, makeHfCache, sha256Hex } from "../fixtures/make-hf-cache.js";
 import { makeHfFolder, makeMlxFolder, makeTinyGguf } from "../fixtures/make-model-zoo.js";
-import { runCli, startDaemon, type RunningDaemon } from "../helpers/daemon.js";
+import { rpcError, runCli, startDaemon, type RunningDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const MS = "cortex.v1.ModelService";
@@ -68,14 +67,6 @@ async function fixture(t: { after: (fn: () => void) => void }) {
   return { dir, home, p, cache, files };
 }
 
-async function rpcError(promise: Promise<unknown>): Promise<CliError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as CliError;
-  }
-  assert.fail("expected the call to fail");
-}
 
 test("ListModels, GetModel, TagModel, manifests, DeleteModel and cleanup through the real daemon", async (t) => {
   const f = await fixture(t);

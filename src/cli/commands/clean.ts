@@ -4,7 +4,7 @@ import type { CleanRequest } from "../../grpc/generated/cortex/v1/CleanRequest.j
 import type { CleanResponse__Output } from "../../grpc/generated/cortex/v1/CleanResponse.js";
 import { CliContext } from "../context.js";
 import { formatBytes, table } from "../format.js";
-import { formatEnum, parseDurationSeconds, parseSize, quantEnum, shortFormat, shortQuant} from "../model-format.js";
+import { bitsValue, formatEnum, parseDurationSeconds, parseSize, quantizationFilter, shortFormat, shortQuant } from "../model-format.js";
 
 const MS = "cortex.v1.ModelService";
 
@@ -14,6 +14,7 @@ type Candidate = CleanCandidate__Output;
 interface CleanOpts {
   tags?: string[];
   quantization?: string[];
+  bits?: string[];
   format?: string[];
   olderThan?: string;
   largerThan?: string;
@@ -21,10 +22,13 @@ interface CleanOpts {
   modelDirs?: boolean;
 }
 
+/** Every filter value is checked here, before anything is sent (the daemon checks again). */
 function request(o: CleanOpts): CleanRequest {
+  const q = quantizationFilter(o.quantization);
   return {
     tags: o.tags ?? [],
-    quantizations: (o.quantization ?? []).map(quantEnum),
+    quantizations: q.quantizations,
+    bits: [...q.bits, ...(o.bits ?? []).map((b) => bitsValue(b))],
     formats: (o.format ?? []).map(formatEnum),
     older_than_seconds: o.olderThan ? parseDurationSeconds(o.olderThan) : 0,
     larger_than_bytes: o.largerThan ? parseSize(o.largerThan) : 0,
@@ -58,7 +62,8 @@ function render(r: CleanResponse): string {
 function withFilters(cmd: Command): Command {
   return cmd
     .option("--tags <tag...>", "models carrying any of these tags")
-    .option("--quantization <quant...>", "q4_k_m, f16, mlx, gptq, …")
+    .option("--quantization <quant...>", "q4_k_m, f16, mlx, gptq, … or a bit width: 4bit, 8bit (every format)")
+    .option("--bits <n...>", "weight bit width, whatever the format: 4 selects GGUF Q4_*, MLX 4-bit, GPTQ/AWQ 4-bit, bitsandbytes INT4")
     .option("--format <format...>", "gguf, mlx, safetensors, …")
     .option("--older-than <duration>", "last used (or created, never used) longer ago than this: 30d, 12h, 90m")
     .option("--larger-than <size>", "larger on disk than this: 4GB, 500MiB")

@@ -15,6 +15,9 @@ export function registerPull(program: Command): void {
       const at = ref.lastIndexOf("@");
       const [repo, revision] = at > 0 ? [ref.slice(0, at), ref.slice(at + 1)] : [ref, ""];
       const ctx = CliContext.from(cmd);
-      await submitAndFollow(ctx, ctx.client.unary("cortex.v1.JobService", "PullModel", { repo, revision, include: opts.include ?? [], exclude: opts.exclude ?? [] }), opts);
+      const job = await submitAndFollow(ctx, ctx.client.unary("cortex.v1.JobService", "PullModel", { repo, revision, include: opts.include ?? [], exclude: opts.exclude ?? [] }), opts);
+      // What to type next: the names `cortex run` takes for what was pulled.
+      const models = job?.result_json ? ((JSON.parse(job.result_json) as { models?: { id: string; run_as: string }[] }).models ?? []) : [];
+      if (!ctx.json) for (const m of models) process.stdout.write(`run it: cortex run ${m.run_as}  (${m.id})\n`);
     });
 }

@@ -24,6 +24,7 @@ export function registerService(program: Command): void {
       const { planInstall, run, writeServiceFile } = await manager();
       const values = defaultServiceValues(ctx.home);
       const plan = planInstall(values);
+      for (const note of values.notes) process.stderr.write(`note: ${note}\n`);
       if (opts.dryRun) {
         ctx.print({ ...plan, dry_run: true }, () => `# ${plan.file}\n${plan.content}\n# commands\n${plan.commands.map(shell).join("\n")}`);
         return;

@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { openQuietly } from "../quiet-read.js";
 import { CortexError } from "../../errors/cortex-error.js";
 import { jsonTopLevelKeys } from "../json-top-level-keys.js";
 import { isSafetensorsDtype, safetensorsDtypeSize, SUB_BYTE_SAFETENSORS_DTYPES, type SafetensorsDtype } from "./safetensors-dtypes.js";
@@ -58,7 +58,8 @@ function invalid(file: string, msg: string): CortexError {
  * @throws CortexError FMT_INVALID naming the file and the offending tensor or field; FMT_UNSUPPORTED for sub-byte dtypes.
  */
 export async function readSafetensorsHeader(file: string, options: SafetensorsHeaderOptions = {}): Promise<SafetensorsHeader> {
-  const fh = await open(file, "r");
+  const quiet = await openQuietly(file);
+  const fh = quiet.fh;
   try {
     const { size } = await fh.stat();
     if (size < 8) throw invalid(file, `file is ${size} bytes, shorter than the 8-byte header length field`);
@@ -70,7 +71,7 @@ export async function readSafetensorsHeader(file: string, options: SafetensorsHe
     if (bytesRead !== n) throw invalid(file, `file shrank while reading the ${n}-byte header`);
     return parseSafetensorsHeader(header, size, file, options);
   } finally {
-    await fh.close();
+    await quiet.close();
   }
 }
 

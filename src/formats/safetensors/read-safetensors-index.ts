@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
+import { readTextQuietly } from "../quiet-read.js";
 import { basename, dirname, join } from "node:path";
 import { CortexError } from "../../errors/cortex-error.js";
 import { readSafetensorsHeader, type SafetensorsHeader, type SafetensorsHeaderOptions, type SafetensorsTensorInfo } from "./read-safetensors-header.js";
@@ -53,7 +54,7 @@ function invalid(file: string, msg: string): CortexError {
  * plain shard file names (no directories), with an optional `metadata` object (`total_size` a byte count).
  */
 export async function readSafetensorsIndex(indexPath: string): Promise<SafetensorsIndex> {
-  const text = await readFile(indexPath, "utf8");
+  const text = await readTextQuietly(indexPath);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -1,8 +1,8 @@
 import type { CleanCandidate } from "../../store/clean-plan.js";
 import type { HfCacheInfo } from "../../store/hf-cache/scan-hf-cache.js";
 import type { Manifest } from "../../store/manifest/manifest-schema.js";
-import { QUANTIZATIONS, type ModelFormat, type ModelRecord, type QuantizationName } from "../../store/model-types.js";
-import { enumList, stripPrefix } from "../enum-fields.js";
+import { QUANTIZATIONS, WEIGHT_BITS, type ModelFormat, type ModelRecord, type QuantizationName } from "../../store/model-types.js";
+import { enumList, invalidArgument, stripPrefix } from "../enum-fields.js";
 import type { CleanCandidate as CleanCandidateMsg } from "../generated/cortex/v1/CleanCandidate.js";
 import type { ManifestSummary } from "../generated/cortex/v1/ManifestSummary.js";
 import { ModelFormat as ModelFormatEnum } from "../generated/cortex/v1/ModelFormat.js";
@@ -41,6 +41,9 @@ export function modelInfo(m: ModelRecord, withFiles = true): ModelInfo {
     quantization_label: f.quantizationLabel,
     hf_refs: [...(m.hf?.refs ?? [])],
     kind: m.kind,
+    bits: f.bits?.main ?? 0,
+    bits_low: f.bits?.low ?? 0,
+    bits_high: f.bits?.high ?? 0,
   };
 }
 
@@ -96,4 +99,12 @@ export function parseFormats(values: readonly unknown[] | undefined, field = "fo
 /** Quantization filters: every entry a defined QUANTIZATION_* other than UNSPECIFIED (INVALID_ARGUMENT otherwise). */
 export function parseQuantizations(values: readonly unknown[] | undefined, field = "quantizations"): QuantizationName[] {
   return enumList(field, values, Quantization).map((v) => stripPrefix(v, "QUANTIZATION_") as QuantizationName);
+}
+
+/** Weight bit widths of a filter: each one a width some format has (WEIGHT_BITS), else INVALID_ARGUMENT. */
+export function parseWeightBits(values: readonly unknown[] | undefined): number[] {
+  return (values ?? []).map((v, i) => {
+    if (typeof v === "number" && (WEIGHT_BITS as readonly number[]).includes(v)) return v;
+    throw invalidArgument(`bits[${i}]`, `bits[${i}]: ${String(v)} is not a weight bit width; accepted: ${WEIGHT_BITS.join(", ")}`);
+  });
 }

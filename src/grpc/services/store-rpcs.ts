@@ -5,12 +5,13 @@ import type { ModelStore } from "../../store/model-store.js";
 import type { CleanRequest__Output } from "../generated/cortex/v1/CleanRequest.js";
 import type { ModelServiceHandlers } from "../generated/cortex/v1/ModelService.js";
 import { requireString, unary } from "../handlers.js";
-import { cleanCandidate, hfCacheView, manifestSummary, modelInfo, parseFormats, parseQuantizations } from "./model-view.js";
+import { cleanCandidate, hfCacheView, manifestSummary, modelInfo, parseFormats, parseQuantizations, parseWeightBits } from "./model-view.js";
 
 function cleanFilter(r: CleanRequest__Output): CleanFilter {
   return {
     tags: r.tags ?? [],
     quantizations: parseQuantizations(r.quantizations),
+    bits: parseWeightBits(r.bits),
     formats: parseFormats(r.formats),
     olderThanSeconds: Number(r.older_than_seconds) || 0,
     largerThanBytes: Number(r.larger_than_bytes) || 0,
@@ -28,6 +29,7 @@ export function createStoreRpcs(store: ModelStore): StoreRpcs {
       const page = await store.list({
         formats: parseFormats(req.formats),
         quantizations: parseQuantizations(req.quantizations),
+        bits: parseWeightBits(req.bits),
         tags: req.tags ?? [],
         ...(req.name_glob ? { nameGlob: req.name_glob } : {}),
         ...(req.sort ? { sort: req.sort } : {}),

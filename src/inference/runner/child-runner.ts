@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { childEnv } from "../../platform/child-env.js";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CortexError } from "../../errors/cortex-error.js";
@@ -64,6 +65,8 @@ export class ChildRunner implements ModelRunner {
   static start(opts: ChildRunnerOptions): Promise<ChildRunner> {
     const args = ["--threads", String(opts.threads), "--gpu", opts.gpu, ...(opts.pieceIntervalMs === undefined ? [] : ["--piece-interval-ms", String(opts.pieceIntervalMs)])];
     const child = fork(opts.entry ?? runnerEntryFile(), args, {
+      // A runner loads models and generates: it needs no token (a model file can be hostile).
+      env: childEnv(),
       serialization: "advanced",
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       execArgv: [],

@@ -48,6 +48,11 @@ export interface PoolOptions {
   keepSpareRunner?: boolean;
   /** A load that takes longer is abandoned (its runner stopped) with INF_LOAD_FAILED. @default 600000 */
   loadTimeoutMs?: number;
+  /**
+   * Told the model's key (its real path) at every explicit load and every granted request, synchronously: it must
+   * only note it (the model store batches last-use writes off this path).
+   */
+  onUse?: (key: string) => void;
   logger: Logger;
 }
 
@@ -128,11 +133,13 @@ export class InferencePool {
       } else {
         const e = (await this.enqueue(model, options, signal, "load")) as ModelEntry;
         this.applyLoadOptions(e, options);
+        this.opts.onUse?.(e.key);
         return { model: e.view(this.queuedFor(e.key)), alreadyLoaded: true };
       }
     }
     const e = (await this.enqueue(model, options, signal, "load")) as ModelEntry;
     this.applyLoadOptions(e, options);
+    this.opts.onUse?.(e.key);
     return { model: e.view(this.queuedFor(e.key)), alreadyLoaded: false };
   }
 
@@ -324,6 +331,7 @@ export class InferencePool {
   private grantNow(e: ModelEntry, options: LoadOptions, loadMs: number): LeaseImpl {
     const lease = new LeaseImpl(e, loadMs, (l, r) => this.release(l, r));
     e.active.add(lease);
+    this.opts.onUse?.(e.key);
     e.clearTimer();
     if (options.ttlSeconds !== undefined) e.ttlSeconds = options.ttlSeconds;
     if (options.pin) e.pinned = true;

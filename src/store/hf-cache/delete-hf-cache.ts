@@ -3,7 +3,9 @@ import path from "node:path";
 import { CortexError } from "../../errors/cortex-error.js";
 import { pruneEmptyDirs, safeRemove } from "../safe-remove.js";
 import { listFilesRecursive, type HfCacheInfo, type HfCachedRepo, type HfCachedRevision } from "./scan-hf-cache.js";
-import { blobLockPath, incompleteIsActive, tryBlobLock } from "./try-blob-lock.js";
+import { tryBlobLock } from "../../hub/blob-lock.js";
+import { partsSidecarPath } from "../../hub/hf-cache-layout.js";
+import { blobLockPath, incompleteEtag, incompleteIsActive, writtenRecently } from "./blob-activity.js";
 
 /** A blob no remaining revision links to. */
 export interface PlannedBlob {
@@ -159,13 +161,30 @@ export function planHfCachePrune(info: HfCacheInfo, now = Date.now()): HfDeleteP
   return { ...base, incomplete: stale.map((f) => f.path), expectedFreedSize: base.expectedFreedSize + stale.reduce((s, f) => s + f.size, 0) };
 }
 
+/** Every blob lock a plan needs: each blob (and `.incomplete` file) of a repo going whole, each planned blob and `.incomplete`. */
+function lockTargets(plan: HfDeletePlan, repoBlobs: ReadonlyMap<string, readonly string[]>): Map<string, { lock: string; blob: string }> {
+  const out = new Map<string, { lock: string; blob: string }>();
+  const add = (repoPath: string, file: string) => {
+    const lock = blobLockPath(plan.cacheDir, path.basename(repoPath), incompleteEtag(file));
+    if (!out.has(lock)) out.set(lock, { lock, blob: file });
+  };
+  for (const repo of plan.repos) for (const n of repoBlobs.get(repo.repoPath) ?? []) add(repo.repoPath, path.join(repo.repoPath, "blobs", n));
+  for (const b of plan.blobs) add(b.repoPath, b.path);
+  for (const p of plan.incomplete) add(path.dirname(path.dirname(p)), p);
+  return out;
+}
+
 /**
  * Apply a plan in Python's order — repos, snapshots, refs, blobs last — so an interruption never leaves a ref to
- * a missing snapshot or a link to a missing blob. Each blob is unlinked under its per-blob lock and only after
- * checking again that no remaining snapshot links to it; a repo with a running download loses its revisions but
- * keeps its `.incomplete` files. Every path is checked to lie inside the cache first; links are never followed.
+ * a missing snapshot or a link to a missing blob. Every blob lock the plan touches (huggingface_hub's flock files)
+ * is taken first and held until the end, so no download — cortexd's or Python's — loses a blob it is writing:
+ * with `onLocked: "refuse"` (a delete the user aimed at these revisions) a lock held elsewhere deletes nothing
+ * and fails with REG_IN_USE naming the blob; with "skip" (prune) what is locked is kept and reported. A blob is
+ * unlinked only after checking again that no remaining snapshot links to it; a repo with a running download
+ * loses its revisions but keeps its `.incomplete` files. Paths are checked to lie inside the cache; links are
+ * never followed; lock files are never deleted.
  */
-export async function executeHfCacheDelete(plan: HfDeletePlan): Promise<HfDeleteResult> {
+export async function executeHfCacheDelete(plan: HfDeletePlan, o: { onLocked?: "refuse" | "skip" } = {}): Promise<HfDeleteResult> {
   const roots = [plan.cacheDir];
   const deleted: string[] = [];
   const kept: string[] = [];
@@ -184,47 +203,58 @@ export async function executeHfCacheDelete(plan: HfDeletePlan): Promise<HfDelete
     deleted.push(p);
   };
 
-  const granularBlobs: PlannedBlob[] = [];
-  for (const repo of plan.repos) {
-    const folder = path.basename(repo.repoPath);
-    const incompletes = (await fs.readdir(path.join(repo.repoPath, "blobs")).catch(() => [] as string[])).filter((n) => n.endsWith(".incomplete"));
-    const active = incompletes.filter((n) => incompleteIsActive(plan.cacheDir, folder, path.join(repo.repoPath, "blobs", n)));
-    if (active.length === 0) {
-      await remove(repo.repoPath, "repo");
-      await safeRemove(path.join(plan.cacheDir, ".locks", folder), roots).catch(() => 0);
-      continue;
+  const repoBlobs = new Map<string, string[]>();
+  for (const repo of plan.repos) repoBlobs.set(repo.repoPath, await fs.readdir(path.join(repo.repoPath, "blobs")).catch(() => [] as string[]));
+  const releases: (() => void)[] = [];
+  const busy = new Set<string>();
+  try {
+    for (const { lock, blob } of lockTargets(plan, repoBlobs).values()) {
+      const release = tryBlobLock(lock);
+      if (release) releases.push(release);
+      else busy.add(blob);
     }
-    // A download is writing into this repo: remove its revisions, keep what is in flight.
-    for (const n of active) kept.push(`${path.join(repo.repoPath, "blobs", n)} (download in progress)`);
-    for (const rev of repo.revisions) await remove(rev.snapshotPath, "snapshot");
-    for (const rel of await listFilesRecursive(path.join(repo.repoPath, "refs")).catch(() => [] as string[])) await remove(path.join(repo.repoPath, "refs", ...rel.split("/")), "ref");
-    for (const n of await fs.readdir(path.join(repo.repoPath, "blobs")).catch(() => [] as string[])) {
-      if (n.includes(".incomplete")) continue;
-      const p = path.join(repo.repoPath, "blobs", n);
-      const st = await fs.stat(p).catch(() => undefined);
-      granularBlobs.push({ path: p, repoPath: repo.repoPath, size: st?.size ?? 0 });
+    if (busy.size > 0 && (o.onLocked ?? "refuse") === "refuse") {
+      throw new CortexError("REG_IN_USE", `${[...busy].slice(0, 3).join(", ")}${busy.size > 3 ? ` and ${busy.size - 3} more` : ""} locked by a download in progress (huggingface_hub or a cortexd pull); nothing was deleted — try again when it has finished`);
     }
-  }
-  for (const s of plan.snapshots) await remove(s, "snapshot");
-  for (const p of plan.pointers ?? []) {
-    await remove(p, "snapshot file");
-    const snap = path.join(plan.cacheDir, ...path.relative(plan.cacheDir, p).split(path.sep).slice(0, 3));
-    await pruneEmptyDirs(path.dirname(p), snap);
-  }
-  for (const r of plan.refs) {
-    await remove(r, "ref");
-    // refs/refs/pr/1 leaves refs/refs/pr/ empty: remove empty folders up to refs/.
-    const repoPath = path.join(plan.cacheDir, path.relative(plan.cacheDir, r).split(path.sep)[0]!);
-    await pruneEmptyDirs(path.dirname(r), path.join(repoPath, "refs"));
-  }
-  for (const blob of [...plan.blobs, ...granularBlobs]) {
-    const folder = path.basename(blob.repoPath);
-    const release = tryBlobLock(blobLockPath(plan.cacheDir, folder, path.basename(blob.path)));
-    if (!release) {
-      kept.push(`${blob.path} (locked by a running download)`);
-      continue;
+
+    const granularBlobs: PlannedBlob[] = [];
+    for (const repo of plan.repos) {
+      const names = repoBlobs.get(repo.repoPath) ?? [];
+      const blobsDir = path.join(repo.repoPath, "blobs");
+      // Locks were tried above (and are ours now where free): what is left to ask is a recent write.
+      const active = names.filter((n) => busy.has(path.join(blobsDir, n)) || (n.endsWith(".incomplete") && writtenRecently(path.join(blobsDir, n))));
+      if (active.length === 0) {
+        await remove(repo.repoPath, "repo");
+        continue;
+      }
+      // A download is writing into this repo: remove its revisions, keep what is in flight.
+      for (const n of active.filter((x) => x.endsWith(".incomplete"))) kept.push(`${path.join(blobsDir, n)} (download in progress)`);
+      for (const rev of repo.revisions) await remove(rev.snapshotPath, "snapshot");
+      for (const rel of await listFilesRecursive(path.join(repo.repoPath, "refs")).catch(() => [] as string[])) await remove(path.join(repo.repoPath, "refs", ...rel.split("/")), "ref");
+      for (const n of names) {
+        if (n.includes(".incomplete") || n.endsWith(".parts.json")) continue;
+        const p = path.join(blobsDir, n);
+        const st = await fs.stat(p).catch(() => undefined);
+        granularBlobs.push({ path: p, repoPath: repo.repoPath, size: st?.size ?? 0 });
+      }
     }
-    try {
+    for (const s of plan.snapshots) await remove(s, "snapshot");
+    for (const p of plan.pointers ?? []) {
+      await remove(p, "snapshot file");
+      const snap = path.join(plan.cacheDir, ...path.relative(plan.cacheDir, p).split(path.sep).slice(0, 3));
+      await pruneEmptyDirs(path.dirname(p), snap);
+    }
+    for (const r of plan.refs) {
+      await remove(r, "ref");
+      // refs/refs/pr/1 leaves refs/refs/pr/ empty: remove empty folders up to refs/.
+      const repoPath = path.join(plan.cacheDir, path.relative(plan.cacheDir, r).split(path.sep)[0]!);
+      await pruneEmptyDirs(path.dirname(r), path.join(repoPath, "refs"));
+    }
+    for (const blob of [...plan.blobs, ...granularBlobs]) {
+      if (busy.has(blob.path)) {
+        kept.push(`${blob.path} (locked by a running download)`);
+        continue;
+      }
       if (await linkedFromSnapshots(blob.repoPath, blob.path)) {
         kept.push(`${blob.path} (a revision links to it again)`);
         continue;
@@ -238,13 +268,17 @@ export async function executeHfCacheDelete(plan: HfDeletePlan): Promise<HfDelete
       // A repo blob that links into the shared store frees nothing here: only the link goes.
       freed += st.isSymbolicLink() ? 0 : st.size;
       deleted.push(blob.path);
-    } finally {
-      release();
     }
-  }
-  for (const p of plan.incomplete) {
-    await remove(p, "incomplete file");
-    await fs.rm(`${p}.parts.json`, { force: true });
+    for (const p of plan.incomplete) {
+      if (busy.has(p)) {
+        kept.push(`${p} (locked by a running download)`);
+        continue;
+      }
+      await remove(p, "incomplete file");
+      await fs.rm(partsSidecarPath(path.join(path.dirname(p), incompleteEtag(p))), { force: true });
+    }
+  } finally {
+    for (const release of releases) release();
   }
   for (const s of plan.sharedBlobs) kept.push(`${s} (used by another revision)`);
   return { freedBytes: freed, deletedPaths: deleted, keptBlobs: kept, warnings };

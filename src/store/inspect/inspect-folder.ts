@@ -5,7 +5,7 @@ import { detectMlxCheckpoint, parseMlxQuantization, type MlxQuantization } from 
 import { ADAPTER_WEIGHTS, isTopLevel } from "../discover/classify-files.js";
 import type { LoraFacts, ModelCandidate, ModelFacts, ModelFormat } from "../model-types.js";
 import { countParameters, type CountedTensor } from "./count-params.js";
-import { dtypeQuantization, hfQuantization, mlxQuantization, type QuantVerdict } from "./quantization.js";
+import { dtypeQuantization, hfQuantization, mlxQuantization, uniformBits, type QuantVerdict } from "./quantization.js";
 import { readJsonObject } from "./read-json-file.js";
 import { readFineTunedMarker } from "./read-marker.js";
 
@@ -124,6 +124,7 @@ export async function inspectFolder(c: ModelCandidate): Promise<ModelFacts> {
     quantization: q.quantization,
     quantizationLabel: q.label,
     ...(mlx ? { mlx: { bits: mlx.bits, groupSize: mlx.groupSize, mode: mlx.mode } } : {}),
+    ...(q.width ? { bits: q.width } : {}),
     ...base,
     parameterCount,
     weightsBytes,
@@ -133,7 +134,10 @@ export async function inspectFolder(c: ModelCandidate): Promise<ModelFacts> {
 
 function torchDtypeQuantization(config: Json): QuantVerdict {
   const d = typeof config["torch_dtype"] === "string" ? config["torch_dtype"] : typeof config["dtype"] === "string" ? config["dtype"] : "";
-  return d === "float16" ? { quantization: "FP16", label: "f16" } : d === "bfloat16" ? { quantization: "BF16", label: "bf16" } : d === "float32" ? { quantization: "FP32", label: "f32" } : { quantization: "NONE", label: d || "none" };
+  if (d === "float16") return { quantization: "FP16", label: "f16", width: uniformBits(16) };
+  if (d === "bfloat16") return { quantization: "BF16", label: "bf16", width: uniformBits(16) };
+  if (d === "float32") return { quantization: "FP32", label: "f32", width: uniformBits(32) };
+  return { quantization: "NONE", label: d || "none" };
 }
 
 /** Pickled weights cannot be read safely: the index's total_size (or the files' size) over the dtype size. */
@@ -169,6 +173,7 @@ async function inspectAdapter(dir: string, cfg: Json, weightsFile: string, fileB
     format: "LORA_ADAPTER",
     quantization: q.quantization,
     quantizationLabel: q.label,
+    ...(q.width ? { bits: q.width } : {}),
     architecture: typeof cfg["model_type"] === "string" ? cfg["model_type"] : "",
     parameterCount: params,
     contextLength: 0,

@@ -83,6 +83,7 @@ export async function inspectGguf(c: ModelCandidate): Promise<ModelFacts> {
     format: "GGUF",
     quantization: q.quantization,
     quantizationLabel: q.label,
+    ...(q.width ? { bits: q.width } : {}),
     architecture: arch,
     parameterCount: params,
     contextLength: scalar(kv, `${arch}.context_length`) ?? 0,

@@ -1,6 +1,6 @@
 import { llamaFtypeLabel } from "../../formats/gguf/ggml-types.js";
 import type { MlxQuantization } from "../../mlx/mlx-config.js";
-import type { ModelFormat, QuantizationName } from "../model-types.js";
+import type { ModelFormat, QuantizationName, WeightBits } from "../model-types.js";
 
 /** A quantization verdict: the enum, a human label, and the format it implies for HF checkpoints. */
 export interface QuantVerdict {
@@ -9,6 +9,27 @@ export interface QuantVerdict {
   format?: ModelFormat;
   /** Bits per packed weight element (GPTQ/AWQ/compressed-tensors/bitsandbytes), for parameter counting. */
   bits?: number;
+  /** The weights' bit width as users mean it (the bit-width filter); absent when the format does not say. */
+  width?: WeightBits;
+}
+
+/** One width for the whole model. */
+export function uniformBits(bits: number): WeightBits {
+  return { main: bits, low: bits, high: bits };
+}
+
+/**
+ * llama.cpp's file-type label → its bit width: Q4_K_M, Q4_0, IQ4_XS → 4; Q8_0 → 8; IQ1_S, TQ1_0 → 1; F16/BF16 →
+ * 16; F32 → 32; MXFP4 → 4. The K-quant mixes keep a few tensors wider (Q4_K_M's Q6_K output), as llama.cpp's
+ * own name says "4-bit". Undefined for labels that name no width.
+ */
+export function ggufLabelBits(label: string): WeightBits | undefined {
+  const up = label.toUpperCase();
+  if (up === "F32") return uniformBits(32);
+  if (up === "F16" || up === "BF16") return uniformBits(16);
+  if (up.startsWith("MXFP4")) return uniformBits(4);
+  const m = /^(?:I?Q|TQ)([1-8])(?:_|$)/.exec(up);
+  return m ? uniformBits(Number(m[1])) : undefined;
 }
 
 const GGUF_ENUM = new Set<string>(["Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q5_0", "Q5_1", "Q4_K_M", "Q4_K_S", "Q4_0", "Q4_1", "Q3_K_M", "Q3_K_S", "Q3_K_L", "Q2_K"]);
@@ -17,11 +38,13 @@ const GGUF_ENUM = new Set<string>(["Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q5_0", "
 export function ggufQuantization(fileType: number | undefined, dominantTensorType: string | undefined): QuantVerdict {
   const label = fileType === undefined ? dominantTensorType : llamaFtypeLabel(fileType);
   if (label === undefined) return { quantization: "GGUF_OTHER", label: fileType === undefined ? "unknown" : `file_type ${fileType}` };
-  if (label === "F32") return { quantization: "FP32", label };
-  if (label === "F16") return { quantization: "FP16", label };
-  if (label === "BF16") return { quantization: "BF16", label };
-  if (GGUF_ENUM.has(label)) return { quantization: label as QuantizationName, label };
-  return { quantization: "GGUF_OTHER", label };
+  const width = ggufLabelBits(label);
+  const w = width ? { width } : {};
+  if (label === "F32") return { quantization: "FP32", label, ...w };
+  if (label === "F16") return { quantization: "FP16", label, ...w };
+  if (label === "BF16") return { quantization: "BF16", label, ...w };
+  if (GGUF_ENUM.has(label)) return { quantization: label as QuantizationName, label, ...w };
+  return { quantization: "GGUF_OTHER", label, ...w };
 }
 
 /** MLX `quantization` → MLX_AFFINE (bits/group in MlxQuantization) or the mx/nv FP modes; mixed recipes are labelled as such. */
@@ -33,7 +56,9 @@ export function mlxQuantization(q: MlxQuantization): QuantVerdict {
   const bitsText = sorted.length > 1 ? `mixed-${sorted.join("/")}bit` : `${q.bits}bit`;
   const quantization: QuantizationName = mode === "mxfp4" ? "MLX_MXFP4" : mode === "nvfp4" ? "MLX_NVFP4" : mode === "mxfp8" ? "MLX_MXFP8" : "MLX_AFFINE";
   const label = quantization === "MLX_AFFINE" ? `mlx-${bitsText}-g${q.groupSize}` : `mlx-${mode}`;
-  return { quantization, label };
+  // The fp modes fix their width; affine recipes default to q.bits, per-layer entries may widen or narrow some.
+  const width = quantization === "MLX_AFFINE" ? { main: q.bits, low: sorted[0]!, high: sorted.at(-1)! } : uniformBits(mode === "mxfp8" ? 8 : 4);
+  return { quantization, label, width };
 }
 
 /** Unquantized checkpoints: the dtype holding most weight bytes. */
@@ -47,8 +72,10 @@ export function dtypeQuantization(dtypeBytes: ReadonlyMap<string, number>): Quan
     }
   }
   const map: Record<string, QuantizationName> = { F32: "FP32", F16: "FP16", BF16: "BF16", F8_E4M3: "FP8", F8_E5M2: "FP8", F64: "FP32" };
+  const widths: Record<string, number> = { F32: 32, F16: 16, BF16: 16, F8_E4M3: 8, F8_E5M2: 8 };
   const q = map[best];
-  return q ? { quantization: q, label: best.toLowerCase() } : { quantization: "NONE", label: best ? best.toLowerCase() : "none" };
+  const w = widths[best] ? { width: uniformBits(widths[best]) } : {};
+  return q ? { quantization: q, label: best.toLowerCase(), ...w } : { quantization: "NONE", label: best ? best.toLowerCase() : "none" };
 }
 
 function num(v: unknown): number | undefined {
@@ -67,20 +94,20 @@ export function hfQuantization(config: Record<string, unknown>, tensorNames: Rea
     if (method === "gptq") {
       const bits = num(q["bits"]) ?? 4;
       const group = num(q["group_size"]);
-      return { quantization: "GPTQ", format: "GPTQ", bits, label: `gptq-${bits}bit${group && group > 0 ? `-g${group}` : ""}` };
+      return { quantization: "GPTQ", format: "GPTQ", bits, width: uniformBits(bits), label: `gptq-${bits}bit${group && group > 0 ? `-g${group}` : ""}` };
     }
     if (method === "awq") {
       const bits = num(q["bits"]) ?? num(q["w_bit"]) ?? 4;
       const group = num(q["group_size"]) ?? num(q["q_group_size"]);
-      return { quantization: "AWQ", format: "AWQ", bits, label: `awq-${bits}bit${group ? `-g${group}` : ""}` };
+      return { quantization: "AWQ", format: "AWQ", bits, width: uniformBits(bits), label: `awq-${bits}bit${group ? `-g${group}` : ""}` };
     }
     if (method === "bitsandbytes" || q["load_in_4bit"] === true || q["load_in_8bit"] === true || q["_load_in_4bit"] === true || q["_load_in_8bit"] === true) {
       const four = q["load_in_4bit"] === true || q["_load_in_4bit"] === true;
       const kind = typeof q["bnb_4bit_quant_type"] === "string" ? q["bnb_4bit_quant_type"] : "fp4";
-      return four ? { quantization: "INT4", format: "BITSANDBYTES", bits: 4, label: `bnb-${kind}` } : { quantization: "INT8", format: "BITSANDBYTES", bits: 8, label: "bnb-int8" };
+      return four ? { quantization: "INT4", format: "BITSANDBYTES", bits: 4, width: uniformBits(4), label: `bnb-${kind}` } : { quantization: "INT8", format: "BITSANDBYTES", bits: 8, width: uniformBits(8), label: "bnb-int8" };
     }
     if (method === "compressed-tensors") return compressedTensors(q);
-    if (method === "fp8") return { quantization: "FP8", label: "fp8" };
+    if (method === "fp8") return { quantization: "FP8", label: "fp8", width: uniformBits(8) };
     if (method !== undefined) return { quantization: "UNSPECIFIED", label: method };
   }
   const names = tensorNames instanceof Set ? tensorNames : new Set(tensorNames);
@@ -91,12 +118,12 @@ export function hfQuantization(config: Record<string, unknown>, tensorNames: Rea
     if (n.endsWith(".qweight")) qweight = true;
     else if (n.endsWith(".g_idx")) gIdx = true;
     else if (n.endsWith(".qzeros")) qzeros = true;
-    else if (n.endsWith(".weight_packed")) return { quantization: "INT4", format: "COMPRESSED_TENSORS", bits: 4, label: "compressed-tensors" };
-    else if (n.endsWith(".SCB")) return { quantization: "INT8", format: "BITSANDBYTES", bits: 8, label: "bnb-int8" };
-    else if (n.endsWith(".absmax") || n.includes(".quant_state.")) return { quantization: "INT4", format: "BITSANDBYTES", bits: 4, label: "bnb-4bit" };
+    else if (n.endsWith(".weight_packed")) return { quantization: "INT4", format: "COMPRESSED_TENSORS", bits: 4, width: uniformBits(4), label: "compressed-tensors" };
+    else if (n.endsWith(".SCB")) return { quantization: "INT8", format: "BITSANDBYTES", bits: 8, width: uniformBits(8), label: "bnb-int8" };
+    else if (n.endsWith(".absmax") || n.includes(".quant_state.")) return { quantization: "INT4", format: "BITSANDBYTES", bits: 4, width: uniformBits(4), label: "bnb-4bit" };
   }
-  if (qweight && gIdx) return { quantization: "GPTQ", format: "GPTQ", bits: 4, label: "gptq-4bit" };
-  if (qweight && qzeros) return { quantization: "AWQ", format: "AWQ", bits: 4, label: "awq-4bit" };
+  if (qweight && gIdx) return { quantization: "GPTQ", format: "GPTQ", bits: 4, width: uniformBits(4), label: "gptq-4bit" };
+  if (qweight && qzeros) return { quantization: "AWQ", format: "AWQ", bits: 4, width: uniformBits(4), label: "awq-4bit" };
   return undefined;
 }
 
@@ -116,5 +143,5 @@ function compressedTensors(q: Record<string, unknown>): QuantVerdict {
   }
   const bits = wBits ?? 4;
   const quantization: QuantizationName = wType === "float" ? "FP8" : bits <= 4 ? "INT4" : "INT8";
-  return { quantization, format: "COMPRESSED_TENSORS", bits, label: `compressed-tensors-w${bits}a${aBits ?? 16}${wType === "float" ? "-fp" : ""}` };
+  return { quantization, format: "COMPRESSED_TENSORS", bits, width: uniformBits(bits), label: `compressed-tensors-w${bits}a${aBits ?? 16}${wType === "float" ? "-fp" : ""}` };
 }

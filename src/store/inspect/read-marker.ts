@@ -1,4 +1,5 @@
 import fs from "node:fs/promises";
+import { readTextQuietly } from "../../formats/quiet-read.js";
 import { CortexError } from "../../errors/cortex-error.js";
 
 /** What a fine_tuned.marker says about a fused fine-tune. */
@@ -19,7 +20,7 @@ export interface FineTunedMarker {
 export async function readFineTunedMarker(file: string): Promise<FineTunedMarker> {
   const st = await fs.stat(file);
   if (st.size > 1 << 20) throw new CortexError("FMT_INVALID", `${file}: ${st.size} bytes, too large for a fine_tuned.marker`);
-  const text = (await fs.readFile(file, "utf8")).trim();
+  const text = (await readTextQuietly(file)).trim();
   const empty: FineTunedMarker = { baseModel: "", adapter: "", rank: 0, scale: 0, targetModules: [] };
   if (!text) return empty;
   if (!text.startsWith("{")) return { ...empty, baseModel: text.split("\n")[0]!.trim() };

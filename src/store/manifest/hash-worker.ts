@@ -5,6 +5,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { parentPort } from "node:worker_threads";
+import { closeSyncQuietly, openSyncQuietly } from "../../formats/quiet-read.js";
 
 const CHUNK = 4 << 20;
 
@@ -12,7 +13,9 @@ parentPort?.on("message", (msg: { id: number; file: string }) => {
   try {
     const hash = crypto.createHash("sha256");
     const buf = Buffer.allocUnsafe(CHUNK);
-    const fd = fs.openSync(msg.file, "r");
+    // Hashing is not a use: the atime other tools read stays (quiet-read.ts).
+    const f = openSyncQuietly(msg.file);
+    const fd = f.fd;
     let size = 0;
     try {
       for (;;) {
@@ -22,7 +25,7 @@ parentPort?.on("message", (msg: { id: number; file: string }) => {
         size += n;
       }
     } finally {
-      fs.closeSync(fd);
+      closeSyncQuietly(f);
     }
     parentPort!.postMessage({ id: msg.id, ok: true, sha256: hash.digest("hex"), size });
   } catch (err) {

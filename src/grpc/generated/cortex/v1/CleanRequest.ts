@@ -22,9 +22,15 @@ export interface CleanRequest {
    */
   'include_model_dirs'?: (boolean);
   /**
-   * ApplyClean: the plan_token of the preview; nothing is deleted when the selection changed since.
+   * ApplyClean: the plan_token of the preview; nothing is deleted when the selection (or a selected model's
+   * size or last use) changed since.
    */
   'expect_plan_token'?: (string);
+  /**
+   * Weight bit widths, as in ListModelsRequest.bits (with `quantizations`: any of them). An UNSPECIFIED or
+   * unknown value in any filter list is INVALID_ARGUMENT.
+   */
+  'bits'?: (number)[];
 }
 
 export interface CleanRequest__Output {
@@ -45,7 +51,13 @@ export interface CleanRequest__Output {
    */
   'include_model_dirs': (boolean);
   /**
-   * ApplyClean: the plan_token of the preview; nothing is deleted when the selection changed since.
+   * ApplyClean: the plan_token of the preview; nothing is deleted when the selection (or a selected model's
+   * size or last use) changed since.
    */
   'expect_plan_token': (string);
+  /**
+   * Weight bit widths, as in ListModelsRequest.bits (with `quantizations`: any of them). An UNSPECIFIED or
+   * unknown value in any filter list is INVALID_ARGUMENT.
+   */
+  'bits': (number)[];
 }

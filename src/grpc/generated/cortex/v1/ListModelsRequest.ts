@@ -26,6 +26,12 @@ export interface ListModelsRequest {
    * Fill ModelInfo.files (GetModel always does); off by default to keep large listings small.
    */
   'include_files'?: (boolean);
+  /**
+   * Weight bit widths (ModelInfo.bits): 1, 2, 3, 4, 5, 6, 8, 16, 32. Together with `quantizations` one
+   * any-of criterion. Every enum value and width in a filter must be known: UNSPECIFIED or an unknown value is
+   * INVALID_ARGUMENT, never "no filter".
+   */
+  'bits'?: (number)[];
 }
 
 export interface ListModelsRequest__Output {
@@ -51,4 +57,10 @@ export interface ListModelsRequest__Output {
    * Fill ModelInfo.files (GetModel always does); off by default to keep large listings small.
    */
   'include_files': (boolean);
+  /**
+   * Weight bit widths (ModelInfo.bits): 1, 2, 3, 4, 5, 6, 8, 16, 32. Together with `quantizations` one
+   * any-of criterion. Every enum value and width in a filter must be known: UNSPECIFIED or an unknown value is
+   * INVALID_ARGUMENT, never "no filter".
+   */
+  'bits': (number)[];
 }

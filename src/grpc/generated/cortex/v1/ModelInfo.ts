@@ -45,6 +45,18 @@ export interface ModelInfo {
    * "gguf" (a file, or split parts) or "folder".
    */
   'kind'?: (string);
+  /**
+   * The weights' bit width as users say it ("a 4-bit model"), whatever the format: GGUF Q4_* (K-quant mixes
+   * included) → 4, Q8_0 → 8, IQ2_* → 2; MLX affine → its bits, mxfp4/nvfp4 → 4, mxfp8 → 8; GPTQ/AWQ/
+   * compressed-tensors → their bits; bitsandbytes INT4 → 4, INT8 → 8; FP8 → 8; F16/BF16 → 16; F32 → 32.
+   * 0 = the files do not say. Filters (`bits`) match this value.
+   */
+  'bits'?: (number);
+  /**
+   * Mixed recipes (MLX mixed_3_6, per-layer overrides): the narrowest and widest width; equal to `bits` otherwise.
+   */
+  'bits_low'?: (number);
+  'bits_high'?: (number);
 }
 
 export interface ModelInfo__Output {
@@ -85,4 +97,16 @@ export interface ModelInfo__Output {
    * "gguf" (a file, or split parts) or "folder".
    */
   'kind': (string);
+  /**
+   * The weights' bit width as users say it ("a 4-bit model"), whatever the format: GGUF Q4_* (K-quant mixes
+   * included) → 4, Q8_0 → 8, IQ2_* → 2; MLX affine → its bits, mxfp4/nvfp4 → 4, mxfp8 → 8; GPTQ/AWQ/
+   * compressed-tensors → their bits; bitsandbytes INT4 → 4, INT8 → 8; FP8 → 8; F16/BF16 → 16; F32 → 32.
+   * 0 = the files do not say. Filters (`bits`) match this value.
+   */
+  'bits': (number);
+  /**
+   * Mixed recipes (MLX mixed_3_6, per-layer overrides): the narrowest and widest width; equal to `bits` otherwise.
+   */
+  'bits_low': (number);
+  'bits_high': (number);
 }

@@ -23,19 +23,46 @@ export function resolveHfHome(env: Env, homedir: string): string {
   return expandPath(hfHome, env, homedir);
 }
 
+/** The hub cache a variable names: HF_HUB_CACHE, else HUGGINGFACE_HUB_CACHE (legacy); expanded. */
+export function hfHubCacheFromEnv(env: Env, homedir: string): string | undefined {
+  const explicit = get(env, "HF_HUB_CACHE") ?? get(env, "HUGGINGFACE_HUB_CACHE");
+  return explicit ? expandPath(explicit, env, homedir) : undefined;
+}
+
 /**
  * The hub cache directory, in huggingface_hub's order: HF_HUB_CACHE, HUGGINGFACE_HUB_CACHE (legacy),
  * $HF_HOME/hub, $XDG_CACHE_HOME/huggingface/hub, ~/.cache/huggingface/hub. Pure: env and homedir are passed in.
  */
 export function resolveHfHubCache(env: Env, homedir: string): string {
-  const explicit = get(env, "HF_HUB_CACHE") ?? get(env, "HUGGINGFACE_HUB_CACHE");
-  return explicit ? expandPath(explicit, env, homedir) : path.join(resolveHfHome(env, homedir), "hub");
+  return hfHubCacheFromEnv(env, homedir) ?? path.join(resolveHfHome(env, homedir), "hub");
 }
 
-/** Where huggingface-cli login stores the token: HF_TOKEN_PATH, else $HF_HOME/token. */
-export function hfTokenPath(env: Env, homedir: string): string {
+/** HF_TOKEN_PATH, expanded, when set. */
+export function hfTokenPathFromEnv(env: Env, homedir: string): string | undefined {
   const explicit = get(env, "HF_TOKEN_PATH");
-  return explicit ? expandPath(explicit, env, homedir) : path.join(resolveHfHome(env, homedir), "token");
+  return explicit ? expandPath(explicit, env, homedir) : undefined;
+}
+
+/**
+ * Where `hf auth login` stores the token: HF_TOKEN_PATH, else $HF_HOME/token — never beside HF_HUB_CACHE, which
+ * may point anywhere (a data disk).
+ */
+export function hfTokenPath(env: Env, homedir: string): string {
+  return hfTokenPathFromEnv(env, homedir) ?? path.join(resolveHfHome(env, homedir), "token");
+}
+
+/** The token a variable holds: HF_TOKEN, else HUGGING_FACE_HUB_TOKEN (legacy), cleaned; undefined when neither. */
+export function hfTokenFromEnv(env: Env): string | undefined {
+  return cleanToken(get(env, "HF_TOKEN")) ?? cleanToken(get(env, "HUGGING_FACE_HUB_TOKEN"));
+}
+
+/** The token file's token, cleaned; a missing or unreadable file means none. */
+export function hfTokenFromFile(file: string, readFile: (file: string) => string | undefined): string | undefined {
+  try {
+    return cleanToken(readFile(file));
+  } catch {
+    return undefined;
+  }
 }
 
 /** huggingface_hub's _clean_token: line breaks removed, whitespace trimmed, empty → undefined. */
@@ -50,20 +77,17 @@ function cleanToken(t: string | undefined): string | undefined {
  * The token is a secret: callers must never log it.
  */
 export function resolveHfToken(env: Env, homedir: string, readFile: (file: string) => string | undefined): string | undefined {
-  const fromEnv = cleanToken(get(env, "HF_TOKEN")) ?? cleanToken(get(env, "HUGGING_FACE_HUB_TOKEN"));
-  if (fromEnv) return fromEnv;
-  let text: string | undefined;
-  try {
-    text = readFile(hfTokenPath(env, homedir));
-  } catch {
-    text = undefined;
-  }
-  return cleanToken(text);
+  return hfTokenFromEnv(env) ?? hfTokenFromFile(hfTokenPath(env, homedir), readFile);
 }
 
 /** HF_ENDPOINT (trailing slash removed), else https://huggingface.co. */
 export function resolveHfEndpoint(env: Env): string {
   return (get(env, "HF_ENDPOINT") ?? DEFAULT_HUB_URL).replace(/\/+$/, "");
+}
+
+/** HF_ENDPOINT, trailing slash removed, when set. */
+export function hfEndpointFromEnv(env: Env): string | undefined {
+  return get(env, "HF_ENDPOINT")?.replace(/\/+$/, "");
 }
 
 /** HF_HUB_OFFLINE as huggingface_hub reads booleans: 1, ON, YES, TRUE (any case). */
