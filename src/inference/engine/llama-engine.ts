@@ -3,7 +3,6 @@ import {
   LlamaCompletion,
   LlamaLogLevel,
   resolveChatWrapper,
-  type ChatHistoryItem,
   type ChatWrapper,
   type Llama,
   type LlamaContext,
@@ -15,6 +14,8 @@ import {
 import { CortexError, errorMessage } from "../../errors/cortex-error.js";
 import type { DeviceInfo, EmbedResult, FinishReason, GenerationInput, GenerationResult, LoadResult, LoadSpec, MemorySample, PieceSink, SamplingSpec } from "./engine-types.js";
 import { resolveSampling, SAMPLING_DEFAULTS } from "./sampling-defaults.js";
+import { toHistory } from "./chat-history.js";
+import type { InferenceEngine, LoadedModel } from "./engine.js";
 
 const LOG_LINES = 40;
 
@@ -22,7 +23,7 @@ const LOG_LINES = 40;
  * The native boundary for inference: the one place that drives node-llama-cpp's Llama, models and contexts.
  * A runner process holds one engine and (at most) one model; the pool never sees node-llama-cpp objects.
  */
-export class LlamaEngine {
+export class LlamaEngine implements InferenceEngine {
   private readonly log: string[] = [];
 
   private constructor(readonly llama: Llama, private readonly threads: number) {}
@@ -139,6 +140,15 @@ export class LlamaEngine {
     return g;
   }
 
+  /** A GBNF grammar (rule `root`). */
+  async grammarFromGbnf(gbnf: string): Promise<LlamaGrammar> {
+    try {
+      return await this.llama.createGrammar({ grammar: gbnf });
+    } catch (err) {
+      throw new CortexError("REQ_INVALID_ARGUMENT", `sampling.grammar is not a valid GBNF grammar: ${errorMessage(err)}`);
+    }
+  }
+
   async dispose(): Promise<void> {
     await this.llama.dispose();
   }
@@ -150,7 +160,7 @@ interface Slot {
 }
 
 /** One loaded model: a context whose sequences are the slots parallel requests run in. */
-export class EngineModel {
+export class EngineModel implements LoadedModel {
   private readonly free: Slot[] = [];
   private created = 0;
   private embedding: Promise<LlamaEmbeddingContext> | undefined;
@@ -194,7 +204,7 @@ export class EngineModel {
   /** Generates into `sink`; stops within one token of `signal` aborting (finish reason "cancelled"). */
   async generate(input: GenerationInput, sampling: SamplingSpec, sink: PieceSink, signal: AbortSignal): Promise<GenerationResult> {
     const s = resolveSampling(sampling);
-    const grammar = s.jsonSchema ? await this.engine.grammarFor(s.jsonSchema) : undefined;
+    const grammar = s.grammar !== undefined ? await this.engine.grammarFromGbnf(s.grammar) : s.jsonSchema ? await this.engine.grammarFor(s.jsonSchema) : undefined;
     const slot = this.takeSlot();
     const t0 = performance.now();
     let firstAt = 0;
@@ -300,15 +310,6 @@ export class EngineModel {
     await this.context.dispose();
     await this.model.dispose();
   }
-}
-
-function toHistory(messages: readonly { role: string; content: string }[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = messages.map((m) =>
-    m.role === "system" ? { type: "system", text: m.content } : m.role === "assistant" ? { type: "model", response: [m.content] } : { type: "user", text: m.content },
-  );
-  // A trailing assistant message is continued; otherwise the model answers in a new response.
-  if (history.at(-1)?.type !== "model") history.push({ type: "model", response: [] });
-  return history;
 }
 
 function finishReason(stopReason: string): FinishReason {
