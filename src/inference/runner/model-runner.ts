@@ -25,4 +25,4 @@ export interface ModelRunner {
 export type RunnerFactory = () => Promise<ModelRunner>;
 
 /** The engine runners use unless told otherwise (config `engine`). */
-export const DEFAULT_ENGINE: EngineKind = "node-llama-cpp";
+export const DEFAULT_ENGINE: EngineKind = "native";

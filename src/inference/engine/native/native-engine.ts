@@ -61,7 +61,11 @@ export class NativeEngine implements InferenceEngine {
     const gpuLayers = !gpu ? 0 : spec.gpuLayers === "auto" ? 999 : spec.gpuLayers;
     mp.n_gpu_layers = gpuLayers;
     const model = f.modelLoad(spec.path, mp) as Ptr | null;
-    if (!model) throw this.loadError(spec, "llama.cpp could not load the model");
+    if (!model) {
+      // llama.cpp's log lines reach node-llama-cpp's logger through the event loop: let them arrive first.
+      await new Promise((resolve) => setImmediate(resolve));
+      throw this.loadError(spec, "llama.cpp could not load the model");
+    }
     let ctx: Ptr | null = null;
     let threadpool: Ptr | null = null;
     try {

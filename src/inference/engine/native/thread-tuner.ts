@@ -47,6 +47,11 @@ export class ThreadTuner {
     this.interval = this.probeEvery;
   }
 
+  /** The count it settles on (current may be a probe). */
+  get preferred(): number {
+    return this.best;
+  }
+
   /** The count the next decode step should use. */
   get current(): number {
     return this.threads;
