@@ -20,6 +20,7 @@ export const FLOORS: readonly (readonly string[])[] = [
   ["jobs"],
   ["inference"],
   ["grpc"],
+  ["http"],
   ["daemon", "workers"],
   ["cli", "main.js"],
 ];
