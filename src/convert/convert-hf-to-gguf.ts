@@ -1,11 +1,10 @@
-import { open, rename, rm, type FileHandle } from "node:fs/promises";
+import { rename, rm, type FileHandle } from "node:fs/promises";
 import { CortexError, isCortexError } from "../errors/cortex-error.js";
 import { GGML_TYPE as G, llamaFtypeLabel } from "../formats/gguf/ggml-types.js";
 import { GgufWriter } from "../formats/gguf/gguf-writer.js";
 import { openSafetensorsCheckpoint } from "../formats/safetensors/read-safetensors-index.js";
-import { tensorBytesToFloat32 } from "../formats/safetensors/read-tensor-data.js";
-import { safetensorsDtypeSize } from "../formats/safetensors/safetensors-dtypes.js";
 import { planConversion, resolveMode, type PlannedTensor } from "./convert-plan.js";
+import { tensorChunks } from "./tensor-chunks.js";
 import { encodeTensor, isBuiltinType, roundThrough, type QuantizeTensorFn } from "./encode-tensor.js";
 import { readJsonObject } from "./hf-config.js";
 import { finishModelKv, openModelHeader, verifyGguf } from "./gguf-model-header.js";
@@ -162,43 +161,5 @@ async function writeGguf(o: ConvertHfToGgufOptions, dir: string, kv: GgufKvList,
     throw isCortexError(err) || !(err instanceof Error) ? err : new CortexError("CONV_FAILED", `converting ${dir}: ${err.message}`, { cause: err });
   } finally {
     for (const fh of handles.values()) await fh.close().catch(() => undefined);
-  }
-}
-
-/**
- * A tensor's f32 values in row chunks (ggml dims of each chunk alongside). Tensors the architecture rewrites
- * (q/k permutation, norm offsets) and generated tensors come whole; others are read `limit` bytes of f32 at
- * a time, since ggml rows are independent.
- */
-async function* tensorChunks(t: PlannedTensor, handles: Map<string, FileHandle>, limit: number): AsyncGenerator<{ data: Float32Array; dims: number[] }> {
-  if ("generated" in t.source) {
-    yield { data: Float32Array.from(t.source.generated.data), dims: [...t.dims] };
-    return;
-  }
-  const { hfName, tensor } = t.source;
-  const { info, shard } = tensor;
-  let fh = handles.get(shard.path);
-  if (!fh) {
-    fh = await open(shard.path, "r");
-    handles.set(shard.path, fh);
-  }
-  const rowLen = t.dims[0] ?? 1;
-  const rows = info.numel / Math.max(rowLen, 1);
-  const elem = safetensorsDtypeSize(info.dtype);
-  const whole = t.dims.length < 2 || t.transform !== undefined;
-  const perChunk = whole ? rows : Math.max(1, Math.floor(limit / (rowLen * 4)));
-  for (let r = 0; r < rows; r += perChunk) {
-    const n = Math.min(perChunk, rows - r);
-    const buf = Buffer.alloc(n * rowLen * elem);
-    const start = info.start + r * rowLen * elem;
-    let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await fh.read(buf, got, buf.length - got, start + got);
-      if (bytesRead === 0) throw new CortexError("FMT_INVALID", `${shard.path}: tensor "${hfName}" is truncated`);
-      got += bytesRead;
-    }
-    let data = tensorBytesToFloat32(buf, info.dtype);
-    if (t.transform) data = t.transform(data);
-    yield { data, dims: whole ? [...t.dims] : [rowLen, n] };
   }
 }
