@@ -137,3 +137,13 @@ test("embeddings: one finite vector of the model's width per input", { skip }, a
   assert.notDeepEqual(r.vectors[0], r.vectors[1]);
   assert.ok(r.promptTokens >= 4);
 });
+
+test("a full context: with max_tokens the context shifts and generation goes on; with 0 (until done) it ends there", { skip }, async () => {
+  const shifted = await gen(PROMPT, greedy(700));
+  assert.equal(shifted.result.generatedTokens, 700);
+  assert.equal(shifted.result.finishReason, "length");
+  const untilDone = await gen(PROMPT, greedy(0));
+  assert.equal(untilDone.result.finishReason, "length");
+  // Every context cell filled; the last token is sampled from the last cell and never stored.
+  assert.equal(untilDone.result.promptTokens + untilDone.result.generatedTokens - 1, 512);
+});

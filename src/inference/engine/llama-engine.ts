@@ -14,7 +14,7 @@ import {
 import { CortexError, errorMessage } from "../../errors/cortex-error.js";
 import type { DeviceInfo, EmbedResult, FinishReason, GenerationInput, GenerationResult, LoadResult, LoadSpec, MemorySample, PieceSink, SamplingSpec } from "./engine-types.js";
 import { resolveSampling, SAMPLING_DEFAULTS } from "./sampling-defaults.js";
-import { toHistory } from "./chat-history.js";
+import { chatFunctions, toHistory } from "./chat-history.js";
 import type { InferenceEngine, LoadedModel } from "./engine.js";
 
 const LOG_LINES = 40;
@@ -247,7 +247,8 @@ export class EngineModel implements LoadedModel {
         // at the template's end-of-turn triggers. (LlamaChat does the same with segment and function-call
         // detection on every token, which costs ~8 ms per token on CPU; plain chat needs neither.)
         slot.completion ??= new LlamaCompletion({ contextSequence: slot.sequence });
-        const state = this.chatWrapper.generateContextState({ chatHistory: toHistory(input.messages) });
+        const functions = input.tools?.length ? chatFunctions(input.tools, this.model.fileInfo.metadata?.tokenizer?.chat_template ?? "", this.spec.path) : undefined;
+        const state = this.chatWrapper.generateContextState({ chatHistory: toHistory(input.messages), ...(functions ? { availableFunctions: functions } : {}) });
         const tokens = state.contextText.tokenize(this.model.tokenizer);
         promptTokens = tokens.length;
         const templateStops = state.stopGenerationTriggers;

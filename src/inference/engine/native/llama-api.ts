@@ -69,6 +69,8 @@ const DECLS = {
   vocabAddBos: "bool llama_vocab_get_add_bos(void *vocab)",
   memoryClear: "void llama_memory_clear(void *mem, bool data)",
   memorySeqRm: "bool llama_memory_seq_rm(void *mem, int32_t seq, int32_t p0, int32_t p1)",
+  memorySeqAdd: "void llama_memory_seq_add(void *mem, int32_t seq, int32_t p0, int32_t p1, int32_t delta)",
+  memoryCanShift: "bool llama_memory_can_shift(void *mem)",
   batchInit: "cortex_llama_batch llama_batch_init(int32_t n_tokens, int32_t embd, int32_t n_seq_max)",
   batchFree: "void llama_batch_free(cortex_llama_batch batch)",
   decode: "int32_t llama_decode(void *ctx, cortex_llama_batch batch)",

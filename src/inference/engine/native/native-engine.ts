@@ -1,6 +1,6 @@
-import { GeneralChatWrapper, LlamaJsonSchemaGrammar, LlamaText, readGgufFileInfo, resolveChatWrapper, type ChatWrapper, type Tokenizer } from "node-llama-cpp";
+import { GeneralChatWrapper, LlamaJsonSchemaGrammar, LlamaText, readGgufFileInfo, resolveChatWrapper, type ChatModelFunctions, type ChatWrapper, type GgufFileInfo, type Tokenizer } from "node-llama-cpp";
 import { CortexError, errorMessage } from "../../../errors/cortex-error.js";
-import { toHistory } from "../chat-history.js";
+import { chatFunctions, toHistory } from "../chat-history.js";
 import type { EngineOptions, InferenceEngine, LoadedModel } from "../engine.js";
 import type { DeviceInfo, GenerationInput, LoadResult, LoadSpec, MemorySample } from "../engine-types.js";
 import { LlamaEngine } from "../llama-engine.js";
@@ -63,7 +63,9 @@ export class NativeEngine implements InferenceEngine {
     const model = f.modelLoad(spec.path, mp) as Ptr | null;
     if (!model) {
       // llama.cpp's log lines reach node-llama-cpp's logger through the event loop: let them arrive first.
-      await new Promise((resolve) => setImmediate(resolve));
+      const seen = this.recentLog().length;
+      for (let i = 0; i < 20 && this.recentLog().length === seen; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 10));
       throw this.loadError(spec, "llama.cpp could not load the model");
     }
     let ctx: Ptr | null = null;
@@ -96,6 +98,7 @@ export class NativeEngine implements InferenceEngine {
       this.loaded.add(account);
       const path = spec.path;
       let wrapper: Promise<ChatWrapper> | undefined;
+      let info: Promise<GgufFileInfo> | undefined;
       const tokenizer = vocab.tokenizer();
       const nm = new NativeModel({
         api: this.api,
@@ -108,8 +111,10 @@ export class NativeEngine implements InferenceEngine {
         nBatch: N_BATCH,
         threads,
         renderChat: async (input) => {
-          wrapper ??= chatWrapperFor(path, vocab, tokenizer);
-          return renderChat(await wrapper, input, tokenizer, vocab);
+          const fileInfo = (info ??= readGgufFileInfo(path, { readTensorInfo: false }));
+          wrapper ??= fileInfo.then((fi) => resolveChatWrapper({ bosString: vocab.text(vocab.bos), filename: path, fileInfo: fi, tokenizer }) ?? new GeneralChatWrapper());
+          const functions = input.tools?.length ? chatFunctions(input.tools, (await fileInfo).metadata?.tokenizer?.chat_template ?? "", path) : undefined;
+          return renderChat(await wrapper, input, functions, tokenizer, vocab);
         },
         schemaGrammar: async (schemaText) => schemaToGbnf(this.host, schemaText),
         memory: () => this.memory(),
@@ -185,19 +190,15 @@ export class NativeEngine implements InferenceEngine {
   }
 }
 
-/** The GGUF's chat template as node-llama-cpp resolves it (tokenizer.chat_template → a known wrapper or Jinja). */
-async function chatWrapperFor(path: string, vocab: Vocab, tokenizer: Tokenizer): Promise<ChatWrapper> {
-  const fileInfo = await readGgufFileInfo(path, { readTensorInfo: false });
-  return resolveChatWrapper({ bosString: vocab.text(vocab.bos), filename: path, fileInfo, tokenizer }) ?? new GeneralChatWrapper();
-}
-
 async function renderChat(
   wrapper: ChatWrapper,
   input: Extract<GenerationInput, { kind: "chat" }>,
+  functions: ChatModelFunctions | undefined,
   tokenizer: Tokenizer,
   vocab: Vocab,
 ): Promise<{ tokens: Int32Array; stops: string[]; stopTokens: number[] }> {
-  const state = wrapper.generateContextState({ chatHistory: toHistory(input.messages) });
+  // The GGUF's chat template as node-llama-cpp resolves it (tokenizer.chat_template → a known wrapper or Jinja).
+  const state = wrapper.generateContextState({ chatHistory: toHistory(input.messages), ...(functions ? { availableFunctions: functions } : {}) });
   const tokens = Int32Array.from(state.contextText.tokenize(tokenizer) as number[]);
   const stops: string[] = [];
   const stopTokens: number[] = [];

@@ -10,6 +10,9 @@ import { StopMatcher } from "./stop-matcher.js";
 import { ThreadTuner } from "./thread-tuner.js";
 import type { Vocab } from "./vocab.js";
 
+/** Tokens at the start of a sequence a context shift keeps (the BOS and the start of the prompt). */
+const KEEP_ON_SHIFT = 4;
+
 /** What the engine hands a model: native handles it owns from now on, and services it shares. */
 export interface NativeModelParts {
   api: LlamaApi;
@@ -309,8 +312,23 @@ export class NativeModel implements LoadedModel {
     }
     if (r.stopped) return this.end(j, j.userStops.has(r.hit!) ? "stop_sequence" : "stop", true);
     if (j.maxTokens > 0 && j.generated >= j.maxTokens) return this.end(j, "length");
-    // The sampled token goes in at the next step: its position must fit the sequence's context.
-    if (j.nPast >= this.p.seqContext) return this.end(j, "length");
+    // The sampled token goes in at the next step: its position must fit the sequence's context. With max_tokens 0
+    // ("until done") a full context ends the generation, as llama-server does; with a limit the context shifts as
+    // node-llama-cpp and Ollama do: the older half after the prompt's first tokens is dropped.
+    if (j.nPast >= this.p.seqContext && !(j.maxTokens > 0 && this.shift(j))) return this.end(j, "length");
+  }
+
+  private shift(j: Job): boolean {
+    const f = this.api.fn;
+    if (!(f.memoryCanShift(this.mem) as boolean)) return false;
+    const keep = Math.min(KEEP_ON_SHIFT, j.prompt.length);
+    const discard = Math.floor((j.nPast - keep) / 2);
+    if (discard <= 0) return false;
+    f.memorySeqRm(this.mem, j.seq, keep, keep + discard);
+    f.memorySeqAdd(this.mem, j.seq, keep + discard, j.nPast, -discard);
+    j.nPast -= discard;
+    j.history.splice(keep, discard);
+    return true;
   }
 
   private end(j: Job, reason: FinishReason, atStopString = false): void {
