@@ -40,10 +40,18 @@ const listenAddress = z.string().refine((v) => v === "" || /^(\[[0-9a-fA-F:]+\]|
   message: "must be host:port, e.g. 127.0.0.1:50051",
 });
 
+/** A bearer token anyone can guess is no protection for a TCP listener: generated ones are 43 characters. */
+export const MIN_TOKEN_LENGTH = 32;
+
 export const configSchema = z.strictObject({
   home: z.string().min(1),
   listen: listenAddress,
-  token: z.string(),
+  token: z.string().refine((v) => v === "" || v.length >= MIN_TOKEN_LENGTH, {
+    message: `must be at least ${MIN_TOKEN_LENGTH} characters (or empty: cortexd then generates one into $CORTEX_HOME/token)`,
+  }),
+  tlsCert: z.string(),
+  tlsKey: z.string(),
+  tlsClientCa: z.string(),
   redisUrl: z.string(),
   redisServer: z.string().min(1),
   logLevel: z.enum(levels),
@@ -64,6 +72,10 @@ export const configSchema = z.strictObject({
   maxQueuedRequests: z.number().int().min(0),
   streamIntervalMs: z.number().int().min(0).max(1000),
   shutdownTimeoutMs: z.number().int().min(100).max(600_000),
+}).superRefine((c, ctx) => {
+  if (Boolean(c.tlsCert) !== Boolean(c.tlsKey)) ctx.addIssue({ code: "custom", path: [c.tlsCert ? "tlsKey" : "tlsCert"], message: "TLS needs both a certificate (--tls-cert) and its key (--tls-key)" });
+  if (c.tlsClientCa && !c.tlsCert) ctx.addIssue({ code: "custom", path: ["tlsClientCa"], message: "client certificates (mTLS) need TLS: give --tls-cert and --tls-key too" });
+  if (c.tlsCert && !c.listen) ctx.addIssue({ code: "custom", path: ["tlsCert"], message: "TLS applies to the TCP listener: give --listen too" });
 });
 
 export type Config = Readonly<Omit<z.output<typeof configSchema>, "modelDirs">> & { readonly modelDirs: readonly string[] };
@@ -72,7 +84,10 @@ export type ConfigKey = keyof z.output<typeof configSchema>;
 export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   home: { env: "CORTEX_HOME", flag: "--home", description: "Where cortexd keeps its socket, Redis data, models and manifests." },
   listen: { env: "CORTEX_LISTEN", flag: "--listen", description: "Optional TCP address for gRPC (bearer token required); empty = unix socket only." },
-  token: { env: "CORTEX_TOKEN", secret: true, description: "Bearer token for the TCP listener; generated into $CORTEX_HOME/token when empty." },
+  token: { env: "CORTEX_TOKEN", secret: true, description: "Bearer token for the TCP listener (at least 32 characters); generated into $CORTEX_HOME/token when empty." },
+  tlsCert: { env: "CORTEX_TLS_CERT", flag: "--tls-cert", description: "PEM certificate (chain) file: the TCP listener speaks TLS; empty = plaintext." },
+  tlsKey: { env: "CORTEX_TLS_KEY", flag: "--tls-key", description: "PEM private key file of --tls-cert." },
+  tlsClientCa: { env: "CORTEX_TLS_CLIENT_CA", flag: "--tls-client-ca", description: "PEM CA file: TCP clients must present a certificate it signed (mTLS), besides the token." },
   redisUrl: { env: "CORTEX_REDIS_URL", flag: "--redis-url", secret: true, description: "External Redis (redis://, rediss:// or a unix socket path); empty = embedded redis-server." },
   redisServer: { env: "CORTEX_REDIS_SERVER", description: "redis-server binary for the embedded Redis." },
   logLevel: { env: "CORTEX_LOG_LEVEL", flag: "--log-level", description: "Log level: fatal, error, warn, info, debug, trace, silent." },
@@ -101,6 +116,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
     home: path.join(homedir, ".cortex"),
     listen: "",
     token: "",
+    tlsCert: "",
+    tlsKey: "",
+    tlsClientCa: "",
     redisUrl: "",
     redisServer: "redis-server",
     logLevel: "info",

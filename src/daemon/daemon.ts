@@ -1,9 +1,10 @@
 import fs from "node:fs";
-import { isCortexError } from "../errors/cortex-error.js";
+import { CortexError, isCortexError } from "../errors/cortex-error.js";
 import path from "node:path";
 import type { LoadedConfig } from "../config/load-config.js";
+import type { Config } from "../config/schema.js";
 import { homePaths } from "../config/paths.js";
-import { GrpcServers, type ServiceImplementations } from "../grpc/grpc-server.js";
+import { GrpcServers, type ServiceImplementations, type TcpTls } from "../grpc/grpc-server.js";
 import { createModelService } from "../grpc/services/model-service.js";
 import { closeQueues, createQueues } from "../jobs/queues.js";
 import { JobEvents } from "../jobs/job-events.js";
@@ -55,6 +56,7 @@ export class Daemon {
       const swept = sweepStaleTemps([paths.models, paths.mlxModels, paths.quantizedModels, paths.manifests, paths.tmp]);
       if (swept.length > 0) logger.info({ files: swept }, "removed temporary files of interrupted writers");
       const token = config.listen ? resolveToken(config.token, paths.token) : "";
+      const tls = readTcpTls(config);
 
       const redis = await startRedis({ url: config.redisUrl, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });
       stops.push({ name: "redis", stop: () => redis.stop() });
@@ -116,7 +118,7 @@ export class Daemon {
       const store = new ModelStore({ roots: storeRootsFor(config, paths), holders });
       stops.push({ name: "model-store", stop: () => store.close() });
 
-      const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token } } : {}) });
+      const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token, ...(tls ? { tls } : {}) } } : {}) });
       const ctx: ServiceContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx, store),
@@ -152,4 +154,24 @@ async function runStops(stops: { name: string; stop: () => Promise<void> | void 
       logger.error({ step: name, err: (err as Error).message }, "error while stopping");
     }
   }
+}
+
+/**
+ * The TCP listener's PEM files, read once at start (config is read only at boot).
+ * @throws CortexError CFG_INVALID naming the setting and file that cannot be read.
+ */
+function readTcpTls(config: Config): TcpTls | undefined {
+  if (!config.tlsCert) return undefined;
+  const read = (file: string, flag: string): Buffer => {
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new CortexError("CFG_INVALID", `${flag} ${file}: cannot read (${(err as Error).message})`);
+    }
+  };
+  return {
+    cert: read(config.tlsCert, "--tls-cert"),
+    key: read(config.tlsKey, "--tls-key"),
+    ...(config.tlsClientCa ? { clientCa: read(config.tlsClientCa, "--tls-client-ca") } : {}),
+  };
 }

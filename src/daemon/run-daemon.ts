@@ -15,6 +15,9 @@ export async function runDaemon(opts: DaemonFlags): Promise<number> {
   if (opts.home !== undefined) flags.home = opts.home;
   if (opts.listen !== undefined) flags.listen = opts.listen;
   if (opts.redisUrl !== undefined) flags.redisUrl = opts.redisUrl;
+  if (opts.tlsCert !== undefined) flags.tlsCert = opts.tlsCert;
+  if (opts.tlsKey !== undefined) flags.tlsKey = opts.tlsKey;
+  if (opts.tlsClientCa !== undefined) flags.tlsClientCa = opts.tlsClientCa;
   if (opts.logLevel !== undefined) flags.logLevel = opts.logLevel;
 
   let loaded;
