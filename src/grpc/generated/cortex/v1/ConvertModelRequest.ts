@@ -22,6 +22,11 @@ export interface ConvertModelRequest {
    * Keep the F16 intermediate of a two-pass GGUF quantization.
    */
   'keep_intermediate'?: (boolean);
+  /**
+   * Replace an existing output of the same name (never one a running job or the inference pool holds); without it
+   * an existing output is ALREADY_EXISTS (REG_EXISTS).
+   */
+  'overwrite'?: (boolean);
 }
 
 export interface ConvertModelRequest__Output {
@@ -43,4 +48,9 @@ export interface ConvertModelRequest__Output {
    * Keep the F16 intermediate of a two-pass GGUF quantization.
    */
   'keep_intermediate': (boolean);
+  /**
+   * Replace an existing output of the same name (never one a running job or the inference pool holds); without it
+   * an existing output is ALREADY_EXISTS (REG_EXISTS).
+   */
+  'overwrite': (boolean);
 }

@@ -5,10 +5,18 @@ export interface FuseAdapterRequest {
   'base'?: (string);
   'adapter'?: (string);
   'output_name'?: (string);
+  /**
+   * As ConvertModelRequest.overwrite.
+   */
+  'overwrite'?: (boolean);
 }
 
 export interface FuseAdapterRequest__Output {
   'base': (string);
   'adapter': (string);
   'output_name': (string);
+  /**
+   * As ConvertModelRequest.overwrite.
+   */
+  'overwrite': (boolean);
 }
