@@ -6,6 +6,8 @@ import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { CortexError, toCortexError } from "../errors/cortex-error.js";
 
+let tmpSeq = 0;
+
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(
     () => true,
@@ -35,10 +37,11 @@ export async function publishFolder<T>(finalDir: string, build: (tmpDir: string)
   await mkdir(parent, { recursive: true });
   // Leftovers of a killed attempt (its process is gone) are removed; a live writer's folder is not touched.
   for (const f of await readdir(parent)) {
-    const m = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.tmp-(\\d+)$`).exec(f);
+    const m = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.tmp-(\\d+)(?:-\\d+)?$`).exec(f);
     if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) await rm(path.join(parent, f), { recursive: true, force: true });
   }
-  const tmp = path.join(parent, `.${base}.tmp-${process.pid}`);
+  // Per call, not only per process: two runs of one job may share a process (and must not share a folder).
+  const tmp = path.join(parent, `.${base}.tmp-${process.pid}-${++tmpSeq}`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp);
   try {
