@@ -8,6 +8,8 @@ export interface DaemonFlags {
   tlsCert?: string;
   tlsKey?: string;
   tlsClientCa?: string;
+  http?: string;
+  httpNoAuth?: boolean;
   redisUrl?: string;
   logLevel?: string;
   config?: string;
@@ -23,6 +25,8 @@ export function daemonCommand(name: string): Command {
     .option("--tls-cert <file>", "PEM certificate for the TCP listener (TLS)")
     .option("--tls-key <file>", "PEM private key of --tls-cert")
     .option("--tls-client-ca <file>", "PEM CA: TCP clients must present a certificate it signed (mTLS)")
+    .option("--http <host:port>", "also serve the OpenAI- and Ollama-compatible HTTP APIs (e.g. 127.0.0.1:11435)")
+    .option("--http-no-auth", "serve HTTP without the bearer token (loopback addresses only)")
     .option("--redis-url <url>", "external Redis instead of the embedded one")
     .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
     .option("--config <file>", "config file (default $CORTEX_HOME/config.json)")
