@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { CortexError, isCortexError } from "../errors/cortex-error.js";
+import { isCortexError } from "../errors/cortex-error.js";
 import path from "node:path";
 import type { LoadedConfig } from "../config/load-config.js";
 import type { Config } from "../config/schema.js";
