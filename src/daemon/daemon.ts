@@ -87,7 +87,7 @@ export class Daemon {
       });
       workers.start();
       stops.push({ name: "job-workers", stop: () => workers.stop() });
-      const jobs = new JobManager(queues, events, workers, redis.client);
+      const jobs = new JobManager(queues, events, workers, redis.client, () => redis.healthy());
       stops.push({ name: "job-manager", stop: () => jobs.close() });
       const sourceRoots = { paths, hubCache: config.hfHubCache, modelDirs: config.modelDirs };
       const resolveSource = (ref: string) => resolveModelSource(ref, sourceRoots);

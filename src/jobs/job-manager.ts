@@ -1,4 +1,4 @@
-
+import crypto from "node:crypto";
 import { FlowProducer, type ConnectionOptions, type FlowJob, type Job as BullJob, type JobsOptions, type JobState as BullState } from "bullmq";
 import type { Redis } from "ioredis";
 import { CortexError } from "../errors/cortex-error.js";
@@ -32,6 +32,21 @@ export interface SubmitResult {
   deduplicated: boolean;
 }
 
+export interface SubmitOptions {
+  dedupeKey?: string;
+  attempts?: number;
+  idempotencyKey?: string;
+}
+
+/** A submit that timed out may still have been queued (Redis got it, the answer was lost): say so, and how to join it. */
+const SUBMIT_WHAT = "submit the job";
+const SUBMIT_MAYBE_SENT = "; the submit may still have gone through: retry with the same idempotency_key to join that job instead of starting another (the CLI does), or look in `cortex jobs`";
+
+/** A job id for a client's idempotency key: same key and kind, same id ("quant-i…": the queue stays derivable). */
+export function idempotentJobId(kind: JobKind, key: string): string {
+  return `${JOB_KINDS[kind].prefix}-i${crypto.createHash("sha256").update(`${kind}\0${key}`).digest("hex").slice(0, 20)}`;
+}
+
 /** At most 10 messages per second per watched job, the final one included. */
 const WATCH_MIN_GAP_MS = 100;
 
@@ -42,13 +57,15 @@ export class JobManager {
     private readonly events: JobEvents,
     private readonly workers: JobWorkers,
     private readonly redis: Redis,
+    /** The Redis watchdog's verdict (redis-handle.ts): false while Redis is frozen, so calls answer at once. */
+    private readonly redisAnswers: () => boolean = () => true,
   ) {}
 
   private flowProducer: FlowProducer | undefined;
 
   /** pull → convert → quantize as one parent job with children; a failed child fails its parent. */
   async submitFlow(root: FlowStep): Promise<SubmitResult> {
-    return this.withRedis("submit the job", () => this.submitFlowNow(root));
+    return this.withRedis(SUBMIT_WHAT, () => this.submitFlowNow(root), SUBMIT_MAYBE_SENT);
   }
 
   private async submitFlowNow(root: FlowStep): Promise<SubmitResult> {
@@ -68,20 +85,24 @@ export class JobManager {
     await this.flowProducer?.close();
   }
 
-  /** Adds a job; with `dedupeKey`, an identical job still queued or running is joined instead. */
-  async submit(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: { dedupeKey?: string; attempts?: number } = {}): Promise<SubmitResult> {
-    return this.withRedis("submit the job", () => this.submitNow(kind, data, opts));
+  /**
+   * Adds a job; with `dedupeKey`, an identical job still queued or running is joined instead. With
+   * `idempotencyKey` the job id derives from the key, so a retried submit joins what the first try made (BullMQ
+   * adds nothing for an id it holds), even once that job has ended.
+   */
+  async submit(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: SubmitOptions = {}): Promise<SubmitResult> {
+    return this.withRedis(SUBMIT_WHAT, () => this.submitNow(kind, data, opts), SUBMIT_MAYBE_SENT);
   }
 
   /**
    * Fails fast with REDIS_UNAVAILABLE while Redis is down (ioredis would queue the command until it reconnects and
    * the caller would wait out its deadline); a call that hangs past the bound gets the same answer.
    */
-  private async withRedis<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async withRedis<T>(what: string, fn: () => Promise<T>, maybeSent = ""): Promise<T> {
     this.requireRedis(what);
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CortexError("REDIS_UNAVAILABLE", `Redis did not answer within ${REDIS_CALL_BOUND_MS / 1000} s, so cortexd could not ${what}`)), REDIS_CALL_BOUND_MS);
+      timer = setTimeout(() => reject(new CortexError("REDIS_UNAVAILABLE", `Redis did not answer within ${REDIS_CALL_BOUND_MS / 1000} s, so cortexd could not ${what}${maybeSent}`)), REDIS_CALL_BOUND_MS);
     });
     try {
       return await Promise.race([fn(), bound]);
@@ -95,11 +116,15 @@ export class JobManager {
     if (REDIS_DOWN.has(this.redis.status)) {
       throw new CortexError("REDIS_UNAVAILABLE", `Redis is not reachable, so cortexd cannot ${what} now; it reconnects by itself (cortex status shows when)`);
     }
+    if (this.redis.status === "ready" && !this.redisAnswers()) {
+      throw new CortexError("REDIS_UNAVAILABLE", `Redis does not answer (stalled), so cortexd cannot ${what} now; nothing was sent (cortex status shows when it answers again)`);
+    }
   }
 
-  private async submitNow(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: { dedupeKey?: string; attempts?: number }): Promise<SubmitResult> {
+  private async submitNow(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: SubmitOptions): Promise<SubmitResult> {
     const queue = this.queues[JOB_KINDS[kind].queue];
-    const jobId = newJobId(kind);
+    const jobId = opts.idempotencyKey ? idempotentJobId(kind, opts.idempotencyKey) : newJobId(kind);
+    if (opts.idempotencyKey && (await queue.getJob(jobId))) return { job: await this.get(jobId), deduplicated: true };
     const job = await queue.add(kind, data, {
       ...DEFAULT_OPTS,
       jobId,

@@ -27,6 +27,12 @@ export interface ConvertModelRequest {
    * an existing output is ALREADY_EXISTS (REG_EXISTS).
    */
   'overwrite'?: (boolean);
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key'?: (string);
 }
 
 export interface ConvertModelRequest__Output {
@@ -53,4 +59,10 @@ export interface ConvertModelRequest__Output {
    * an existing output is ALREADY_EXISTS (REG_EXISTS).
    */
   'overwrite': (boolean);
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key': (string);
 }

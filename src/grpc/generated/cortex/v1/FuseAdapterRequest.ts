@@ -9,6 +9,12 @@ export interface FuseAdapterRequest {
    * As ConvertModelRequest.overwrite.
    */
   'overwrite'?: (boolean);
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key'?: (string);
 }
 
 export interface FuseAdapterRequest__Output {
@@ -19,4 +25,10 @@ export interface FuseAdapterRequest__Output {
    * As ConvertModelRequest.overwrite.
    */
   'overwrite': (boolean);
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key': (string);
 }

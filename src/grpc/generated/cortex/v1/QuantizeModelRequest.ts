@@ -16,6 +16,12 @@ export interface QuantizeModelRequest {
    * As ConvertModelRequest.overwrite.
    */
   'overwrite'?: (boolean);
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key'?: (string);
 }
 
 export interface QuantizeModelRequest__Output {
@@ -32,4 +38,10 @@ export interface QuantizeModelRequest__Output {
    * As ConvertModelRequest.overwrite.
    */
   'overwrite': (boolean);
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key': (string);
 }
