@@ -29,6 +29,7 @@ import { startRedis } from "../redis/redis-handle.js";
 import type { ServiceContext } from "../grpc/service-context.js";
 import { LockFile } from "../platform/lock-file.js";
 import { prepareHome } from "./prepare-home.js";
+import { confineReadsTo } from "../formats/quiet-read.js";
 import { resolveToken } from "../grpc/bearer-token.js";
 import { removeStaleSocket } from "../platform/unix-socket.js";
 import { HttpServer } from "../http/http-server.js";
@@ -62,6 +63,8 @@ export class Daemon {
       stops.push({ name: "lock", stop: () => lock.release() });
       await removeStaleSocket(paths.socket, "cortexd");
       // Temporary files of writers a crash killed: never listed as models, but they hold disk.
+      // Model files the daemon reads (headers, configs) must resolve inside the roots, links included (#20 item 2).
+      confineReadsTo([config.home, config.hfHubCache, ...config.modelDirs]);
       const swept = sweepStaleTemps([paths.models, paths.mlxModels, paths.quantizedModels, paths.manifests, paths.tmp]);
       if (swept.length > 0) logger.info({ files: swept }, "removed temporary files of interrupted writers");
       const token = config.listen || config.http ? resolveToken(config.token, paths.token) : "";

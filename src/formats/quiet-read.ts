@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { open, readlink, realpath, type FileHandle } from "node:fs/promises";
+import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 
 /**
@@ -22,7 +23,48 @@ export interface QuietFile {
   close(): Promise<void>;
 }
 
+/**
+ * Where the files this process reads may live (CORTEX_HOME, the HF cache, model folders), set once at boot by the
+ * daemon and each job worker. Unset (library use, tests of parsers) means no confinement.
+ */
+let confinement: readonly string[] | undefined;
+
+/** Confine every quiet open of this process to `roots` (#20 item 2: links inside a model folder). */
+export function confineReadsTo(roots: readonly string[]): void {
+  confinement = roots.filter(Boolean).map((r) => {
+    try {
+      return fs.realpathSync(r);
+    } catch {
+      return path.resolve(r);
+    }
+  });
+}
+
+/**
+ * The file an open handle really is, checked against the roots after the open (no check-then-open race: a link
+ * swapped meanwhile is caught here). Linux names it through /proc/self/fd; elsewhere realpath of the name.
+ * @throws CortexError REG_OUTSIDE_ROOTS naming the link, never what it points to.
+ */
+async function assertConfined(file: string, fh: FileHandle): Promise<void> {
+  if (!confinement) return;
+  let real: string;
+  try {
+    real = await readlink(`/proc/self/fd/${fh.fd}`);
+  } catch {
+    real = await realpath(file).catch(() => file);
+  }
+  if (confinement.some((r) => real === r || real.startsWith(r.endsWith(path.sep) ? r : r + path.sep))) return;
+  await fh.close().catch(() => undefined);
+  throw new CortexError("REG_OUTSIDE_ROOTS", `${file} leads outside cortexd's roots (a link to a file elsewhere); it was not read`);
+}
+
 export async function openQuietly(file: string): Promise<QuietFile> {
+  const q = await openUnconfined(file);
+  await assertConfined(file, q.fh);
+  return q;
+}
+
+async function openUnconfined(file: string): Promise<QuietFile> {
   if (NOATIME) {
     try {
       const fh = await open(file, fs.constants.O_RDONLY | NOATIME | NONBLOCK);

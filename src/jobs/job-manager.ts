@@ -16,6 +16,8 @@ const DEFAULT_OPTS: JobsOptions = {
   removeOnFail: { age: 30 * 86400, count: 1000 },
 };
 const TOMBSTONE_TTL_S = 7 * 86400;
+/** A cancelled job stops within this, or its process is killed (#20 item 6). */
+const CANCEL_BOUND_MS = 5000;
 /** A Redis call that takes longer than this while Redis is down answers REDIS_UNAVAILABLE instead of hanging. */
 const REDIS_CALL_BOUND_MS = 10_000;
 const REDIS_DOWN = new Set(["reconnecting", "close", "end"]);
@@ -232,7 +234,8 @@ export class JobManager {
       if (!this.workers.cancel(job.queueName as never, jobId, reason || "cancelled by user")) {
         throw new CortexError("JOB_INVALID_STATE", `job ${jobId} is running but not in this daemon's workers`);
       }
-      return this.waitFinal(jobId, 5000);
+      const after = await this.waitFinal(jobId, CANCEL_BOUND_MS);
+      return FINAL_STATES.has(after.state) ? after : this.killStuck(jobId, reason);
     }
     try {
       await job.remove();
@@ -242,6 +245,40 @@ export class JobManager {
       return this.waitFinal(jobId, 5000);
     }
     const tomb: JobMessage = { ...current, state: "JOB_STATE_CANCELLED", finished_at: new Date().toISOString(), error_code: "JOB_CANCELLED", error_message: `job ${jobId} cancelled before it started${reason ? `: ${reason}` : ""}` };
+    await this.redis.set(`${QUEUE_PREFIX}:tombstone:${jobId}`, JSON.stringify(tomb), "EX", TOMBSTONE_TTL_S);
+    return tomb;
+  }
+
+  /**
+   * A running job that did not stop within the cancel bound (its process never read the cancel: a blocked event
+   * loop) is marked cancelled in its data, so no later run starts it, and its process is killed; the failed attempt
+   * that the kill causes is then removed and the job ends CANCELLED, not FAILED, and is never retried.
+   */
+  private async killStuck(jobId: string, reason: string): Promise<JobMessage> {
+    const found = await this.find(jobId);
+    if (!found || found.state !== "active") return this.get(jobId);
+    const { job } = found;
+    const why = reason || "cancelled by user";
+    await job.updateData({ ...(job.data as object), cancelled: why });
+    const pid = (job.progress as { worker_pid?: unknown } | null)?.worker_pid;
+    const killed = this.workers.killJobProcess(job.queueName as never, typeof pid === "number" ? pid : undefined);
+    const deadline = Date.now() + CANCEL_BOUND_MS;
+    let now = found;
+    while (now.state === "active" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = (await this.find(jobId)) ?? now;
+    }
+    if (now.state === "active") return this.get(jobId); // the marker still stops every later run
+    const current = toJobMessage(now.job, now.state);
+    if (current.state === "JOB_STATE_CANCELLED") return current;
+    await now.job.remove().catch(() => undefined);
+    const tomb: JobMessage = {
+      ...current,
+      state: "JOB_STATE_CANCELLED",
+      finished_at: new Date().toISOString(),
+      error_code: "JOB_CANCELLED",
+      error_message: `job ${jobId} cancelled: ${why} (it did not stop within ${CANCEL_BOUND_MS / 1000} s${killed ? "; its process was killed" : ""})`,
+    };
     await this.redis.set(`${QUEUE_PREFIX}:tombstone:${jobId}`, JSON.stringify(tomb), "EX", TOMBSTONE_TTL_S);
     return tomb;
   }
