@@ -101,12 +101,7 @@ export class NativeModel implements LoadedModel {
     this.api = p.api;
     const f = this.api.fn;
     this.batch = f.batchInit(p.nBatch, 0, 1) as RawBatch;
-    this.tok = new Int32Array(koffi.view(this.batch.token!, p.nBatch * 4));
-    this.pos = new Int32Array(koffi.view(this.batch.pos!, p.nBatch * 4));
-    this.nSeq = new Int32Array(koffi.view(this.batch.n_seq_id!, p.nBatch * 4));
-    this.logits = new Int8Array(koffi.view(this.batch.logits!, p.nBatch));
-    const seqPtrs = koffi.decode(this.batch.seq_id!, "void *", p.nBatch) as Ptr[];
-    this.seqIds = seqPtrs.map((ptr) => new Int32Array(koffi.view(ptr, 4)));
+    ({ tok: this.tok, pos: this.pos, nSeq: this.nSeq, logits: this.logits, seqIds: this.seqIds } = batchViews(this.batch, p.nBatch));
     this.mem = f.getMemory(p.ctx) as Ptr;
     this.cached = Array.from({ length: p.spec.parallel }, () => []);
     for (let s = p.spec.parallel - 1; s >= 0; s--) this.freeSeqs.push(s);
@@ -393,12 +388,7 @@ export class NativeModel implements LoadedModel {
       const mem = f.getMemory(ctx) as Ptr;
       const batch = f.batchInit(size, 0, 1) as RawBatch;
       try {
-        const tok = new Int32Array(koffi.view(batch.token!, size * 4));
-        const pos = new Int32Array(koffi.view(batch.pos!, size * 4));
-        const nSeq = new Int32Array(koffi.view(batch.n_seq_id!, size * 4));
-        const logits = new Int8Array(koffi.view(batch.logits!, size));
-        const seqPtrs = koffi.decode(batch.seq_id!, "void *", size) as Ptr[];
-        const seqViews = seqPtrs.map((ptr) => new Int32Array(koffi.view(ptr, 4)));
+        const { tok, pos, nSeq, logits, seqIds: seqViews } = batchViews(batch, size);
         const vectors: Float32Array[] = [];
         let promptTokens = 0;
         for (const [i, text] of inputs.entries()) {
@@ -442,4 +432,16 @@ export class NativeModel implements LoadedModel {
     if (this.p.threadpool && this.api.threadpoolFree) this.api.threadpoolFree(this.p.threadpool);
     f.modelFree(this.p.model);
   }
+}
+
+/** Views on a llama_batch_init batch's native arrays (one sequence id per token): the loop writes them in place. */
+function batchViews(batch: RawBatch, n: number): { tok: Int32Array; pos: Int32Array; nSeq: Int32Array; logits: Int8Array; seqIds: Int32Array[] } {
+  const seqPtrs = koffi.decode(batch.seq_id!, "void *", n) as Ptr[];
+  return {
+    tok: new Int32Array(koffi.view(batch.token!, n * 4)),
+    pos: new Int32Array(koffi.view(batch.pos!, n * 4)),
+    nSeq: new Int32Array(koffi.view(batch.n_seq_id!, n * 4)),
+    logits: new Int8Array(koffi.view(batch.logits!, n)),
+    seqIds: seqPtrs.map((ptr) => new Int32Array(koffi.view(ptr, 4))),
+  };
 }
