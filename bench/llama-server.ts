@@ -43,7 +43,7 @@ const SHAPES: Record<string, { opts: TinyModelOptions; q8: boolean; tokens: numb
 };
 
 /** The bench models: generated once by the tests' GGUF generator (SPM vocab), Q8_0 by cortexd's quantizer; cached. */
-async function benchModel(name: string): Promise<BenchModel> {
+export async function benchModel(name: string): Promise<BenchModel> {
   const shape = SHAPES[name];
   if (!shape) throw new Error(`BENCH_LS_MODELS: unknown model ${name} (tiny, 200m, 1g)`);
   const f16 = tinyModel(shape.opts);
