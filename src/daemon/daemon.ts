@@ -88,6 +88,7 @@ export class Daemon {
         runtime: workerConfigFrom(config, resolveHubToken(config)),
         logger,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
+        stallToleranceMs: config.redisStallToleranceMs,
       });
       workers.start();
       stops.push({ name: "job-workers", stop: () => workers.stop() });
