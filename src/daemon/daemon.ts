@@ -33,6 +33,7 @@ import { confineReadsTo } from "../formats/quiet-read.js";
 import { resolveToken } from "../grpc/bearer-token.js";
 import { removeStaleSocket } from "../platform/unix-socket.js";
 import { HttpServer } from "../http/http-server.js";
+import { Metrics } from "../metrics/metrics.js";
 import { VERSION } from "../version.js";
 import { CortexError } from "../errors/cortex-error.js";
 
@@ -88,6 +89,7 @@ export class Daemon {
         runtime: workerConfigFrom(config, resolveHubToken(config)),
         logger,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
+        stallToleranceMs: config.redisStallToleranceMs,
       });
       workers.start();
       stops.push({ name: "job-workers", stop: () => workers.stop() });
@@ -131,21 +133,28 @@ export class Daemon {
         ),
       );
       const store = new ModelStore({ roots: storeRootsFor(config, paths), holders });
+      // An output a request asks to overwrite: whatever exists under that name in the output folders, asked of the same holders.
+      const outputHolders = async (name: string): Promise<string[]> => {
+        const found = [paths.models, paths.quantizedModels, paths.mlxModels].flatMap((dir) => [path.join(dir, name), path.join(dir, `${name}.gguf`)]).filter((p) => fs.existsSync(p));
+        const held = await Promise.all(found.map((p) => holders({ id: "", name, paths: [p], root: "cortex", sourceRepo: "", sourceRevision: "" })));
+        return held.flat();
+      };
       stops.push({ name: "model-store", stop: () => store.close() });
 
+      const metrics = new Metrics({ pool, queues, redisHealthy: () => redis.healthy() });
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token, ...(tls ? { tls } : {}) } } : {}) });
-      const ctx: ServiceContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
+      const ctx: ServiceContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, metrics, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx, store),
-        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req, field) => submitPull(jobs, req, field), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))))),
-        "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams),
+        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req, field) => submitPull(jobs, req, field), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))), outputHolders)),
+        "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams, metrics),
       };
       await grpc.start(services);
       stops.push({ name: "grpc", stop: () => grpc.stop(config.shutdownTimeoutMs) });
       let http: HttpServer | undefined;
       if (config.http) {
         http = new HttpServer(
-          { address: config.http, token: config.httpNoAuth ? "" : token, hosts: config.httpHosts, origins: config.httpOrigins, logger },
+          { address: config.http, token: config.httpNoAuth ? "" : token, hosts: config.httpHosts, origins: config.httpOrigins, logger, metrics },
           {
             pool,
             models: async () => (await store.snapshot()).models,
