@@ -45,6 +45,9 @@ export const configSchema = z.strictObject({
   listen: listenAddress,
   token: z.string(),
   redisUrl: z.string(),
+  redisOptions: z.record(z.string(), z.unknown()),
+  sharedRoots: z.array(z.string().min(1).refine((p) => path.isAbsolute(p), { message: "must be an absolute path" })),
+  fleetWaitTimeoutMs: z.number().int().min(1000),
   redisServer: z.string().min(1),
   logLevel: z.enum(levels),
   modelDirs: z.array(z.string().min(1)),
@@ -66,7 +69,7 @@ export const configSchema = z.strictObject({
   shutdownTimeoutMs: z.number().int().min(100).max(600_000),
 });
 
-export type Config = Readonly<Omit<z.output<typeof configSchema>, "modelDirs">> & { readonly modelDirs: readonly string[] };
+export type Config = Readonly<Omit<z.output<typeof configSchema>, "modelDirs" | "sharedRoots">> & { readonly modelDirs: readonly string[]; readonly sharedRoots: readonly string[] };
 export type ConfigKey = keyof z.output<typeof configSchema>;
 
 export const SETTINGS: Record<ConfigKey, SettingSpec> = {
@@ -74,6 +77,9 @@ export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   listen: { env: "CORTEX_LISTEN", flag: "--listen", description: "Optional TCP address for gRPC (bearer token required); empty = unix socket only." },
   token: { env: "CORTEX_TOKEN", secret: true, description: "Bearer token for the TCP listener; generated into $CORTEX_HOME/token when empty." },
   redisUrl: { env: "CORTEX_REDIS_URL", flag: "--redis-url", secret: true, description: "External Redis (redis://, rediss:// or a unix socket path); empty = embedded redis-server." },
+  redisOptions: { env: "CORTEX_REDIS_OPTIONS", secret: true, description: "Extra ioredis options (JSON object) for the external Redis: Sentinel ({\"sentinels\":[{\"host\",\"port\"}],\"name\":\"mymaster\"}), TLS (tls.ca…), timeouts." },
+  sharedRoots: { env: "CORTEX_SHARED_ROOTS", description: "Folders every machine of the fleet mounts at the same path (path-list separated): fleet jobs read inputs and write outputs there." },
+  fleetWaitTimeoutMs: { env: "CORTEX_FLEET_WAIT_TIMEOUT_MS", description: "How long a fleet job waits on a queue no connected worker serves before it fails FLEET_NO_WORKER (FAILED_PRECONDITION)." },
   redisServer: { env: "CORTEX_REDIS_SERVER", description: "redis-server binary for the embedded Redis." },
   logLevel: { env: "CORTEX_LOG_LEVEL", flag: "--log-level", description: "Log level: fatal, error, warn, info, debug, trace, silent." },
   modelDirs: { env: "CORTEX_MODEL_DIRS", description: "Extra folders to scan for models (path-list separated)." },
@@ -102,6 +108,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
     listen: "",
     token: "",
     redisUrl: "",
+    redisOptions: {},
+    sharedRoots: [],
+    fleetWaitTimeoutMs: 600_000,
     redisServer: "redis-server",
     logLevel: "info",
     modelDirs: [],

@@ -3,11 +3,13 @@ import { FlowProducer, type ConnectionOptions, type FlowJob, type Job as BullJob
 import type { Redis } from "ioredis";
 import { CortexError } from "../errors/cortex-error.js";
 import type { JobEvents } from "./job-events.js";
-import { JOB_KINDS, newJobId, queueOfJobId, type JobKind } from "./job-kinds.js";
+import { JOB_KINDS, newJobId, queueOfJobId, type FleetJobKind, type JobKind } from "./job-kinds.js";
 import { FINAL_STATES, toJobMessage, type JobMessage } from "./job-view.js";
 import type { JobWorkers } from "./job-workers.js";
-import { QUEUE_NAMES, QUEUE_PREFIX } from "./queue-names.js";
-import type { Queues } from "./queues.js";
+import { noWorkerNote } from "./fleet-status.js";
+import { fleetQueue, isFleetQueue, QUEUE_PREFIX, type AnyQueueName, type Capability, type FleetBaseQueue } from "./queue-names.js";
+import { queueEntries, type Queues } from "./queues.js";
+import type { CancelBus } from "./cancel-bus.js";
 
 const DEFAULT_OPTS: JobsOptions = {
   attempts: 3,
@@ -42,7 +44,21 @@ export class JobManager {
     private readonly events: JobEvents,
     private readonly workers: JobWorkers,
     private readonly redis: Redis,
+    /** Present when the daemon shares its Redis with `cortex worker`s: cancels reach them through it. */
+    private readonly cancelBus?: CancelBus,
   ) {}
+
+  /** The queue holding a job id's jobs; JOB_NOT_FOUND for a fleet id on a daemon without the fleet. */
+  private queueOf(name: AnyQueueName) {
+    const queue = this.queues[name];
+    if (!queue) throw new CortexError("JOB_NOT_FOUND", `queue ${name} is a fleet queue and this cortexd has no fleet (embedded Redis)`);
+    return queue;
+  }
+
+  /** Whether jobs can go to `cortex worker`s (queues per capability exist on this daemon). */
+  get fleetEnabled(): boolean {
+    return this.queues["conversions-gguf"] !== undefined;
+  }
 
   private flowProducer: FlowProducer | undefined;
 
@@ -69,7 +85,7 @@ export class JobManager {
   }
 
   /** Adds a job; with `dedupeKey`, an identical job still queued or running is joined instead. */
-  async submit(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: { dedupeKey?: string; attempts?: number } = {}): Promise<SubmitResult> {
+  async submit(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: { dedupeKey?: string; attempts?: number; capability?: Capability } = {}): Promise<SubmitResult> {
     return this.withRedis("submit the job", () => this.submitNow(kind, data, opts));
   }
 
@@ -97,9 +113,11 @@ export class JobManager {
     }
   }
 
-  private async submitNow(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: { dedupeKey?: string; attempts?: number }): Promise<SubmitResult> {
-    const queue = this.queues[JOB_KINDS[kind].queue];
-    const jobId = newJobId(kind);
+  private async submitNow(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: { dedupeKey?: string; attempts?: number; capability?: Capability }): Promise<SubmitResult> {
+    // A fleet job goes to the queue of its capability, which only `cortex worker`s with that capability consume.
+    const name: AnyQueueName = opts.capability ? fleetQueue(JOB_KINDS[kind as FleetJobKind].queue as FleetBaseQueue, opts.capability) : JOB_KINDS[kind].queue;
+    const queue = this.queueOf(name);
+    const jobId = newJobId(kind, opts.capability);
     const job = await queue.add(kind, data, {
       ...DEFAULT_OPTS,
       jobId,
@@ -114,6 +132,7 @@ export class JobManager {
     const queueName = queueOfJobId(jobId);
     if (!queueName) return undefined;
     const queue = this.queues[queueName];
+    if (!queue) return undefined;
     let job = await queue.getJob(jobId);
     if (!job) return undefined;
     const state = await job.getState();
@@ -141,8 +160,7 @@ export class JobManager {
   private async listNow(filter: { states?: string[]; types?: string[]; model?: string; limit?: number }): Promise<JobMessage[]> {
     const limit = Math.min(filter.limit || 100, 1000);
     const all = await Promise.all(
-      QUEUE_NAMES.map(async (name) => {
-        const q = this.queues[name];
+      queueEntries(this.queues).map(async ([, q]) => {
         const jobs = await q.getJobs(["waiting", "active", "delayed", "prioritized", "waiting-children", "completed", "failed"], 0, limit - 1, false);
         return Promise.all(jobs.filter(Boolean).map(async (j) => toJobMessage(j, await j.getState())));
       }),
@@ -204,21 +222,50 @@ export class JobManager {
       throw new CortexError("JOB_INVALID_STATE", `job ${jobId} already ended (${current.state.replace("JOB_STATE_", "").toLowerCase()})`);
     }
     if (state === "active") {
-      if (!this.workers.cancel(job.queueName as never, jobId, reason || "cancelled by user")) {
-        throw new CortexError("JOB_INVALID_STATE", `job ${jobId} is running but not in this daemon's workers`);
-      }
+      await this.cancelRunning(job.queueName as AnyQueueName, jobId, reason || "cancelled by user");
       return this.waitFinal(jobId, 5000);
     }
     try {
       await job.remove();
     } catch {
       // It started meanwhile: cancel it where it runs.
-      this.workers.cancel(job.queueName as never, jobId, reason || "cancelled by user");
+      await this.cancelRunning(job.queueName as AnyQueueName, jobId, reason || "cancelled by user");
       return this.waitFinal(jobId, 5000);
     }
     const tomb: JobMessage = { ...current, state: "JOB_STATE_CANCELLED", finished_at: new Date().toISOString(), error_code: "JOB_CANCELLED", error_message: `job ${jobId} cancelled before it started${reason ? `: ${reason}` : ""}` };
     await this.redis.set(`${QUEUE_PREFIX}:tombstone:${jobId}`, JSON.stringify(tomb), "EX", TOMBSTONE_TTL_S);
     return tomb;
+  }
+
+  /**
+   * Fleet jobs that waited past `timeoutMs` on a queue no live worker consumes: removed and remembered as FAILED
+   * with FLEET_NO_WORKER (a job some worker could take keeps waiting its turn). Returns the ids failed.
+   */
+  async failUnserved(servedQueues: ReadonlySet<string>, timeoutMs: number, now = Date.now()): Promise<string[]> {
+    const failed: string[] = [];
+    for (const [name, queue] of queueEntries(this.queues)) {
+      if (!isFleetQueue(name) || servedQueues.has(name)) continue;
+      for (const job of await queue.getJobs(["waiting", "prioritized", "delayed"], 0, 999)) {
+        if (!job?.id || now - job.timestamp < timeoutMs) continue;
+        const current = toJobMessage(job, "waiting");
+        try {
+          await job.remove();
+        } catch {
+          continue; // a worker took it meanwhile
+        }
+        const tomb: JobMessage = { ...current, state: "JOB_STATE_FAILED", finished_at: new Date(now).toISOString(), error_code: "FLEET_NO_WORKER", error_message: `job ${job.id} waited ${Math.round((now - job.timestamp) / 1000)} s and ${noWorkerNote(name)}` };
+        await this.redis.set(`${QUEUE_PREFIX}:tombstone:${job.id}`, JSON.stringify(tomb), "EX", TOMBSTONE_TTL_S);
+        failed.push(job.id);
+      }
+    }
+    return failed;
+  }
+
+  /** Here when this daemon's workers run it; else broadcast to every worker process sharing the Redis. */
+  private async cancelRunning(queue: AnyQueueName, jobId: string, reason: string): Promise<void> {
+    if (this.workers.cancel(queue, jobId, reason)) return;
+    if (!this.cancelBus) throw new CortexError("JOB_INVALID_STATE", `job ${jobId} is running but not in this daemon's workers`);
+    await this.cancelBus.publish({ jobId, reason });
   }
 
   async retry(jobId: string): Promise<JobMessage> {

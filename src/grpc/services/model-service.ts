@@ -1,6 +1,8 @@
 import { describeConfig } from "../../config/load-config.js";
 import type { ServiceContext } from "../service-context.js";
 import { queueCounts } from "../../jobs/queues.js";
+import { withFleetWorkers } from "../../jobs/fleet-status.js";
+import { listFleetWorkers } from "../../jobs/worker-registry.js";
 import os from "node:os";
 import { poolMemoryBudget } from "../../platform/memory-budget.js";
 import { isAppleSilicon, platformInfo } from "../../platform/platform-info.js";
@@ -29,7 +31,11 @@ export function createModelService(ctx: ServiceContext, store?: ModelStore): Par
     ...(store ? createStoreRpcs(store) : {}),
     GetStatus: unary(async () => {
       const healthy = ctx.redis.healthy();
-      const [version, queues] = healthy ? await Promise.all([ctx.redis.version().catch(() => ""), queueCounts(ctx.queues).catch(() => [])]) : ["", []];
+      const fleet = ctx.redis.mode === "external";
+      const [version, counts, workers] = healthy
+        ? await Promise.all([ctx.redis.version().catch(() => ""), queueCounts(ctx.queues).catch(() => []), fleet ? listFleetWorkers(ctx.redis.client).catch(() => []) : undefined])
+        : ["", [], undefined];
+      const queues = withFleetWorkers(counts, workers);
       return {
         version: VERSION,
         uptime_seconds: (Date.now() - ctx.startedAt.getTime()) / 1000,
@@ -41,6 +47,7 @@ export function createModelService(ctx: ServiceContext, store?: ModelStore): Par
         platform: platformInfo(ctx.config.threads),
         listeners: ctx.listeners(),
         started_at: ctx.startedAt.toISOString(),
+        workers: workers ?? [],
       };
     }),
     GetConfig: unary(async () => ({

@@ -18,6 +18,8 @@ export interface ConvertData {
   keepIntermediate: boolean;
   /** Flow children: quantization types to produce from this conversion (one pass each). */
   types?: string[];
+  /** Where the output goes (jobs/destination.ts); absent = the submitting daemon's home. */
+  destination?: string;
 }
 
 export interface QuantizeData {
@@ -27,6 +29,7 @@ export interface QuantizeData {
   mlx?: ConvertData["mlx"];
   outputName: string;
   threads: number;
+  destination?: string;
 }
 
 export interface FuseData {

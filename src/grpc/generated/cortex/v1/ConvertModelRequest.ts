@@ -22,6 +22,12 @@ export interface ConvertModelRequest {
    * Keep the F16 intermediate of a two-pass GGUF quantization.
    */
   'keep_intermediate'?: (boolean);
+  /**
+   * Where the output goes: "" or "local" (this daemon's home, its own workers), "shared:<dir>" (under a shared
+   * root every fleet worker mounts) or "hub:<org>/<repo>[@branch]". Non-local jobs run on any `cortex worker`
+   * with the target's capability; their source must be org/name@commit or a path under a shared root.
+   */
+  'destination'?: (string);
 }
 
 export interface ConvertModelRequest__Output {
@@ -43,4 +49,10 @@ export interface ConvertModelRequest__Output {
    * Keep the F16 intermediate of a two-pass GGUF quantization.
    */
   'keep_intermediate': (boolean);
+  /**
+   * Where the output goes: "" or "local" (this daemon's home, its own workers), "shared:<dir>" (under a shared
+   * root every fleet worker mounts) or "hub:<org>/<repo>[@branch]". Non-local jobs run on any `cortex worker`
+   * with the target's capability; their source must be org/name@commit or a path under a shared root.
+   */
+  'destination': (string);
 }

@@ -12,6 +12,10 @@ export interface QuantizeModelRequest {
   'mlx'?: (_cortex_v1_MlxOptions | null);
   'output_name'?: (string);
   'threads'?: (number);
+  /**
+   * As ConvertModelRequest.destination.
+   */
+  'destination'?: (string);
 }
 
 export interface QuantizeModelRequest__Output {
@@ -24,4 +28,8 @@ export interface QuantizeModelRequest__Output {
   'mlx': (_cortex_v1_MlxOptions__Output | null);
   'output_name': (string);
   'threads': (number);
+  /**
+   * As ConvertModelRequest.destination.
+   */
+  'destination': (string);
 }
