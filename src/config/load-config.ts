@@ -94,7 +94,7 @@ function coerceEnv(key: ConfigKey, name: string, raw: string, example: unknown):
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     throw new CortexError("CFG_INVALID", `invalid environment ${name}="${raw}": expected 1/0, true/false`);
   }
-  if (Array.isArray(example)) return raw.split(path.delimiter).filter(Boolean);
+  if (Array.isArray(example)) return raw.split(SETTINGS[key].listSeparator ?? path.delimiter).map((x) => x.trim()).filter(Boolean);
   if (typeof example === "object" && example !== null) {
     try {
       return JSON.parse(raw) as unknown;

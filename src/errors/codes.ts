@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   // Requests
   REQ_INVALID_ARGUMENT: { status: "INVALID_ARGUMENT", retryable: false, doc: "A request field is malformed." },
   REQ_UNAUTHENTICATED: { status: "UNAUTHENTICATED", retryable: false, doc: "Missing or wrong bearer token." },
+  REQ_FORBIDDEN: { status: "PERMISSION_DENIED", retryable: false, doc: "An HTTP request's Host or Origin is not allowed (httpHosts, httpOrigins)." },
   REQ_UNIMPLEMENTED: { status: "UNIMPLEMENTED", retryable: false, doc: "Not supported by this cortexd." },
   // Model store
   REG_NOT_FOUND: { status: "NOT_FOUND", retryable: false, doc: "No such model." },
@@ -59,6 +60,7 @@ export const ERROR_CODES = {
   INF_RESOURCE_EXHAUSTED: { status: "RESOURCE_EXHAUSTED", retryable: true, doc: "The model does not fit in the memory budget." },
   INF_BUSY: { status: "RESOURCE_EXHAUSTED", retryable: true, doc: "Too many queued requests." },
   INF_LOAD_FAILED: { status: "FAILED_PRECONDITION", retryable: false, doc: "The model could not be loaded." },
+  INF_NO_TOOLS: { status: "FAILED_PRECONDITION", retryable: false, doc: "Tools were given but the model's chat template has no tool support." },
   INF_RUNNER_CRASHED: { status: "UNAVAILABLE", retryable: true, doc: "The model's runner process died." },
   // Disk and generic
   IO_NO_SPACE: { status: "RESOURCE_EXHAUSTED", retryable: false, doc: "The disk is full." },
