@@ -25,16 +25,27 @@ function hostMemory(reserveBytes: number, configuredBudgetBytes: number) {
   return { total_bytes: b.totalBytes, reserve_bytes: b.reserveBytes, budget_bytes: b.budgetBytes, used_bytes: 0, unified: b.unified };
 }
 
+const STATUS_REDIS_BOUND_MS = 800;
+
+/** `p`'s value, or undefined when it takes longer than `ms`. */
+function withinMs<T>(ms: number, p: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]).finally(() => clearTimeout(timer));
+}
+
 /** ModelService: daemon status and config here, the model store's RPCs (store-rpcs.ts) beside them. */
 export function createModelService(ctx: ServiceContext, store?: ModelStore): Partial<ModelServiceHandlers> {
   return {
     ...(store ? createStoreRpcs(store) : {}),
     GetStatus: unary(async () => {
-      const healthy = ctx.redis.healthy();
+      let healthy = ctx.redis.healthy();
       const fleet = ctx.redis.mode === "external";
-      const [version, counts, workers] = healthy
-        ? await Promise.all([ctx.redis.version().catch(() => ""), queueCounts(ctx.queues).catch(() => []), fleet ? listFleetWorkers(ctx.redis.client).catch(() => []) : undefined])
-        : ["", [], undefined];
+      // Redis may freeze between the watchdog's look and these calls: status answers within a second regardless.
+      const answered = healthy
+        ? await withinMs(STATUS_REDIS_BOUND_MS, Promise.all([ctx.redis.version().catch(() => ""), queueCounts(ctx.queues).catch(() => []), fleet ? listFleetWorkers(ctx.redis.client).catch(() => []) : undefined]))
+        : undefined;
+      if (healthy && !answered) healthy = false;
+      const [version, counts, workers] = answered ?? ["", [], undefined];
       const queues = withFleetWorkers(counts, workers);
       return {
         version: VERSION,

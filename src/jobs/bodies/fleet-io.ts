@@ -24,11 +24,11 @@ export function withFleetIO<D extends FleetData>(body: Body<D>): Body<D> {
   return async (data, ctx, cfg) => {
     const dest = parseDestination(data.destination);
     if (dest.kind === "local") return body(data, ctx, cfg);
-    const fleetCfg: WorkerRuntimeConfig = { ...cfg, modelDirs: [...cfg.modelDirs, ...cfg.sharedRoots] };
+    const fleetCfg: WorkerRuntimeConfig = { ...cfg, modelDirs: [...cfg.modelDirs, ...(cfg.sharedRoots ?? [])] };
     await fetchInput(data.source ?? data.model, fleetCfg, ctx.signal, (done, total) => ctx.progress({ phase: "fetching input", done, total, unit: "bytes" }));
     if (dest.kind === "hub") throw new CortexError("REQ_UNIMPLEMENTED", "hub: destinations are not supported by this worker yet");
-    if (!sharedRootOf(dest.dir, cfg.sharedRoots)) {
-      throw new CortexError("FLEET_NO_SHARED_ROOT", `this worker does not mount a shared root holding ${dest.dir} (its shared roots: ${cfg.sharedRoots.join(", ") || "none"}); set CORTEX_SHARED_ROOTS`);
+    if (!sharedRootOf(dest.dir, (cfg.sharedRoots ?? []))) {
+      throw new CortexError("FLEET_NO_SHARED_ROOT", `this worker does not mount a shared root holding ${dest.dir} (its shared roots: ${(cfg.sharedRoots ?? []).join(", ") || "none"}); set CORTEX_SHARED_ROOTS`);
     }
     fs.mkdirSync(dest.dir, { recursive: true });
     const out = { ...fleetCfg, paths: { ...cfg.paths, models: dest.dir, quantizedModels: dest.dir, mlxModels: dest.dir } };

@@ -15,6 +15,8 @@ export interface ConvertData {
   outtype?: string;
   mlx?: { dtype: string; quantize: boolean; bits: number; groupSize: number; recipe: string; gpuOptimizationLevel: string };
   outputName: string;
+  /** Replace an existing output (else REG_EXISTS). */
+  overwrite?: boolean;
   keepIntermediate: boolean;
   /** Flow children: quantization types to produce from this conversion (one pass each). */
   types?: string[];
@@ -28,6 +30,7 @@ export interface QuantizeData {
   type?: string;
   mlx?: ConvertData["mlx"];
   outputName: string;
+  overwrite?: boolean;
   threads: number;
   destination?: string;
 }
@@ -37,4 +40,5 @@ export interface FuseData {
   base: string;
   adapter: string;
   outputName: string;
+  overwrite?: boolean;
 }

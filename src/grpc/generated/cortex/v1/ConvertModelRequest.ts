@@ -23,6 +23,17 @@ export interface ConvertModelRequest {
    */
   'keep_intermediate'?: (boolean);
   /**
+   * Replace an existing output of the same name (never one a running job or the inference pool holds); without it
+   * an existing output is ALREADY_EXISTS (REG_EXISTS).
+   */
+  'overwrite'?: (boolean);
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key'?: (string);
+  /**
    * Where the output goes: "" or "local" (this daemon's home, its own workers), "shared:<dir>" (under a shared
    * root every fleet worker mounts) or "hub:<org>/<repo>[@branch]". Non-local jobs run on any `cortex worker`
    * with the target's capability; their source must be org/name@commit or a path under a shared root.
@@ -49,6 +60,17 @@ export interface ConvertModelRequest__Output {
    * Keep the F16 intermediate of a two-pass GGUF quantization.
    */
   'keep_intermediate': (boolean);
+  /**
+   * Replace an existing output of the same name (never one a running job or the inference pool holds); without it
+   * an existing output is ALREADY_EXISTS (REG_EXISTS).
+   */
+  'overwrite': (boolean);
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key': (string);
   /**
    * Where the output goes: "" or "local" (this daemon's home, its own workers), "shared:<dir>" (under a shared
    * root every fleet worker mounts) or "hub:<org>/<repo>[@branch]". Non-local jobs run on any `cortex worker`
