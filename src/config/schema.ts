@@ -81,6 +81,7 @@ export const configSchema = z.strictObject({
   maxQueuedRequests: z.number().int().min(0),
   streamIntervalMs: z.number().int().min(0).max(1000),
   shutdownTimeoutMs: z.number().int().min(100).max(600_000),
+  redisStallToleranceMs: z.number().int().min(0).max(600_000),
 }).superRefine((c, ctx) => {
   if (Boolean(c.tlsCert) !== Boolean(c.tlsKey)) ctx.addIssue({ code: "custom", path: [c.tlsCert ? "tlsKey" : "tlsCert"], message: "TLS needs both a certificate (--tls-cert) and its key (--tls-key)" });
   if (c.tlsClientCa && !c.tlsCert) ctx.addIssue({ code: "custom", path: ["tlsClientCa"], message: "client certificates (mTLS) need TLS: give --tls-cert and --tls-key too" });
@@ -124,6 +125,7 @@ export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   maxQueuedRequests: { env: "CORTEX_MAX_QUEUE", description: "Inference requests waiting for memory before RESOURCE_EXHAUSTED." },
   streamIntervalMs: { env: "CORTEX_STREAM_INTERVAL_MS", description: "Least time between streamed messages of one generation; text generated meanwhile joins the next (0 = every token)." },
   shutdownTimeoutMs: { env: "CORTEX_SHUTDOWN_TIMEOUT_MS", description: "Bound on graceful shutdown before streams are cut." },
+  redisStallToleranceMs: { env: "CORTEX_REDIS_STALL_TOLERANCE_MS", description: "Longest Redis stall a running job's lock survives (lock = 2 × this + 5 s, at least 10 s); a crashed daemon's jobs come back after about the lock's length." },
 };
 
 /** Defaults that depend on the machine and the user's home, computed at boot (never at import). */
@@ -163,6 +165,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
     maxQueuedRequests: 64,
     streamIntervalMs: 64,
     shutdownTimeoutMs: 10_000,
+    redisStallToleranceMs: 2_500,
   };
 }
 

@@ -99,6 +99,7 @@ export class Daemon {
         runtime: workerConfigFrom(config, resolveHubToken(config)),
         logger,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
+        stallToleranceMs: config.redisStallToleranceMs,
       });
       if (fleet) {
         heartbeat = new WorkerHeartbeat(redis.client, { id: `${os.hostname()}-${process.pid}-daemon`, role: "daemon", host: os.hostname(), pid: process.pid, version: VERSION, queues: [...QUEUE_NAMES], capabilities: [...CAPABILITIES], shared_roots: [...config.sharedRoots], started_at: new Date().toISOString() }, () => workers.runningJobIds());
@@ -158,13 +159,19 @@ export class Daemon {
         ),
       );
       const store = new ModelStore({ roots: storeRootsFor(config, paths), holders });
+      // An output a request asks to overwrite: whatever exists under that name in the output folders, asked of the same holders.
+      const outputHolders = async (name: string): Promise<string[]> => {
+        const found = [paths.models, paths.quantizedModels, paths.mlxModels].flatMap((dir) => [path.join(dir, name), path.join(dir, `${name}.gguf`)]).filter((p) => fs.existsSync(p));
+        const held = await Promise.all(found.map((p) => holders({ id: "", name, paths: [p], root: "cortex", sourceRepo: "", sourceRevision: "" })));
+        return held.flat();
+      };
       stops.push({ name: "model-store", stop: () => store.close() });
 
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token, ...(tls ? { tls } : {}) } } : {}) });
       const ctx: ServiceContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx, store),
-        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req, field) => submitPull(jobs, req, field), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))), config.sharedRoots)),
+        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req, field) => submitPull(jobs, req, field), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))), outputHolders, config.sharedRoots)),
         "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams),
       };
       await grpc.start(services);

@@ -22,6 +22,8 @@ export interface JobWorkersOptions {
   runtime: WorkerRuntimeConfig;
   logger: Logger;
   shutdownTimeoutMs: number;
+  /** Longest Redis stall a running job's lock must survive (config redisStallToleranceMs). @default 2500 */
+  stallToleranceMs?: number;
   /** Processor files per queue; default dist/workers/<queue>.js (tests plug in fixture processors). */
   processors?: Partial<Record<QueueName, string>>;
   /** The queues to consume; default the local ones (a `cortex worker` names fleet queues). */
@@ -68,8 +70,10 @@ export class JobWorkers {
         useWorkerThreads: false,
         workerForkOptions: { env, execArgv: [] } as never,
         // A crashed daemon's active jobs come back within ~lockDuration; resumable jobs may stall a few times.
-        lockDuration: 10_000,
-        stalledInterval: 5_000,
+        // BullMQ renews at half the lock, and a renewal queued during a stall runs when Redis answers again: the
+        // lock survives a stall shorter than half of it (#20 item 4), hence 2 × tolerance plus a margin.
+        lockDuration: lockDurationFor(this.opts.stallToleranceMs),
+        stalledInterval: lockDurationFor(this.opts.stallToleranceMs) / 2,
         maxStalledCount: 5,
       });
       const done = (id: string | undefined) => {
@@ -168,4 +172,9 @@ export class JobWorkers {
 function retainedChildren(worker: Worker | undefined): Record<string, unknown> {
   const pool = (worker as unknown as { childPool?: { retained?: Record<string, unknown> } } | undefined)?.childPool;
   return pool?.retained ?? {};
+}
+
+/** A job lock that survives a Redis stall of `toleranceMs` (default 2.5 s: BullMQ's 10 s). */
+export function lockDurationFor(toleranceMs = 2_500): number {
+  return Math.max(10_000, 2 * toleranceMs + 5_000);
 }

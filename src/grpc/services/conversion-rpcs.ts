@@ -33,6 +33,8 @@ export type ResolveSource = (ref: string) => ModelSource | Promise<ModelSource>;
 export type ListModels = (glob: string) => Promise<readonly ModelRecord[]>;
 /** Whether an output file name exists in the output folders. */
 export type OutputExists = (file: string) => boolean;
+/** Who holds an existing output of this name (the inference pool, a running job): phrases, empty when nobody. */
+export type OutputHolders = (outputName: string) => Promise<string[]>;
 
 
 /** ConvertModel, QuantizeModel, FuseAdapter, SubmitBatch: validated here, executed by worker processes. */
@@ -42,6 +44,7 @@ export function createConversionRpcs(
   pull: (req: PullRequest, field: string) => Promise<JobHandle>,
   listModels?: ListModels,
   outputExists: OutputExists = () => false,
+  outputHolders: OutputHolders = async () => [],
   sharedRoots: readonly string[] = [],
 ): Pick<JobServiceHandlers, "ConvertModel" | "QuantizeModel" | "FuseAdapter" | "SubmitBatch"> {
   /** The destination, checked; a fleet one (shared:, hub:) needs the fleet and a location-independent source. */
@@ -61,6 +64,12 @@ export function createConversionRpcs(
     if (ref.includes("/")) return `${parseRepoRef(ref).repo}@${parseRepoRef(ref).revision}`;
     throw new CortexError("FLEET_NO_SHARED_ROOT", `${field}: "${ref}" names a model of this machine; a job for the fleet names its input as org/name@commit or a path under a shared root`);
   };
+  /** `overwrite` replaces a model only when nothing holds it (a loaded runner, a job reading it). */
+  const overwriteAllowed = async (req: { overwrite?: boolean; output_name?: string }) => {
+    if (!req.overwrite || !req.output_name) return;
+    const held = await outputHolders(req.output_name);
+    if (held.length) throw new CortexError("REG_IN_USE", `output ${req.output_name} cannot be overwritten: ${held.join("; ")}`);
+  };
   const convertData = async (req: ConvertRequest, requireExisting: boolean, field = "") => {
     let source = requireString(req, "source", `${field}source`);
     // The request's own shape first: a bad target is INVALID_ARGUMENT whether or not the source exists.
@@ -68,6 +77,7 @@ export function createConversionRpcs(
     const dest = destinationOf(req.destination, field);
     if (dest) source = fleetSource(source, `${field}source`);
     else if (requireExisting) source = (await resolve(source)).ref;
+    await overwriteAllowed(req);
     return {
       ...(dest ? { destination: formatDestination(dest) } : {}),
       model: source,
@@ -85,6 +95,7 @@ export function createConversionRpcs(
     const model = dest ? fleetSource(ref, `${field}model`) : (await resolve(ref)).ref;
     const type = requireString(req, "type", `${field}type`);
     const isMlx = type.toLowerCase() === "mlx";
+    await overwriteAllowed(req);
     return {
       ...(dest ? { destination: formatDestination(dest) } : {}),
       model,
@@ -111,6 +122,7 @@ export function createConversionRpcs(
     FuseAdapter: unary(async (req) => {
       const base = (await resolve(requireString(req, "base"))).ref;
       const adapter = (await resolve(requireString(req, "adapter"))).ref;
+      await overwriteAllowed(req);
       const data = { model: base, base, adapter, outputName: parseOutputName(req.output_name), ...(req.overwrite ? { overwrite: true } : {}) };
       // Two attempts like every job that writes a model: a crashed worker's fuse runs again (#20 item 7).
       const r = await jobs.submit("fuse", data, { dedupeKey: `fuse@${JSON.stringify(data)}`, attempts: 2, ...idempotency(req.idempotency_key) });
