@@ -49,7 +49,7 @@ test("formats by file-system evidence: MLX, GPTQ, AWQ (config or tensor names), 
 
   const { models } = await newStore(r).list();
   const m = byName(models, "tiny-mlx-4bit");
-  assert.deepEqual([m.facts.format, m.facts.quantization, m.facts.quantizationLabel], ["MLX", "MLX_AFFINE", "mlx-4bit-g32"]);
+  assert.deepEqual([m.facts.format, m.facts.quantization, m.facts.quantizationLabel], ["MLX", "INT4", "mlx-4bit-g32"]);
   assert.deepEqual(m.facts.mlx, { bits: 4, groupSize: 32, mode: "affine" });
   assert.equal(m.facts.parameterCount, mlx.params, "packed U32 weights unpacked, scales/biases not counted");
   const g = byName(models, "tiny-gptq");

@@ -26,6 +26,8 @@ import type { LoraInfo as _cortex_v1_LoraInfo, LoraInfo__Output as _cortex_v1_Lo
 import type { ManifestSummary as _cortex_v1_ManifestSummary, ManifestSummary__Output as _cortex_v1_ManifestSummary__Output } from './cortex/v1/ManifestSummary.js';
 import type { MemoryBudget as _cortex_v1_MemoryBudget, MemoryBudget__Output as _cortex_v1_MemoryBudget__Output } from './cortex/v1/MemoryBudget.js';
 import type { MlxQuantization as _cortex_v1_MlxQuantization, MlxQuantization__Output as _cortex_v1_MlxQuantization__Output } from './cortex/v1/MlxQuantization.js';
+import type { ModelAlternate as _cortex_v1_ModelAlternate, ModelAlternate__Output as _cortex_v1_ModelAlternate__Output } from './cortex/v1/ModelAlternate.js';
+import type { ModelComponent as _cortex_v1_ModelComponent, ModelComponent__Output as _cortex_v1_ModelComponent__Output } from './cortex/v1/ModelComponent.js';
 import type { ModelFile as _cortex_v1_ModelFile, ModelFile__Output as _cortex_v1_ModelFile__Output } from './cortex/v1/ModelFile.js';
 import type { ModelInfo as _cortex_v1_ModelInfo, ModelInfo__Output as _cortex_v1_ModelInfo__Output } from './cortex/v1/ModelInfo.js';
 import type { ModelServiceClient as _cortex_v1_ModelServiceClient, ModelServiceDefinition as _cortex_v1_ModelServiceDefinition } from './cortex/v1/ModelService.js';
@@ -74,6 +76,8 @@ export interface ProtoGrpcType {
       ManifestSummary: MessageTypeDefinition<_cortex_v1_ManifestSummary, _cortex_v1_ManifestSummary__Output>
       MemoryBudget: MessageTypeDefinition<_cortex_v1_MemoryBudget, _cortex_v1_MemoryBudget__Output>
       MlxQuantization: MessageTypeDefinition<_cortex_v1_MlxQuantization, _cortex_v1_MlxQuantization__Output>
+      ModelAlternate: MessageTypeDefinition<_cortex_v1_ModelAlternate, _cortex_v1_ModelAlternate__Output>
+      ModelComponent: MessageTypeDefinition<_cortex_v1_ModelComponent, _cortex_v1_ModelComponent__Output>
       ModelFile: MessageTypeDefinition<_cortex_v1_ModelFile, _cortex_v1_ModelFile__Output>
       ModelFormat: EnumTypeDefinition
       ModelInfo: MessageTypeDefinition<_cortex_v1_ModelInfo, _cortex_v1_ModelInfo__Output>
