@@ -5,6 +5,8 @@ import { VERSION } from "../version.js";
 export interface DaemonFlags {
   home?: string;
   listen?: string;
+  http?: string;
+  httpNoAuth?: boolean;
   redisUrl?: string;
   logLevel?: string;
   config?: string;
@@ -17,6 +19,8 @@ export function daemonCommand(name: string): Command {
     .description("Run the cortexd daemon in the foreground (launchd/systemd supervise it; it never daemonizes itself)")
     .option("--home <dir>", "CORTEX_HOME (default ~/.cortex)")
     .option("--listen <host:port>", "also serve gRPC on TCP, bearer token required (e.g. 127.0.0.1:50051)")
+    .option("--http <host:port>", "also serve the OpenAI- and Ollama-compatible HTTP APIs (e.g. 127.0.0.1:11435)")
+    .option("--http-no-auth", "serve HTTP without the bearer token (loopback addresses only)")
     .option("--redis-url <url>", "external Redis instead of the embedded one")
     .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
     .option("--config <file>", "config file (default $CORTEX_HOME/config.json)")

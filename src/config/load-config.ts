@@ -93,7 +93,7 @@ function coerceEnv(key: ConfigKey, name: string, raw: string, example: unknown):
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     throw new CortexError("CFG_INVALID", `invalid environment ${name}="${raw}": expected 1/0, true/false`);
   }
-  if (Array.isArray(example)) return raw.split(path.delimiter).filter(Boolean);
+  if (Array.isArray(example)) return raw.split(SETTINGS[key].listSeparator ?? path.delimiter).map((x) => x.trim()).filter(Boolean);
   if (typeof example === "number" && !key.endsWith("Bytes")) {
     const n = Number(raw);
     if (!Number.isFinite(n)) throw new CortexError("CFG_INVALID", `invalid environment ${name}="${raw}": expected a number`);

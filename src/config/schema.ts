@@ -19,6 +19,8 @@ export interface SettingSpec {
    */
   fromEnv?: (env: NodeJS.ProcessEnv, homedir: string) => unknown;
   flag?: string;
+  /** For a list from the environment: what separates its items (default the path-list separator). */
+  listSeparator?: string;
   secret?: boolean;
   description: string;
 }
@@ -44,6 +46,10 @@ export const configSchema = z.strictObject({
   home: z.string().min(1),
   listen: listenAddress,
   token: z.string(),
+  http: listenAddress,
+  httpNoAuth: z.boolean(),
+  httpOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "must be an origin such as http://localhost:3000 (scheme://host[:port], no path)")),
+  httpHosts: z.array(z.string().regex(/^[A-Za-z0-9.-]+$/, "must be a host name such as cortex.local")),
   redisUrl: z.string(),
   redisServer: z.string().min(1),
   logLevel: z.enum(levels),
@@ -72,7 +78,11 @@ export type ConfigKey = keyof z.output<typeof configSchema>;
 export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   home: { env: "CORTEX_HOME", flag: "--home", description: "Where cortexd keeps its socket, Redis data, models and manifests." },
   listen: { env: "CORTEX_LISTEN", flag: "--listen", description: "Optional TCP address for gRPC (bearer token required); empty = unix socket only." },
-  token: { env: "CORTEX_TOKEN", secret: true, description: "Bearer token for the TCP listener; generated into $CORTEX_HOME/token when empty." },
+  token: { env: "CORTEX_TOKEN", secret: true, description: "Bearer token for the TCP listener and the HTTP APIs; generated into $CORTEX_HOME/token when empty." },
+  http: { env: "CORTEX_HTTP", flag: "--http", description: "Optional address for the OpenAI- and Ollama-compatible HTTP APIs (e.g. 127.0.0.1:11435; bearer token required); empty = off." },
+  httpNoAuth: { env: "CORTEX_HTTP_NO_AUTH", flag: "--http-no-auth", description: "Serve HTTP without the bearer token; accepted only for a loopback http address (logs a warning)." },
+  httpOrigins: { env: "CORTEX_HTTP_ORIGINS", listSeparator: ",", description: "Browser origins allowed by CORS on the HTTP APIs (comma-separated in the environment, e.g. http://localhost:3000); none by default." },
+  httpHosts: { env: "CORTEX_HTTP_HOSTS", listSeparator: ",", description: "Host names the HTTP APIs answer besides loopback names (DNS-rebinding guard; comma-separated in the environment)." },
   redisUrl: { env: "CORTEX_REDIS_URL", flag: "--redis-url", secret: true, description: "External Redis (redis://, rediss:// or a unix socket path); empty = embedded redis-server." },
   redisServer: { env: "CORTEX_REDIS_SERVER", description: "redis-server binary for the embedded Redis." },
   logLevel: { env: "CORTEX_LOG_LEVEL", flag: "--log-level", description: "Log level: fatal, error, warn, info, debug, trace, silent." },
@@ -101,6 +111,10 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
     home: path.join(homedir, ".cortex"),
     listen: "",
     token: "",
+    http: "",
+    httpNoAuth: false,
+    httpOrigins: [],
+    httpHosts: [],
     redisUrl: "",
     redisServer: "redis-server",
     logLevel: "info",

@@ -30,6 +30,14 @@ import { LockFile } from "../platform/lock-file.js";
 import { prepareHome } from "./prepare-home.js";
 import { resolveToken } from "../grpc/bearer-token.js";
 import { removeStaleSocket } from "../platform/unix-socket.js";
+import { HttpServer } from "../http/http-server.js";
+import { CortexError } from "../errors/cortex-error.js";
+
+/** A listen address whose host is a loopback name: the only place httpNoAuth is accepted. */
+function isLoopbackAddress(address: string): boolean {
+  const host = /^\[?([^\]]+?)\]?:\d+$/.exec(address)?.[1]?.toLowerCase() ?? "";
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 /**
  * Composes cortexd: starts modules in dependency order and stops them in reverse.
@@ -54,7 +62,10 @@ export class Daemon {
       // Temporary files of writers a crash killed: never listed as models, but they hold disk.
       const swept = sweepStaleTemps([paths.models, paths.mlxModels, paths.quantizedModels, paths.manifests, paths.tmp]);
       if (swept.length > 0) logger.info({ files: swept }, "removed temporary files of interrupted writers");
-      const token = config.listen ? resolveToken(config.token, paths.token) : "";
+      const token = config.listen || config.http ? resolveToken(config.token, paths.token) : "";
+      if (config.http && config.httpNoAuth && !isLoopbackAddress(config.http)) {
+        throw new CortexError("CFG_INVALID", `httpNoAuth is accepted only for a loopback http address (127.0.0.1, [::1], localhost), not ${config.http}`);
+      }
 
       const redis = await startRedis({ url: config.redisUrl, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });
       stops.push({ name: "redis", stop: () => redis.stop() });
@@ -125,10 +136,20 @@ export class Daemon {
       };
       await grpc.start(services);
       stops.push({ name: "grpc", stop: () => grpc.stop(config.shutdownTimeoutMs) });
+      let http: HttpServer | undefined;
+      if (config.http) {
+        http = new HttpServer(
+          { address: config.http, token: config.httpNoAuth ? "" : token, hosts: config.httpHosts, origins: config.httpOrigins, logger },
+          { pool, models: async () => (await store.snapshot()).models, logger },
+        );
+        await http.start();
+        stops.push({ name: "http", stop: () => http!.stop() });
+        if (config.httpNoAuth) logger.warn({ http: http.address }, "HTTP APIs serve without a bearer token (httpNoAuth): any local process can use them");
+      }
       grpc.setServing(true);
       const daemon = new Daemon(ctx, grpc);
       daemon.stops.push(...stops);
-      logger.info({ home: config.home, listeners: grpc.listeners, pid: process.pid }, "cortexd ready");
+      logger.info({ home: config.home, listeners: grpc.listeners, ...(http ? { http: `http://${http.address}` } : {}), pid: process.pid }, "cortexd ready");
       return daemon;
     } catch (err) {
       await runStops(stops, logger);

@@ -14,6 +14,8 @@ export async function runDaemon(opts: DaemonFlags): Promise<number> {
   const flags: Partial<Record<ConfigKey, unknown>> = {};
   if (opts.home !== undefined) flags.home = opts.home;
   if (opts.listen !== undefined) flags.listen = opts.listen;
+  if (opts.http !== undefined) flags.http = opts.http;
+  if (opts.httpNoAuth) flags.httpNoAuth = true;
   if (opts.redisUrl !== undefined) flags.redisUrl = opts.redisUrl;
   if (opts.logLevel !== undefined) flags.logLevel = opts.logLevel;
 

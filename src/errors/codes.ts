@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   // Requests
   REQ_INVALID_ARGUMENT: { status: "INVALID_ARGUMENT", retryable: false, doc: "A request field is malformed." },
   REQ_UNAUTHENTICATED: { status: "UNAUTHENTICATED", retryable: false, doc: "Missing or wrong bearer token." },
+  REQ_FORBIDDEN: { status: "PERMISSION_DENIED", retryable: false, doc: "An HTTP request's Host or Origin is not allowed (httpHosts, httpOrigins)." },
   REQ_UNIMPLEMENTED: { status: "UNIMPLEMENTED", retryable: false, doc: "Not supported by this cortexd." },
   // Model store
   REG_NOT_FOUND: { status: "NOT_FOUND", retryable: false, doc: "No such model." },
