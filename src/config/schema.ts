@@ -42,6 +42,22 @@ const listenAddress = z.string().refine((v) => v === "" || /^(\[[0-9a-fA-F:]+\]|
   message: "must be host:port, e.g. 127.0.0.1:50051",
 });
 
+/** A short name users type for a model: "flux-schnell", or "name:variant" ("flux-schnell:4bit"). */
+export const SHORT_NAME_RE = /^[a-z0-9][a-z0-9._-]*(:[a-z0-9][a-z0-9._-]*)?$/;
+
+/** One `aliases` entry: a repo id, or the repo with a revision and the files to pull. */
+export const aliasSchema = z.union([
+  z.string().min(3),
+  z.strictObject({
+    repo: z.string().min(3),
+    revision: z.string().min(1).optional(),
+    include: z.array(z.string().min(1)).optional(),
+    exclude: z.array(z.string().min(1)).optional(),
+    description: z.string().optional(),
+  }),
+]);
+export type AliasValue = z.output<typeof aliasSchema>;
+
 export const configSchema = z.strictObject({
   home: z.string().min(1),
   listen: listenAddress,
@@ -70,6 +86,7 @@ export const configSchema = z.strictObject({
   maxQueuedRequests: z.number().int().min(0),
   streamIntervalMs: z.number().int().min(0).max(1000),
   shutdownTimeoutMs: z.number().int().min(100).max(600_000),
+  aliases: z.record(z.string().regex(SHORT_NAME_RE, "must be a short name such as my-model or my-model:4bit (lowercase letters, digits, . _ -)"), aliasSchema),
 });
 
 export type Config = Readonly<Omit<z.output<typeof configSchema>, "modelDirs">> & { readonly modelDirs: readonly string[] };
@@ -103,6 +120,7 @@ export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   maxQueuedRequests: { env: "CORTEX_MAX_QUEUE", description: "Inference requests waiting for memory before RESOURCE_EXHAUSTED." },
   streamIntervalMs: { env: "CORTEX_STREAM_INTERVAL_MS", description: "Least time between streamed messages of one generation; text generated meanwhile joins the next (0 = every token)." },
   shutdownTimeoutMs: { env: "CORTEX_SHUTDOWN_TIMEOUT_MS", description: "Bound on graceful shutdown before streams are cut." },
+  aliases: { description: 'Short names for models, added to the built-in catalog (or replacing its entries): {"my-model": "org/name"} or {"my-model:4bit": {"repo": "org/name", "revision": "main", "include": ["*.safetensors"], "exclude": []}}.' },
 };
 
 /** Defaults that depend on the machine and the user's home, computed at boot (never at import). */
@@ -136,6 +154,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
     maxQueuedRequests: 64,
     streamIntervalMs: 64,
     shutdownTimeoutMs: 10_000,
+    aliases: {},
   };
 }
 

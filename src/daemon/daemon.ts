@@ -10,7 +10,7 @@ import { JobEvents } from "../jobs/job-events.js";
 import { JobManager } from "../jobs/job-manager.js";
 import { JobWorkers } from "../jobs/job-workers.js";
 import { workerConfigFrom } from "../jobs/worker-config.js";
-import { createJobService, submitPull } from "../grpc/services/job-service.js";
+import { createJobService, expandPull, submitPull } from "../grpc/services/job-service.js";
 import { createConversionRpcs } from "../grpc/services/conversion-rpcs.js";
 import { resolveModelSource } from "../store/resolve-source.js";
 import { createInferenceService } from "../grpc/services/inference-service.js";
@@ -19,6 +19,7 @@ import { JobQuantizer } from "../inference/job-quantizer.js";
 import { storeResolver } from "../inference/store-resolver.js";
 import { FINAL_STATES } from "../jobs/job-view.js";
 import { combineHolders, jobHolders, modelHasPath, type ModelHolders } from "../store/model-holders.js";
+import { ModelCatalog } from "../store/model-catalog.js";
 import { ModelStore } from "../store/model-store.js";
 import { storeRootsFor } from "../store/store-roots.js";
 import { sweepStaleTemps } from "../store/sweep-stale-temps.js";
@@ -124,14 +125,15 @@ export class Daemon {
           (ref) => resolveSource(ref).path,
         ),
       );
-      const store = new ModelStore({ roots: storeRootsFor(config, paths), holders });
+      const catalog = new ModelCatalog(config.aliases);
+      const store = new ModelStore({ roots: storeRootsFor(config, paths), holders, catalog });
       stops.push({ name: "model-store", stop: () => store.close() });
 
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token } } : {}) });
       const ctx: ServiceContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx, store),
-        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req, field) => submitPull(jobs, req, field), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))))),
+        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req, field) => submitPull(jobs, req, field, catalog), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))), (req, field) => expandPull(req, field, catalog)), catalog),
         "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams),
       };
       await grpc.start(services);

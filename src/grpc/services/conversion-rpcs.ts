@@ -39,6 +39,8 @@ export function createConversionRpcs(
   pull: (req: PullRequest, field: string) => Promise<JobHandle>,
   listModels?: ListModels,
   outputExists: OutputExists = () => false,
+  /** A pull as the daemon means it (a short name → its catalog entry's repo and filters); identity by default. */
+  expandPull: (req: PullRequest, field: string) => PullRequest = (req) => req,
 ): Pick<JobServiceHandlers, "ConvertModel" | "QuantizeModel" | "FuseAdapter" | "SubmitBatch"> {
   const convertData = async (req: ConvertRequest, requireExisting: boolean, field = "") => {
     let source = requireString(req, "source", `${field}source`);
@@ -109,7 +111,7 @@ export function createConversionRpcs(
       const planned: (() => Promise<ReturnType<typeof handle>>)[] = [];
       for (const [i, item] of (req.items ?? []).entries()) {
         if (item.pull) {
-          parsePull(item.pull, `items[${i}].pull.`); // the whole batch is checked before anything is queued
+          parsePull(expandPull(item.pull, `items[${i}].pull.`), `items[${i}].pull.`); // the whole batch is checked before anything is queued
           planned.push(() => pull(item.pull!, `items[${i}].pull.`));
         } else if (item.convert) {
           const data = await withTypes(item.convert, converts.get(item.convert), `items[${i}].convert.`);
@@ -121,11 +123,12 @@ export function createConversionRpcs(
       }
       for (const [i, flow] of (req.flows ?? []).entries()) {
         if (!flow.pull) throw invalidArgument(`flows[${i}].pull`, `flows[${i}].pull.repo is required`);
-        const { repo, revision } = parsePull(flow.pull, `flows[${i}].pull.`);
+        const flowPull = expandPull(flow.pull, `flows[${i}].pull.`);
+        const { repo, revision } = parsePull(flowPull, `flows[${i}].pull.`);
         const ref = `${repo}@${revision}`;
         const convert = await convertData({ ...(flow.convert ?? { target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false }), source: ref }, false, `flows[${i}].convert.`);
         const types = (flow.quantize_types ?? []).map((t) => parseQuantType(`flows[${i}].quantize_types`, t));
-        const pullStep: FlowStep = { kind: "pull", data: { model: repo, repo, revision, include: flow.pull.include ?? [], exclude: flow.pull.exclude ?? [] } };
+        const pullStep: FlowStep = { kind: "pull", data: { model: repo, repo, revision, include: flowPull.include ?? [], exclude: flowPull.exclude ?? [] } };
         const convertStep: FlowStep = { kind: "convert", data: { ...convert, types }, children: [pullStep] };
         planned.push(async () => {
           const r = await jobs.submitFlow({ kind: "flow", data: { model: repo, steps: ["pull", "convert", ...types.map((t) => `quantize:${t}`)] }, children: [convertStep] });

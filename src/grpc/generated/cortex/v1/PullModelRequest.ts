@@ -3,7 +3,9 @@
 
 export interface PullModelRequest {
   /**
-   * "org/name"; "datasets/org/name" is refused (models only).
+   * "org/name", or a catalog short name ("flux-schnell", "flux-schnell:4bit"; ModelService.ListCatalog), whose
+   * repo, revision and file filters apply (the request's own include/exclude replace the entry's).
+   * "datasets/org/name" is refused (models only).
    */
   'repo'?: (string);
   /**
@@ -12,11 +14,17 @@ export interface PullModelRequest {
   'revision'?: (string);
   'include'?: (string)[];
   'exclude'?: (string)[];
+  /**
+   * With a short name: the variant to pull ("4bit" → "flux-schnell:4bit"). Refused with an org/name repo.
+   */
+  'quantization'?: (string);
 }
 
 export interface PullModelRequest__Output {
   /**
-   * "org/name"; "datasets/org/name" is refused (models only).
+   * "org/name", or a catalog short name ("flux-schnell", "flux-schnell:4bit"; ModelService.ListCatalog), whose
+   * repo, revision and file filters apply (the request's own include/exclude replace the entry's).
+   * "datasets/org/name" is refused (models only).
    */
   'repo': (string);
   /**
@@ -25,4 +33,8 @@ export interface PullModelRequest__Output {
   'revision': (string);
   'include': (string)[];
   'exclude': (string)[];
+  /**
+   * With a short name: the variant to pull ("4bit" → "flux-schnell:4bit"). Refused with an org/name repo.
+   */
+  'quantization': (string);
 }
