@@ -1,22 +1,16 @@
-import { open, rename, rm, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
+import { rename, rm, type FileHandle } from "node:fs/promises";
 import { CortexError, isCortexError } from "../errors/cortex-error.js";
 import { GGML_TYPE as G, llamaFtypeLabel } from "../formats/gguf/ggml-types.js";
 import { GgufWriter } from "../formats/gguf/gguf-writer.js";
-import { readGgufHeader } from "../formats/gguf/read-gguf-header.js";
 import { openSafetensorsCheckpoint } from "../formats/safetensors/read-safetensors-index.js";
-import { tensorBytesToFloat32 } from "../formats/safetensors/read-tensor-data.js";
-import { safetensorsDtypeSize } from "../formats/safetensors/safetensors-dtypes.js";
-import type { ArchSetup } from "./arch.js";
-import { createArchConverter } from "./arch-registry.js";
 import { planConversion, resolveMode, type PlannedTensor } from "./convert-plan.js";
+import { tensorChunks } from "./tensor-chunks.js";
 import { encodeTensor, isBuiltinType, roundThrough, type QuantizeTensorFn } from "./encode-tensor.js";
-import { buildHparams, optNumber, readJsonObject, requireInt } from "./hf-config.js";
+import { readJsonObject } from "./hf-config.js";
+import { finishModelKv, openModelHeader, verifyGguf } from "./gguf-model-header.js";
 import { GgufKvList } from "./gguf-kv-list.js";
-import { loadModelMetadata, writeModelMetadata } from "./model-metadata.js";
 import type { QuantMixOptions } from "./quant-mix-rules.js";
-import { ropeParameters } from "./text-model-params.js";
-import { tokenizerToGguf, type TokenizerSummary } from "./tokenizer-to-gguf.js";
+import type { TokenizerSummary } from "./tokenizer-to-gguf.js";
 
 /** Progress after each tensor (and each chunk of a large one). */
 export interface ConvertProgress {
@@ -92,14 +86,10 @@ export async function convertHfToGguf(o: ConvertHfToGgufOptions): Promise<Conver
     if (o.signal?.aborted) throw cancelled(dir, o.signal.reason);
   };
   checkAbort();
-  const configPath = join(dir, "config.json");
   const raw = await readJsonObject(dir, "config.json");
   if (!raw) throw new CortexError("FMT_INVALID", `${dir}: no config.json; not a Hugging Face checkpoint`);
-  const hparams = buildHparams(raw, configPath);
-  const params = hparams.params;
-  const blockCount = requireInt(params, ["n_layers", "num_hidden_layers", "n_layer", "num_layers"], configPath);
-  const setup: ArchSetup = { dir, configPath, hparams, params, rope: ropeParameters(params), blockCount };
-  const arch = createArchConverter(setup);
+  const header = openModelHeader(dir, raw);
+  const { arch, kv, params, configPath } = header;
   const qc = params.quantization_config;
   if (qc !== undefined && qc !== null) {
     const method = typeof qc === "object" ? (qc as Record<string, unknown>).quant_method : qc;
@@ -107,16 +97,8 @@ export async function convertHfToGguf(o: ConvertHfToGgufOptions): Promise<Conver
   }
   const checkpoint = await openSafetensorsCheckpoint(dir);
   const mode = resolveMode(o.outtype ?? "auto", checkpoint, o.intermediate);
-
-  // Python adds generate_extra_tensors' KVs while preparing tensors, i.e. right after general.architecture.
-  const kv = new GgufKvList().string("general.architecture", arch.ggufArch);
-  const generated = arch.extraTensors(kv);
-  const nHead = optNumber(params, ["num_attention_heads", "n_head", "n_heads"]) ?? 1;
-  const nHeadKv = optNumber(params, ["num_key_value_heads", "n_kv_heads", "n_head_kv"]) ?? nHead;
   const plan = planConversion({
-    checkpoint, arch, generated, mode, configPath, blockCount,
-    nGqa: Math.max(1, Math.floor(nHead / nHeadKv)),
-    nExpert: optNumber(params, ["num_local_experts", "num_experts", "n_routed_experts"]) ?? 0,
+    checkpoint, arch, generated: header.generated, mode, configPath, blockCount: header.blockCount, nGqa: header.nGqa, nExpert: header.nExpert,
     ...(o.quantOptions ? { quantOptions: o.quantOptions } : {}),
   });
   if (!o.quantizeTensor) {
@@ -124,14 +106,10 @@ export async function convertHfToGguf(o: ConvertHfToGgufOptions): Promise<Conver
     if (need) throw new CortexError("QUANT_UNSUPPORTED_TYPE", `${o.outtype} needs ggml quantization kernels for "${need.name}" (none were given)`);
   }
   const parameterCount = plan.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
-
-  const convFtype = mode.kind === "convert" ? mode.ftype : mode.intermediateFtype;
-  kv.string("general.type", "model");
-  const meta = await loadModelMetadata(dir, { totalParams: parameterCount, ...(o.modelName !== undefined ? { modelName: o.modelName } : {}), ...(o.metadataOverride ? { override: o.metadataOverride } : {}) });
-  writeModelMetadata(meta, kv);
-  arch.kv({ params, rope: setup.rope, kv, arch: arch.ggufArch, blockCount, ftype: convFtype, warn });
-  kv.uint32("general.quantization_version", 2);
-  const tokenizer = await tokenizerToGguf({ dir, params, kv, warn, ...(o.preTokenizer !== undefined ? { preTokenizer: o.preTokenizer } : {}) }, arch.vocab);
+  const tokenizer = await finishModelKv(header, {
+    ftype: mode.kind === "convert" ? mode.ftype : mode.intermediateFtype, parameterCount, warn,
+    ...(o.modelName !== undefined ? { modelName: o.modelName } : {}), ...(o.metadataOverride ? { metadataOverride: o.metadataOverride } : {}), ...(o.preTokenizer !== undefined ? { preTokenizer: o.preTokenizer } : {}),
+  });
   if (mode.kind === "quantize") {
     // llama-quantize's gguf_set_val_u32 removes and re-appends both keys.
     kv.setLast("general.quantization_version", 4, 2).setLast("general.file_type", 4, mode.ftype);
@@ -145,7 +123,7 @@ export async function convertHfToGguf(o: ConvertHfToGgufOptions): Promise<Conver
     checkAbort();
     await rename(staging, o.outPath);
     return {
-      outPath: o.outPath, architecture: arch.ggufArch, hfArchitecture: hparams.architecture, ftype: mode.ftype, ftypeLabel: llamaFtypeLabel(mode.ftype) ?? String(mode.ftype),
+      outPath: o.outPath, architecture: arch.ggufArch, hfArchitecture: header.hparams.architecture, ftype: mode.ftype, ftypeLabel: llamaFtypeLabel(mode.ftype) ?? String(mode.ftype),
       tensors: plan.map((t) => ({ name: t.name, type: t.type, dims: t.dims })), fileBytes, tokenizer, parameterCount,
     };
   } catch (err) {
@@ -184,60 +162,4 @@ async function writeGguf(o: ConvertHfToGgufOptions, dir: string, kv: GgufKvList,
   } finally {
     for (const fh of handles.values()) await fh.close().catch(() => undefined);
   }
-}
-
-/**
- * A tensor's f32 values in row chunks (ggml dims of each chunk alongside). Tensors the architecture rewrites
- * (q/k permutation, norm offsets) and generated tensors come whole; others are read `limit` bytes of f32 at
- * a time, since ggml rows are independent.
- */
-async function* tensorChunks(t: PlannedTensor, handles: Map<string, FileHandle>, limit: number): AsyncGenerator<{ data: Float32Array; dims: number[] }> {
-  if ("generated" in t.source) {
-    yield { data: Float32Array.from(t.source.generated.data), dims: [...t.dims] };
-    return;
-  }
-  const { hfName, tensor } = t.source;
-  const { info, shard } = tensor;
-  let fh = handles.get(shard.path);
-  if (!fh) {
-    fh = await open(shard.path, "r");
-    handles.set(shard.path, fh);
-  }
-  const rowLen = t.dims[0] ?? 1;
-  const rows = info.numel / Math.max(rowLen, 1);
-  const elem = safetensorsDtypeSize(info.dtype);
-  const whole = t.dims.length < 2 || t.transform !== undefined;
-  const perChunk = whole ? rows : Math.max(1, Math.floor(limit / (rowLen * 4)));
-  for (let r = 0; r < rows; r += perChunk) {
-    const n = Math.min(perChunk, rows - r);
-    const buf = Buffer.alloc(n * rowLen * elem);
-    const start = info.start + r * rowLen * elem;
-    let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await fh.read(buf, got, buf.length - got, start + got);
-      if (bytesRead === 0) throw new CortexError("FMT_INVALID", `${shard.path}: tensor "${hfName}" is truncated`);
-      got += bytesRead;
-    }
-    let data = tensorBytesToFloat32(buf, info.dtype);
-    if (t.transform) data = t.transform(data);
-    yield { data, dims: whole ? [...t.dims] : [rowLen, n] };
-  }
-}
-
-/** Re-read the header: tensor count, names, dims, types, sizes and the file length must be as planned. */
-async function verifyGguf(path: string, kvCount: number, plan: readonly PlannedTensor[]): Promise<number> {
-  const h = await readGgufHeader(path);
-  const bad = (msg: string): CortexError => new CortexError("CONV_FAILED", `${path}: written file failed verification: ${msg}`);
-  if (h.tensors.length !== plan.length) throw bad(`${h.tensors.length} tensors, expected ${plan.length}`);
-  if (h.kv.size !== kvCount) throw bad(`${h.kv.size} metadata keys, expected ${kvCount}`);
-  plan.forEach((t, i) => {
-    const r = h.tensors[i]!;
-    if (r.name !== t.name || r.type !== t.type || r.byteSize !== t.byteSize || r.dims.join(",") !== t.dims.join(",")) {
-      throw bad(`tensor #${i} is "${r.name}" ${r.typeName} [${r.dims.join(", ")}], expected "${t.name}" [${t.dims.join(", ")}]`);
-    }
-  });
-  const last = h.tensors[h.tensors.length - 1];
-  const end = last ? h.dataStart + last.offset + Math.ceil(last.byteSize / h.alignment) * h.alignment : h.dataStart;
-  if (h.fileSize !== end) throw bad(`file is ${h.fileSize} bytes, expected ${end}`);
-  return h.fileSize;
 }

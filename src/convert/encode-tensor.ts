@@ -40,3 +40,25 @@ export async function encodeTensor(name: string, data: Float32Array, dims: reado
   if (out.byteLength !== want) throw new CortexError("QUANT_FAILED", `quantizing "${name}" to ${ggmlTypeName(type)} gave ${out.byteLength} bytes, expected ${want}`);
   return out;
 }
+
+/** ggml's dequantization of `n` values of `type` (to_float through koffi fits); used to measure a re-quantization. */
+export type DequantizeTensorFn = (type: number, bytes: Uint8Array, n: number) => Float32Array | Promise<Float32Array>;
+
+/**
+ * Decode F32/F16/BF16/Q8_0 bytes (the types {@link encodeTensor} writes itself) to f32; undefined for other
+ * types. Q8_0 as ggml's dequantize_row_q8_0: `y = q·d`.
+ */
+export function decodeBuiltin(type: number, bytes: Uint8Array, n: number): Float32Array | undefined {
+  const copy = new Uint8Array(bytes); // aligned
+  if (type === G.F32) return new Float32Array(copy.buffer, 0, n);
+  if (type === G.F16) return f16ToFloat32(new Uint16Array(copy.buffer, 0, n));
+  if (type === G.BF16) return bf16ToFloat32(new Uint16Array(copy.buffer, 0, n));
+  if (type !== G.Q8_0) return undefined;
+  const out = new Float32Array(n);
+  const view = new DataView(copy.buffer);
+  for (let b = 0; b < n / 32; b++) {
+    const d = f16ToFloat32(new Uint16Array([view.getUint16(b * 34, true)]))[0]!;
+    for (let j = 0; j < 32; j++) out[b * 32 + j] = Math.fround(view.getInt8(b * 34 + 2 + j) * d);
+  }
+  return out;
+}

@@ -32,6 +32,7 @@ import { prepareHome } from "./prepare-home.js";
 import { resolveToken } from "../grpc/bearer-token.js";
 import { removeStaleSocket } from "../platform/unix-socket.js";
 import { HttpServer } from "../http/http-server.js";
+import { VERSION } from "../version.js";
 import { CortexError } from "../errors/cortex-error.js";
 
 /** A listen address whose host is a loopback name: the only place httpNoAuth is accepted. */
@@ -142,7 +143,16 @@ export class Daemon {
       if (config.http) {
         http = new HttpServer(
           { address: config.http, token: config.httpNoAuth ? "" : token, hosts: config.httpHosts, origins: config.httpOrigins, logger },
-          { pool, models: async () => (await store.snapshot()).models, logger },
+          {
+            pool,
+            models: async () => (await store.snapshot()).models,
+            // The user named this model to a client that deletes what it pulled, so HF-cache models go too.
+            deleteModel: async (ref) => void (await store.delete(ref, { includeHfCache: true })),
+            pull: async (repo, revision, include) => ({ jobId: (await submitPull(jobs, { repo, revision, include, exclude: [] })).job_id! }),
+            watchJob: (id, signal) => jobs.watch(id, signal),
+            version: VERSION,
+            logger,
+          },
         );
         await http.start();
         stops.push({ name: "http", stop: () => http!.stop() });

@@ -5,6 +5,7 @@ import type { HttpDeps } from "./http-deps.js";
 import { httpFailure, ollamaErrorBody, openAiErrorBody, type HttpFailure } from "./http-errors.js";
 import { checkRequest, type GuardOptions } from "./request-guard.js";
 import { registerOpenAi } from "./openai/openai-routes.js";
+import { registerOllama } from "./ollama/ollama-routes.js";
 
 export interface HttpServerOptions extends GuardOptions {
   /** host:port */
@@ -21,7 +22,7 @@ export class HttpServer {
   address = "";
 
   constructor(private readonly opts: HttpServerOptions, deps: HttpDeps) {
-    const app = Fastify({ bodyLimit: BODY_LIMIT, disableRequestLogging: true, forceCloseConnections: true, return503OnClosing: true });
+    const app = Fastify({ bodyLimit: BODY_LIMIT, forceCloseConnections: true, return503OnClosing: true });
     this.app = app;
     app.addHook("onRequest", async (req, reply) => {
       const cors = checkRequest(opts, { method: req.method, path: req.url.split("?")[0]!, host: req.headers.host, origin: req.headers.origin, authorization: req.headers.authorization });
@@ -35,6 +36,7 @@ export class HttpServer {
     app.setErrorHandler((err: FastifyError, req, reply) => sendError(req, reply, failureOf(err), opts.logger));
     app.setNotFoundHandler((req, reply) => sendError(req, reply, httpFailure(new CortexError("REG_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`)), opts.logger));
     registerOpenAi(app, deps);
+    registerOllama(app, deps);
   }
 
   async start(): Promise<void> {

@@ -12,6 +12,8 @@ import { requireTool } from "../../helpers/require-tool.js";
 export interface GgmlKernels {
   quantize(type: number, data: Float32Array, nPerRow: number): Uint8Array;
   modelQuantize(inPath: string, outPath: string, ftype: number): void;
+  /** ggml's own `dequantize_row_<type>` (ggml-quants.c) of `n` values. */
+  dequantize(typeName: "q4_1" | "q5_1" | "q8_0" | "q2_K" | "q3_K" | "q6_K", bytes: Uint8Array, n: number): Float32Array;
 }
 
 export function loadGgmlKernels(): GgmlKernels | { skip: string } {
@@ -37,7 +39,15 @@ export function loadGgmlKernels(): GgmlKernels | { skip: string } {
   const quiet = koffi.register(() => undefined, koffi.pointer(logCb));
   logSet(quiet, null);
   backendInit();
+  const dequant = new Map<string, ReturnType<typeof base.func>>();
   return {
+    dequantize(typeName, bytes, n) {
+      let f = dequant.get(typeName);
+      if (!f) dequant.set(typeName, (f = base.func(`void dequantize_row_${typeName}(const void *x, void *y, int64_t k)`)));
+      const out = new Float32Array(n);
+      f(bytes, out, n);
+      return out;
+    },
     quantize(type, data, nPerRow) {
       const nrows = data.length / nPerRow;
       const out = new Uint8Array(Number(rowSize(type, nPerRow)) * nrows);
