@@ -148,7 +148,7 @@ export class Daemon {
             models: async () => (await store.snapshot()).models,
             // The user named this model to a client that deletes what it pulled, so HF-cache models go too.
             deleteModel: async (ref) => void (await store.delete(ref, { includeHfCache: true })),
-            pull: async (repo, revision, include) => ({ jobId: (await submitPull(jobs, { repo, revision, include, exclude: [] })).job_id! }),
+            pull: async (repo, revision, include) => ({ jobId: (await submitPull(jobs, { repo, revision, include, exclude: [], quantization: "" }, "", catalog)).job_id! }),
             watchJob: (id, signal) => jobs.watch(id, signal),
             version: VERSION,
             logger,
