@@ -113,6 +113,19 @@ test("the seeds' commands through the daemon: catalog, pull by short name and pr
   const written = (JSON.parse(sync.stdout) as { written: { name: string }[] }).written.map((w) => w.name).sort();
   assert.deepEqual(written, ["black-forest-labs/FLUX.1-dev", "black-forest-labs/FLUX.1-schnell"]);
 
+  // model_manifest.py show; clean_models.py preview --tags flux --quantization 4bit; clean_models.py hf --scan
+  const mshow = await cli("manifest", "show");
+  assert.equal(mshow.code, 0, mshow.stderr);
+  assert.match(mshow.stdout, /black-forest-labs\/FLUX\.1-dev/);
+  for (const m of ["flux-schnell", "flux-dev", "flux-schnell:4bit"]) assert.equal((await cli("tag", m, "flux")).code, 0);
+  const preview = await cli("--json", "clean", "preview", "--tags", "flux", "--quantization", "4bit", "--hf-cache");
+  assert.equal(preview.code, 0, preview.stderr);
+  const candidates = (JSON.parse(preview.stdout) as { candidates: { model: Info }[] }).candidates.map((c) => c.model.name);
+  assert.deepEqual(candidates, ["mzbac/flux1.schnell.4bit.mlx"], "tagged flux and 4-bit: the flux.swift model only");
+  const scan = await cli("hf-cache", "scan");
+  assert.equal(scan.code, 0, scan.stderr);
+  for (const repo of ["black-forest-labs/FLUX.1-schnell", "mzbac/flux1.schnell.4bit.mlx", "facebook/musicgen-small"]) assert.match(scan.stdout, new RegExp(repo.replace(/[./]/g, "\\$&")));
+
   // The whole repo (both layouts): show says what doubles the disk and how to pull one layout.
   const full = await cli("pull", "black-forest-labs/FLUX.1-schnell");
   assert.equal(full.code, 0, full.stderr);

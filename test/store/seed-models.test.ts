@@ -4,7 +4,8 @@ import path from "node:path";
 import { test } from "node:test";
 import type { ModelRecord } from "../../src/store/model-types.js";
 import { commitOf, makeHfCache } from "../fixtures/make-hf-cache.js";
-import { ENCODEC_PARAMS, fluxDiffusersParams, fluxDiffusersRepo, fluxSwiftRepo, musicgenParams, musicgenRepo, MUSICGEN, PHI3, PHI3_PARAMS, seedRepos, writeRepo, encodecMlxRepo, phi3MlxRepo } from "../fixtures/make-seed-models.js";
+import { npzBytes, ENCODEC_PARAMS, fluxDiffusersParams, fluxDiffusersRepo, fluxSwiftRepo, musicgenParams, musicgenRepo, MUSICGEN, PHI3, PHI3_PARAMS, seedRepos, writeRepo, encodecMlxRepo, phi3MlxRepo } from "../fixtures/make-seed-models.js";
+import { convertHfToGguf } from "../../src/convert/convert-hf-to-gguf.js";
 import { newStore, storeRoots } from "./helpers.js";
 
 const byName = (models: readonly ModelRecord[], name: string): ModelRecord => {
@@ -128,4 +129,49 @@ test("every seed repo in the HF cache is one model; deleting the FLUX pipeline l
   assert.ok(!after.models.some((m) => m.name.startsWith("black-forest-labs/FLUX.1-schnell")), "nothing of the pipeline is left listed");
   assert.ok(!fs.existsSync(path.join(r.hfHubCache, "models--black-forest-labs--FLUX.1-schnell", "snapshots", commitOf("black-forest-labs/FLUX.1-schnell"))), "the snapshot is gone");
   assert.equal(after.models.length, Object.keys(repos).length - 1);
+});
+
+test("non-LLM checkpoints asked to become GGUF fail with CONV_UNSUPPORTED_ARCH naming the architecture; pickles only → CONV_NEEDS_SAFETENSORS", async (t) => {
+  const r = storeRoots(t);
+  const flux = path.join(r.models, "FLUX.1-schnell");
+  const swift = path.join(r.mlxModels, "flux1.schnell.4bit.mlx");
+  const musicgen = path.join(r.models, "musicgen-small");
+  const pickles = path.join(r.models, "pickles-only");
+  writeRepo(flux, fluxDiffusersRepo("schnell"));
+  writeRepo(swift, fluxSwiftRepo(4));
+  writeRepo(musicgen, musicgenRepo());
+  writeRepo(pickles, { "config.json": Buffer.from(JSON.stringify({ architectures: ["LlamaForCausalLM"], model_type: "llama" })), "pytorch_model.bin": Buffer.alloc(100) });
+  const rejects = async (dir: string, code: string, re: RegExp) => {
+    await assert.rejects(convertHfToGguf({ sourceDir: dir, outPath: path.join(r.quantizedModels, "x.gguf") }), (e: Error & { code?: string }) => {
+      assert.equal(e.code, code, e.message);
+      assert.match(e.message, re);
+      return true;
+    });
+  };
+  await rejects(flux, "CONV_UNSUPPORTED_ARCH", /FluxPipeline is a multi-component image\/audio pipeline, not a language model/);
+  await rejects(swift, "CONV_UNSUPPORTED_ARCH", /diffusion pipeline \(flux\.swift layout\)/);
+  await rejects(musicgen, "CONV_UNSUPPORTED_ARCH", /architecture "MusicgenForConditionalGeneration" is not supported; supported: .*LlamaForCausalLM/);
+  await rejects(pickles, "CONV_NEEDS_SAFETENSORS", /only PyTorch pickles \(pytorch_model\.bin\); conversion reads safetensors/);
+  assert.deepEqual(fs.readdirSync(r.quantizedModels), [], "nothing written");
+});
+
+test("weights.npz MLX folders report parameters and dtype from the zip directory and .npy headers (stored and deflated)", async (t) => {
+  const r = storeRoots(t);
+  const arrays = [
+    { name: "encoder.layers.0.conv.weight", descr: "<f4", shape: [32, 7, 1], itemSize: 4 },
+    { name: "quantizer.layers.0.codebook.embed", descr: "<f4", shape: [2048, 16], itemSize: 4 },
+    { name: "decoder.layers.0.conv.bias", descr: "<f4", shape: [16], itemSize: 4 },
+  ];
+  const params = 32 * 7 + 2048 * 16 + 16;
+  for (const [name, compressed] of [["encodec-npz", false], ["encodec-npz-deflated", true]] as const) {
+    writeRepo(path.join(r.mlxModels, name), { "config.json": Buffer.from(JSON.stringify({ model_type: "encodec" })), "weights.npz": npzBytes(arrays, compressed) });
+  }
+  fs.mkdirSync(path.join(r.mlxModels, "bad-npz"));
+  fs.writeFileSync(path.join(r.mlxModels, "bad-npz", "weights.npz"), Buffer.alloc(100));
+  const { models } = await newStore(r).list();
+  for (const name of ["encodec-npz", "encodec-npz-deflated"]) {
+    const m = byName(models, name);
+    assert.deepEqual([m.facts.format, m.facts.quantization, m.facts.parameterCount, m.facts.weightsBytes, m.facts.architecture], ["MLX", "FP32", params, params * 4, "encodec"], name);
+  }
+  assert.match(byName(models, "bad-npz").facts.brokenReason ?? "", /weights\.npz: not a readable \.npz: no zip end-of-central-directory record/);
 });

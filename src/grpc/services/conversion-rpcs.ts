@@ -1,3 +1,5 @@
+import fs from "node:fs/promises";
+import { checkGgufSource } from "../../convert/gguf-source-check.js";
 import { CortexError } from "../../errors/cortex-error.js";
 import type { FlowStep, JobManager } from "../../jobs/job-manager.js";
 import { parseOuttype, parseQuantType } from "../../formats/quantization-names.js";
@@ -32,6 +34,8 @@ export type ListModels = (glob: string) => Promise<readonly ModelRecord[]>;
 export type OutputExists = (file: string) => boolean;
 
 
+const isFolder = (p: string) => fs.stat(p).then((s) => s.isDirectory(), () => false);
+
 /** ConvertModel, QuantizeModel, FuseAdapter, SubmitBatch: validated here, executed by worker processes. */
 export function createConversionRpcs(
   jobs: JobManager,
@@ -46,7 +50,12 @@ export function createConversionRpcs(
     let source = requireString(req, "source", `${field}source`);
     // The request's own shape first: a bad target is INVALID_ARGUMENT whether or not the source exists.
     const target = requiredEnum(`${field}target`, req.target, TargetFormat, "TARGET_FORMAT_GGUF or TARGET_FORMAT_MLX") === "TARGET_FORMAT_MLX" ? "mlx" : "gguf";
-    if (requireExisting) source = (await resolve(source)).ref;
+    if (requireExisting) {
+      const src = await resolve(source);
+      source = src.ref;
+      // A conversion that cannot succeed (a pipeline, a non-LLM architecture, pickles only) is refused now, not queued.
+      if (target === "gguf" && (await isFolder(src.path))) await checkGgufSource(src.path);
+    }
     return {
       model: source,
       source,

@@ -9,6 +9,7 @@ import { inspectPipeline } from "./inspect-pipeline.js";
 import { mlxFromTensors, summarizeWeights, tallyPrefix, tensorsOf, type TensorTally } from "./tensor-summary.js";
 import { dtypeQuantization, hfQuantization, mlxQuantization, uniformBits, type QuantVerdict } from "./quantization.js";
 import { readJsonObject } from "./read-json-file.js";
+import { readNpzHeaders, type NpyArrayInfo } from "../../formats/npz-headers.js";
 import { readFineTunedMarker } from "./read-marker.js";
 
 type Json = Record<string, unknown>;
@@ -99,7 +100,9 @@ export async function inspectFolder(c: ModelCandidate): Promise<ModelFacts> {
 
   const config = rels.has("config.json") ? await json("config.json") : {};
   const headers = await readHeaders(dir, top);
-  const { tensors, bytes, dtypeBytes, metadata } = tensorsOf(headers);
+  // weights.npz (older MLX): the arrays from the zip directory and .npy headers, never the data.
+  const npz = headers.length === 0 && rels.has("weights.npz") ? await readNpzHeaders(path.join(dir, "weights.npz")) : undefined;
+  const { tensors, bytes, dtypeBytes, metadata } = npz ? npzTally(npz) : tensorsOf(headers);
   const names = new Set(tensors.map((t) => t.name));
   const base = configFacts(config);
 
@@ -134,12 +137,12 @@ export async function inspectFolder(c: ModelCandidate): Promise<ModelFacts> {
   const notes: string[] = [];
   const weightFiles = [...rels].some((r) => r === "weights.npz" || /^pytorch_model.*\.bin$/.test(r) || /\.(bin|pt|pth|ckpt)$/.test(r));
   if (headers.length === 0 && !weightFiles) notes.push("config.json only: no weights yet (pull the weights, or convert from safetensors)");
-  if (headers.length === 0) {
-    // No headers to read (weights.npz, pytorch_model*.bin): the weight files' size stands in.
+  if (tensors.length === 0) {
+    // No headers to read (pytorch_model*.bin): the weight files' size stands in.
     weightsBytes = sizeOf((r) => r === "weights.npz" || /^pytorch_model.*\.bin$/.test(r));
     if (format === "PYTORCH") parameterCount = await pytorchParams(dir, rels, config, weightsBytes);
   }
-  const components = headers.length ? subModelComponents(config, { tensors, bytes, dtypeBytes, metadata }) : [];
+  const components = tensors.length ? subModelComponents(config, { tensors, bytes, dtypeBytes, metadata }) : [];
   const alternates = pickleAlternates(c.files.filter((f) => isTopLevel(f.rel)));
   if (alternates.length) notes.push(`also holds ${alternates.map((a) => a.rel).join(", ")} (legacy pickles of the same weights, ${(alternates.reduce((s, a) => s + a.size, 0) / 1e9).toFixed(2)} GB): pull with --exclude "*.bin" to skip them`);
   const lora: LoraFacts | undefined = marker ? { baseModel: marker.baseModel, fused: true, rank: marker.rank, scale: marker.scale, targetModules: marker.targetModules, ...(marker.adapter ? { adapter: marker.adapter } : {}) } : undefined;
@@ -158,6 +161,12 @@ export async function inspectFolder(c: ModelCandidate): Promise<ModelFacts> {
     ...(q.detail ? { quantizationDetail: q.detail } : {}),
     ...(notes.length ? { notes } : {}),
   };
+}
+
+function npzTally(arrays: readonly NpyArrayInfo[]): TensorTally {
+  const dtypeBytes = new Map<string, number>();
+  for (const a of arrays) if (a.shape.length >= 2) dtypeBytes.set(a.dtype, (dtypeBytes.get(a.dtype) ?? 0) + a.byteSize);
+  return { tensors: arrays.map((a) => ({ name: a.name, dtype: a.dtype, numel: a.numel, shape: a.shape })), bytes: arrays.reduce((s, a) => s + a.byteSize, 0), dtypeBytes, metadata: {} };
 }
 
 function torchDtypeQuantization(config: Json): QuantVerdict {
