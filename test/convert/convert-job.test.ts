@@ -72,7 +72,7 @@ test("conversion errors through the daemon are typed (refused at submit, or job 
   // Through the CLI, the same error reaches the user on stderr with a non-zero exit.
   const cli = await runCli(["--home", home, "convert", "foo", "--to", "gguf", "--outtype", "f16"]);
   assert.notEqual(cli.code, 0);
-  assert.match(cli.stderr, /CONV_UNSUPPORTED_ARCH: .*FooForCausalLM/);
+  assert.match(cli.stderr, /UNIMPLEMENTED: .*architecture "FooForCausalLM" is not supported/);
 });
 
 test("cancelling a conversion stops it within 2 s, leaves no partial file, and is not retried", async (t) => {
