@@ -21,6 +21,8 @@ export interface JobWorkersOptions {
   runtime: WorkerRuntimeConfig;
   logger: Logger;
   shutdownTimeoutMs: number;
+  /** Longest Redis stall a running job's lock must survive (config redisStallToleranceMs). @default 2500 */
+  stallToleranceMs?: number;
   /** Processor files per queue; default dist/workers/<queue>.js (tests plug in fixture processors). */
   processors?: Partial<Record<QueueName, string>>;
 }
@@ -58,14 +60,33 @@ export class JobWorkers {
         useWorkerThreads: false,
         workerForkOptions: { env, execArgv: [] } as never,
         // A crashed daemon's active jobs come back within ~lockDuration; resumable jobs may stall a few times.
-        lockDuration: 10_000,
-        stalledInterval: 5_000,
+        // BullMQ renews at half the lock, and a renewal queued during a stall runs when Redis answers again: the
+        // lock survives a stall shorter than half of it (#20 item 4), hence 2 × tolerance plus a margin.
+        lockDuration: lockDurationFor(this.opts.stallToleranceMs),
+        stalledInterval: lockDurationFor(this.opts.stallToleranceMs) / 2,
         maxStalledCount: 5,
       });
       worker.on("failed", (job, err) => this.opts.logger.warn({ queue, jobId: job?.id, err: err.message }, "job failed"));
       worker.on("completed", (job) => this.opts.logger.info({ queue, jobId: job.id }, "job completed"));
       worker.on("error", (err) => this.opts.logger.error({ queue, err: err.message }, "worker error"));
       this.workers.set(queue, worker);
+    }
+  }
+
+  /**
+   * SIGKILLs the worker process that runs a job which ignored its cancel (a blocked event loop never reads the
+   * IPC message). `pid` comes from the job's progress (processor-shim adds it); without one, a queue running a
+   * single job has one candidate. False when no such process of ours is found.
+   */
+  killJobProcess(queue: QueueName, pid: number | undefined): boolean {
+    const retained = Object.keys(retainedChildren(this.workers.get(queue))).map(Number);
+    const victim = pid !== undefined && retained.includes(pid) ? pid : retained.length === 1 ? retained[0] : undefined;
+    if (victim === undefined) return false;
+    try {
+      process.kill(victim, "SIGKILL");
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -81,9 +102,36 @@ export class JobWorkers {
     await Promise.all(
       all.map(async (w) => {
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([w.close(), new Promise<void>((r) => (timer = setTimeout(() => void w.close(true).then(r), this.opts.shutdownTimeoutMs)))]);
+        await Promise.race([
+          w.close(),
+          new Promise<void>(
+            (r) =>
+              (timer = setTimeout(() => {
+                // A job that ignores the hand-back (blocked event loop) would outlive the daemon: its process goes.
+                for (const pid of Object.keys(retainedChildren(w))) {
+                  try {
+                    process.kill(Number(pid), "SIGKILL");
+                  } catch {
+                    // already gone
+                  }
+                }
+                void w.close(true).then(r);
+              }, this.opts.shutdownTimeoutMs)),
+          ),
+        ]);
         clearTimeout(timer);
       }),
     );
   }
+}
+
+/** BullMQ's pool of sandbox processes running jobs, by pid (not public API: read defensively). */
+function retainedChildren(worker: Worker | undefined): Record<string, unknown> {
+  const pool = (worker as unknown as { childPool?: { retained?: Record<string, unknown> } } | undefined)?.childPool;
+  return pool?.retained ?? {};
+}
+
+/** A job lock that survives a Redis stall of `toleranceMs` (default 2.5 s: BullMQ's 10 s). */
+export function lockDurationFor(toleranceMs = 2_500): number {
+  return Math.max(10_000, 2 * toleranceMs + 5_000);
 }

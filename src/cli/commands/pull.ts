@@ -4,7 +4,7 @@ import { CliContext } from "../context.js";
 import { table } from "../format.js";
 import { submitAndFollow, type FollowOptions } from "../submit-job.js";
 import { submitBatch } from "./batch.js";
-import { globToRegExp } from "../../hub/glob-match.js";
+import { compileGlob } from "../../hub/glob-match.js";
 
 interface PullOptions extends FollowOptions {
   include?: string[];
@@ -32,7 +32,7 @@ export function registerPull(program: Command): void {
       if (opts.preset !== undefined) {
         if (ref) throw new CliError("give a repo or --preset, not both", EXIT_USAGE);
         const { entries } = await ctx.client.unary("cortex.v1.ModelService", "ListCatalog", {});
-        const re = opts.preset === "all" ? undefined : globToRegExp(opts.preset.toLowerCase());
+        const re = opts.preset === "all" ? undefined : compileGlob(opts.preset.toLowerCase(), "--preset");
         const chosen = entries.filter((e) => !re || re.test(e.name));
         if (chosen.length === 0) throw new CliError(`--preset ${opts.preset} matches no short name; known: ${entries.map((e) => e.name).join(", ")}`, EXIT_USAGE);
         const items = chosen.map((e) => ({ pull: { repo: e.name, include: opts.include ?? [], exclude: opts.exclude ?? [] } }));

@@ -16,7 +16,7 @@ import type { PullModelRequest__Output } from "../generated/cortex/v1/PullModelR
 import type { QuantizeModelRequest__Output } from "../generated/cortex/v1/QuantizeModelRequest.js";
 import type { SubmitBatchRequest__Output } from "../generated/cortex/v1/SubmitBatchRequest.js";
 import { TargetFormat } from "../generated/cortex/v1/TargetFormat.js";
-import { handle, parsePull } from "./job-service.js";
+import { handle, idempotency, parsePull } from "./job-service.js";
 
 type ConvertRequest = ConvertModelRequest__Output;
 type QuantizeRequest = QuantizeModelRequest__Output;
@@ -32,6 +32,8 @@ export type ResolveSource = (ref: string) => ModelSource | Promise<ModelSource>;
 export type ListModels = (glob: string) => Promise<readonly ModelRecord[]>;
 /** Whether an output file name exists in the output folders. */
 export type OutputExists = (file: string) => boolean;
+/** Who holds an existing output of this name (the inference pool, a running job): phrases, empty when nobody. */
+export type OutputHolders = (outputName: string) => Promise<string[]>;
 
 
 const isFolder = (p: string) => fs.stat(p).then((s) => s.isDirectory(), () => false);
@@ -43,9 +45,16 @@ export function createConversionRpcs(
   pull: (req: PullRequest, field: string) => Promise<JobHandle>,
   listModels?: ListModels,
   outputExists: OutputExists = () => false,
+  outputHolders: OutputHolders = async () => [],
   /** A pull as the daemon means it (a short name → its catalog entry's repo and filters); identity by default. */
   expandPull: (req: PullRequest, field: string) => PullRequest = (req) => req,
 ): Pick<JobServiceHandlers, "ConvertModel" | "QuantizeModel" | "FuseAdapter" | "SubmitBatch"> {
+  /** `overwrite` replaces a model only when nothing holds it (a loaded runner, a job reading it). */
+  const overwriteAllowed = async (req: { overwrite?: boolean; output_name?: string }) => {
+    if (!req.overwrite || !req.output_name) return;
+    const held = await outputHolders(req.output_name);
+    if (held.length) throw new CortexError("REG_IN_USE", `output ${req.output_name} cannot be overwritten: ${held.join("; ")}`);
+  };
   const convertData = async (req: ConvertRequest, requireExisting: boolean, field = "") => {
     let source = requireString(req, "source", `${field}source`);
     // The request's own shape first: a bad target is INVALID_ARGUMENT whether or not the source exists.
@@ -56,6 +65,7 @@ export function createConversionRpcs(
       // A conversion that cannot succeed (a pipeline, a non-LLM architecture, pickles only) is refused now, not queued.
       if (target === "gguf" && (await isFolder(src.path))) await checkGgufSource(src.path);
     }
+    await overwriteAllowed(req);
     return {
       model: source,
       source,
@@ -63,27 +73,30 @@ export function createConversionRpcs(
       ...(target === "gguf" ? { outtype: parseOuttype(req.outtype ?? "") } : { mlx: parseMlxOptions(req.mlx) }),
       outputName: parseOutputName(req.output_name),
       keepIntermediate: Boolean(req.keep_intermediate),
+      ...(req.overwrite ? { overwrite: true } : {}),
     };
   };
   const quantizeData = async (req: QuantizeRequest, field = "") => {
     const model = (await resolve(requireString(req, "model", `${field}model`))).ref;
     const type = requireString(req, "type", `${field}type`);
     const isMlx = type.toLowerCase() === "mlx";
+    await overwriteAllowed(req);
     return {
       model,
       ...(isMlx ? { target: "mlx", mlx: parseMlxOptions({ ...(req.mlx ?? {}), quantize: true }) } : { target: "gguf", type: parseQuantType("type", type) }),
       outputName: parseOutputName(req.output_name),
       threads: req.threads || 0,
+      ...(req.overwrite ? { overwrite: true } : {}),
     };
   };
   const withTypes = async (req: ConvertRequest, types: readonly string[] = [], field = "") => ({ ...(await convertData(req, true, field)), ...(types.length ? { types: [...types] } : {}) });
   /** Submits data already validated (and its source resolved) once. */
-  const submitData = async (kind: "convert" | "quantize", data: { model: string } & Record<string, unknown>) => {
-    const r = await jobs.submit(kind, data, { dedupeKey: `${kind}@${JSON.stringify(data)}`, attempts: 2 });
+  const submitData = async (kind: "convert" | "quantize", data: { model: string } & Record<string, unknown>, key?: string) => {
+    const r = await jobs.submit(kind, data, { dedupeKey: `${kind}@${JSON.stringify(data)}`, attempts: 2, ...idempotency(key) });
     return handle(r.job, r.deduplicated);
   };
-  const submitConvert = async (req: ConvertRequest) => submitData("convert", await withTypes(req));
-  const submitQuantize = async (req: QuantizeRequest) => submitData("quantize", await quantizeData(req));
+  const submitConvert = async (req: ConvertRequest) => submitData("convert", await withTypes(req), req.idempotency_key);
+  const submitQuantize = async (req: QuantizeRequest) => submitData("quantize", await quantizeData(req), req.idempotency_key);
 
   return {
     ConvertModel: unary(submitConvert),
@@ -91,7 +104,10 @@ export function createConversionRpcs(
     FuseAdapter: unary(async (req) => {
       const base = (await resolve(requireString(req, "base"))).ref;
       const adapter = (await resolve(requireString(req, "adapter"))).ref;
-      const r = await jobs.submit("fuse", { model: base, base, adapter, outputName: parseOutputName(req.output_name) }, { dedupeKey: `fuse@${base}@${adapter}`, attempts: 1 });
+      await overwriteAllowed(req);
+      const data = { model: base, base, adapter, outputName: parseOutputName(req.output_name), ...(req.overwrite ? { overwrite: true } : {}) };
+      // Two attempts like every job that writes a model: a crashed worker's fuse runs again (#20 item 7).
+      const r = await jobs.submit("fuse", data, { dedupeKey: `fuse@${JSON.stringify(data)}`, attempts: 2, ...idempotency(req.idempotency_key) });
       return handle(r.job, r.deduplicated);
     }),
     SubmitBatch: unary(async (req: BatchRequest) => {
@@ -108,9 +124,9 @@ export function createConversionRpcs(
           throw new CortexError("REG_NOT_FOUND", `no model matching "${req.all_models_glob}" can be quantized${skipped.length ? ` (${skipped.join("; ")})` : ""}`);
         }
         const item = (x: Partial<BatchRequest["items"][number]>): BatchRequest["items"][number] => ({ pull: null, convert: null, quantize: null, ...x });
-        req.items = [...(req.items ?? []), ...plan.quantize.map((q) => item({ quantize: { model: q.model, type: q.type, mlx: null, output_name: "", threads: 0 } }))];
+        req.items = [...(req.items ?? []), ...plan.quantize.map((q) => item({ quantize: { model: q.model, type: q.type, mlx: null, output_name: "", threads: 0, overwrite: false, idempotency_key: "" } }))];
         for (const c of plan.convert) {
-          const convert: ConvertRequest = { source: c.source, target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false };
+          const convert: ConvertRequest = { source: c.source, target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false, overwrite: false, idempotency_key: "" };
           converts.set(convert, c.types);
           req.items.push(item({ convert }));
         }
@@ -135,7 +151,7 @@ export function createConversionRpcs(
         const flowPull = expandPull(flow.pull, `flows[${i}].pull.`);
         const { repo, revision } = parsePull(flowPull, `flows[${i}].pull.`);
         const ref = `${repo}@${revision}`;
-        const convert = await convertData({ ...(flow.convert ?? { target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false }), source: ref }, false, `flows[${i}].convert.`);
+        const convert = await convertData({ ...(flow.convert ?? { target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false, overwrite: false, idempotency_key: "" }), source: ref }, false, `flows[${i}].convert.`);
         const types = (flow.quantize_types ?? []).map((t) => parseQuantType(`flows[${i}].quantize_types`, t));
         const pullStep: FlowStep = { kind: "pull", data: { model: repo, repo, revision, include: flowPull.include ?? [], exclude: flowPull.exclude ?? [] } };
         const convertStep: FlowStep = { kind: "convert", data: { ...convert, types }, children: [pullStep] };

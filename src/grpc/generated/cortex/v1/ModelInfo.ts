@@ -60,6 +60,11 @@ export interface ModelInfo {
   'bits_low'?: (number);
   'bits_high'?: (number);
   /**
+   * An HF snapshot a running pull is still writing: its files are incomplete (not `broken`), and jobs refuse it as
+   * a source (FAILED_PRECONDITION) until the pull ends.
+   */
+  'downloading'?: (boolean);
+  /**
    * Multi-component models (a diffusers pipeline, a flux.swift MLX folder, MusicGen's sub-models): one entry per
    * part. The model's parameter_count, size_bytes and estimated_memory_bytes are their sums.
    */
@@ -129,6 +134,11 @@ export interface ModelInfo__Output {
    */
   'bits_low': (number);
   'bits_high': (number);
+  /**
+   * An HF snapshot a running pull is still writing: its files are incomplete (not `broken`), and jobs refuse it as
+   * a source (FAILED_PRECONDITION) until the pull ends.
+   */
+  'downloading': (boolean);
   /**
    * Multi-component models (a diffusers pipeline, a flux.swift MLX folder, MusicGen's sub-models): one entry per
    * part. The model's parameter_count, size_bytes and estimated_memory_bytes are their sums.

@@ -15,6 +15,12 @@ export interface PullModelRequest {
   'include'?: (string)[];
   'exclude'?: (string)[];
   /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key'?: (string);
+  /**
    * With a short name: the variant to pull ("4bit" → "flux-schnell:4bit"). Refused with an org/name repo.
    */
   'quantization'?: (string);
@@ -33,6 +39,12 @@ export interface PullModelRequest__Output {
   'revision': (string);
   'include': (string)[];
   'exclude': (string)[];
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key': (string);
   /**
    * With a short name: the variant to pull ("4bit" → "flux-schnell:4bit"). Refused with an org/name repo.
    */
