@@ -33,6 +33,7 @@ import { confineReadsTo } from "../formats/quiet-read.js";
 import { resolveToken } from "../grpc/bearer-token.js";
 import { removeStaleSocket } from "../platform/unix-socket.js";
 import { HttpServer } from "../http/http-server.js";
+import { Metrics } from "../metrics/metrics.js";
 import { VERSION } from "../version.js";
 import { CortexError } from "../errors/cortex-error.js";
 
@@ -140,19 +141,20 @@ export class Daemon {
       };
       stops.push({ name: "model-store", stop: () => store.close() });
 
+      const metrics = new Metrics({ pool, queues, redisHealthy: () => redis.healthy() });
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token, ...(tls ? { tls } : {}) } } : {}) });
-      const ctx: ServiceContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
+      const ctx: ServiceContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, metrics, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx, store),
         "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req, field) => submitPull(jobs, req, field), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))), outputHolders)),
-        "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams),
+        "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams, metrics),
       };
       await grpc.start(services);
       stops.push({ name: "grpc", stop: () => grpc.stop(config.shutdownTimeoutMs) });
       let http: HttpServer | undefined;
       if (config.http) {
         http = new HttpServer(
-          { address: config.http, token: config.httpNoAuth ? "" : token, hosts: config.httpHosts, origins: config.httpOrigins, logger },
+          { address: config.http, token: config.httpNoAuth ? "" : token, hosts: config.httpHosts, origins: config.httpOrigins, logger, metrics },
           {
             pool,
             models: async () => (await store.snapshot()).models,

@@ -1,3 +1,4 @@
+import { CortexError } from "../../errors/cortex-error.js";
 import { describeConfig } from "../../config/load-config.js";
 import type { ServiceContext } from "../service-context.js";
 import { queueCounts } from "../../jobs/queues.js";
@@ -53,6 +54,10 @@ export function createModelService(ctx: ServiceContext, store?: ModelStore): Par
         listeners: ctx.listeners(),
         started_at: ctx.startedAt.toISOString(),
       };
+    }),
+    GetStats: unary(async () => {
+      if (!ctx.metrics) throw new CortexError("DAEMON_UNAVAILABLE", "metrics are not collected by this daemon");
+      return { metrics: await ctx.metrics.families() };
     }),
     GetConfig: unary(async () => ({
       entries: describeConfig(ctx.loaded).map((e) => ({ key: e.key, value: e.value, source: e.source, description: e.description })),
