@@ -59,6 +59,9 @@ export const configSchema = z.strictObject({
   httpOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "must be an origin such as http://localhost:3000 (scheme://host[:port], no path)")),
   httpHosts: z.array(z.string().regex(/^[A-Za-z0-9.-]+$/, "must be a host name such as cortex.local")),
   redisUrl: z.string(),
+  redisOptions: z.record(z.string(), z.unknown()),
+  sharedRoots: z.array(z.string().min(1).refine((p) => path.isAbsolute(p), { message: "must be an absolute path" })),
+  fleetWaitTimeoutMs: z.number().int().min(1000),
   redisServer: z.string().min(1),
   logLevel: z.enum(levels),
   modelDirs: z.array(z.string().min(1)),
@@ -85,7 +88,7 @@ export const configSchema = z.strictObject({
   if (c.tlsCert && !c.listen) ctx.addIssue({ code: "custom", path: ["tlsCert"], message: "TLS applies to the TCP listener: give --listen too" });
 });
 
-export type Config = Readonly<Omit<z.output<typeof configSchema>, "modelDirs">> & { readonly modelDirs: readonly string[] };
+export type Config = Readonly<Omit<z.output<typeof configSchema>, "modelDirs" | "sharedRoots">> & { readonly modelDirs: readonly string[]; readonly sharedRoots: readonly string[] };
 export type ConfigKey = keyof z.output<typeof configSchema>;
 
 export const SETTINGS: Record<ConfigKey, SettingSpec> = {
@@ -100,6 +103,9 @@ export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   httpOrigins: { env: "CORTEX_HTTP_ORIGINS", listSeparator: ",", description: "Browser origins allowed by CORS on the HTTP APIs (comma-separated in the environment, e.g. http://localhost:3000); none by default." },
   httpHosts: { env: "CORTEX_HTTP_HOSTS", listSeparator: ",", description: "Host names the HTTP APIs answer besides loopback names (DNS-rebinding guard; comma-separated in the environment)." },
   redisUrl: { env: "CORTEX_REDIS_URL", flag: "--redis-url", secret: true, description: "External Redis (redis://, rediss:// or a unix socket path); empty = embedded redis-server." },
+  redisOptions: { env: "CORTEX_REDIS_OPTIONS", secret: true, description: "Extra ioredis options (JSON object) for the external Redis: Sentinel ({\"sentinels\":[{\"host\",\"port\"}],\"name\":\"mymaster\"}), TLS (tls.ca…), timeouts." },
+  sharedRoots: { env: "CORTEX_SHARED_ROOTS", description: "Folders every machine of the fleet mounts at the same path (path-list separated): fleet jobs read inputs and write outputs there." },
+  fleetWaitTimeoutMs: { env: "CORTEX_FLEET_WAIT_TIMEOUT_MS", description: "How long a fleet job waits on a queue no connected worker serves before it fails FLEET_NO_WORKER (FAILED_PRECONDITION)." },
   redisServer: { env: "CORTEX_REDIS_SERVER", description: "redis-server binary for the embedded Redis." },
   logLevel: { env: "CORTEX_LOG_LEVEL", flag: "--log-level", description: "Log level: fatal, error, warn, info, debug, trace, silent." },
   modelDirs: { env: "CORTEX_MODEL_DIRS", description: "Extra folders to scan for models (path-list separated)." },
@@ -136,6 +142,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
     httpOrigins: [],
     httpHosts: [],
     redisUrl: "",
+    redisOptions: {},
+    sharedRoots: [],
+    fleetWaitTimeoutMs: 600_000,
     redisServer: "redis-server",
     logLevel: "info",
     modelDirs: [],

@@ -9,6 +9,7 @@ import type { DeleteHfCacheRequest as _cortex_v1_DeleteHfCacheRequest, DeleteHfC
 import type { DeleteHfCacheResponse as _cortex_v1_DeleteHfCacheResponse, DeleteHfCacheResponse__Output as _cortex_v1_DeleteHfCacheResponse__Output } from './cortex/v1/DeleteHfCacheResponse.js';
 import type { DeleteModelRequest as _cortex_v1_DeleteModelRequest, DeleteModelRequest__Output as _cortex_v1_DeleteModelRequest__Output } from './cortex/v1/DeleteModelRequest.js';
 import type { DeleteModelResponse as _cortex_v1_DeleteModelResponse, DeleteModelResponse__Output as _cortex_v1_DeleteModelResponse__Output } from './cortex/v1/DeleteModelResponse.js';
+import type { FleetWorker as _cortex_v1_FleetWorker, FleetWorker__Output as _cortex_v1_FleetWorker__Output } from './cortex/v1/FleetWorker.js';
 import type { GetConfigRequest as _cortex_v1_GetConfigRequest, GetConfigRequest__Output as _cortex_v1_GetConfigRequest__Output } from './cortex/v1/GetConfigRequest.js';
 import type { GetConfigResponse as _cortex_v1_GetConfigResponse, GetConfigResponse__Output as _cortex_v1_GetConfigResponse__Output } from './cortex/v1/GetConfigResponse.js';
 import type { GetModelRequest as _cortex_v1_GetModelRequest, GetModelRequest__Output as _cortex_v1_GetModelRequest__Output } from './cortex/v1/GetModelRequest.js';
@@ -62,6 +63,7 @@ export interface ProtoGrpcType {
       DeleteHfCacheResponse: MessageTypeDefinition<_cortex_v1_DeleteHfCacheResponse, _cortex_v1_DeleteHfCacheResponse__Output>
       DeleteModelRequest: MessageTypeDefinition<_cortex_v1_DeleteModelRequest, _cortex_v1_DeleteModelRequest__Output>
       DeleteModelResponse: MessageTypeDefinition<_cortex_v1_DeleteModelResponse, _cortex_v1_DeleteModelResponse__Output>
+      FleetWorker: MessageTypeDefinition<_cortex_v1_FleetWorker, _cortex_v1_FleetWorker__Output>
       GetConfigRequest: MessageTypeDefinition<_cortex_v1_GetConfigRequest, _cortex_v1_GetConfigRequest__Output>
       GetConfigResponse: MessageTypeDefinition<_cortex_v1_GetConfigResponse, _cortex_v1_GetConfigResponse__Output>
       GetModelRequest: MessageTypeDefinition<_cortex_v1_GetModelRequest, _cortex_v1_GetModelRequest__Output>
