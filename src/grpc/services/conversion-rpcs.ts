@@ -71,7 +71,6 @@ export function createConversionRpcs(
     const dest = parseDestination(text, `${field}destination`);
     if (dest.kind === "local") return undefined;
     if (!jobs.fleetEnabled) throw new CortexError("FLEET_NO_WORKER", `${field}destination ${formatDestination(dest)}: this cortexd runs its own embedded Redis, which no cortex worker can reach; start it with CORTEX_REDIS_URL shared with the workers`);
-    if (dest.kind === "hub") throw new CortexError("REQ_UNIMPLEMENTED", `${field}destination ${formatDestination(dest)}: pushing outputs to the Hub is not supported by this cortexd yet`);
     return dest;
   };
   /** Where a fleet job's input is, in words every worker understands: org/name@rev, or a path under a shared root. */
