@@ -10,7 +10,7 @@ import { decodeBuiltin, encodeTensor, isBuiltinType, type DequantizeTensorFn, ty
 import { finishModelKv, openModelHeader, verifyGguf } from "./gguf-model-header.js";
 import { readJsonObject } from "./hf-config.js";
 import { firstNonF16, repackQ4_1, repackQ5_1 } from "./mlx-affine-blocks.js";
-import { mlxQuantizationOf, planMlxConversion, withRepackFallback, type MlxPlannedTensor, type MlxQuantSource } from "./mlx-gguf-plan.js";
+import { AUTO_MAPPING, mlxQuantizationOf, planMlxConversion, withRepackFallback, type MlxPlannedTensor, type MlxQuantSource } from "./mlx-gguf-plan.js";
 import { readTensorRange, tensorChunks } from "./tensor-chunks.js";
 import type { TokenizerSummary } from "./tokenizer-to-gguf.js";
 
@@ -67,6 +67,9 @@ export interface ConvertMlxToGgufResult {
   readonly parameterCount: number;
   readonly mlx: MlxConversionReport;
 }
+
+/** The variant name the pool and job results give a GGUF made from an MLX model. */
+export const GGUF_FROM_MLX = "gguf-from-mlx";
 
 const kindOf = (name: string): string => name.replace(/^blk\.\d+\./, "");
 const cancelled = (dir: string, reason: unknown): CortexError => new CortexError("JOB_CANCELLED", `conversion of ${dir} was cancelled`, { cause: reason });
@@ -274,4 +277,22 @@ function report(plan: readonly MlxPlannedTensor[], stats: Map<string, KindStats>
     maxAbs: s.measured ? s.max : NaN, rms: s.measured && s.n > 0 ? Math.sqrt(s.sumSq / s.n) : NaN,
   }));
   return { ...(quantization ? { quantization } : {}), mapping, bitExact: { exact, quantized }, fallbacks, differences };
+}
+
+/** Bit widths `auto` repacks without loss (Q4_1, Q5_1). */
+export const AUTO_MAPPING_EXACT_BITS: readonly number[] = Object.entries(AUTO_MAPPING).filter(([, m]) => m.exact).map(([b]) => Number(b));
+
+/**
+ * An MLX-quantized folder's default quantization and the file type `auto` gives it ("Q4_1" for 4-bit…), read
+ * from config.json alone; undefined for a folder that is not MLX-quantized (a float MLX model converts as its
+ * HF checkpoint would).
+ * @throws CortexError FMT_INVALID for a malformed quantization object.
+ */
+export async function mlxGgufAuto(dir: string): Promise<{ readonly bits: number; readonly groupSize: number; readonly label: string } | undefined> {
+  const raw = await readJsonObject(dir, "config.json");
+  const q = raw ? mlxQuantizationOf(raw, `${dir}/config.json`) : undefined;
+  if (!q) return undefined;
+  const auto = AUTO_MAPPING[q.bits];
+  if (!auto) throw new CortexError("FMT_INVALID", `${dir}/config.json: ${q.bits}-bit affine quantization is not an MLX bit width (2, 3, 4, 5, 6, 8)`);
+  return { bits: q.bits, groupSize: q.groupSize, label: llamaFtypeLabel(auto.ftype) ?? String(auto.ftype) };
 }

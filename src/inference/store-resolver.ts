@@ -5,13 +5,13 @@ import type { ModelRecord } from "../store/model-types.js";
 import { resolveModelRef } from "../store/resolve-model-ref.js";
 import { resolveModelPath } from "../store/resolve-model-path.js";
 
-/** The file the pool loads for a store record: a GGUF's first part, or a SafeTensors checkpoint's folder (converted on load). */
+/** The file the pool loads for a store record: a GGUF's first part, or a SafeTensors checkpoint's or MLX model's folder (converted on load). */
 export function runnablePath(m: ModelRecord, ref: string): string {
   const named = `model "${ref}"${ref === m.id ? "" : ` (${m.id})`}`;
   if (m.facts.brokenReason) throw new CortexError("REG_BROKEN", `${named} is broken: ${m.facts.brokenReason}`);
   if (m.facts.format === "GGUF") return m.paths[0]!;
-  if (m.facts.format === "SAFETENSORS" && m.kind === "folder") return m.paths[0]!;
-  throw new CortexError("FMT_UNSUPPORTED", `${named} is ${m.facts.format}: the inference pool runs GGUF models and converts SafeTensors checkpoints`);
+  if ((m.facts.format === "SAFETENSORS" || m.facts.format === "MLX") && m.kind === "folder") return m.paths[0]!;
+  throw new CortexError("FMT_UNSUPPORTED", `${named} is ${m.facts.format}: the inference pool runs GGUF models and converts SafeTensors checkpoints and MLX models`);
 }
 
 /**

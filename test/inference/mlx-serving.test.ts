@@ -1,0 +1,129 @@
+/**
+ * MLX models run in the pool (issue #17): an MLX model in mlx_models/ (4-bit from cortexd's own MLX converter, a
+ * Phi-3-shaped 4-bit, a float one) answers `cortex run` and gRPC Generate/Chat. On first use one convert job makes
+ * its GGUF (concurrent requests share it) under quantized_models/, reused afterwards; the pool says
+ * `variant: "gguf-from-mlx"` with the reason; the greedy text equals llama.cpp's on that same GGUF.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { getLlama, LlamaCompletion } from "node-llama-cpp";
+import type { CortexClient } from "../../src/cli/client.js";
+import { convertToMlx } from "../../src/mlx/convert-to-mlx.js";
+import { QuantizePool } from "../../src/mlx/quantize-pool.js";
+import { makeHfArchCheckpoint } from "../fixtures/make-hf-arch-checkpoint.js";
+import { makeHfCheckpoint } from "../fixtures/make-hf-checkpoint.js";
+import { mlxQuantizeFolder } from "../fixtures/make-mlx-folder.js";
+import { runCli, startDaemon } from "../helpers/daemon.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { call, stream } from "./inference-client.js";
+
+const PROMPT = "the cat sat on the";
+const sampling = { temperature: 0, max_tokens: 8, repeat_penalty: 1 };
+const load = { context_size: 128, parallel: 1 };
+const listJobs = async (client: CortexClient) => (await client.unary("cortex.v1.JobService", "ListJobs", {})).jobs;
+
+/** llama.cpp's own greedy continuation (node-llama-cpp, repeat penalty off as requested below) of PROMPT on `file`. */
+async function llamaCppGreedy(file: string): Promise<string> {
+  const llama = await getLlama({ gpu: false, logger: () => undefined });
+  try {
+    const model = await llama.loadModel({ modelPath: file, gpuLayers: 0 });
+    const ctx = await model.createContext({ contextSize: 128, threads: 1 });
+    const text = await new LlamaCompletion({ contextSequence: ctx.getSequence() }).generateCompletion(PROMPT, { maxTokens: 8, temperature: 0, repeatPenalty: false });
+    await ctx.dispose();
+    await model.dispose();
+    return text;
+  } finally {
+    await llama.dispose();
+  }
+}
+
+async function mlx4(hfDir: string, dest: string): Promise<string> {
+  const pool = QuantizePool.create({ threads: 1 });
+  try {
+    const r = await convertToMlx(hfDir, () => dest, { quantize: true, bits: 4, groupSize: 64, recipe: "", pool });
+    assert.equal(r.status, "converted");
+    return r.path;
+  } finally {
+    await pool.close();
+  }
+}
+
+test("an MLX 4-bit model in mlx_models/: one job (shared by concurrent requests) makes its Q4_1 GGUF; gguf-from-mlx; Generate, Chat and cortex run give llama.cpp's greedy text; reused on restart", async (t) => {
+  const dir = tempDir(t);
+  const home = path.join(dir, "h");
+  const hf = await makeHfCheckpoint(path.join(dir, "hf"), { hiddenSize: 256, intermediateSize: 512, numLayers: 2, vocabSize: 300, dtype: "bf16", seed: 11 });
+  await mlx4(hf.dir, path.join(home, "mlx_models", "tiny-4bit"));
+  const d = await startDaemon(home, { env: { CORTEX_THREADS: "1" }, timeoutMs: 60_000 });
+  let gguf: string;
+  try {
+    const { models } = await d.client.unary("cortex.v1.ModelService", "ListModels", {});
+    const m = models.find((x) => x.name === "tiny-4bit");
+    assert.ok(m, JSON.stringify(models.map((x) => x.name)));
+    const gen = () => stream(d.client, "Generate", { model: "tiny-4bit", prompt: PROMPT, sampling, load });
+    const [a, b] = await Promise.all([gen(), gen()]);
+    assert.equal(a.stats.variant, "gguf-from-mlx");
+    assert.match(a.stats.variant_reason, /^MLX 4-bit model \(group size 64\) served as its Q4_1 GGUF, repacked bit-exact/);
+    assert.equal(b.text, a.text);
+    const jobs = await listJobs(d.client);
+    assert.equal(jobs.length, 1, `one job for both requests: ${JSON.stringify(jobs)}`);
+    assert.equal(jobs[0]!.type, "JOB_TYPE_CONVERT");
+    const result = JSON.parse(jobs[0]!.result_json) as { path: string; bit_exact: string; variant: string };
+    assert.equal(result.variant, "gguf-from-mlx");
+    assert.equal(result.bit_exact, "16 of 16 quantized tensors");
+    gguf = path.join(home, "quantized_models", "tiny-4bit-Q4_1.gguf");
+    assert.equal(fs.realpathSync(result.path), fs.realpathSync(gguf));
+
+    const reference = await llamaCppGreedy(gguf);
+    assert.ok(reference.length > 0);
+    const direct = await stream(d.client, "Generate", { model: gguf, prompt: PROMPT, sampling, load });
+    assert.equal(direct.text, a.text, `the MLX model serves that very GGUF (${JSON.stringify(direct.stats)} ${JSON.stringify(a.stats)})`);
+    assert.equal(a.text, reference, `the pool's greedy text is llama.cpp's on the same GGUF (${JSON.stringify(a.stats)})`);
+    const run = await runCli(["--home", home, "run", "tiny-4bit", PROMPT, "--raw", "--max-tokens", "8", "--temperature", "0", "--repeat-penalty", "1"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trimEnd(), reference.trimEnd());
+    const chat = await stream(d.client, "Chat", { model: "tiny-4bit", messages: [{ role: "user", content: "hello" }], sampling, load });
+    assert.ok(chat.stats.generated_tokens > 0);
+    assert.equal(chat.stats.variant, "gguf-from-mlx");
+    const loaded = (await call(d.client, "ListLoadedModels", {})).models;
+    assert.equal(loaded.find((x) => x.model === "tiny-4bit")?.variant, "gguf-from-mlx");
+  } finally {
+    await d.stop();
+  }
+  const d2 = await startDaemon(home, { env: { CORTEX_THREADS: "1" }, timeoutMs: 60_000 });
+  try {
+    const before = (await listJobs(d2.client)).length;
+    const again = await stream(d2.client, "Generate", { model: "tiny-4bit", prompt: PROMPT, sampling, load });
+    assert.equal(again.stats.variant, "gguf-from-mlx");
+    assert.equal((await listJobs(d2.client)).length, before, "the cached GGUF is reused: no new job");
+  } finally {
+    await d2.stop();
+  }
+});
+
+test("a Phi-3-shaped 4-bit MLX model (fused qkv and gate_up) and a float MLX model run through cortex run", async (t) => {
+  const dir = tempDir(t);
+  const home = path.join(dir, "h");
+  await makeHfArchCheckpoint(path.join(dir, "phi3"), { arch: "phi3", hiddenSize: 128, intermediateSize: 256, numLayers: 2 });
+  await mlxQuantizeFolder(path.join(dir, "phi3"), path.join(home, "mlx_models", "phi3-4bit"), 4, 64);
+  const hf = await makeHfCheckpoint(path.join(dir, "hf"), { hiddenSize: 256, intermediateSize: 512, numLayers: 1, vocabSize: 300, dtype: "bf16", seed: 4 });
+  const pool = QuantizePool.create({ threads: 1 });
+  t.after(() => pool.close());
+  const float = await convertToMlx(hf.dir, () => path.join(home, "mlx_models", "tiny-bf16"), { quantize: false, bits: 0, groupSize: 0, recipe: "", dtype: "bfloat16", pool });
+  assert.equal(float.status, "converted");
+  const d = await startDaemon(home, { env: { CORTEX_THREADS: "1" }, timeoutMs: 60_000 });
+  try {
+    const phi = await runCli(["--home", home, "run", "phi3-4bit", "hello", "--max-tokens", "4", "--temperature", "0", "--json"]);
+    assert.equal(phi.code, 0, phi.stderr);
+    const phiStats = phi.stdout.trim().split("\n").map((l) => JSON.parse(l) as { stats?: { variant: string; generated_tokens: number } }).find((x) => x.stats)?.stats;
+    assert.equal(phiStats?.variant, "gguf-from-mlx", phi.stdout);
+    assert.ok(fs.existsSync(path.join(home, "quantized_models", "phi3-4bit-Q4_1.gguf")));
+    const fl = await stream(d.client, "Generate", { model: "tiny-bf16", prompt: PROMPT, sampling, load });
+    assert.equal(fl.stats.variant, "gguf-from-mlx");
+    assert.match(fl.stats.variant_reason, /^MLX float model converted to F16 GGUF/);
+    assert.ok(fl.stats.generated_tokens > 0);
+  } finally {
+    await d.stop();
+  }
+});
