@@ -1,6 +1,6 @@
 /**
  * MLX models run in the pool (issue #17): an MLX model in mlx_models/ (4-bit from cortexd's own MLX converter, a
- * Phi-3-shaped 4-bit, a float one) answers `cortex run` and gRPC Generate/Chat. On first use one convert job makes
+ * Phi-3-shaped 4-bit, a float one, a fused LoRA one; one in the HF cache) answers `cortex run` and gRPC Generate/Chat. On first use one convert job makes
  * its GGUF (concurrent requests share it) under quantized_models/, reused afterwards; the pool says
  * `variant: "gguf-from-mlx"` with the reason; the greedy text equals llama.cpp's on that same GGUF.
  */
@@ -14,6 +14,8 @@ import { convertToMlx } from "../../src/mlx/convert-to-mlx.js";
 import { QuantizePool } from "../../src/mlx/quantize-pool.js";
 import { makeHfArchCheckpoint } from "../fixtures/make-hf-arch-checkpoint.js";
 import { makeHfCheckpoint } from "../fixtures/make-hf-checkpoint.js";
+import { commitOf, makeHfCache } from "../fixtures/make-hf-cache.js";
+import { writeMlxAdapter } from "../mlx/lora-fixture.js";
 import { mlxQuantizeFolder } from "../fixtures/make-mlx-folder.js";
 import { runCli, startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -123,6 +125,61 @@ test("a Phi-3-shaped 4-bit MLX model (fused qkv and gate_up) and a float MLX mod
     assert.equal(fl.stats.variant, "gguf-from-mlx");
     assert.match(fl.stats.variant_reason, /^MLX float model converted to F16 GGUF/);
     assert.ok(fl.stats.generated_tokens > 0);
+  } finally {
+    await d.stop();
+  }
+});
+
+test("cortex convert <mlx> --to gguf (auto = bit-exact Q4_1, --outtype q8_0, a K-quant refused), a fused 4-bit LoRA model and an MLX model in the HF cache through cortex run", async (t) => {
+  const dir = tempDir(t);
+  const home = path.join(dir, "h");
+  const hub = path.join(dir, "hub");
+  await makeHfCheckpoint(path.join(home, "models", "tiny"), { numLayers: 2, hiddenSize: 256, intermediateSize: 512, vocabSize: 300, seed: 8 });
+  await writeMlxAdapter(path.join(home, "models", "ad"), 2);
+  const d = await startDaemon(home, { env: { CORTEX_THREADS: "1", HF_HUB_CACHE: hub, HF_TOKEN: "" }, timeoutMs: 60_000 });
+  try {
+    const cli = (...args: string[]) => runCli(["--home", home, ...args], { HF_HUB_CACHE: hub });
+    const conv = await cli("convert", "tiny", "--to", "mlx", "--bits", "4", "--group-size", "64");
+    assert.equal(conv.code, 0, conv.stderr);
+    const toGguf = await cli("convert", "tiny-4bit", "--to", "gguf");
+    assert.equal(toGguf.code, 0, toGguf.stderr);
+    const q41 = path.join(home, "quantized_models", "tiny-4bit-Q4_1.gguf");
+    assert.ok(fs.existsSync(q41), toGguf.stdout);
+    const manifests = fs.readdirSync(path.join(home, "manifests")).map((f) => JSON.parse(fs.readFileSync(path.join(home, "manifests", f), "utf8")) as { paths: string[]; provenance: { convertedFrom: { source: string; recipe: Record<string, unknown> }[] } });
+    const m = manifests.find((x) => x.paths.some((p) => p.endsWith("tiny-4bit-Q4_1.gguf")));
+    assert.ok(m, "a manifest for the GGUF");
+    const step = m.provenance.convertedFrom.at(-1)!;
+    assert.equal(step.recipe["from"], "mlx");
+    assert.equal(step.recipe["bit_exact"], "16 of 16 quantized tensors");
+    assert.equal((step.recipe["mapping"] as Record<string, string>)["attn_q.weight"], "4-bit g64 → Q4_1 (bit-exact)");
+    const q8 = await cli("convert", "tiny-4bit", "--to", "gguf", "--outtype", "q8_0");
+    assert.equal(q8.code, 0, q8.stderr);
+    assert.ok(fs.existsSync(path.join(home, "quantized_models", "tiny-4bit-Q8_0.gguf")));
+    const k = await cli("convert", "tiny-4bit", "--to", "gguf", "--outtype", "q4_k_m");
+    assert.notEqual(k.code, 0);
+    assert.match(k.stderr, /QUANT_UNSUPPORTED_TYPE: .*MLX 4-bit model.*auto is the bit-exact Q4_1/);
+
+    // The pool reuses the GGUF `cortex convert` made: no new job.
+    const jobsBefore = (await listJobs(d.client)).length;
+    const run = await cli("run", "tiny-4bit", PROMPT, "--raw", "--max-tokens", "4", "--temperature", "0");
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((await listJobs(d.client)).length, jobsBefore);
+
+    const fuse = await cli("fuse", "tiny-4bit", "ad");
+    assert.equal(fuse.code, 0, fuse.stderr);
+    const fused = await cli("run", "tiny-4bit-fused-ad", "hello", "--max-tokens", "4", "--temperature", "0", "--json");
+    assert.equal(fused.code, 0, fused.stderr);
+    assert.match(fused.stdout, /"variant":"gguf-from-mlx"/);
+    assert.ok(fs.existsSync(path.join(home, "quantized_models", "tiny-4bit-fused-ad-Q4_1.gguf")));
+
+    // An MLX model in the HF cache, by repo id.
+    const folder = path.join(home, "mlx_models", "tiny-4bit");
+    const files: Record<string, Uint8Array> = {};
+    for (const f of fs.readdirSync(folder)) if (fs.statSync(path.join(folder, f)).isFile()) files[f] = fs.readFileSync(path.join(folder, f));
+    makeHfCache(hub, [{ repo: "mlx-community/tiny-4bit", revisions: [{ commit: commitOf("mlx"), refs: ["main"], files }] }]);
+    const cached = await stream(d.client, "Generate", { model: "mlx-community/tiny-4bit", prompt: PROMPT, sampling, load });
+    assert.equal(cached.stats.variant, "gguf-from-mlx");
+    assert.ok(cached.stats.generated_tokens > 0);
   } finally {
     await d.stop();
   }
