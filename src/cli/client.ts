@@ -1,8 +1,13 @@
+import crypto from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import { ContractError, CortexClient as WireClient, type MethodOf, type RequestOf, type ResponseOf, type ServiceName, type Target } from "../grpc/client.js";
 import type { StatusName } from "../errors/codes.js";
 
 export type { Target };
+
+/** RPCs that start a job: sent with an idempotency key, retried with it (CortexClient.submit). */
+const SUBMITS = new Set(["PullModel", "ConvertModel", "QuantizeModel", "FuseAdapter"]);
+const SUBMIT_TRIES = 3;
 
 /** sysexits: a command line that cannot be right (bad flag value, missing argument). */
 export const EXIT_USAGE = 64;
@@ -25,10 +30,29 @@ export class CliError extends Error {
 /** The wire client with the CLI's view of failures: every error becomes a CliError that says what to do. */
 export class CortexClient extends WireClient {
   override async unary<S extends ServiceName, M extends MethodOf<S>>(service: S, rpc: M, request: RequestOf<S, M>, timeoutMs = 30_000): Promise<ResponseOf<S, M>> {
+    if (service === "cortex.v1.JobService" && SUBMITS.has(String(rpc))) return this.submit(service, rpc, request, timeoutMs);
     try {
       return await super.unary(service, rpc, request, timeoutMs);
     } catch (err) {
       throw this.explain(err);
+    }
+  }
+
+  /**
+   * A job submit that fails "maybe" (Redis did not answer, the deadline passed) may still have queued the job. Each
+   * command sends one idempotency key and retries with it, so a retry joins that job instead of starting a second.
+   */
+  private async submit<S extends ServiceName, M extends MethodOf<S>>(service: S, rpc: M, request: RequestOf<S, M>, timeoutMs: number): Promise<ResponseOf<S, M>> {
+    const keyed = { ...(request as object), idempotency_key: (request as { idempotency_key?: string }).idempotency_key || crypto.randomUUID() } as RequestOf<S, M>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await super.unary(service, rpc, keyed, timeoutMs);
+      } catch (err) {
+        const e = err as grpc.ServiceError;
+        const maybe = e?.code === grpc.status.DEADLINE_EXCEEDED || (e?.code === grpc.status.UNAVAILABLE && e.metadata?.get("cortex-error-code")[0] === "REDIS_UNAVAILABLE");
+        if (!maybe || attempt >= SUBMIT_TRIES) throw this.explain(err);
+        await new Promise((r) => setTimeout(r, 1000 * attempt));
+      }
     }
   }
 

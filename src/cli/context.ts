@@ -30,7 +30,14 @@ export class CliContext {
 
   target(): Target {
     const address = this.opts.address ?? this.env.CORTEX_ADDRESS;
-    if (address) return { address, token: this.opts.token ?? this.env.CORTEX_TOKEN ?? readToken(homePaths(this.home).token) };
+    if (address) {
+      const token = this.opts.token ?? this.env.CORTEX_TOKEN ?? readToken(homePaths(this.home).token);
+      // A daemon started with --tls-cert: trust CORTEX_TLS_CA (else the system's CAs); mTLS adds a client pair.
+      const file = (name: string) => (this.env[name] ? fs.readFileSync(this.env[name]!) : undefined);
+      const [ca, cert, key] = [file("CORTEX_TLS_CA"), file("CORTEX_TLS_CLIENT_CERT"), file("CORTEX_TLS_CLIENT_KEY")];
+      const tls = ca || cert || key || /^tls:\/\//.test(address) ? { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } : undefined;
+      return { address: address.replace(/^tls:\/\//, ""), ...(token ? { token } : {}), ...(tls ? { tls } : {}) };
+    }
     return { socket: homePaths(this.home).socket };
   }
 

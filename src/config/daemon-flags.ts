@@ -5,6 +5,9 @@ import { VERSION } from "../version.js";
 export interface DaemonFlags {
   home?: string;
   listen?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
   http?: string;
   httpNoAuth?: boolean;
   redisUrl?: string;
@@ -19,6 +22,9 @@ export function daemonCommand(name: string): Command {
     .description("Run the cortexd daemon in the foreground (launchd/systemd supervise it; it never daemonizes itself)")
     .option("--home <dir>", "CORTEX_HOME (default ~/.cortex)")
     .option("--listen <host:port>", "also serve gRPC on TCP, bearer token required (e.g. 127.0.0.1:50051)")
+    .option("--tls-cert <file>", "PEM certificate for the TCP listener (TLS)")
+    .option("--tls-key <file>", "PEM private key of --tls-cert")
+    .option("--tls-client-ca <file>", "PEM CA: TCP clients must present a certificate it signed (mTLS)")
     .option("--http <host:port>", "also serve the OpenAI- and Ollama-compatible HTTP APIs (e.g. 127.0.0.1:11435)")
     .option("--http-no-auth", "serve HTTP without the bearer token (loopback addresses only)")
     .option("--redis-url <url>", "external Redis instead of the embedded one")

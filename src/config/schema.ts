@@ -42,10 +42,18 @@ const listenAddress = z.string().refine((v) => v === "" || /^(\[[0-9a-fA-F:]+\]|
   message: "must be host:port, e.g. 127.0.0.1:50051",
 });
 
+/** A bearer token anyone can guess is no protection for a TCP listener: generated ones are 43 characters. */
+export const MIN_TOKEN_LENGTH = 32;
+
 export const configSchema = z.strictObject({
   home: z.string().min(1),
   listen: listenAddress,
-  token: z.string(),
+  token: z.string().refine((v) => v === "" || v.length >= MIN_TOKEN_LENGTH, {
+    message: `must be at least ${MIN_TOKEN_LENGTH} characters (or empty: cortexd then generates one into $CORTEX_HOME/token)`,
+  }),
+  tlsCert: z.string(),
+  tlsKey: z.string(),
+  tlsClientCa: z.string(),
   http: listenAddress,
   httpNoAuth: z.boolean(),
   httpOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "must be an origin such as http://localhost:3000 (scheme://host[:port], no path)")),
@@ -70,6 +78,10 @@ export const configSchema = z.strictObject({
   maxQueuedRequests: z.number().int().min(0),
   streamIntervalMs: z.number().int().min(0).max(1000),
   shutdownTimeoutMs: z.number().int().min(100).max(600_000),
+}).superRefine((c, ctx) => {
+  if (Boolean(c.tlsCert) !== Boolean(c.tlsKey)) ctx.addIssue({ code: "custom", path: [c.tlsCert ? "tlsKey" : "tlsCert"], message: "TLS needs both a certificate (--tls-cert) and its key (--tls-key)" });
+  if (c.tlsClientCa && !c.tlsCert) ctx.addIssue({ code: "custom", path: ["tlsClientCa"], message: "client certificates (mTLS) need TLS: give --tls-cert and --tls-key too" });
+  if (c.tlsCert && !c.listen) ctx.addIssue({ code: "custom", path: ["tlsCert"], message: "TLS applies to the TCP listener: give --listen too" });
 });
 
 export type Config = Readonly<Omit<z.output<typeof configSchema>, "modelDirs">> & { readonly modelDirs: readonly string[] };
@@ -78,7 +90,10 @@ export type ConfigKey = keyof z.output<typeof configSchema>;
 export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   home: { env: "CORTEX_HOME", flag: "--home", description: "Where cortexd keeps its socket, Redis data, models and manifests." },
   listen: { env: "CORTEX_LISTEN", flag: "--listen", description: "Optional TCP address for gRPC (bearer token required); empty = unix socket only." },
-  token: { env: "CORTEX_TOKEN", secret: true, description: "Bearer token for the TCP listener and the HTTP APIs; generated into $CORTEX_HOME/token when empty." },
+  token: { env: "CORTEX_TOKEN", secret: true, description: "Bearer token for the TCP listener and the HTTP APIs (at least 32 characters); generated into $CORTEX_HOME/token when empty." },
+  tlsCert: { env: "CORTEX_TLS_CERT", flag: "--tls-cert", description: "PEM certificate (chain) file: the TCP listener speaks TLS; empty = plaintext." },
+  tlsKey: { env: "CORTEX_TLS_KEY", flag: "--tls-key", description: "PEM private key file of --tls-cert." },
+  tlsClientCa: { env: "CORTEX_TLS_CLIENT_CA", flag: "--tls-client-ca", description: "PEM CA file: TCP clients must present a certificate it signed (mTLS), besides the token." },
   http: { env: "CORTEX_HTTP", flag: "--http", description: "Optional address for the OpenAI- and Ollama-compatible HTTP APIs (e.g. 127.0.0.1:11435; bearer token required); empty = off." },
   httpNoAuth: { env: "CORTEX_HTTP_NO_AUTH", flag: "--http-no-auth", description: "Serve HTTP without the bearer token; accepted only for a loopback http address (logs a warning)." },
   httpOrigins: { env: "CORTEX_HTTP_ORIGINS", listSeparator: ",", description: "Browser origins allowed by CORS on the HTTP APIs (comma-separated in the environment, e.g. http://localhost:3000); none by default." },
@@ -111,6 +126,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
     home: path.join(homedir, ".cortex"),
     listen: "",
     token: "",
+    tlsCert: "",
+    tlsKey: "",
+    tlsClientCa: "",
     http: "",
     httpNoAuth: false,
     httpOrigins: [],

@@ -26,8 +26,10 @@ export interface ConvertProgress {
 export interface ConvertHfToGgufOptions {
   /** Folder with config.json, tokenizer files and model.safetensors (or shards + index). */
   readonly sourceDir: string;
-  /** Output .gguf path; written as `<outPath>.converting…` and renamed once verified. */
+  /** Output .gguf path; written as `<outPath>.tmp-<pid>-c` (swept when its writer is dead) and renamed once verified. */
   readonly outPath: string;
+  /** Moves the verified staging file onto outPath (a job's no-overwrite publish). @default rename */
+  readonly publish?: (staging: string, outPath: string) => Promise<unknown>;
   /**
    * convert_hf_to_gguf's `f32`, `f16`, `bf16`, `q8_0` or `auto` (case-insensitive); or a llama-quantize type
    * (`Q4_K_M`, `Q5_K_M`, `Q6_K`, `Q4_0`…): the same bytes as converting to `intermediate` and running
@@ -116,12 +118,13 @@ export async function convertHfToGguf(o: ConvertHfToGgufOptions): Promise<Conver
   }
   checkAbort();
 
-  const staging = `${o.outPath}.converting`;
+  // Per process: two runs of one job (a lost Redis lock) must not write the same staging file.
+  const staging = `${o.outPath}.tmp-${process.pid}-c`;
   await writeGguf(o, dir, kv, plan, staging, checkAbort);
   try {
     const fileBytes = await verifyGguf(staging, kv.size, plan);
     checkAbort();
-    await rename(staging, o.outPath);
+    await (o.publish ?? rename)(staging, o.outPath);
     return {
       outPath: o.outPath, architecture: arch.ggufArch, hfArchitecture: header.hparams.architecture, ftype: mode.ftype, ftypeLabel: llamaFtypeLabel(mode.ftype) ?? String(mode.ftype),
       tensors: plan.map((t) => ({ name: t.name, type: t.type, dims: t.dims })), fileBytes, tokenizer, parameterCount,

@@ -31,6 +31,8 @@ export interface ConvertMlxToGgufOptions {
   readonly onWarning?: (message: string) => void;
   /** Rows per chunk keep a chunk's f32 data under this. @default 64 MiB */
   readonly chunkBytes?: number;
+  /** Moves the verified staging file onto outPath (a job's no-overwrite publish). @default rename */
+  readonly publish?: (staging: string, outPath: string) => Promise<unknown>;
 }
 
 /** How far a re-quantized tensor kind is from the MLX weights (f32 `scale·q + bias`). */
@@ -111,7 +113,7 @@ export async function convertMlxToGguf(o: ConvertMlxToGgufOptions): Promise<Conv
     try {
       const fileBytes = await verifyGguf(staging, header.kv.size, plan);
       checkAbort();
-      await rename(staging, o.outPath);
+      await (o.publish ?? rename)(staging, o.outPath);
       return {
         outPath: o.outPath, architecture: header.arch.ggufArch, ftype: planned.ftype, ftypeLabel: llamaFtypeLabel(planned.ftype) ?? String(planned.ftype),
         tensors: plan.map((t) => ({ name: t.name, type: t.type, dims: t.dims })), fileBytes, tokenizer, parameterCount,

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readTextQuietly } from "../formats/quiet-read.js";
 import { join } from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 
@@ -7,13 +7,13 @@ export type JsonObject = Record<string, unknown>;
 
 /**
  * Read a JSON object from `dir/name`; undefined when the file is absent.
- * @throws CortexError FMT_INVALID naming the file when it is not a JSON object.
+ * @throws CortexError FMT_INVALID naming the file when it is not a JSON object, not a regular file, or too large.
  */
 export async function readJsonObject(dir: string, name: string): Promise<JsonObject | undefined> {
   const path = join(dir, name);
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = await readTextQuietly(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw err;

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readTextQuietly } from "../formats/quiet-read.js";
 import { basename, join, resolve } from "node:path";
 import { isObject, readJsonObject, type JsonObject } from "./hf-config.js";
 import type { GgufKvList } from "./gguf-kv-list.js";
@@ -88,7 +88,7 @@ export async function loadModelMetadata(dir: string, options: MetadataOptions): 
 
 async function loadModelCard(dir: string): Promise<JsonObject> {
   try {
-    const text = await readFile(join(dir, "README.md"), "utf8");
+    const text = await readTextQuietly(join(dir, "README.md"));
     return parseModelCardFrontMatter(text.replaceAll("- no\n", '- "no"\n'));
   } catch {
     return {};

@@ -1,4 +1,5 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
+import { readTextQuietly } from "../formats/quiet-read.js";
 import { basename, join } from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 import { isObject, readJsonObject, type JsonObject } from "./hf-config.js";
@@ -116,9 +117,10 @@ function parseMerges(merges: unknown, file: string): string[] {
 async function readMergesTxt(dir: string, sv: SpecialVocab): Promise<string[]> {
   let text: string;
   try {
-    text = await readFile(join(dir, "merges.txt"), "utf8");
-  } catch {
-    return [];
+    text = await readTextQuietly(join(dir, "merges.txt"));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
   }
   const lines = text.split(/\r?\n/);
   const out: string[] = [];
@@ -264,8 +266,10 @@ async function loadChatTemplate(dir: string, tc: JsonObject, sv: SpecialVocab): 
 
 async function readText(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, "utf8");
-  } catch {
-    return undefined;
+    return await readTextQuietly(path);
+  } catch (err) {
+    // Absent is "no template"; a FIFO, an oversized or unreadable file is an error, not silently skipped.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
   }
 }

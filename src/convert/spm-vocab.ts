@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readSmallFile } from "../formats/quiet-read.js";
 import { join } from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 import { isObject, readJsonObject, type JsonObject } from "./hf-config.js";
@@ -17,9 +17,10 @@ async function createSpmVocab(c: TokenizerContext, flavour: "default" | "phi3"):
   const path = join(c.dir, "tokenizer.model");
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
-  } catch {
-    return undefined;
+    bytes = await readSmallFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
   }
   const pieces = parseSentencePieceModel(bytes, path);
   const hp = flavour === "default" ? (c.params.vocab_size_per_layer_input ?? c.params.vocab_size) : c.params.vocab_size;

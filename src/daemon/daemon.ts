@@ -2,8 +2,9 @@ import fs from "node:fs";
 import { isCortexError } from "../errors/cortex-error.js";
 import path from "node:path";
 import type { LoadedConfig } from "../config/load-config.js";
+import type { Config } from "../config/schema.js";
 import { homePaths } from "../config/paths.js";
-import { GrpcServers, type ServiceImplementations } from "../grpc/grpc-server.js";
+import { GrpcServers, type ServiceImplementations, type TcpTls } from "../grpc/grpc-server.js";
 import { createModelService } from "../grpc/services/model-service.js";
 import { closeQueues, createQueues } from "../jobs/queues.js";
 import { JobEvents } from "../jobs/job-events.js";
@@ -28,6 +29,7 @@ import { startRedis } from "../redis/redis-handle.js";
 import type { ServiceContext } from "../grpc/service-context.js";
 import { LockFile } from "../platform/lock-file.js";
 import { prepareHome } from "./prepare-home.js";
+import { confineReadsTo } from "../formats/quiet-read.js";
 import { resolveToken } from "../grpc/bearer-token.js";
 import { removeStaleSocket } from "../platform/unix-socket.js";
 import { HttpServer } from "../http/http-server.js";
@@ -61,12 +63,15 @@ export class Daemon {
       stops.push({ name: "lock", stop: () => lock.release() });
       await removeStaleSocket(paths.socket, "cortexd");
       // Temporary files of writers a crash killed: never listed as models, but they hold disk.
+      // Model files the daemon reads (headers, configs) must resolve inside the roots, links included (#20 item 2).
+      confineReadsTo([config.home, config.hfHubCache, ...config.modelDirs]);
       const swept = sweepStaleTemps([paths.models, paths.mlxModels, paths.quantizedModels, paths.manifests, paths.tmp]);
       if (swept.length > 0) logger.info({ files: swept }, "removed temporary files of interrupted writers");
       const token = config.listen || config.http ? resolveToken(config.token, paths.token) : "";
       if (config.http && config.httpNoAuth && !isLoopbackAddress(config.http)) {
         throw new CortexError("CFG_INVALID", `httpNoAuth is accepted only for a loopback http address (127.0.0.1, [::1], localhost), not ${config.http}`);
       }
+      const tls = readTcpTls(config);
 
       const redis = await startRedis({ url: config.redisUrl, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });
       stops.push({ name: "redis", stop: () => redis.stop() });
@@ -86,7 +91,7 @@ export class Daemon {
       });
       workers.start();
       stops.push({ name: "job-workers", stop: () => workers.stop() });
-      const jobs = new JobManager(queues, events, workers, redis.client);
+      const jobs = new JobManager(queues, events, workers, redis.client, () => redis.healthy());
       stops.push({ name: "job-manager", stop: () => jobs.close() });
       const sourceRoots = { paths, hubCache: config.hfHubCache, modelDirs: config.modelDirs };
       const resolveSource = (ref: string) => resolveModelSource(ref, sourceRoots);
@@ -128,7 +133,7 @@ export class Daemon {
       const store = new ModelStore({ roots: storeRootsFor(config, paths), holders });
       stops.push({ name: "model-store", stop: () => store.close() });
 
-      const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token } } : {}) });
+      const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token, ...(tls ? { tls } : {}) } } : {}) });
       const ctx: ServiceContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx, store),
@@ -146,7 +151,7 @@ export class Daemon {
             models: async () => (await store.snapshot()).models,
             // The user named this model to a client that deletes what it pulled, so HF-cache models go too.
             deleteModel: async (ref) => void (await store.delete(ref, { includeHfCache: true })),
-            pull: async (repo, revision, include) => ({ jobId: (await submitPull(jobs, { repo, revision, include, exclude: [] })).job_id! }),
+            pull: async (repo, revision, include) => ({ jobId: (await submitPull(jobs, { repo, revision, include, exclude: [], idempotency_key: "" })).job_id! }),
             watchJob: (id, signal) => jobs.watch(id, signal),
             version: VERSION,
             logger,
@@ -183,4 +188,24 @@ async function runStops(stops: { name: string; stop: () => Promise<void> | void 
       logger.error({ step: name, err: (err as Error).message }, "error while stopping");
     }
   }
+}
+
+/**
+ * The TCP listener's PEM files, read once at start (config is read only at boot).
+ * @throws CortexError CFG_INVALID naming the setting and file that cannot be read.
+ */
+function readTcpTls(config: Config): TcpTls | undefined {
+  if (!config.tlsCert) return undefined;
+  const read = (file: string, flag: string): Buffer => {
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new CortexError("CFG_INVALID", `${flag} ${file}: cannot read (${(err as Error).message})`);
+    }
+  };
+  return {
+    cert: read(config.tlsCert, "--tls-cert"),
+    key: read(config.tlsKey, "--tls-key"),
+    ...(config.tlsClientCa ? { clientCa: read(config.tlsClientCa, "--tls-client-ca") } : {}),
+  };
 }

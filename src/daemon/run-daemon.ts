@@ -17,6 +17,9 @@ export async function runDaemon(opts: DaemonFlags): Promise<number> {
   if (opts.http !== undefined) flags.http = opts.http;
   if (opts.httpNoAuth) flags.httpNoAuth = true;
   if (opts.redisUrl !== undefined) flags.redisUrl = opts.redisUrl;
+  if (opts.tlsCert !== undefined) flags.tlsCert = opts.tlsCert;
+  if (opts.tlsKey !== undefined) flags.tlsKey = opts.tlsKey;
+  if (opts.tlsClientCa !== undefined) flags.tlsClientCa = opts.tlsClientCa;
   if (opts.logLevel !== undefined) flags.logLevel = opts.logLevel;
 
   let loaded;

@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   INF_RESOURCE_EXHAUSTED: { status: "RESOURCE_EXHAUSTED", retryable: true, doc: "The model does not fit in the memory budget." },
   INF_BUSY: { status: "RESOURCE_EXHAUSTED", retryable: true, doc: "Too many queued requests." },
   INF_LOAD_FAILED: { status: "FAILED_PRECONDITION", retryable: false, doc: "The model could not be loaded." },
+  INF_NO_TOOLS: { status: "FAILED_PRECONDITION", retryable: false, doc: "Tools were given but the model's chat template has no tool support." },
   INF_RUNNER_CRASHED: { status: "UNAVAILABLE", retryable: true, doc: "The model's runner process died." },
   // Disk and generic
   IO_NO_SPACE: { status: "RESOURCE_EXHAUSTED", retryable: false, doc: "The disk is full." },

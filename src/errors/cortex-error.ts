@@ -39,12 +39,16 @@ export function errorMessage(err: unknown): string {
   }
 }
 
+/** File-system failures that do not heal by themselves (permissions, a name too long, something in the way). */
+const PERMANENT_ERRNOS = new Set(["EACCES", "EPERM", "EROFS", "ENAMETOOLONG", "EEXIST", "ENOTDIR", "EISDIR", "ELOOP"]);
+
 /** Normalise anything thrown at a boundary into a CortexError (unknown errors become INTERNAL, or IO codes). */
 export function toCortexError(err: unknown): CortexError {
   if (isCortexError(err)) return err;
   const errno = (err as NodeJS.ErrnoException | undefined)?.code;
   if (errno === "ENOSPC") return new CortexError("IO_NO_SPACE", `no space left on device: ${errorMessage(err)}`, { cause: err });
-  if (errno === "EACCES" || errno === "EPERM" || errno === "EROFS") return new CortexError("IO_ERROR", errorMessage(err), { cause: err, retryable: false });
+  // The same call fails the same way next time: a job must not spend its attempts (and a download slot) on these.
+  if (typeof errno === "string" && PERMANENT_ERRNOS.has(errno)) return new CortexError("IO_ERROR", errorMessage(err), { cause: err, retryable: false });
   if (typeof errno === "string" && errno.startsWith("E")) return new CortexError("IO_ERROR", errorMessage(err), { cause: err });
   return new CortexError("INTERNAL", errorMessage(err), { cause: err });
 }

@@ -1,6 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import { CortexError } from "../errors/cortex-error.js";
-import { openQuietly, type QuietFile } from "./quiet-read.js";
+import { assertRegularFile, openQuietly, type QuietFile } from "./quiet-read.js";
 
 /** Default read-ahead window: headers are parsed through this much memory, not the whole file. */
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -36,6 +36,7 @@ export class BoundedFileReader {
     const file = await openQuietly(path);
     try {
       const st = await file.fh.stat();
+      assertRegularFile(path, st);
       return new BoundedFileReader(file, label, st.size, chunkBytes);
     } catch (err) {
       await file.close();

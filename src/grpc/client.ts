@@ -62,6 +62,8 @@ export interface Target {
   socket?: string;
   address?: string;
   token?: string;
+  /** TLS for a TCP address: the CA to trust (PEM; default the system's), and a client certificate for mTLS. */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
 }
 
 type Invoke = (request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback?: (err: grpc.ServiceError | null, res: unknown) => void) => unknown;
@@ -82,7 +84,9 @@ export class CortexClient {
     let c = this.clients.get(service);
     if (!c) {
       const address = this.target.address ?? `unix://${this.target.socket}`;
-      c = new (clientConstructor(service))(address, grpc.credentials.createInsecure(), { "grpc.enable_retries": 0 });
+      const tls = this.target.address ? this.target.tls : undefined;
+      const credentials = tls ? grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null) : grpc.credentials.createInsecure();
+      c = new (clientConstructor(service))(address, credentials, { "grpc.enable_retries": 0 });
       this.clients.set(service, c);
     }
     return (c as unknown as Record<string, Invoke>)[rpc]!.bind(c);

@@ -18,9 +18,16 @@ export interface ServiceImplementations {
   "cortex.v1.InferenceService": Partial<InferenceServiceHandlers>;
 }
 
+/** PEM bytes for the TCP listener: certificate chain and key, and a CA for client certificates (mTLS). */
+export interface TcpTls {
+  cert: Buffer;
+  key: Buffer;
+  clientCa?: Buffer;
+}
+
 export interface GrpcServerOptions {
   socketPath: string;
-  tcp?: { address: string; token: string };
+  tcp?: { address: string; token: string; tls?: TcpTls };
   logger: Logger;
 }
 
@@ -58,9 +65,13 @@ export class GrpcServers {
 
     if (this.opts.tcp) {
       const tcpServer = this.createServer(impls, [createAuthInterceptor(this.opts.tcp.token, logger)]);
-      const port = await bind(tcpServer, this.opts.tcp.address, this.opts.tcp.address);
+      const tls = this.opts.tcp.tls;
+      const credentials = tls
+        ? grpc.ServerCredentials.createSsl(tls.clientCa ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], Boolean(tls.clientCa))
+        : grpc.ServerCredentials.createInsecure();
+      const port = await bind(tcpServer, this.opts.tcp.address, this.opts.tcp.address, credentials);
       const host = this.opts.tcp.address.replace(/:\d+$/, "");
-      this.listeners.push(`${host}:${port}`);
+      this.listeners.push(`${tls ? "tls://" : ""}${host}:${port}`);
     }
     logger.info({ listeners: this.listeners }, "gRPC listening");
   }
@@ -99,9 +110,9 @@ export class GrpcServers {
   }
 }
 
-function bind(server: grpc.Server, address: string, shown: string): Promise<number> {
+function bind(server: grpc.Server, address: string, shown: string, credentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => {
+    server.bindAsync(address, credentials, (err, port) => {
       if (!err) return resolve(port);
       const inUse = /EADDRINUSE/.test(err.message);
       reject(

@@ -91,7 +91,12 @@ export async function downloadFile(o: DownloadFileOptions): Promise<DownloadFile
         sampler.flush();
         return { bytesFetched, resumedBytes: r.resumedBytes };
       } catch (err) {
-        if (isCortexError(err) && err.code === "HUB_INTEGRITY" && attempt < (o.maxIntegrityRetries ?? 1) && !o.signal?.aborted) continue;
+        if (isCortexError(err) && err.code === "HUB_INTEGRITY") {
+          if (attempt < (o.maxIntegrityRetries ?? 1) && !o.signal?.aborted) continue;
+          // Fetched wrong again from scratch: the Hub serves these bytes. Retrying the job would only download the
+          // file again and again (2 fetches × 5 job attempts, as the README never promised): permanent for this job.
+          throw new CortexError("HUB_INTEGRITY", `${err.message} (downloaded ${attempt + 1} times, wrong each time; not retried)`, { retryable: false, cause: err });
+        }
         throw err;
       }
     }

@@ -18,6 +18,9 @@ export interface HubClientOptions {
   maxAnswerBytes?: number;
   /** Retries of a metadata call after 429/5xx/network failures. Defaults to 3. */
   retries?: number;
+  /** A listing's budget: pages fetched and wall time (an endless tree must end). Defaults MAX_LISTING_PAGES, MAX_LISTING_MS. */
+  maxListingPages?: number;
+  maxListingMs?: number;
 }
 
 /** A file of a repo at a commit, as the tree and paths-info APIs describe it. */
@@ -47,8 +50,12 @@ export interface FileDownloadInfo {
   url: string;
 }
 
-/** The most files a listing may have: a hostile or broken listing must not exhaust memory. */
+/** The most entries (files and folders) a listing may have: a hostile or broken listing must not exhaust memory. */
 export const MAX_LISTED_FILES = 100_000;
+/** The Hub pages a recursive tree by 1,000 entries: 100,000 entries are ~100 pages, so 1,000 is generous. */
+export const MAX_LISTING_PAGES = 1_000;
+/** An endless tree of folder-only pages once ran 6.5 min+ (173,164 pages): a listing ends within this. */
+export const MAX_LISTING_MS = 5 * 60_000;
 const COMMIT_RE = /^[0-9a-f]{40}$/;
 
 /**
@@ -100,12 +107,25 @@ export class HubClient {
   /** Every file at `commit` (folders left out), all pages; `path` limits the listing to a folder. */
   async listFiles(commit: string, opts: { path?: string } = {}): Promise<RepoFile[]> {
     const folder = opts.path ? safeRepoPath(this.repo, opts.path.replace(/\/+$/, "")) : undefined;
+    const maxPages = this.o.maxListingPages ?? MAX_LISTING_PAGES;
+    const maxMs = this.o.maxListingMs ?? MAX_LISTING_MS;
     return this.call(`list ${this.repo}@${commit}`, async () => {
       const out: RepoFile[] = [];
-      const entries = listFiles({ repo: { type: "model", name: this.repo }, revision: encodeURIComponent(commit), recursive: true, ...(folder ? { path: encodePath(folder) } : {}), ...this.base });
+      const started = Date.now();
+      let pages = 0;
+      let seen = 0;
+      // Pages counted and timed where they are fetched (the library follows the Link header by itself, and pages
+      // that yield nothing never reach the loop below).
+      const counting: typeof fetch = async (input, init) => {
+        if (++pages > maxPages) throw new CortexError("FMT_INVALID", `the Hub listing of ${this.repo} runs past ${maxPages} pages; refusing`, { retryable: false });
+        if (Date.now() - started > maxMs) throw new CortexError("HUB_UNAVAILABLE", `the Hub listing of ${this.repo} took longer than ${Math.round(maxMs / 1000)} s (${pages - 1} pages, ${seen} entries); giving up`, { retryable: false });
+        return this.base.fetch(input, init);
+      };
+      const entries = listFiles({ repo: { type: "model", name: this.repo }, revision: encodeURIComponent(commit), recursive: true, ...(folder ? { path: encodePath(folder) } : {}), ...this.base, fetch: counting });
       for await (const e of entries) {
+        // Folders count too: a tree of folder-only pages never reached a file cap.
+        if (++seen > MAX_LISTED_FILES) throw new CortexError("FMT_INVALID", `the Hub listing of ${this.repo} has more than ${MAX_LISTED_FILES} entries (files and folders); refusing`, { retryable: false });
         if (e.type !== "file") continue;
-        if (out.length >= MAX_LISTED_FILES) throw new CortexError("FMT_INVALID", `the Hub listing of ${this.repo} has more than ${MAX_LISTED_FILES} files; refusing`);
         out.push(this.toRepoFile(e));
       }
       return out;

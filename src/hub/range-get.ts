@@ -60,5 +60,6 @@ export async function rangeGet(o: RangeGetOptions): Promise<RangeGetResult> {
     }
     return { res, url };
   }
-  throw new CortexError("HUB_UNAVAILABLE", `too many redirects fetching ${what}`);
+  // A loop (or a chain this long) answers the same next time: permanent, not a transient failure to retry.
+  throw new CortexError("HUB_UNAVAILABLE", `too many redirects fetching ${what} (a redirect loop?)`, { retryable: false });
 }

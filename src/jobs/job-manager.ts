@@ -1,4 +1,4 @@
-
+import crypto from "node:crypto";
 import { FlowProducer, type ConnectionOptions, type FlowJob, type Job as BullJob, type JobsOptions, type JobState as BullState } from "bullmq";
 import type { Redis } from "ioredis";
 import { CortexError } from "../errors/cortex-error.js";
@@ -16,6 +16,8 @@ const DEFAULT_OPTS: JobsOptions = {
   removeOnFail: { age: 30 * 86400, count: 1000 },
 };
 const TOMBSTONE_TTL_S = 7 * 86400;
+/** A cancelled job stops within this, or its process is killed (#20 item 6). */
+const CANCEL_BOUND_MS = 5000;
 /** A Redis call that takes longer than this while Redis is down answers REDIS_UNAVAILABLE instead of hanging. */
 const REDIS_CALL_BOUND_MS = 10_000;
 const REDIS_DOWN = new Set(["reconnecting", "close", "end"]);
@@ -32,6 +34,21 @@ export interface SubmitResult {
   deduplicated: boolean;
 }
 
+export interface SubmitOptions {
+  dedupeKey?: string;
+  attempts?: number;
+  idempotencyKey?: string;
+}
+
+/** A submit that timed out may still have been queued (Redis got it, the answer was lost): say so, and how to join it. */
+const SUBMIT_WHAT = "submit the job";
+const SUBMIT_MAYBE_SENT = "; the submit may still have gone through: retry with the same idempotency_key to join that job instead of starting another (the CLI does), or look in `cortex jobs`";
+
+/** A job id for a client's idempotency key: same key and kind, same id ("quant-i…": the queue stays derivable). */
+export function idempotentJobId(kind: JobKind, key: string): string {
+  return `${JOB_KINDS[kind].prefix}-i${crypto.createHash("sha256").update(`${kind}\0${key}`).digest("hex").slice(0, 20)}`;
+}
+
 /** At most 10 messages per second per watched job, the final one included. */
 const WATCH_MIN_GAP_MS = 100;
 
@@ -42,13 +59,15 @@ export class JobManager {
     private readonly events: JobEvents,
     private readonly workers: JobWorkers,
     private readonly redis: Redis,
+    /** The Redis watchdog's verdict (redis-handle.ts): false while Redis is frozen, so calls answer at once. */
+    private readonly redisAnswers: () => boolean = () => true,
   ) {}
 
   private flowProducer: FlowProducer | undefined;
 
   /** pull → convert → quantize as one parent job with children; a failed child fails its parent. */
   async submitFlow(root: FlowStep): Promise<SubmitResult> {
-    return this.withRedis("submit the job", () => this.submitFlowNow(root));
+    return this.withRedis(SUBMIT_WHAT, () => this.submitFlowNow(root), SUBMIT_MAYBE_SENT);
   }
 
   private async submitFlowNow(root: FlowStep): Promise<SubmitResult> {
@@ -68,20 +87,24 @@ export class JobManager {
     await this.flowProducer?.close();
   }
 
-  /** Adds a job; with `dedupeKey`, an identical job still queued or running is joined instead. */
-  async submit(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: { dedupeKey?: string; attempts?: number } = {}): Promise<SubmitResult> {
-    return this.withRedis("submit the job", () => this.submitNow(kind, data, opts));
+  /**
+   * Adds a job; with `dedupeKey`, an identical job still queued or running is joined instead. With
+   * `idempotencyKey` the job id derives from the key, so a retried submit joins what the first try made (BullMQ
+   * adds nothing for an id it holds), even once that job has ended.
+   */
+  async submit(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: SubmitOptions = {}): Promise<SubmitResult> {
+    return this.withRedis(SUBMIT_WHAT, () => this.submitNow(kind, data, opts), SUBMIT_MAYBE_SENT);
   }
 
   /**
    * Fails fast with REDIS_UNAVAILABLE while Redis is down (ioredis would queue the command until it reconnects and
    * the caller would wait out its deadline); a call that hangs past the bound gets the same answer.
    */
-  private async withRedis<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async withRedis<T>(what: string, fn: () => Promise<T>, maybeSent = ""): Promise<T> {
     this.requireRedis(what);
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CortexError("REDIS_UNAVAILABLE", `Redis did not answer within ${REDIS_CALL_BOUND_MS / 1000} s, so cortexd could not ${what}`)), REDIS_CALL_BOUND_MS);
+      timer = setTimeout(() => reject(new CortexError("REDIS_UNAVAILABLE", `Redis did not answer within ${REDIS_CALL_BOUND_MS / 1000} s, so cortexd could not ${what}${maybeSent}`)), REDIS_CALL_BOUND_MS);
     });
     try {
       return await Promise.race([fn(), bound]);
@@ -95,11 +118,15 @@ export class JobManager {
     if (REDIS_DOWN.has(this.redis.status)) {
       throw new CortexError("REDIS_UNAVAILABLE", `Redis is not reachable, so cortexd cannot ${what} now; it reconnects by itself (cortex status shows when)`);
     }
+    if (this.redis.status === "ready" && !this.redisAnswers()) {
+      throw new CortexError("REDIS_UNAVAILABLE", `Redis does not answer (stalled), so cortexd cannot ${what} now; nothing was sent (cortex status shows when it answers again)`);
+    }
   }
 
-  private async submitNow(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: { dedupeKey?: string; attempts?: number }): Promise<SubmitResult> {
+  private async submitNow(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: SubmitOptions): Promise<SubmitResult> {
     const queue = this.queues[JOB_KINDS[kind].queue];
-    const jobId = newJobId(kind);
+    const jobId = opts.idempotencyKey ? idempotentJobId(kind, opts.idempotencyKey) : newJobId(kind);
+    if (opts.idempotencyKey && (await queue.getJob(jobId))) return { job: await this.get(jobId), deduplicated: true };
     const job = await queue.add(kind, data, {
       ...DEFAULT_OPTS,
       jobId,
@@ -207,7 +234,8 @@ export class JobManager {
       if (!this.workers.cancel(job.queueName as never, jobId, reason || "cancelled by user")) {
         throw new CortexError("JOB_INVALID_STATE", `job ${jobId} is running but not in this daemon's workers`);
       }
-      return this.waitFinal(jobId, 5000);
+      const after = await this.waitFinal(jobId, CANCEL_BOUND_MS);
+      return FINAL_STATES.has(after.state) ? after : this.killStuck(jobId, reason);
     }
     try {
       await job.remove();
@@ -217,6 +245,40 @@ export class JobManager {
       return this.waitFinal(jobId, 5000);
     }
     const tomb: JobMessage = { ...current, state: "JOB_STATE_CANCELLED", finished_at: new Date().toISOString(), error_code: "JOB_CANCELLED", error_message: `job ${jobId} cancelled before it started${reason ? `: ${reason}` : ""}` };
+    await this.redis.set(`${QUEUE_PREFIX}:tombstone:${jobId}`, JSON.stringify(tomb), "EX", TOMBSTONE_TTL_S);
+    return tomb;
+  }
+
+  /**
+   * A running job that did not stop within the cancel bound (its process never read the cancel: a blocked event
+   * loop) is marked cancelled in its data, so no later run starts it, and its process is killed; the failed attempt
+   * that the kill causes is then removed and the job ends CANCELLED, not FAILED, and is never retried.
+   */
+  private async killStuck(jobId: string, reason: string): Promise<JobMessage> {
+    const found = await this.find(jobId);
+    if (!found || found.state !== "active") return this.get(jobId);
+    const { job } = found;
+    const why = reason || "cancelled by user";
+    await job.updateData({ ...(job.data as object), cancelled: why });
+    const pid = (job.progress as { worker_pid?: unknown } | null)?.worker_pid;
+    const killed = this.workers.killJobProcess(job.queueName as never, typeof pid === "number" ? pid : undefined);
+    const deadline = Date.now() + CANCEL_BOUND_MS;
+    let now = found;
+    while (now.state === "active" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = (await this.find(jobId)) ?? now;
+    }
+    if (now.state === "active") return this.get(jobId); // the marker still stops every later run
+    const current = toJobMessage(now.job, now.state);
+    if (current.state === "JOB_STATE_CANCELLED") return current;
+    await now.job.remove().catch(() => undefined);
+    const tomb: JobMessage = {
+      ...current,
+      state: "JOB_STATE_CANCELLED",
+      finished_at: new Date().toISOString(),
+      error_code: "JOB_CANCELLED",
+      error_message: `job ${jobId} cancelled: ${why} (it did not stop within ${CANCEL_BOUND_MS / 1000} s${killed ? "; its process was killed" : ""})`,
+    };
     await this.redis.set(`${QUEUE_PREFIX}:tombstone:${jobId}`, JSON.stringify(tomb), "EX", TOMBSTONE_TTL_S);
     return tomb;
   }

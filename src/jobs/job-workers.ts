@@ -69,6 +69,23 @@ export class JobWorkers {
     }
   }
 
+  /**
+   * SIGKILLs the worker process that runs a job which ignored its cancel (a blocked event loop never reads the
+   * IPC message). `pid` comes from the job's progress (processor-shim adds it); without one, a queue running a
+   * single job has one candidate. False when no such process of ours is found.
+   */
+  killJobProcess(queue: QueueName, pid: number | undefined): boolean {
+    const retained = Object.keys(retainedChildren(this.workers.get(queue))).map(Number);
+    const victim = pid !== undefined && retained.includes(pid) ? pid : retained.length === 1 ? retained[0] : undefined;
+    if (victim === undefined) return false;
+    try {
+      process.kill(victim, "SIGKILL");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Cancels a running job where it runs. False when no worker here runs it. */
   cancel(queue: QueueName, jobId: string, reason: string): boolean {
     return this.workers.get(queue)?.cancelJob(jobId, reason) ?? false;
@@ -81,9 +98,31 @@ export class JobWorkers {
     await Promise.all(
       all.map(async (w) => {
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([w.close(), new Promise<void>((r) => (timer = setTimeout(() => void w.close(true).then(r), this.opts.shutdownTimeoutMs)))]);
+        await Promise.race([
+          w.close(),
+          new Promise<void>(
+            (r) =>
+              (timer = setTimeout(() => {
+                // A job that ignores the hand-back (blocked event loop) would outlive the daemon: its process goes.
+                for (const pid of Object.keys(retainedChildren(w))) {
+                  try {
+                    process.kill(Number(pid), "SIGKILL");
+                  } catch {
+                    // already gone
+                  }
+                }
+                void w.close(true).then(r);
+              }, this.opts.shutdownTimeoutMs)),
+          ),
+        ]);
         clearTimeout(timer);
       }),
     );
   }
+}
+
+/** BullMQ's pool of sandbox processes running jobs, by pid (not public API: read defensively). */
+function retainedChildren(worker: Worker | undefined): Record<string, unknown> {
+  const pool = (worker as unknown as { childPool?: { retained?: Record<string, unknown> } } | undefined)?.childPool;
+  return pool?.retained ?? {};
 }

@@ -37,7 +37,8 @@ export function createProcessor<Data, Result>(body: JobBody<Data, Result>) {
     let inFlight: Promise<unknown> = Promise.resolve();
     // The one progress throttle (hub/progress-sampler.ts): first report at once, then the latest at most every interval.
     const sampler = createProgressSampler<ProgressReport>((report) => {
-      inFlight = Promise.resolve(job.updateProgress(meter.sample(report) as unknown as object)).catch(() => undefined);
+      // The pid lets a cancel that this process ignores (a blocked event loop) end it (JobWorkers.killJobProcess).
+      inFlight = Promise.resolve(job.updateProgress({ ...meter.sample(report), worker_pid: process.pid } as unknown as object)).catch(() => undefined);
     }, MIN_PROGRESS_INTERVAL_MS);
     const ctx: JobContext = {
       jobId: job.id ?? "",
@@ -50,6 +51,9 @@ export function createProcessor<Data, Result>(body: JobBody<Data, Result>) {
         void Promise.resolve(job.log(message)).catch(() => undefined);
       },
     };
+    // Cancelled while this process was stuck, then handed back (a restart, a crash): it never runs again.
+    const cancelled = (job.data as { cancelled?: unknown } | undefined)?.cancelled;
+    if (typeof cancelled === "string") throw new UnrecoverableError(new CortexError("JOB_CANCELLED", `job ${job.id} cancelled${cancelled ? `: ${cancelled}` : ""}`).toString());
     try {
       const result = await body(job.data, ctx);
       if (signal.aborted) throw signal.reason ?? new Error("aborted");

@@ -3,6 +3,7 @@ import type { Config } from "../config/schema.js";
 import { homePaths, type HomePaths } from "../config/paths.js";
 import { poolMemoryBudget } from "../platform/memory-budget.js";
 import { isAppleSilicon } from "../platform/platform-info.js";
+import { confineReadsTo } from "../formats/quiet-read.js";
 
 /**
  * The slice of config a worker process needs. The daemon hands it to its children in one environment
@@ -49,5 +50,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerRu
   const raw = env[WORKER_CONFIG_ENV];
   if (!raw) throw new Error(`${WORKER_CONFIG_ENV} is not set: worker processes are started by cortexd`);
   cached = JSON.parse(raw) as WorkerRuntimeConfig;
+  // A job reads only inside the roots: a link in a model folder to /etc/shadow must not be read (#20 item 2).
+  confineReadsTo([cached.home, cached.hfHubCache, ...cached.modelDirs]);
   return cached;
 }

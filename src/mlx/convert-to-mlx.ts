@@ -13,6 +13,8 @@ import { recipeByModelSize, type SizeRecipe } from "./size-recipe.js";
 import { writeMlxModel, type MlxWriteResult } from "./write-mlx-model.js";
 
 export interface ConvertToMlxOptions {
+  /** Replace an existing output folder (else REG_EXISTS). */
+  overwrite?: boolean;
   /** "" or undefined: as mlx-lm decides (config torch_dtype). */
   dtype?: ModelDtype | "";
   quantize: boolean;
@@ -91,6 +93,7 @@ export async function convertToMlx(srcDir: string, outDir: (recipe: MlxRecipe) =
       ...(options.maxShardBytes ? { maxShardBytes: options.maxShardBytes } : {}),
     }),
     options.signal,
+    options.overwrite,
   );
   return {
     status: "converted",

@@ -14,6 +14,8 @@ import { writeMlxModel, type MlxWriteResult } from "./write-mlx-model.js";
 
 export interface FuseLoraOptions {
   pool: QuantizePool;
+  /** Replace an existing output folder (else REG_EXISTS). */
+  overwrite?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: { doneBytes: number; totalBytes: number; tensor: string }) => void;
   /** Recorded in fine_tuned.marker: what the user called the base and the adapter. */
@@ -64,6 +66,7 @@ export async function fuseLora(baseDir: string, adapterDir: string, outDir: stri
         extraFiles: { "fine_tuned.marker": JSON.stringify(marker, null, 2) + "\n" },
       }),
     options.signal,
+    options.overwrite,
   );
   return { ...result, path: outDir, adapter: { kind: adapter.kind, rank: adapter.rank, scale: adapter.scale, targetModules: adapter.targetModules }, fusedModules: adapter.modules.size };
 }

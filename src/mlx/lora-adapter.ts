@@ -8,7 +8,8 @@
  * - PEFT: `adapter_model.safetensors`, `base_model.model.<module>.lora_A.weight` `[r, in]` and `.lora_B.weight`
  *   `[out, r]`; `r`, `lora_alpha` (scale = alpha/r, or alpha/√r with `use_rslora`), `target_modules`.
  */
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
+import { readTextQuietly } from "../formats/quiet-read.js";
 import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 import { readSafetensorsHeader } from "../formats/safetensors/read-safetensors-header.js";
@@ -48,8 +49,9 @@ export async function readLoraAdapter(dir: string): Promise<LoraAdapter> {
   const cfgPath = path.join(dir, "adapter_config.json");
   let cfg: Record<string, unknown>;
   try {
-    cfg = JSON.parse(await readFile(cfgPath, "utf8")) as Record<string, unknown>;
+    cfg = JSON.parse(await readTextQuietly(cfgPath)) as Record<string, unknown>;
   } catch (err) {
+    if ((err as { name?: string }).name === "CortexError") throw err;
     throw new CortexError("FMT_INVALID", `${cfgPath}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "missing (not a LoRA adapter folder)" : `not valid JSON (${(err as Error).message})`}`);
   }
   const files = ["adapters.safetensors", "adapter.safetensors", "adapter_model.safetensors"];

@@ -5,7 +5,7 @@
  * stores it quantized (`.weight` U32 + `.scales` + `.biases`). Only headers are read here; values are read
  * one parameter at a time by {@link readParamFloat32}.
  */
-import { readFile } from "node:fs/promises";
+import { readTextQuietly } from "../formats/quiet-read.js";
 import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 import { openSafetensorsCheckpoint, type CheckpointTensor, type SafetensorsCheckpoint } from "../formats/safetensors/read-safetensors-index.js";
@@ -54,8 +54,9 @@ export interface MlxSourceModel {
 async function readJson(file: string, required: boolean): Promise<Record<string, unknown> | undefined> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readTextQuietly(file);
   } catch (err) {
+    if ((err as { name?: string }).name === "CortexError") throw err;
     if (!required && (err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new CortexError("FMT_INVALID", `${file}: cannot read (${(err as Error).message})`);
   }

@@ -7,7 +7,8 @@
  * only writes, and the shards are hashed on another thread. Peak memory is bounded by the lookahead.
  */
 import crypto from "node:crypto";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, writeFile } from "node:fs/promises";
+import { readSmallFile } from "../formats/quiet-read.js";
 import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 import { SAFETENSORS_INDEX_NAME } from "../formats/safetensors/read-safetensors-index.js";
@@ -197,7 +198,7 @@ export async function writeMlxModel(src: MlxSourceModel, outDir: string, options
   const copyKept = async () => {
     for (const f of keep) {
       options.signal?.throwIfAborted();
-      const buf = await readFile(path.join(src.dir, f));
+      const buf = await readSmallFile(path.join(src.dir, f));
       await writeFile(path.join(outDir, f), buf);
       kept.set(f, { sha256: crypto.createHash("sha256").update(buf).digest("hex"), bytes: buf.length });
     }

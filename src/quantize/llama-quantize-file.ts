@@ -71,6 +71,8 @@ export interface QuantizeFileProgress {
 }
 
 export interface LlamaQuantizeFileOptions {
+  /** Moves the finished temp file onto the output (a job's no-overwrite publish). @default rename */
+  publish?: (tmp: string, outPath: string) => Promise<unknown>;
   /** Q8_0, Q6_K, Q5_K_M, Q5_K_S, Q4_K_M, Q4_K_S, Q4_0, Q4_1, Q5_0, Q5_1, Q3_K_M, Q2_K, F16 or BF16. */
   type: string;
   /** Quantization threads. @default os.availableParallelism() */
@@ -209,7 +211,7 @@ export async function llamaQuantizeFile(inPath: string, outPath: string, options
       throw new CortexError(isErrorCode(final.code) ? final.code : "QUANT_FAILED", final.message, { details: { errors } });
     }
     finished = true;
-    await rename(tmp, dst);
+    await (options.publish ?? rename)(tmp, dst);
     const bytes = (await stat(dst)).size;
     bytesWritten = bytes;
     elementsDone = elementsTotal;

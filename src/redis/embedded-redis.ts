@@ -29,6 +29,12 @@ export const REDIS_INSTALL_HINT =
 export class EmbeddedRedis extends EventEmitter {
   private child: ChildProcess | undefined;
   private stopping = false;
+  /** The child answered PING: only then does its exit start the restart loop (a failed start is the loop's own). */
+  private ready = false;
+  /** One restart loop at a time: every child's exit used to start another, ~10 restarts a second (#20 item 8). */
+  private restarting = false;
+  /** Redis's own last lines (it prints why it refuses to start, e.g. a corrupt AOF, at warning level). */
+  private lastLines: string[] = [];
   restarts = 0;
   version = "";
 
@@ -90,10 +96,19 @@ export class EmbeddedRedis extends EventEmitter {
       "--logfile", "",
     ];
     // Own process group: a Ctrl-C in the terminal reaches cortexd only, which then stops Redis after the queues.
+    // Never two children on one AOF: a previous child still alive (hung in its start) is killed and awaited first.
+    await this.killChild();
+    this.ready = false;
+    this.lastLines = [];
     const child = spawn(this.binaryPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, env: childEnv() });
     this.child = child;
     const lines = (buf: Buffer) => {
-      for (const line of buf.toString("utf8").split("\n")) if (line.trim()) logger.debug({ redis: line.trim() }, "redis-server");
+      for (const line of buf.toString("utf8").split("\n")) {
+        if (!line.trim()) continue;
+        logger.debug({ redis: line.trim() }, "redis-server");
+        this.lastLines.push(line.trim());
+        if (this.lastLines.length > 20) this.lastLines.shift();
+      }
     };
     child.stdout?.on("data", lines);
     child.stderr?.on("data", lines);
@@ -101,15 +116,46 @@ export class EmbeddedRedis extends EventEmitter {
       child.once("spawn", resolve);
       child.once("error", (err) => reject(new CortexError("REDIS_UNAVAILABLE", `cannot start ${this.binaryPath}: ${err.message}`)));
     });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.once("exit", (code, signal) => this.onExit(child, code, signal));
     await spawned;
-    await this.waitReady(this.opts.readyTimeoutMs ?? 15_000);
+    try {
+      await this.waitReady(this.opts.readyTimeoutMs ?? 15_000, exited);
+    } catch (err) {
+      await this.killChild();
+      throw err;
+    }
+    this.ready = true;
   }
 
-  private async waitReady(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  /** SIGKILL the current child (if any still runs) and wait for its exit. */
+  private async killChild(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGKILL");
+    await gone;
+  }
+
+  /** Why redis-server refused to start, in its own words, with the fix for an AOF it cannot load. */
+  private startFailure(code: number | null): CortexError {
+    // Redis's warnings ("# Bad file format reading the append only file …") carry the reason; the rest is banner.
+    const reasons = this.lastLines.filter((l) => / # /.test(l) && !/oO0OoO0OoO0Oo|Redis version=|Configuration loaded|Server initialized|WARNING Memory overcommit/.test(l)).map((l) => l.replace(/^\d+:[A-Z] [^#]*# /, ""));
+    const reason = reasons.slice(-3).join("; ") || this.lastLines.slice(-2).join("; ") || `exit code ${code}`;
+    const aof = /append ?only|AOF/i.test(reason) ? aofFile(this.opts.dir) : undefined;
+    const fix = aof ? ` Fix: stop cortexd, then \`redis-check-aof --fix ${aof}\` (keeps the jobs before the damage), and start again.` : "";
+    return new CortexError("REDIS_UNAVAILABLE", `embedded redis-server exited during start: ${reason}.${fix}`);
+  }
+
+  private async waitReady(timeoutMs: number, exited: Promise<void>): Promise<void> {
+    let deadline = Date.now() + timeoutMs;
+    let gone = false;
+    void exited.then(() => (gone = true));
     while (Date.now() < deadline) {
-      if (this.child?.exitCode !== null) throw new CortexError("REDIS_UNAVAILABLE", `embedded redis-server exited during start (code ${this.child?.exitCode}); see the log`);
+      if (gone || this.child?.exitCode !== null) {
+        await exited; // its last output lines are read by then
+        throw this.startFailure(this.child?.exitCode ?? null);
+      }
       const client = new Redis({ path: this.opts.socket, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       client.on("error", () => undefined); // connect() rejects too; this only silences the duplicate event
       try {
@@ -120,8 +166,9 @@ export class EmbeddedRedis extends EventEmitter {
           this.version = /redis_version:(\S+)/.exec(info)?.[1] ?? "";
           return;
         }
-      } catch {
-        // not up yet
+      } catch (err) {
+        // Not up yet. Loading a large AOF answers LOADING: that is progress, not a hang (killing it would loop).
+        if (/LOADING/.test((err as Error).message)) deadline = Math.max(deadline, Date.now() + timeoutMs);
       } finally {
         client.disconnect();
       }
@@ -131,24 +178,31 @@ export class EmbeddedRedis extends EventEmitter {
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.child !== child || this.stopping) return;
+    if (this.child !== child || this.stopping || !this.ready || this.restarting) return;
+    this.ready = false;
     this.opts.logger.error({ code, signal }, "embedded redis-server died; restarting");
     this.emit("down");
     void this.restartLoop();
   }
 
+  /** The one supervisor loop: exponential backoff from 250 ms to 30 s, one child at a time. */
   private async restartLoop(): Promise<void> {
-    for (let delay = 250; !this.stopping; delay = Math.min(delay * 2, 30_000)) {
-      this.restarts++;
-      try {
-        await this.spawnChild();
-        this.opts.logger.info({ restarts: this.restarts }, "embedded redis-server restarted");
-        this.emit("up");
-        return;
-      } catch (err) {
-        this.opts.logger.error({ err: (err as Error).message, retryInMs: delay }, "embedded redis-server restart failed");
-        await sleep(delay);
+    this.restarting = true;
+    try {
+      for (let delay = 250; !this.stopping; delay = Math.min(delay * 2, 30_000)) {
+        this.restarts++;
+        try {
+          await this.spawnChild();
+          this.opts.logger.info({ restarts: this.restarts }, "embedded redis-server restarted");
+          this.emit("up");
+          return;
+        } catch (err) {
+          this.opts.logger.error({ err: (err as Error).message, retryInMs: delay }, "embedded redis-server restart failed");
+          await sleep(delay);
+        }
       }
+    } finally {
+      this.restarting = false;
     }
   }
 
@@ -168,4 +222,18 @@ export class EmbeddedRedis extends EventEmitter {
   get pid(): number | undefined {
     return this.child?.pid;
   }
+}
+
+/** The AOF redis-check-aof should fix: Redis 7's manifest folder (appendonlydir) or a single appendonly.aof. */
+function aofFile(dir: string): string {
+  const folder = path.join(dir, "appendonlydir");
+  try {
+    const incr = fs.readdirSync(folder).filter((f) => f.endsWith(".incr.aof")).sort();
+    const manifest = fs.readdirSync(folder).find((f) => f.endsWith(".manifest"));
+    if (manifest) return path.join(folder, manifest);
+    if (incr.length) return path.join(folder, incr.at(-1)!);
+  } catch {
+    // Redis < 7: one file
+  }
+  return path.join(dir, "appendonly.aof");
 }

@@ -12,6 +12,7 @@ export interface RedisHandle {
   /** A shared client for status queries; reconnects by itself. */
   client: Redis;
   restarts(): number;
+  /** Connected, the embedded child alive, and the watchdog's last PING answered within the stall bound. */
   healthy(): boolean;
   version(): Promise<string>;
   stop(): Promise<void>;
@@ -33,20 +34,68 @@ export async function startRedis(opts: { url: string; binary: string; dir: strin
       throw new CortexError("REDIS_UNAVAILABLE", `cannot reach Redis at ${redactRedisUrl(opts.url)}: ${(err as Error).message}`);
     }
   }
+  const watchdog = new RedisWatchdog(connection);
   return {
     mode: embedded ? "embedded" : "external",
     address: embedded ? opts.socket : redactRedisUrl(opts.url),
     connection,
     client,
     restarts: () => embedded?.restarts ?? 0,
-    healthy: () => client.status === "ready" && (embedded ? embedded.healthy : true),
+    healthy: () => client.status === "ready" && (embedded ? embedded.healthy : true) && !watchdog.stalled,
     async version() {
       const info = await client.info("server");
       return /redis_version:(\S+)/.exec(info)?.[1] ?? "";
     },
     async stop() {
+      watchdog.stop();
       client.disconnect();
       await embedded?.stop();
     },
   };
+}
+
+/** A PING unanswered this long means Redis is stalled (SIGSTOP, a disk that blocks its fsync, swapping). */
+export const REDIS_STALL_MS = 750;
+const WATCH_EVERY_MS = 250;
+
+/**
+ * Notices a frozen Redis within about a second: a connected socket that answers nothing looks healthy to ioredis,
+ * and every call waited for its bound (10 s) — `cortex status` and job RPCs included (#20 item 10). Its own
+ * connection, so a queue of slow commands on the shared client does not read as a stall.
+ */
+class RedisWatchdog {
+  stalled = false;
+  private readonly client: Redis;
+  private readonly timer: NodeJS.Timeout;
+  private sentAt = 0;
+
+  constructor(connection: RedisOptions) {
+    this.client = new Redis({ ...connection, lazyConnect: false, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 200, 2000), enableOfflineQueue: false });
+    this.client.on("error", () => undefined);
+    this.timer = setInterval(() => this.tick(), WATCH_EVERY_MS);
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    if (this.sentAt) {
+      if (Date.now() - this.sentAt > REDIS_STALL_MS) this.stalled = true;
+      return; // one PING in flight at a time
+    }
+    if (this.client.status !== "ready") return; // a closed socket is the connection state's to report
+    this.sentAt = Date.now();
+    this.client.ping().then(
+      () => {
+        this.sentAt = 0;
+        this.stalled = false;
+      },
+      () => {
+        this.sentAt = 0;
+      },
+    );
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.client.disconnect();
+  }
 }

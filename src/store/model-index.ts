@@ -4,6 +4,7 @@ import { discoverModels, type Discovery } from "./discover/discover-models.js";
 import { settleEvents, TreeWatcher } from "./tree-watcher.js";
 import type { HfCacheInfo } from "./hf-cache/scan-hf-cache.js";
 import { estimateLoadBytes } from "./inspect/count-params.js";
+import { snapshotDownloading } from "./hf-cache/blob-activity.js";
 import { folderBrokenFacts, inspectFolder } from "./inspect/inspect-folder.js";
 import { ggufBrokenFacts, inspectGguf } from "./inspect/inspect-gguf.js";
 import type { Manifest } from "./manifest/manifest-schema.js";
@@ -164,6 +165,7 @@ export function toRecord(c: ModelCandidate, facts: ModelFacts, manifest: Manifes
     createdAt: manifest?.createdAt || (Number.isFinite(oldest) ? new Date(oldest).toISOString() : ""),
     ...(c.hf ? { hf: c.hf } : {}),
     sha256,
+    ...(c.hf && facts.brokenReason && snapshotDownloading(snapshotOf(c.primaryPath, c.hf.repoPath)) ? { downloading: true } : {}),
   };
 }
 
@@ -177,4 +179,10 @@ function markFusedAdapters(models: ModelRecord[]): void {
     if (!l || l.fused || m.facts.format !== "LORA_ADAPTER") continue;
     if (fusedFrom.has(m.id) || fusedFrom.has(m.name) || m.paths.some((p) => fusedFrom.has(p))) models[i] = { ...m, facts: { ...m.facts, lora: { ...l, fused: true } } };
   }
+}
+
+/** The snapshot folder (`<repo>/snapshots/<commit>`) that holds `p`. */
+function snapshotOf(p: string, repoPath: string): string {
+  const rel = path.relative(path.join(repoPath, "snapshots"), p).split(path.sep);
+  return path.join(repoPath, "snapshots", rel[0] ?? "");
 }

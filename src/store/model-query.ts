@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { CortexError } from "../errors/cortex-error.js";
-import { globToRegExp } from "../hub/glob-match.js";
+import { compileGlob, type GlobMatcher } from "../hub/glob-match.js";
 import type { ModelFormat, ModelRecord, QuantizationName } from "./model-types.js";
 
 export interface ModelQuery {
@@ -49,7 +49,7 @@ export function matchesQuantization(m: ModelRecord, quantizations: readonly Quan
 }
 
 /** Whether a record passes the filters (paging aside). */
-export function matchesQuery(m: ModelRecord, q: ModelQuery, glob: RegExp | undefined): boolean {
+export function matchesQuery(m: ModelRecord, q: ModelQuery, glob: GlobMatcher | undefined): boolean {
   if (q.excludeBroken && m.facts.brokenReason) return false;
   if (q.formats?.length && !q.formats.includes(m.facts.format)) return false;
   if (!matchesQuantization(m, q.quantizations, q.bits)) return false;
@@ -69,7 +69,7 @@ export function queryModels(models: readonly ModelRecord[], q: ModelQuery): Mode
   const cmp = SORTS[key];
   if (!cmp) throw new CortexError("REQ_INVALID_ARGUMENT", `sort "${q.sort}" is not one of ${Object.keys(SORTS).join(", ")} (prefix "-" for descending)`);
   const pageSize = q.pageSize && q.pageSize > 0 ? Math.min(q.pageSize, MAX_PAGE) : 100;
-  const glob = q.nameGlob ? globToRegExp(q.nameGlob.toLowerCase()) : undefined;
+  const glob = q.nameGlob ? compileGlob(q.nameGlob.toLowerCase(), "name_glob") : undefined;
   const hit = models.filter((m) => matchesQuery(m, q, glob));
   hit.sort((a, b) => (desc ? -cmp(a, b) : cmp(a, b)) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   const bind = queryDigest(q);

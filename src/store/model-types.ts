@@ -141,4 +141,6 @@ export interface ModelRecord {
   readonly createdAt: string;
   readonly hf?: HfOrigin;
   readonly sha256: ReadonlyMap<string, string>;
+  /** An HF snapshot a running pull is still writing: incomplete, not broken; not a job source until it ends. */
+  readonly downloading?: boolean;
 }

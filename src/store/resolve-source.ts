@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { snapshotDownloading } from "./hf-cache/blob-activity.js";
 import { CortexError } from "../errors/cortex-error.js";
 import type { HomePaths } from "../config/paths.js";
 import { cachedSnapshot } from "../hub/hf-cache-layout.js";
@@ -28,6 +29,7 @@ export function resolveModelSource(ref: string, opts: { paths: HomePaths; hubCac
     if (!insideRoots(real, roots)) {
       throw new CortexError("REG_OUTSIDE_ROOTS", `model path ${ref} is outside cortexd's roots (${roots.join(", ")})`);
     }
+    refuseDownloading(ref, real);
     return { ref, path: real, kind: "path" };
   }
   // org/name[@rev]: the one repo-id rule (huggingface_hub's, hub/parse-repo-ref.ts).
@@ -35,6 +37,7 @@ export function resolveModelSource(ref: string, opts: { paths: HomePaths; hubCac
   if (hf) {
     const snap = cachedSnapshot(opts.hubCache, hf.repo, hf.revision);
     if (!snap) throw new CortexError("REG_NOT_FOUND", `${ref} is not in the Hugging Face cache ${opts.hubCache}; pull it first (cortex pull ${ref})`);
+    refuseDownloading(ref, snap.path);
     return { ref, path: snap.path, kind: "hf-cache", repo: hf.repo, commit: snap.commit };
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(ref) || ref.includes("..")) throw new CortexError("REQ_INVALID_ARGUMENT", `model "${ref}" is not a model name, org/name or absolute path`);
@@ -50,6 +53,15 @@ export function resolveModelSource(ref: string, opts: { paths: HomePaths; hubCac
     }
   }
   throw new CortexError("REG_NOT_FOUND", `model "${ref}" not found in ${[opts.paths.models, opts.paths.quantizedModels, opts.paths.mlxModels].join(", ")}`);
+}
+
+/**
+ * A snapshot a running pull is still writing is no job source: its shards are missing or partial (#20 item 16).
+ * @throws CortexError REG_IN_USE (FAILED_PRECONDITION) naming the model.
+ */
+function refuseDownloading(ref: string, p: string): void {
+  const m = /^(.*[\\/]snapshots[\\/][^\\/]+)/.exec(p);
+  if (m && snapshotDownloading(m[1]!)) throw new CortexError("REG_IN_USE", `${ref} is still downloading (a pull is writing it); wait until the pull ends (cortex jobs), then try again`);
 }
 
 function realpathOrUndefined(p: string): string | undefined {

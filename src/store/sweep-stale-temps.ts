@@ -2,7 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { isProcessAlive } from "../platform/lock-file.js";
 
-/** `<name>.tmp-<pid>` (AtomicFile, GGUF writer), `.tmp-<pid>-<n>` (quantizer), `.tmp-<pid>-<hex>` (manifests). */
+/**
+ * `<name>.tmp-<pid>` (AtomicFile, GGUF writer), `.tmp-<pid>-<n>` (quantizer), `.tmp-<pid>-<hex>` (manifests),
+ * `.tmp-<pid>-c` (GGUF conversion staging); folders `.<name>.tmp-<pid>` (MLX, fuse).
+ */
 const TEMP_RE = /\.tmp-(\d+)(?:-[0-9a-f]+)?$/;
 
 /**
@@ -22,6 +25,17 @@ export function sweepStaleTemps(dirs: readonly string[], opts: { prefix?: string
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
+        // A model folder being built (`.<name>.tmp-<pid>`, MLX and fuse) whose writer died goes whole.
+        const dm = TEMP_RE.exec(e.name);
+        if (dm && (!opts.prefix || e.name.startsWith(opts.prefix)) && !isProcessAlive(Number(dm[1]))) {
+          try {
+            fs.rmSync(p, { recursive: true, force: true });
+            removed.push(p);
+          } catch {
+            // unwritable: leave it
+          }
+          continue;
+        }
         if (depth < (opts.maxDepth ?? 3)) walk(p, depth + 1);
         continue;
       }

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
+import { toCortexError } from "../../src/errors/cortex-error.js";
+import { downloadFile } from "../../src/hub/download-file.js";
 import { HubClient } from "../../src/hub/hub-client.js";
 import { allocatedBytes } from "../fuzz/fuzz-helpers.js";
 import { TEST_TOKEN } from "../hub/loopback-hub.js";
@@ -56,4 +61,55 @@ test("a hostile Hub: an endless answer is cut with FMT_INVALID in bounded memory
   assert.equal(info.commit, "a".repeat(40));
   assert.equal(redirecting.seen[0]?.authorization, `Bearer ${TEST_TOKEN}`, "the Hub itself gets the token");
   assert.ok(redirecting.seen.length >= 2 && redirecting.seen.slice(1).every((r) => r.host.startsWith("localhost") && !r.authorization), "the other host never does");
+});
+
+// #20 item 12: an endless tree of folder-only pages ran 6.5 min+ (173,164 pages): folders did not count toward the
+// listing cap and a listing had no page or time budget.
+test("an endless Hub tree of folder-only (or empty) pages ends with a typed error within its page budget", async (t) => {
+  let served = 0;
+  const endlessTree = await hostileHub(t, (req, res, port) => {
+    served++;
+    const next = `http://127.0.0.1:${port}/api/models/org/m/tree/${"a".repeat(40)}?recursive=true&cursor=${served}`;
+    res.writeHead(200, { "content-type": "application/json", link: `<${next}>; rel="next"` });
+    res.end(served % 2 ? JSON.stringify([{ type: "directory", path: `d${served}`, oid: "b".repeat(40), size: 0 }]) : "[]");
+  });
+  const t0 = Date.now();
+  await assert.rejects(
+    new HubClient({ repo: "org/m", hubUrl: endlessTree.url, retries: 0, maxListingPages: 50 }).listFiles("a".repeat(40)),
+    (e: Error & { code?: string; retryable?: boolean }) => e.code === "FMT_INVALID" && e.retryable === false && /past 50 pages/.test(e.message),
+  );
+  t.diagnostic(`endless tree refused after ${served} pages, ${Date.now() - t0} ms`);
+  assert.ok(served <= 51, `${served} pages fetched`);
+  const slow = await hostileHub(t, (_req, res, port) => {
+    setTimeout(() => {
+      res.writeHead(200, { "content-type": "application/json", link: `<http://127.0.0.1:${port}/api/models/org/m/tree/x?cursor=${Date.now()}>; rel="next"` });
+      res.end("[]");
+    }, 50);
+  });
+  await assert.rejects(new HubClient({ repo: "org/m", hubUrl: slow.url, retries: 0, maxListingMs: 1_000 }).listFiles("a".repeat(40)), (e: Error & { code?: string }) => e.code === "HUB_UNAVAILABLE" && /took longer than 1 s/.test(e.message));
+});
+
+// #20 item 13: a redirect loop was retried as transient (each part 6 times, each job 5 times) and held a download
+// slot for many minutes. A loop is permanent: one round of redirects, then a typed error the job does not retry.
+test("a redirect loop fails once, permanently (not retried by the part or the job)", async (t) => {
+  const loop = await hostileHub(t, (req, res) => {
+    res.writeHead(302, { location: req.url ?? "/" });
+    res.end();
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loop-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const t0 = Date.now();
+  await assert.rejects(
+    downloadFile({ url: `${loop.url}/org/m/resolve/main/model.safetensors`, hubUrl: loop.url, repo: "org/m", file: "model.safetensors", dest: path.join(dir, "blob"), size: 1 << 20, sha256: "0".repeat(64), partsPerFile: 1 }),
+    (e: Error & { code?: string; retryable?: boolean }) => e.code === "HUB_UNAVAILABLE" && e.retryable === false && /too many redirects/.test(e.message),
+  );
+  t.diagnostic(`redirect loop refused after ${loop.seen.length} requests, ${Date.now() - t0} ms`);
+  assert.ok(loop.seen.length <= 12, `${loop.seen.length} requests`);
+});
+
+test("a file name the disk cannot hold (ENAMETOOLONG) is a permanent IO_ERROR, not a transient one", () => {
+  const e = toCortexError(Object.assign(new Error("ENAMETOOLONG: name too long"), { code: "ENAMETOOLONG" }));
+  assert.equal(e.retryable, false);
+  assert.equal(toCortexError(Object.assign(new Error("EEXIST"), { code: "EEXIST" })).retryable, false);
+  assert.equal(toCortexError(Object.assign(new Error("ECONNRESET"), { code: "ECONNRESET" })).retryable, true, "network errors stay transient");
 });

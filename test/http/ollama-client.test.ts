@@ -22,6 +22,7 @@ describe("Ollama-compatible API with the ollama client", { skip }, () => {
     dir = fs.mkdtempSync(path.join("/tmp", "cxl-"));
     const home = path.join(dir, "h");
     copyModel(tinyModel(), path.join(home, "models"), "tiny.gguf");
+    copyModel(tinyModel({ chatTemplate: "qwen-tools" }), path.join(home, "models"), "tools.gguf");
     hub = await LoopbackHub.start({ "org/pulled": { files: { "README.md": { data: Buffer.from("# tiny\n") }, "tiny.Q8_0.gguf": { data: fs.readFileSync(tinyModel({ seed: 5 })), lfs: true } } } });
     h = await startHttpDaemon(home, { env: { HF_ENDPOINT: hub.url, HF_HUB_CACHE: path.join(dir, "hub"), HF_TOKEN: "" } });
     ollama = new Ollama({ host: h.url, headers: { Authorization: `Bearer ${h.token}` } });
@@ -131,6 +132,20 @@ describe("Ollama-compatible API with the ollama client", { skip }, () => {
     await ollama.delete({ model: pulled.name });
     assert.ok(!(await ollama.list()).models.some((m) => m.name.startsWith("org/pulled")));
     await assert.rejects(ollama.delete({ model: "ghost" }), (e: Error & { status_code?: number }) => e.status_code === 404);
+  });
+
+  test("chat with tools: a call in the template's syntax would come back as tool_calls with object arguments; results render", async () => {
+    const tools = [{ type: "function", function: { name: "get_weather", description: "weather of a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } }];
+    const first = await ollama.chat({ model: "tools.gguf", messages: [{ role: "user", content: "weather in Paris?" }], tools, options: { temperature: 0, num_predict: 8 }, stream: false });
+    assert.equal(first.done, true);
+    const history = [
+      { role: "user", content: "weather in Paris?" },
+      { role: "assistant", content: "", tool_calls: [{ function: { name: "get_weather", arguments: { city: "Paris" } } }] },
+      { role: "tool", content: '{"temperature_c": 21}', tool_name: "get_weather" },
+    ];
+    const back = await ollama.chat({ model: "tools.gguf", messages: history, tools, options: { temperature: 0, num_predict: 4 }, stream: false });
+    assert.ok(back.prompt_eval_count > first.prompt_eval_count + 15, `${back.prompt_eval_count} vs ${first.prompt_eval_count}`);
+    await assert.rejects(ollama.chat({ model: "tiny.gguf", messages: [{ role: "user", content: "x" }], tools, stream: false }), (e: Error & { status_code?: number }) => e.status_code === 400 && /tool support/.test(e.message));
   });
 
   test("raw NDJSON framing and the token requirement", async () => {

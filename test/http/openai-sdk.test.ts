@@ -21,6 +21,7 @@ describe("OpenAI-compatible API with the openai SDK", { skip }, () => {
     dir = fs.mkdtempSync(path.join("/tmp", "cxo-"));
     const home = path.join(dir, "h");
     copyModel(tinyModel(), path.join(home, "models"), "tiny.gguf");
+    copyModel(tinyModel({ chatTemplate: "qwen-tools" }), path.join(home, "models"), "tools.gguf");
     h = await startHttpDaemon(home, { env: { CORTEX_HTTP_ORIGINS: "http://localhost:3000, http://127.0.0.1:8080" } });
     client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: h.token, maxRetries: 0 });
   });
@@ -137,6 +138,51 @@ describe("OpenAI-compatible API with the openai SDK", { skip }, () => {
     await eventually(async () => (await listModels(h.d.client)).models.every((m) => m.active_requests === 0), 30_000, "the request ends");
     const cancelMs = performance.now() - t1;
     assert.ok(cancelMs < fullMs / 2, `cancelled after ${cancelMs.toFixed(0)} ms; a full run takes ${fullMs.toFixed(0)} ms`);
+  });
+
+  test("tools: a required call comes back as tool_calls (streamed and not), its result goes back, a template without tools is refused", async () => {
+    const tools = [
+      { type: "function" as const, function: { name: "get_weather", description: "weather of a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } },
+      { type: "function" as const, function: { name: "add", parameters: { type: "object", properties: { a: { type: "integer" }, b: { type: "integer" } }, required: ["a", "b"] } } },
+    ];
+    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: "user", content: "weather in Paris?" }];
+    const r = await client.chat.completions.create({ model: "tools.gguf", messages, tools, tool_choice: "required", max_tokens: 96, temperature: 0 });
+    const choice = r.choices[0]!;
+    assert.equal(choice.finish_reason, "tool_calls");
+    const call = choice.message.tool_calls![0]! as OpenAI.Chat.ChatCompletionMessageFunctionToolCall;
+    assert.ok(["get_weather", "add"].includes(call.function.name));
+    const args = JSON.parse(call.function.arguments) as Record<string, unknown>;
+    if (call.function.name === "add") assert.ok(Number.isInteger(args.a) && Number.isInteger(args.b));
+    else assert.equal(typeof args.city, "string");
+    assert.match(call.id, /^call_/);
+
+    const named = await client.chat.completions.create({ model: "tools.gguf", messages, tools, tool_choice: { type: "function", function: { name: "add" } }, max_tokens: 96, temperature: 0, stream: true });
+    const deltas: OpenAI.Chat.ChatCompletionChunk.Choice.Delta.ToolCall[] = [];
+    let finish: string | null = null;
+    for await (const c of named) {
+      deltas.push(...(c.choices[0]?.delta.tool_calls ?? []));
+      finish = c.choices[0]?.finish_reason ?? finish;
+    }
+    assert.equal(finish, "tool_calls");
+    assert.equal(deltas[0]!.function!.name, "add");
+    assert.equal(deltas[0]!.index, 0);
+    const streamedArgs = JSON.parse(deltas.filter((d) => d.index === 0).map((d) => d.function?.arguments ?? "").join("")) as { a: unknown; b: unknown };
+    assert.ok(Number.isInteger(streamedArgs.a) && Number.isInteger(streamedArgs.b));
+
+    const without = await client.chat.completions.create({ model: "tools.gguf", messages, max_tokens: 4, temperature: 0 });
+    const back = await client.chat.completions.create({
+      model: "tools.gguf",
+      messages: [...messages, choice.message as OpenAI.Chat.ChatCompletionMessageParam, { role: "tool", tool_call_id: call.id, content: '{"temperature_c": 21}' }],
+      tools,
+      max_tokens: 4,
+      temperature: 0,
+    });
+    assert.ok(back.usage!.prompt_tokens > without.usage!.prompt_tokens + 20, `the call and its result are rendered (${back.usage!.prompt_tokens} vs ${without.usage!.prompt_tokens} prompt tokens)`);
+    await assert.rejects(
+      client.chat.completions.create({ model: "tiny.gguf", messages, tools, tool_choice: "required" }),
+      (e) => e instanceof OpenAI.BadRequestError && (e.code as string) === "INF_NO_TOOLS" && /tiny\.gguf/.test(e.message),
+    );
+    await assert.rejects(client.chat.completions.create({ model: "tools.gguf", messages, tools, tool_choice: { type: "function", function: { name: "nope" } } }), (e) => e instanceof OpenAI.BadRequestError && e.param === "tool_choice");
   });
 
   test("raw SSE framing: data lines, blank-line separated, [DONE] last; text/event-stream", async () => {

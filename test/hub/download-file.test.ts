@@ -202,3 +202,16 @@ test("a sidecar that does not describe the partial file is ignored (fresh start,
   assert.equal(r.resumedBytes, 0);
   assert.deepEqual(fs.readFileSync(o.dest), dataOf(hub));
 });
+
+// #20 item 14: a consistently corrupt file was downloaded 10 times (2 fetches × 5 job attempts). After the one
+// re-fetch the error is permanent: the job does not retry it.
+test("a file corrupt on every fetch: two fetches, then HUB_INTEGRITY that a job does not retry", async (t) => {
+  const hub = await startHub(t, { "org/model": modelRepo(1 * MiB) });
+  const dir = tempDir(t);
+  hub.faults.set(FILE, { corrupt: { times: 100 } });
+  const before = hub.stats(FILE).requests;
+  await assert.rejects(downloadFile(opts(hub, dir)), (e: { code?: string; retryable?: boolean; message?: string }) => e.code === "HUB_INTEGRITY" && e.retryable === false && /2 times.*not retried/.test(e.message ?? ""));
+  const fetches = hub.stats(FILE).requests - before;
+  t.diagnostic(`${fetches} requests for the corrupt file`);
+  assert.ok(fetches <= 2 * 2, `${fetches} requests: resolve + CDN for each of the 2 fetches at most`);
+});

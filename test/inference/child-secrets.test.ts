@@ -12,7 +12,7 @@ import { stream } from "./inference-client.js";
 
 const HF_SECRET = "hf_secretvalue_0123456789";
 const LEGACY_SECRET = "hf_legacysecret_9876543210";
-const CORTEX_SECRET = "cortex-secret-token-abcdef";
+const CORTEX_SECRET = "cortex-secret-token-abcdef-0123456789";
 
 /** Every process below `pid`, by walking /proc (Linux). */
 function descendants(pid: number): number[] {

@@ -116,3 +116,41 @@ test("a worker process killed mid-job is retried and completes; shutdown hands r
   const pids = fs.readFileSync(starts, "utf8").trim().split("\n");
   assert.equal(pids.length, 2, "ran once before the restart and once after, never twice at once");
 });
+
+// #20 item 6: a job whose event loop is blocked (a 200 MB tokenizer.json parse) ignored cancel — CancelJob returned
+// with the job still active, it ended FAILED INTERNAL, and after a restart the cancelled job ran again.
+test("a running job that ignores its cancel is killed within the bound, ends CANCELLED and never runs again", async (t) => {
+  const { h, dir } = await setup(t);
+  const starts = path.join(dir, "starts");
+  const { job } = await h.manager.submit("quantize", { model: "m", behaviour: "block", stepMs: 120_000, startsFile: starts }, { attempts: 3 });
+  for await (const j of h.manager.watch(job.id, AbortSignal.timeout(30_000))) if (j.state === "JOB_STATE_ACTIVE" && j.progress) break;
+  await new Promise((r) => setTimeout(r, 500)); // inside the busy loop now
+  const pid = Number(fs.readFileSync(starts, "utf8").trim());
+  const t0 = Date.now();
+  const cancelled = await h.manager.cancel(job.id, "stuck");
+  const ms = Date.now() - t0;
+  t.diagnostic(`stuck job cancelled in ${ms} ms`);
+  assert.equal(cancelled.state, "JOB_STATE_CANCELLED", JSON.stringify(cancelled));
+  assert.equal(cancelled.error_code, "JOB_CANCELLED");
+  assert.ok(ms < 15_000, `took ${ms} ms`);
+  assert.throws(() => process.kill(pid, 0), "the stuck worker process is gone");
+  await new Promise((r) => setTimeout(r, 3_000)); // past the retry backoff
+  assert.equal((await h.manager.get(job.id)).state, "JOB_STATE_CANCELLED");
+  assert.equal(fs.readFileSync(starts, "utf8").trim().split("\n").length, 1, "never started again");
+});
+
+test("shutdown with a job that ignores the hand-back: its process is killed after the shutdown bound, nothing outlives it", async (t) => {
+  const { h, dir } = await setup(t);
+  const starts = path.join(dir, "starts");
+  const { job } = await h.manager.submit("quantize", { model: "m2", behaviour: "block", stepMs: 120_000, startsFile: starts }, { attempts: 1 });
+  for await (const j of h.manager.watch(job.id, AbortSignal.timeout(30_000))) if (j.state === "JOB_STATE_ACTIVE" && j.progress) break;
+  await new Promise((r) => setTimeout(r, 500));
+  const pid = Number(fs.readFileSync(starts, "utf8").trim());
+  const t0 = Date.now();
+  await h.workers.stop();
+  const ms = Date.now() - t0;
+  t.diagnostic(`shutdown with a stuck job took ${ms} ms (bound 5 s)`);
+  assert.ok(ms < 9_000, `took ${ms} ms`);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.throws(() => process.kill(pid, 0), "the stuck worker process is gone");
+});

@@ -25,9 +25,10 @@ export function registerConvert(program: Command): void {
     .option("--gpu-optimization <level>", "MLX: maximum forces 4-bit under the auto recipe")
     .option("--name <name>", "output name (default: derived from the source)")
     .option("--keep-intermediate", "GGUF one pass: also keep the F16 file")
+    .option("--overwrite", "replace an existing output of that name (never one in use)")
     .option("--detach", "submit and return at once; follow with `cortex jobs watch <id>`")
     .option("--cancel-on-exit", "Ctrl-C cancels the job instead of detaching")
-    .action(async (source: string, o: FollowOptions & { keepIntermediate?: boolean; to: string; outtype?: string; bits?: number; groupSize?: number; recipe?: string; dtype?: string; quantize?: boolean; gpuOptimization?: string; name?: string; detach?: boolean }, cmd: Command) => {
+    .action(async (source: string, o: FollowOptions & { keepIntermediate?: boolean; to: string; outtype?: string; bits?: number; groupSize?: number; recipe?: string; dtype?: string; quantize?: boolean; gpuOptimization?: string; name?: string; detach?: boolean; overwrite?: boolean }, cmd: Command) => {
       const to = o.to.toLowerCase();
       if (to !== "mlx" && to !== "gguf") throw new CliError(`--to must be mlx or gguf, got "${o.to}"`, EXIT_USAGE);
       const mlxOnly = [o.bits, o.groupSize, o.recipe, o.dtype, o.quantize, o.gpuOptimization].some((v) => v !== undefined);
@@ -39,6 +40,7 @@ export function registerConvert(program: Command): void {
         outtype: o.outtype ?? "",
         mlx: to === "mlx" ? { dtype: o.dtype ?? "", bits: o.bits ?? 0, group_size: o.groupSize ?? 0, recipe: o.recipe ?? "", quantize: Boolean(o.quantize), gpu_optimization_level: o.gpuOptimization ?? "" } : null,
         output_name: o.name ?? "",
+        overwrite: Boolean(o.overwrite),
         keep_intermediate: Boolean(o.keepIntermediate),
       };
       const ctx = CliContext.from(cmd);

@@ -1,4 +1,4 @@
-import { openQuietly } from "../quiet-read.js";
+import { assertRegularFile, openQuietly } from "../quiet-read.js";
 import { CortexError } from "../../errors/cortex-error.js";
 import { jsonTopLevelKeys } from "../json-top-level-keys.js";
 import { isSafetensorsDtype, safetensorsDtypeSize, SUB_BYTE_SAFETENSORS_DTYPES, type SafetensorsDtype } from "./safetensors-dtypes.js";
@@ -61,7 +61,9 @@ export async function readSafetensorsHeader(file: string, options: SafetensorsHe
   const quiet = await openQuietly(file);
   const fh = quiet.fh;
   try {
-    const { size } = await fh.stat();
+    const st = await fh.stat();
+    assertRegularFile(file, st);
+    const { size } = st;
     if (size < 8) throw invalid(file, `file is ${size} bytes, shorter than the 8-byte header length field`);
     const lenBuf = Buffer.alloc(8);
     await fh.read(lenBuf, 0, 8, 0);

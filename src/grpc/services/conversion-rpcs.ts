@@ -14,7 +14,7 @@ import type { PullModelRequest__Output } from "../generated/cortex/v1/PullModelR
 import type { QuantizeModelRequest__Output } from "../generated/cortex/v1/QuantizeModelRequest.js";
 import type { SubmitBatchRequest__Output } from "../generated/cortex/v1/SubmitBatchRequest.js";
 import { TargetFormat } from "../generated/cortex/v1/TargetFormat.js";
-import { handle, parsePull } from "./job-service.js";
+import { handle, idempotency, parsePull } from "./job-service.js";
 
 type ConvertRequest = ConvertModelRequest__Output;
 type QuantizeRequest = QuantizeModelRequest__Output;
@@ -52,6 +52,7 @@ export function createConversionRpcs(
       ...(target === "gguf" ? { outtype: parseOuttype(req.outtype ?? "") } : { mlx: parseMlxOptions(req.mlx) }),
       outputName: parseOutputName(req.output_name),
       keepIntermediate: Boolean(req.keep_intermediate),
+      ...(req.overwrite ? { overwrite: true } : {}),
     };
   };
   const quantizeData = async (req: QuantizeRequest, field = "") => {
@@ -63,16 +64,17 @@ export function createConversionRpcs(
       ...(isMlx ? { target: "mlx", mlx: parseMlxOptions({ ...(req.mlx ?? {}), quantize: true }) } : { target: "gguf", type: parseQuantType("type", type) }),
       outputName: parseOutputName(req.output_name),
       threads: req.threads || 0,
+      ...(req.overwrite ? { overwrite: true } : {}),
     };
   };
   const withTypes = async (req: ConvertRequest, types: readonly string[] = [], field = "") => ({ ...(await convertData(req, true, field)), ...(types.length ? { types: [...types] } : {}) });
   /** Submits data already validated (and its source resolved) once. */
-  const submitData = async (kind: "convert" | "quantize", data: { model: string } & Record<string, unknown>) => {
-    const r = await jobs.submit(kind, data, { dedupeKey: `${kind}@${JSON.stringify(data)}`, attempts: 2 });
+  const submitData = async (kind: "convert" | "quantize", data: { model: string } & Record<string, unknown>, key?: string) => {
+    const r = await jobs.submit(kind, data, { dedupeKey: `${kind}@${JSON.stringify(data)}`, attempts: 2, ...idempotency(key) });
     return handle(r.job, r.deduplicated);
   };
-  const submitConvert = async (req: ConvertRequest) => submitData("convert", await withTypes(req));
-  const submitQuantize = async (req: QuantizeRequest) => submitData("quantize", await quantizeData(req));
+  const submitConvert = async (req: ConvertRequest) => submitData("convert", await withTypes(req), req.idempotency_key);
+  const submitQuantize = async (req: QuantizeRequest) => submitData("quantize", await quantizeData(req), req.idempotency_key);
 
   return {
     ConvertModel: unary(submitConvert),
@@ -80,7 +82,9 @@ export function createConversionRpcs(
     FuseAdapter: unary(async (req) => {
       const base = (await resolve(requireString(req, "base"))).ref;
       const adapter = (await resolve(requireString(req, "adapter"))).ref;
-      const r = await jobs.submit("fuse", { model: base, base, adapter, outputName: parseOutputName(req.output_name) }, { dedupeKey: `fuse@${base}@${adapter}`, attempts: 1 });
+      const data = { model: base, base, adapter, outputName: parseOutputName(req.output_name), ...(req.overwrite ? { overwrite: true } : {}) };
+      // Two attempts like every job that writes a model: a crashed worker's fuse runs again (#20 item 7).
+      const r = await jobs.submit("fuse", data, { dedupeKey: `fuse@${JSON.stringify(data)}`, attempts: 2, ...idempotency(req.idempotency_key) });
       return handle(r.job, r.deduplicated);
     }),
     SubmitBatch: unary(async (req: BatchRequest) => {
@@ -97,9 +101,9 @@ export function createConversionRpcs(
           throw new CortexError("REG_NOT_FOUND", `no model matching "${req.all_models_glob}" can be quantized${skipped.length ? ` (${skipped.join("; ")})` : ""}`);
         }
         const item = (x: Partial<BatchRequest["items"][number]>): BatchRequest["items"][number] => ({ pull: null, convert: null, quantize: null, ...x });
-        req.items = [...(req.items ?? []), ...plan.quantize.map((q) => item({ quantize: { model: q.model, type: q.type, mlx: null, output_name: "", threads: 0 } }))];
+        req.items = [...(req.items ?? []), ...plan.quantize.map((q) => item({ quantize: { model: q.model, type: q.type, mlx: null, output_name: "", threads: 0, overwrite: false, idempotency_key: "" } }))];
         for (const c of plan.convert) {
-          const convert: ConvertRequest = { source: c.source, target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false };
+          const convert: ConvertRequest = { source: c.source, target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false, overwrite: false, idempotency_key: "" };
           converts.set(convert, c.types);
           req.items.push(item({ convert }));
         }
@@ -123,7 +127,7 @@ export function createConversionRpcs(
         if (!flow.pull) throw invalidArgument(`flows[${i}].pull`, `flows[${i}].pull.repo is required`);
         const { repo, revision } = parsePull(flow.pull, `flows[${i}].pull.`);
         const ref = `${repo}@${revision}`;
-        const convert = await convertData({ ...(flow.convert ?? { target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false }), source: ref }, false, `flows[${i}].convert.`);
+        const convert = await convertData({ ...(flow.convert ?? { target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false, overwrite: false, idempotency_key: "" }), source: ref }, false, `flows[${i}].convert.`);
         const types = (flow.quantize_types ?? []).map((t) => parseQuantType(`flows[${i}].quantize_types`, t));
         const pullStep: FlowStep = { kind: "pull", data: { model: repo, repo, revision, include: flow.pull.include ?? [], exclude: flow.pull.exclude ?? [] } };
         const convertStep: FlowStep = { kind: "convert", data: { ...convert, types }, children: [pullStep] };

@@ -20,7 +20,7 @@ export async function submitPull(jobs: JobManager, req: PullModelRequest__Output
   const include = validateGlobs(`${field}include`, req.include ?? []);
   const exclude = validateGlobs(`${field}exclude`, req.exclude ?? []);
   const key = `pull@${repo}@${revision}@${[...include].sort().join(",")}@${[...exclude].sort().join(",")}`;
-  const r = await jobs.submit("pull", { model: repo, repo, revision, include, exclude }, { dedupeKey: key, attempts: 5 });
+  const r = await jobs.submit("pull", { model: repo, repo, revision, include, exclude }, { dedupeKey: key, attempts: 5, ...idempotency(req.idempotency_key, `${field}idempotency_key`) });
   return handle(r.job, r.deduplicated);
 }
 
@@ -48,6 +48,16 @@ function asField<T>(field: string, check: () => T): T {
   } catch (err) {
     throw isCortexError(err) && err.code === "REQ_INVALID_ARGUMENT" ? invalidArgument(field, err.message) : err;
   }
+}
+
+/**
+ * A client's idempotency key, checked: at most 200 printable characters (it names a job, it is not stored).
+ * @throws CortexError REQ_INVALID_ARGUMENT naming the field.
+ */
+export function idempotency(key: string | undefined, field = "idempotency_key"): { idempotencyKey?: string } {
+  if (!key) return {};
+  if (key.length > 200 || !/^[\x21-\x7e]+$/.test(key)) throw invalidArgument(field, `${field}: at most 200 printable ASCII characters, no spaces`);
+  return { idempotencyKey: key };
 }
 
 export const handle = (job: JobMessage, deduplicated: boolean): JobHandle => ({ job_id: job.id, deduplicated, job: jobMessage(job) });

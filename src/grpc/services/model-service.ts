@@ -23,13 +23,24 @@ function hostMemory(reserveBytes: number, configuredBudgetBytes: number) {
   return { total_bytes: b.totalBytes, reserve_bytes: b.reserveBytes, budget_bytes: b.budgetBytes, used_bytes: 0, unified: b.unified };
 }
 
+const STATUS_REDIS_BOUND_MS = 800;
+
+/** `p`'s value, or undefined when it takes longer than `ms`. */
+function withinMs<T>(ms: number, p: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]).finally(() => clearTimeout(timer));
+}
+
 /** ModelService: daemon status and config here, the model store's RPCs (store-rpcs.ts) beside them. */
 export function createModelService(ctx: ServiceContext, store?: ModelStore): Partial<ModelServiceHandlers> {
   return {
     ...(store ? createStoreRpcs(store) : {}),
     GetStatus: unary(async () => {
-      const healthy = ctx.redis.healthy();
-      const [version, queues] = healthy ? await Promise.all([ctx.redis.version().catch(() => ""), queueCounts(ctx.queues).catch(() => [])]) : ["", []];
+      let healthy = ctx.redis.healthy();
+      // Redis may freeze between the watchdog's look and these calls: status answers within a second regardless.
+      const answered = healthy ? await withinMs(STATUS_REDIS_BOUND_MS, Promise.all([ctx.redis.version().catch(() => ""), queueCounts(ctx.queues).catch(() => [])])) : undefined;
+      if (healthy && !answered) healthy = false;
+      const [version, queues] = answered ?? ["", []];
       return {
         version: VERSION,
         uptime_seconds: (Date.now() - ctx.startedAt.getTime()) / 1000,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { CortexError, isCortexError } from "../../errors/cortex-error.js";
-import type { ChatTurn, FinishReason, GenerationInput, SamplingSpec } from "../../inference/engine/engine-types.js";
+import type { ChatTurn, FinishReason, GenerationInput, SamplingSpec, ToolCall, ToolSpec } from "../../inference/engine/engine-types.js";
+import { runChat, type ChatRun } from "../tool-generation.js";
 import type { LoadOptions } from "../../inference/scheduler/prepare-load.js";
 import { FINAL_STATES } from "../../jobs/job-view.js";
 import { modelHasPath } from "../../store/model-holders.js";
@@ -116,25 +117,35 @@ export function registerOllama(app: FastifyInstance, deps: HttpDeps): void {
 
   app.post("/api/chat", async (req, reply) => {
     const body = parseBody(chatRequest, req.body);
-    if (body.tools?.length) throw unsupported("tools", "tool calling is not in this build yet");
     const { sampling, load } = optionsOf(body.options, body.keep_alive);
     const schema = formatSchema(body.format);
     if (schema) sampling.jsonSchema = schema;
     const messages: ChatTurn[] = (body.messages ?? []).map((msg, i) => {
       if (msg.images?.length) throw unsupported(`messages[${i}].images`, "cortexd's models read text");
-      if (msg.role === "tool" || msg.tool_calls?.length) throw unsupported(`messages[${i}]`, "tool messages need tools (not yet in this build)");
+      if (msg.role === "assistant" && msg.tool_calls?.length) {
+        return { role: "assistant", content: msg.content, toolCalls: msg.tool_calls.map((c, k) => ({ id: `call_${i}_${k}`, name: c.function.name, arguments: JSON.stringify(c.function.arguments) })) };
+      }
       return { role: msg.role, content: msg.content };
     });
+    const tools: ToolSpec[] = (body.tools ?? []).map((t) => ({ name: t.function.name, ...(t.function.description ? { description: t.function.description } : {}), ...(t.function.parameters ? { parameters: t.function.parameters } : {}) }));
     const created = () => new Date().toISOString();
     if (messages.length === 0) return loadOrUnload(body.model, load, (reason) => ({ model: body.model, created_at: created(), message: { role: "assistant", content: "" }, done_reason: reason, done: true }));
-    const input: GenerationInput = { kind: "chat", messages };
-    return generateReply(reply, body.stream !== false, body.model, input, sampling, load, (text) => ({ model: body.model, created_at: created(), message: { role: "assistant", content: text }, done: false }), (run, text) => ({
-      model: body.model,
-      created_at: created(),
-      message: { role: "assistant", content: text },
-      done: true,
-      ...finalStats(run),
-    }));
+    const toolCalls = (calls: ToolCall[]) => (calls.length > 0 ? { tool_calls: calls.map((c) => ({ function: { name: c.name, arguments: JSON.parse(c.arguments) as unknown } })) } : {});
+    const line = (content: string, calls: ToolCall[] = []) => ({ model: body.model, created_at: created(), message: { role: "assistant", content, ...toolCalls(calls) }, done: false });
+    const last = (run: ChatRun, content: string) => ({ model: body.model, created_at: created(), message: { role: "assistant", content, ...toolCalls(run.calls) }, done: true, ...finalStats(run) });
+    if (body.stream !== false) {
+      return streamReply(reply, NDJSON_HEADERS, logger, async (out) => {
+        const run = await runChat(pool, body.model, messages, tools, { kind: "auto" }, sampling, load, out.signal, (text) => out.write(ndjsonLine(line(text))));
+        if (run.calls.length > 0) await out.write(ndjsonLine(line("", run.calls)));
+        await out.write(ndjsonLine({ ...last(run, ""), message: { role: "assistant", content: "" } }));
+      }, ollamaErrorBody, (f) => ndjsonLine(ollamaErrorBody(f)));
+    }
+    const gone = new ResponseStream(reply.raw);
+    let text = "";
+    const run = await runChat(pool, body.model, messages, tools, { kind: "auto" }, sampling, load, gone.signal, (t) => {
+      text += t;
+    });
+    return last(run, text);
   });
 
   app.post("/api/generate", async (req, reply) => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { ChatTurn, SamplingSpec } from "../../inference/engine/engine-types.js";
+import type { ChatTurn, SamplingSpec, ToolSpec } from "../../inference/engine/engine-types.js";
+import type { ToolChoice } from "../../inference/tools/tool-choice.js";
 import { unsupported } from "../parse-body.js";
 
 const text = z.string();
@@ -105,10 +106,21 @@ export function contentText(c: z.output<typeof content> | undefined, field: stri
     .join("");
 }
 
-/** OpenAI messages → the engine's chat turns (developer is the newer name of system). Tool turns: tool-calling.ts. */
+/** OpenAI messages → the engine's chat turns (developer is the newer name of system; tool results keep their call id). */
 export function chatTurns(messages: ChatRequest["messages"]): ChatTurn[] {
   return messages.map((m, i) => {
-    if (m.role === "tool" || m.tool_calls?.length) throw unsupported(`messages[${i}]`, "tool messages need tools (not yet in this build)");
-    return { role: m.role === "developer" ? "system" : m.role, content: contentText(m.content, `messages[${i}].content`) };
+    const content = contentText(m.content, `messages[${i}].content`);
+    if (m.role === "tool") return { role: "tool", content, ...(m.tool_call_id ? { toolCallId: m.tool_call_id } : {}) };
+    if (m.role === "assistant" && m.tool_calls?.length) return { role: "assistant", content, toolCalls: m.tool_calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })) };
+    return { role: m.role === "developer" ? "system" : m.role, content };
   });
+}
+
+/** tools and tool_choice (default auto when tools are given, as OpenAI). */
+export function toolsOf(r: ChatRequest): { tools: ToolSpec[]; choice: ToolChoice } {
+  const tools = (r.tools ?? []).map((t) => ({ name: t.function.name, ...(t.function.description ? { description: t.function.description } : {}), ...(t.function.parameters ? { parameters: t.function.parameters } : {}) }));
+  const c = r.tool_choice;
+  const choice: ToolChoice = c === undefined || c === "auto" ? { kind: "auto" } : c === "none" ? { kind: "none" } : c === "required" ? { kind: "required" } : { kind: "function", name: c.function.name };
+  if (tools.length === 0 && choice.kind !== "none" && c !== undefined && c !== "auto") throw unsupported("tool_choice", "there are no tools to choose from");
+  return { tools, choice };
 }

@@ -9,7 +9,8 @@ import { runnableModels } from "../model-names.js";
 import { parseBody, unsupported } from "../parse-body.js";
 import { ResponseStream, SSE_DONE, SSE_HEADERS, sseEvent } from "../response-stream.js";
 import { streamReply } from "../stream-reply.js";
-import { ANY_JSON_OBJECT, chatRequest, chatTurns, completionRequest, embeddingsRequest, samplingOf, type ChatRequest } from "./openai-requests.js";
+import { runChat } from "../tool-generation.js";
+import { ANY_JSON_OBJECT, chatRequest, chatTurns, toolsOf, completionRequest, embeddingsRequest, samplingOf, type ChatRequest } from "./openai-requests.js";
 
 const now = (): number => Math.floor(Date.now() / 1000);
 const newId = (prefix: string): string => `${prefix}-${crypto.randomBytes(12).toString("base64url")}`;
@@ -48,10 +49,10 @@ export function registerOpenAi(app: FastifyInstance, deps: HttpDeps): void {
 
   app.post("/v1/chat/completions", async (req, reply) => {
     const body = parseBody(chatRequest, req.body);
-    if (body.tools?.length && body.tool_choice !== "none") throw unsupported("tools", "tool calling is not in this build yet");
     const sampling = samplingOf(body, body.max_completion_tokens ?? body.max_tokens);
     responseFormat(body, sampling);
-    const input: GenerationInput = { kind: "chat", messages: chatTurns(body.messages) };
+    const messages = chatTurns(body.messages);
+    const { tools, choice } = toolsOf(body);
     const id = newId("chatcmpl");
     const created = now();
     const base = { id, object: "chat.completion.chunk", created, model: body.model, system_fingerprint: "cortexd" };
@@ -60,29 +61,35 @@ export function registerOpenAi(app: FastifyInstance, deps: HttpDeps): void {
       const chunk = (delta: object, finish: string | null) => sseEvent({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(usage ? { usage: null } : {}) });
       return streamReply(reply, SSE_HEADERS, logger, async (out: ResponseStream) => {
         let first = true;
-        const run = await runGeneration(pool, body.model, input, sampling, {}, out.signal, (text) => {
+        const run = await runChat(pool, body.model, messages, tools, choice, sampling, {}, out.signal, (text) => {
           const delta = first ? { role: "assistant", content: text } : { content: text };
           first = false;
           return out.write(chunk(delta, null));
         });
-        if (first) await out.write(chunk({ role: "assistant", content: "" }, null));
-        await out.write(chunk({}, openAiFinish(run.result.finishReason)));
+        if (run.calls.length > 0) {
+          await out.write(chunk({ ...(first ? { role: "assistant", content: null } : {}), tool_calls: run.calls.map((c, index) => ({ index, id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) }, null));
+        } else if (first) await out.write(chunk({ role: "assistant", content: "" }, null));
+        await out.write(chunk({}, run.calls.length > 0 ? "tool_calls" : openAiFinish(run.result.finishReason)));
         if (usage) await out.write(sseEvent({ ...base, choices: [], usage: usageOf(run) }));
         await out.write(SSE_DONE);
       }, openAiErrorBody, (f) => sseEvent(openAiErrorBody(f)));
     }
     const gone = new ResponseStream(reply.raw);
     let text = "";
-    const run = await runGeneration(pool, body.model, input, sampling, {}, gone.signal, (t) => {
+    const run = await runChat(pool, body.model, messages, tools, choice, sampling, {}, gone.signal, (t) => {
       text += t;
     });
+    const called = run.calls.length > 0;
+    const message = called
+      ? { role: "assistant", content: text || null, refusal: null, tool_calls: run.calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) }
+      : { role: "assistant", content: text, refusal: null };
     return {
       id,
       object: "chat.completion",
       created,
       model: body.model,
       system_fingerprint: "cortexd",
-      choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, logprobs: null, finish_reason: openAiFinish(run.result.finishReason) }],
+      choices: [{ index: 0, message, logprobs: null, finish_reason: called ? "tool_calls" : openAiFinish(run.result.finishReason) }],
       usage: usageOf(run),
     };
   });

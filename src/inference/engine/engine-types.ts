@@ -56,12 +56,37 @@ export interface SamplingSpec {
   jsonSchema?: string;
 }
 
-export interface ChatTurn {
-  role: "system" | "user" | "assistant";
-  content: string;
+/** A function the model may call: its parameters are a JSON schema. */
+export interface ToolSpec {
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
 }
 
-export type GenerationInput = { kind: "completion"; prompt: string } | { kind: "chat"; messages: ChatTurn[] };
+/** A call the model made: arguments as JSON text (OpenAI's form; Ollama's objects are stringified). */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * One turn of a conversation. An assistant turn may carry the tool calls it made; a "tool" turn carries one
+ * call's result (matched to it by toolCallId, else by order), as the chat template renders them.
+ */
+export interface ChatTurn {
+  role: "system" | "user" | "assistant" | "tool";
+  content: string;
+  toolCalls?: ToolCall[];
+  toolCallId?: string;
+}
+
+/**
+ * `tools`: the functions offered; the chat template renders them (a template without tool support is refused,
+ * INF_NO_TOOLS). Detecting calls in the text and forcing one with a grammar live above the engine
+ * (inference/tools/): the engine only renders the prompt and generates.
+ */
+export type GenerationInput = { kind: "completion"; prompt: string } | { kind: "chat"; messages: ChatTurn[]; tools?: ToolSpec[] };
 
 export type FinishReason = "stop" | "length" | "stop_sequence" | "cancelled";
 

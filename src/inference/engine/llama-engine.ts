@@ -4,6 +4,9 @@ import {
   LlamaLogLevel,
   resolveChatWrapper,
   type ChatHistoryItem,
+  type ChatModelFunctions,
+  type ChatModelResponse,
+  type GbnfJsonSchema,
   type ChatWrapper,
   type Llama,
   type LlamaContext,
@@ -13,7 +16,8 @@ import {
   type LlamaModel,
 } from "node-llama-cpp";
 import { CortexError, errorMessage } from "../../errors/cortex-error.js";
-import type { DeviceInfo, EmbedResult, FinishReason, GenerationInput, GenerationResult, LoadResult, LoadSpec, MemorySample, PieceSink, SamplingSpec } from "./engine-types.js";
+import path from "node:path";
+import type { ChatTurn, ToolSpec, DeviceInfo, EmbedResult, FinishReason, GenerationInput, GenerationResult, LoadResult, LoadSpec, MemorySample, PieceSink, SamplingSpec } from "./engine-types.js";
 import { resolveSampling, SAMPLING_DEFAULTS } from "./sampling-defaults.js";
 
 const LOG_LINES = 40;
@@ -183,6 +187,15 @@ export class EngineModel {
     return this.wrapper;
   }
 
+  /** Tools for the chat template; a template that never mentions tools cannot render them for its model. */
+  private functionsFor(tools: readonly ToolSpec[]): ChatModelFunctions {
+    const template = this.model.fileInfo.metadata?.tokenizer?.chat_template ?? "";
+    if (!/\btools?\b/.test(template)) {
+      throw new CortexError("INF_NO_TOOLS", `${path.basename(this.spec.path)}: the model's chat template has no tool support, so it cannot be given tools`);
+    }
+    return Object.fromEntries(tools.map((t) => [t.name, { ...(t.description ? { description: t.description } : {}), ...(t.parameters ? { params: t.parameters as GbnfJsonSchema } : {}) }]));
+  }
+
   private takeSlot(): Slot {
     const slot = this.free.pop();
     if (slot) return slot;
@@ -237,7 +250,8 @@ export class EngineModel {
         // at the template's end-of-turn triggers. (LlamaChat does the same with segment and function-call
         // detection on every token, which costs ~8 ms per token on CPU; plain chat needs neither.)
         slot.completion ??= new LlamaCompletion({ contextSequence: slot.sequence });
-        const state = this.chatWrapper.generateContextState({ chatHistory: toHistory(input.messages) });
+        const functions = input.tools?.length ? this.functionsFor(input.tools) : undefined;
+        const state = this.chatWrapper.generateContextState({ chatHistory: toHistory(input.messages), ...(functions ? { availableFunctions: functions } : {}) });
         const tokens = state.contextText.tokenize(this.model.tokenizer);
         promptTokens = tokens.length;
         const templateStops = state.stopGenerationTriggers;
@@ -302,13 +316,41 @@ export class EngineModel {
   }
 }
 
-function toHistory(messages: readonly { role: string; content: string }[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = messages.map((m) =>
-    m.role === "system" ? { type: "system", text: m.content } : m.role === "assistant" ? { type: "model", response: [m.content] } : { type: "user", text: m.content },
-  );
+/**
+ * Turns → node-llama-cpp's history. An assistant turn's tool calls become function calls whose results are the
+ * tool turns that follow it (by toolCallId, else in order); the template renders both in its own syntax.
+ */
+function toHistory(messages: readonly ChatTurn[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    if (m.role === "system") history.push({ type: "system", text: m.content });
+    else if (m.role === "user") history.push({ type: "user", text: m.content });
+    else if (m.role === "tool") throw new CortexError("REQ_INVALID_ARGUMENT", `messages[${i}] is a tool result that follows no assistant tool call`, { details: { field: `messages[${i}]` } });
+    else {
+      const response: ChatModelResponse["response"] = m.content ? [m.content] : [];
+      const calls = m.toolCalls ?? [];
+      const results: ChatTurn[] = [];
+      while (calls.length > 0 && messages[i + 1]?.role === "tool") results.push(messages[++i]!);
+      calls.forEach((c, k) => {
+        const r = results.find((t) => t.toolCallId === c.id) ?? (results.every((t) => !t.toolCallId) ? results[k] : undefined);
+        if (!r) throw new CortexError("REQ_INVALID_ARGUMENT", `the tool call ${c.id} (${c.name}) has no tool message with its result`, { details: { field: "messages" } });
+        response.push({ type: "functionCall", name: c.name, params: jsonOrText(c.arguments), result: jsonOrText(r.content) });
+      });
+      history.push({ type: "model", response });
+    }
+  }
   // A trailing assistant message is continued; otherwise the model answers in a new response.
   if (history.at(-1)?.type !== "model") history.push({ type: "model", response: [] });
   return history;
+}
+
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function finishReason(stopReason: string): FinishReason {

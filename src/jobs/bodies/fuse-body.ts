@@ -7,6 +7,8 @@ import { resolveModelSource } from "../../store/resolve-source.js";
 import { recordMlxOutput } from "./record-mlx-output.js";
 import type { Body, FuseData } from "./job-bodies.js";
 import { sourceStem } from "./mlx-convert-body.js";
+import { chooseOutput, defaultStems, finishedByJob, finishedResult, sourceIdOf } from "../output-target.js";
+import { isCortexError } from "../../errors/cortex-error.js";
 
 /** LoRA adapter (mlx-lm or PEFT) fused into its HF or MLX base; the result is an MLX folder in mlx_models/. */
 export const fuseBody: Body<FuseData> = async (data, ctx, cfg) => {
@@ -17,19 +19,34 @@ export const fuseBody: Body<FuseData> = async (data, ctx, cfg) => {
     throw new CortexError("REQ_UNIMPLEMENTED", `fusing into a GGUF base (${data.base}) is not supported; fuse into its Hugging Face or MLX base, then convert`);
   }
   if (/\.gguf$/i.test(adapter.path)) throw new CortexError("REQ_UNIMPLEMENTED", `GGUF LoRA adapters (${data.adapter}) cannot be fused; use the adapter's safetensors (mlx-lm or PEFT)`);
-  const out = path.join(cfg.paths.mlxModels, data.outputName || `${sourceStem(base)}-fused-${sourceStem(adapter)}`);
+  const sourceId = sourceIdOf(cfg, base.path);
+  const candidates = data.outputName
+    ? [path.join(cfg.paths.mlxModels, data.outputName)]
+    : defaultStems(`${sourceStem(base)}-fused-${sourceStem(adapter)}`, { repo: base.repo, id: sourceId }).map((s) => path.join(cfg.paths.mlxModels, s));
+  const target = chooseOutput(cfg, { candidates, overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: base.path });
+  if (target.finished) return finishedResult(target.path, target.finished, { adapter: data.adapter });
+  const out = target.path;
   const pool = QuantizePool.shared(cfg.threads ? { threads: cfg.threads } : {});
   const started = Date.now();
   ctx.progress({ phase: "reading adapter", message: adapter.path });
-  const r = await fuseLora(base.path, adapter.path, out, {
-    pool,
-    signal: ctx.signal,
-    baseRef: data.base,
-    adapterRef: data.adapter,
-    onProgress: (p) => ctx.progress({ phase: "fusing", done: p.doneBytes, total: p.totalBytes, unit: "bytes", current_item: p.tensor }),
-  });
+  let r;
+  try {
+    r = await fuseLora(base.path, adapter.path, out, {
+      pool,
+      overwrite: target.overwrite,
+      signal: ctx.signal,
+      baseRef: data.base,
+      adapterRef: data.adapter,
+      onProgress: (p) => ctx.progress({ phase: "fusing", done: p.doneBytes, total: p.totalBytes, unit: "bytes", current_item: p.tensor }),
+    });
+  } catch (err) {
+    // A concurrent run of this job (a lost Redis lock) published first: its output is this job's.
+    const own = isCortexError(err) && err.code === "REG_EXISTS" ? await finishedByJob(cfg, out, ctx.jobId, 30_000) : undefined;
+    if (own) return finishedResult(out, own, { adapter: data.adapter });
+    throw err;
+  }
   ctx.progress({ phase: "writing manifest", done: 1, total: 1, unit: "items" });
   const recipe = { adapter: data.adapter, adapter_kind: r.adapter.kind, rank: r.adapter.rank, scale: r.adapter.scale, target_modules: r.adapter.targetModules, fused_modules: r.fusedModules };
-  const modelId = await recordMlxOutput(cfg, ctx, r, "fuse", base, recipe);
+  const modelId = await recordMlxOutput(cfg, ctx, r, "fuse", base, { ...recipe, sourceId });
   return { model_id: modelId, path: r.path, ...recipe, files: r.files.length, bytes: r.bytes, sha256: r.sha256, elapsed_ms: Date.now() - started };
 };

@@ -9,6 +9,7 @@ import { GGUF_QUANT_TYPES } from "../../formats/quantization-names.js";
 import { resolveModelSource } from "../../store/resolve-source.js";
 import { recordProduced } from "../worker-store.js";
 import { checkpointStem, ggufOutputFile } from "../output-names.js";
+import { chooseOutput, defaultStems, finishedResult, publishFile, sourceIdOf } from "../output-target.js";
 import { ggufFromMlx } from "./gguf-from-mlx.js";
 import type { Body, ConvertData } from "./job-bodies.js";
 
@@ -27,7 +28,8 @@ export const ggufConvertBody: Body<ConvertData> = async (data, ctx, cfg) => {
   if (!fs.statSync(src.path).isDirectory()) throw new CortexError("REQ_INVALID_ARGUMENT", `source ${data.source} is a file; GGUF conversion reads a Hugging Face checkpoint folder`);
   const mlx = await mlxGgufAuto(src.path);
   if (mlx) return ggufFromMlx(data, ctx, cfg, src, mlx);
-  const base = data.outputName || checkpointStem(src);
+  const sourceId = sourceIdOf(cfg, src.path);
+  const stems = data.outputName ? [data.outputName] : defaultStems(checkpointStem(src), { repo: src.repo, id: sourceId });
   // `auto` (the default) is the bit-exact mapping for MLX-quantized models and F16 for float checkpoints.
   const outtypes = (data.types?.length ? data.types : [data.outtype ?? "f16"]).map((t) => (t.toLowerCase() === "auto" ? "f16" : t));
   if (data.keepIntermediate && outtypes.some(isQuantType)) outtypes.unshift("f16");
@@ -40,12 +42,17 @@ export const ggufConvertBody: Body<ConvertData> = async (data, ctx, cfg) => {
       // (quantized_models/, where the pool's fallback finds it).
       const dir = isQuantized(label) ? cfg.paths.quantizedModels : cfg.paths.models;
       fs.mkdirSync(dir, { recursive: true });
-      const outPath = path.join(dir, ggufOutputFile(base, label));
+      const target = chooseOutput(cfg, { candidates: stems.map((s) => path.join(dir, ggufOutputFile(s, label))), overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: src.path });
+      if (target.finished) {
+        outputs.push(finishedResult(target.path, target.finished, { outtype: label }));
+        continue;
+      }
       const r = await convertHfToGguf({
         sourceDir: src.path,
-        outPath,
+        outPath: target.path,
         outtype,
         signal: ctx.signal,
+        publish: (staging, dst) => publishFile(staging, dst, target.overwrite),
         ...(pool ? { quantizeTensor: (name: string, f32: Float32Array, dims: readonly number[], type: number) => pool.quantizeRows(type, f32, f32.length / dims[0]!, dims[0]!, { name, signal: ctx.signal }) } : {}),
         onProgress: (p) =>
           ctx.progress({ phase: `converting to ${label}${outtypes.length > 1 ? ` (${i + 1}/${outtypes.length})` : ""}`, done: p.done, total: p.total, unit: "tensors", current_item: p.tensor }),
@@ -59,7 +66,7 @@ export const ggufConvertBody: Body<ConvertData> = async (data, ctx, cfg) => {
         sourcePath: src.path,
         ...(src.repo ? { sourceRepo: src.repo } : {}),
         ...(src.commit ? { revision: src.commit } : {}),
-        recipe: { target: "gguf", outtype: label, onePass: isQuantType(outtype) },
+        recipe: { target: "gguf", outtype: label, onePass: isQuantType(outtype), sourceId },
         jobId: ctx.jobId,
         sha256: { [path.basename(r.outPath)]: sha256 },
       }).catch(() => "");

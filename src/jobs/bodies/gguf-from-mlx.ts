@@ -9,6 +9,7 @@ import { QuantizeRowsPool } from "../../quantize/quantize-rows-pool.js";
 import type { ModelSource } from "../../store/resolve-source.js";
 import type { JobContext } from "../processor-shim.js";
 import { checkpointStem, ggufOutputFile } from "../output-names.js";
+import { chooseOutput, defaultStems, finishedResult, publishFile, sourceIdOf } from "../output-target.js";
 import type { WorkerRuntimeConfig } from "../worker-config.js";
 import { recordProduced } from "../worker-store.js";
 import type { ConvertData } from "./job-bodies.js";
@@ -20,7 +21,8 @@ import type { ConvertData } from "./job-bodies.js";
  * per tensor kind and "bit-exact: N of M quantized tensors".
  */
 export async function ggufFromMlx(data: ConvertData, ctx: JobContext, cfg: WorkerRuntimeConfig, src: ModelSource, auto: { bits: number; groupSize: number; label: string }): Promise<object> {
-  const base = data.outputName || checkpointStem(src);
+  const sourceId = sourceIdOf(cfg, src.path);
+  const stems = data.outputName ? [data.outputName] : defaultStems(checkpointStem(src), { repo: src.repo, id: sourceId });
   const outtypes = (data.types?.length ? data.types : [data.outtype || "auto"]).map((t) => t.toLowerCase());
   const bad = outtypes.find((t) => !(MLX_OUTTYPES as readonly string[]).includes(t));
   if (bad) throw new CortexError("QUANT_UNSUPPORTED_TYPE", `${data.source} is an MLX ${auto.bits}-bit model; GGUF outtype "${bad}" is not supported for it (use ${MLX_OUTTYPES.join(", ")}; auto is the bit-exact ${auto.label})`);
@@ -31,11 +33,17 @@ export async function ggufFromMlx(data: ConvertData, ctx: JobContext, cfg: Worke
       const label = outtype === "auto" ? auto.label : outtype.toUpperCase();
       const dir = ["F32", "F16", "BF16"].includes(label) ? cfg.paths.models : cfg.paths.quantizedModels;
       fs.mkdirSync(dir, { recursive: true });
+      const target = chooseOutput(cfg, { candidates: stems.map((s) => path.join(dir, ggufOutputFile(s, label))), overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: src.path });
+      if (target.finished) {
+        outputs.push(finishedResult(target.path, target.finished, { outtype: label, variant: GGUF_FROM_MLX }));
+        continue;
+      }
       const r = await convertMlxToGguf({
         sourceDir: src.path,
-        outPath: path.join(dir, ggufOutputFile(base, label)),
+        outPath: target.path,
         outtype,
         signal: ctx.signal,
+        publish: (staging, dst) => publishFile(staging, dst, target.overwrite),
         quantizeTensor: (name, f32, dims, type) => (pool ??= QuantizeRowsPool.create({ threads: cfg.threads })).quantizeRows(type, f32, f32.length / dims[0]!, dims[0]!, { name, signal: ctx.signal }),
         dequantizeTensor: ggmlDequantize,
         onProgress: (p) => ctx.progress({ phase: `converting MLX to ${label}${outtypes.length > 1 ? ` (${i + 1}/${outtypes.length})` : ""}`, done: p.done, total: p.total, unit: "tensors", current_item: p.tensor }),
@@ -51,7 +59,7 @@ export async function ggufFromMlx(data: ConvertData, ctx: JobContext, cfg: Worke
         sourcePath: src.path,
         ...(src.repo ? { sourceRepo: src.repo } : {}),
         ...(src.commit ? { revision: src.commit } : {}),
-        recipe: { target: "gguf", outtype: label, from: "mlx", mlx: { bits: auto.bits, group_size: auto.groupSize }, mapping: r.mlx.mapping, bit_exact: bitExact, fallbacks: r.mlx.fallbacks },
+        recipe: { target: "gguf", outtype: label, sourceId, from: "mlx", mlx: { bits: auto.bits, group_size: auto.groupSize }, mapping: r.mlx.mapping, bit_exact: bitExact, fallbacks: r.mlx.fallbacks },
         jobId: ctx.jobId,
         sha256: { [path.basename(r.outPath)]: sha256 },
       }).catch(() => "");

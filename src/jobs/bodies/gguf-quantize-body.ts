@@ -6,6 +6,8 @@ import { llamaQuantizeFile } from "../../quantize/llama-quantize-file.js";
 import { resolveModelSource } from "../../store/resolve-source.js";
 import { recordProduced } from "../worker-store.js";
 import { ggufOutputFile, modelStem } from "../output-names.js";
+import { chooseOutput, defaultStems, finishedResult, publishFile, sourceIdOf } from "../output-target.js";
+import { parseSnapshotPath } from "../../hub/hf-cache-layout.js";
 import type { Body, QuantizeData } from "./job-bodies.js";
 
 /** GGUF → quantized GGUF with llama.cpp's own llama_model_quantize, in a runner child process. */
@@ -19,14 +21,22 @@ export const ggufQuantizeBody: Body<QuantizeData> = async (data, ctx, cfg) => {
   }
   if (!input.toLowerCase().endsWith(".gguf")) throw new CortexError("REG_BROKEN", `${data.model} (${input}) is not a GGUF file; convert it first (cortex convert)`);
   const type = data.type!;
-  const name = data.outputName ? (data.outputName.endsWith(".gguf") ? data.outputName : `${data.outputName}.gguf`) : ggufOutputFile(modelStem(input), type);
-  const out = path.join(cfg.paths.quantizedModels, name);
-  fs.mkdirSync(cfg.paths.quantizedModels, { recursive: true });
+  const dir = cfg.paths.quantizedModels;
+  const sourceId = sourceIdOf(cfg, input);
+  const repo = src.repo ?? parseSnapshotPath(input)?.repo;
+  const candidates = data.outputName
+    ? [path.join(dir, data.outputName.endsWith(".gguf") ? data.outputName : `${data.outputName}.gguf`)]
+    : defaultStems(modelStem(input), { repo, id: sourceId }).map((s) => path.join(dir, ggufOutputFile(s, type)));
+  const target = chooseOutput(cfg, { candidates, overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: input });
+  if (target.finished) return finishedResult(target.path, target.finished, { type });
+  const out = target.path;
+  fs.mkdirSync(dir, { recursive: true });
   ctx.progress({ phase: "quantizing", done: 0, total: 1, unit: "tensors", message: `${path.basename(input)} → ${type}` });
   const r = await llamaQuantizeFile(input, out, {
     type,
     threads: data.threads || cfg.threads,
     signal: ctx.signal,
+    publish: (tmp, dst) => publishFile(tmp, dst, target.overwrite),
     onProgress: (p) => ctx.progress({ phase: "quantizing", done: p.tensorsDone, total: p.tensorsTotal, unit: "tensors", ...(p.tensor ? { current_item: p.tensor } : {}) }),
   });
   ctx.progress({ phase: "hashing", done: 1, total: 1, unit: "items" });
@@ -36,7 +46,7 @@ export const ggufQuantizeBody: Body<QuantizeData> = async (data, ctx, cfg) => {
     kind: "quantize",
     source: data.model,
     sourcePath: input,
-    recipe: { type },
+    recipe: { type, sourceId },
     toolVersions: { "llama.cpp": r.native.llamaCppRelease ?? r.native.llamaVersion, ggml: `${r.native.ggmlVersion}@${r.native.ggmlCommit}`, "node-llama-cpp": r.native.nodeLlamaCppVersion ?? "" },
     jobId: ctx.jobId,
     sha256: { [path.basename(r.outPath)]: sha256 },

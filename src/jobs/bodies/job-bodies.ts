@@ -15,6 +15,8 @@ export interface ConvertData {
   outtype?: string;
   mlx?: { dtype: string; quantize: boolean; bits: number; groupSize: number; recipe: string; gpuOptimizationLevel: string };
   outputName: string;
+  /** Replace an existing output (else REG_EXISTS). */
+  overwrite?: boolean;
   keepIntermediate: boolean;
   /** Flow children: quantization types to produce from this conversion (one pass each). */
   types?: string[];
@@ -26,6 +28,7 @@ export interface QuantizeData {
   type?: string;
   mlx?: ConvertData["mlx"];
   outputName: string;
+  overwrite?: boolean;
   threads: number;
 }
 
@@ -34,4 +37,5 @@ export interface FuseData {
   base: string;
   adapter: string;
   outputName: string;
+  overwrite?: boolean;
 }

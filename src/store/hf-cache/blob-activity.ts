@@ -34,3 +34,21 @@ export function writtenRecently(file: string, now = Date.now()): boolean {
 export function incompleteIsActive(cacheDir: string, repoFolder: string, incompletePath: string, now = Date.now()): boolean {
   return blobLockHeld(blobLockPath(cacheDir, repoFolder, incompleteEtag(incompletePath))) || writtenRecently(incompletePath, now);
 }
+
+/**
+ * Whether a pull is writing this snapshot (#20 item 16): its repo has an `.incomplete` blob a download is writing,
+ * and the snapshot folder itself changed within ACTIVE_INCOMPLETE_MS (a pull links each file in as it completes;
+ * an older, complete snapshot of the same repo is not the one being written).
+ */
+export function snapshotDownloading(snapshotPath: string, now = Date.now()): boolean {
+  const repoPath = path.dirname(path.dirname(snapshotPath));
+  if (path.basename(path.dirname(snapshotPath)) !== "snapshots" || !writtenRecently(snapshotPath, now)) return false;
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.join(repoPath, "blobs"));
+  } catch {
+    return false;
+  }
+  const cacheDir = path.dirname(repoPath);
+  return names.some((n) => n.endsWith(".incomplete") && incompleteIsActive(cacheDir, path.basename(repoPath), path.join(repoPath, "blobs", n), now));
+}

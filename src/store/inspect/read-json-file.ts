@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import { CortexError } from "../../errors/cortex-error.js";
-import { openQuietly } from "../../formats/quiet-read.js";
+import { readTextQuietly } from "../../formats/quiet-read.js";
 
 /** config.json and friends are small; anything larger is not what it claims to be. */
 export const MAX_JSON_BYTES = 16 << 20;
@@ -13,17 +13,8 @@ export async function readJsonObject(file: string, knownSize?: number, maxBytes 
   // The size from the walk's stat spares a syscall; the read is bounded by the limit either way.
   const size = knownSize ?? (await fs.stat(file)).size;
   if (size > maxBytes) throw new CortexError("FMT_INVALID", `${file}: ${size} bytes, larger than the ${maxBytes}-byte limit for a JSON file`);
-  const quiet = await openQuietly(file);
-  const fh = quiet.fh;
-  let text: string;
-  try {
-    const buf = Buffer.allocUnsafe(maxBytes < size + 1 ? maxBytes + 1 : size + 1);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    if (bytesRead > maxBytes) throw new CortexError("FMT_INVALID", `${file}: grew beyond the ${maxBytes}-byte limit for a JSON file`);
-    text = buf.subarray(0, bytesRead).toString("utf8");
-  } finally {
-    await quiet.close();
-  }
+  // readSmallFile re-checks on the open handle: regular file, size within the limit.
+  const text = await readTextQuietly(file, maxBytes);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -22,6 +22,17 @@ export interface ConvertModelRequest {
    * Keep the F16 intermediate of a two-pass GGUF quantization.
    */
   'keep_intermediate'?: (boolean);
+  /**
+   * Replace an existing output of the same name (never one a running job or the inference pool holds); without it
+   * an existing output is ALREADY_EXISTS (REG_EXISTS).
+   */
+  'overwrite'?: (boolean);
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key'?: (string);
 }
 
 export interface ConvertModelRequest__Output {
@@ -43,4 +54,15 @@ export interface ConvertModelRequest__Output {
    * Keep the F16 intermediate of a two-pass GGUF quantization.
    */
   'keep_intermediate': (boolean);
+  /**
+   * Replace an existing output of the same name (never one a running job or the inference pool holds); without it
+   * an existing output is ALREADY_EXISTS (REG_EXISTS).
+   */
+  'overwrite': (boolean);
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key': (string);
 }

@@ -57,6 +57,11 @@ export interface ModelInfo {
    */
   'bits_low'?: (number);
   'bits_high'?: (number);
+  /**
+   * An HF snapshot a running pull is still writing: its files are incomplete (not `broken`), and jobs refuse it as
+   * a source (FAILED_PRECONDITION) until the pull ends.
+   */
+  'downloading'?: (boolean);
 }
 
 export interface ModelInfo__Output {
@@ -109,4 +114,9 @@ export interface ModelInfo__Output {
    */
   'bits_low': (number);
   'bits_high': (number);
+  /**
+   * An HF snapshot a running pull is still writing: its files are incomplete (not `broken`), and jobs refuse it as
+   * a source (FAILED_PRECONDITION) until the pull ends.
+   */
+  'downloading': (boolean);
 }

@@ -12,6 +12,12 @@ export interface PullModelRequest {
   'revision'?: (string);
   'include'?: (string)[];
   'exclude'?: (string)[];
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key'?: (string);
 }
 
 export interface PullModelRequest__Output {
@@ -25,4 +31,10 @@ export interface PullModelRequest__Output {
   'revision': (string);
   'include': (string)[];
   'exclude': (string)[];
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key': (string);
 }

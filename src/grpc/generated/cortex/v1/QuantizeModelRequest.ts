@@ -12,6 +12,16 @@ export interface QuantizeModelRequest {
   'mlx'?: (_cortex_v1_MlxOptions | null);
   'output_name'?: (string);
   'threads'?: (number);
+  /**
+   * As ConvertModelRequest.overwrite.
+   */
+  'overwrite'?: (boolean);
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key'?: (string);
 }
 
 export interface QuantizeModelRequest__Output {
@@ -24,4 +34,14 @@ export interface QuantizeModelRequest__Output {
   'mlx': (_cortex_v1_MlxOptions__Output | null);
   'output_name': (string);
   'threads': (number);
+  /**
+   * As ConvertModelRequest.overwrite.
+   */
+  'overwrite': (boolean);
+  /**
+   * Makes the submit idempotent: a retry with the same key (after a timeout or UNAVAILABLE, when the first try may
+   * have gone through) joins the job the first try made, even once it has ended. The CLI sends a fresh key per
+   * command and retries with it. Empty = none.
+   */
+  'idempotency_key': (string);
 }

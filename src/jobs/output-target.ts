@@ -1,0 +1,139 @@
+import fs from "node:fs";
+import { link, rename, rm } from "node:fs/promises";
+import { CortexError } from "../errors/cortex-error.js";
+import { sha256File } from "../hub/sha256-file.js";
+import { manifestSchema, type Manifest } from "../store/manifest/manifest-schema.js";
+import { manifestPath } from "../store/manifest/manifest-store.js";
+import { identifyPath } from "../store/model-identity.js";
+import { storeRootsFor } from "../store/store-roots.js";
+import type { WorkerRuntimeConfig } from "./worker-config.js";
+
+/** Where a job writes its model, and whether an earlier run of this same job already wrote it there. */
+export interface OutputTarget {
+  path: string;
+  /** Replace what is there at publish (the request said `overwrite`). */
+  overwrite: boolean;
+  /** The manifest of this job's own complete output from an earlier run (a retried or doubly-run job): finish with it. */
+  finished?: Manifest;
+}
+
+export interface OutputRequest {
+  /** Candidate paths, preferred first. An explicit output name gives one; a default name adds alternatives. */
+  candidates: readonly string[];
+  overwrite: boolean;
+  jobId: string;
+  /** The job's input model (a path in the roots): an existing output made from it is "the same model". */
+  sourcePath: string;
+}
+
+/**
+ * Choose the output of a job that writes a model (#20 item 1): never an existing model unless the request says
+ * `overwrite`. An output recorded as made by this very job (an earlier attempt, or a run that lost its Redis lock)
+ * is finished, not redone. A default name taken by a model of *another* source moves on to the next candidate
+ * (the org, or the source's id prefix, in the name); taken by the same source it is REG_EXISTS. Synchronous (a
+ * stat and a small manifest read per candidate) so MLX's output-folder callback can use it.
+ * @throws CortexError REG_EXISTS naming the output and how to replace it.
+ */
+export function chooseOutput(cfg: WorkerRuntimeConfig, r: OutputRequest): OutputTarget {
+  const roots = storeRootsFor({ hfHubCache: cfg.hfHubCache, modelDirs: cfg.modelDirs }, cfg.paths);
+  const sourceId = safeId(roots, r.sourcePath);
+  for (const candidate of r.candidates) {
+    if (!fs.existsSync(candidate)) return { path: candidate, overwrite: false };
+    const m = ownManifest(roots, candidate);
+    const last = m?.provenance.convertedFrom.at(-1);
+    if (m && last?.jobId && last.jobId === r.jobId) return { path: candidate, overwrite: false, finished: m };
+    if (r.overwrite) return { path: candidate, overwrite: true };
+    const sameSource = r.candidates.length === 1 || (sourceId !== undefined && last !== undefined && stepSourceId(last) === sourceId);
+    if (sameSource) throw exists(candidate);
+  }
+  throw exists(r.candidates[0]!, r.candidates.length);
+}
+
+/** The manifest of the model at `p`, read directly (a few KiB), or undefined. */
+export function ownManifest(roots: ReturnType<typeof storeRootsFor>, p: string): Manifest | undefined {
+  const id = safeId(roots, p);
+  if (!id) return undefined;
+  try {
+    const parsed = manifestSchema.safeParse(JSON.parse(fs.readFileSync(manifestPath(roots.manifests, id), "utf8")));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This job's finished output at `p`, waiting up to `waitMs` for a concurrent run of the same job to record it. */
+export async function finishedByJob(cfg: WorkerRuntimeConfig, p: string, jobId: string, waitMs: number): Promise<Manifest | undefined> {
+  const roots = storeRootsFor({ hfHubCache: cfg.hfHubCache, modelDirs: cfg.modelDirs }, cfg.paths);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const m = ownManifest(roots, p);
+    if (m && m.provenance.convertedFrom.at(-1)?.jobId === jobId) return m;
+    if (Date.now() >= deadline) return undefined;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Candidate names for a default output stem: as is, then with the source's org, then with its id prefix. */
+export function defaultStems(stem: string, source: { repo?: string | undefined; id: string }): string[] {
+  const org = source.repo?.includes("/") ? source.repo.split("/")[0]! : "";
+  return [...new Set([stem, ...(org ? [`${org}-${stem}`] : []), `${stem}-${source.id.slice(0, 8) || "x"}`])];
+}
+
+function exists(file: string, tried = 1): CortexError {
+  return new CortexError("REG_EXISTS", `${file} already exists${tried > 1 ? ` (and ${tried - 1} alternative names are taken)` : ""}; choose another output name, delete it first, or pass overwrite (cortex … --overwrite) to replace it`);
+}
+
+function safeId(roots: ReturnType<typeof storeRootsFor>, p: string): string | undefined {
+  try {
+    return identifyPath(roots, p).id;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The source model id a step recorded (record-model.ts puts it in the recipe as `sourceId`). */
+function stepSourceId(step: { recipe: Record<string, unknown> }): string | undefined {
+  return typeof step.recipe.sourceId === "string" ? step.recipe.sourceId : undefined;
+}
+
+/** The id a job records as its source (`recipe.sourceId`), so a later job can tell "same source" from "name clash". */
+export function sourceIdOf(cfg: WorkerRuntimeConfig, sourcePath: string): string {
+  return safeId(storeRootsFor({ hfHubCache: cfg.hfHubCache, modelDirs: cfg.modelDirs }, cfg.paths), sourcePath) ?? "";
+}
+
+/**
+ * Put a finished temp file at `dst`. Without overwrite this is a hard link (fails EEXIST, atomically, when anything
+ * appeared at `dst` meanwhile), then the temp name goes. An existing `dst` with the same bytes is this job's own
+ * output from a concurrent run (a lost Redis lock: both runs produce identical files) and counts as published.
+ * @throws CortexError REG_EXISTS when a different file appeared at `dst`.
+ */
+export async function publishFile(tmp: string, dst: string, overwrite: boolean): Promise<"published" | "already-there"> {
+  if (overwrite) {
+    await rename(tmp, dst);
+    return "published";
+  }
+  try {
+    await link(tmp, dst);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    const same = (await sha256File(tmp)) === (await sha256File(dst).catch(() => ""));
+    await rm(tmp, { force: true });
+    if (same) return "already-there";
+    throw exists(dst);
+  }
+  await rm(tmp, { force: true });
+  return "published";
+}
+
+/** The result of a job whose output an earlier run of it already finished (from that run's manifest). */
+export function finishedResult(p: string, m: Manifest, extra: Record<string, unknown>): object {
+  const files = m.provenance.files;
+  return {
+    model_id: m.id,
+    path: p,
+    ...extra,
+    bytes: files.reduce((a, f) => a + f.size, 0),
+    ...(files.length === 1 && files[0]!.sha256 ? { sha256: files[0]!.sha256 } : {}),
+    finished_by_earlier_run: true,
+  };
+}

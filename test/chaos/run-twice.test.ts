@@ -1,0 +1,57 @@
+/**
+ * #20 item 4: a job that loses its Redis lock (Redis stalled 10–20 s) is run a second time by BullMQ while the
+ * first run still works, and a crashed job is retried after its output was already published. GGUF jobs then
+ * silently ran twice (the retry redid the work and replaced the output), and MLX convert / fuse failed REG_EXISTS
+ * on their own complete output. Each run of one job id must end with the one output and the same answer.
+ * The bodies run here directly, in this process, with the same job id: what BullMQ would do, without the stall.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { homePaths } from "../../src/config/paths.js";
+import { ggufQuantizeBody } from "../../src/jobs/bodies/gguf-quantize-body.js";
+import { mlxConvertBody } from "../../src/jobs/bodies/mlx-convert-body.js";
+import type { JobContext } from "../../src/jobs/processor-shim.js";
+import type { WorkerRuntimeConfig } from "../../src/jobs/worker-config.js";
+import { makeHfCheckpoint } from "../fixtures/make-hf-checkpoint.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { jobSourceGguf, listTree } from "./helpers.js";
+
+function setUp(dir: string): WorkerRuntimeConfig {
+  const home = path.join(dir, "h");
+  const paths = homePaths(home);
+  for (const p of [paths.models, paths.quantizedModels, paths.mlxModels, paths.manifests]) fs.mkdirSync(p, { recursive: true });
+  return { home, paths, hfEndpoint: "http://127.0.0.1:9", hfToken: "", hfHubCache: path.join(dir, "hf"), modelDirs: [], hfOffline: true, downloadPartsPerFile: 1, threads: 1, logLevel: "silent" };
+}
+
+const ctxFor = (jobId: string, jobName: string): JobContext => ({ jobId, jobName, attempt: 1, signal: new AbortController().signal, progress: () => undefined, log: () => undefined });
+
+test("a GGUF quantization run twice at once, then retried, leaves one output and answers the same each time", async (t) => {
+  const src = jobSourceGguf("tiny");
+  if ("skip" in src) return t.skip(src.skip);
+  const cfg = setUp(tempDir(t, "twice"));
+  fs.copyFileSync(src.file, path.join(cfg.paths.models, "tiny-F16.gguf"));
+  const data = { model: "tiny-F16", target: "gguf" as const, type: "Q4_0", outputName: "", threads: 1 };
+  const [r1, r2] = (await Promise.all([ggufQuantizeBody(data, ctxFor("quantize-1", "quantize"), cfg), ggufQuantizeBody(data, ctxFor("quantize-1", "quantize"), cfg)])) as { path: string; model_id: string }[];
+  assert.equal(r1!.path, r2!.path, "both runs name the one output");
+  assert.deepEqual(listTree(cfg.paths.quantizedModels), ["tiny-Q4_0.gguf"], "one output, no temp files");
+  const retry = (await ggufQuantizeBody(data, ctxFor("quantize-1", "quantize"), cfg)) as { path: string; model_id: string; finished_by_earlier_run?: boolean };
+  assert.equal(retry.finished_by_earlier_run, true, "a retry of a finished job does not redo it");
+  assert.equal(retry.path, r1!.path);
+  assert.equal(retry.model_id, r1!.model_id);
+  await assert.rejects(ggufQuantizeBody(data, ctxFor("quantize-2", "quantize"), cfg), (e: { code?: string }) => e.code === "REG_EXISTS", "another job may not replace it");
+});
+
+test("an MLX conversion run twice at once, then retried, finishes with its own output instead of REG_EXISTS", async (t) => {
+  const cfg = setUp(tempDir(t, "twice"));
+  const ckpt = await makeHfCheckpoint(path.join(cfg.paths.models, "tiny-hf"), { numLayers: 1, hiddenSize: 64, intermediateSize: 128, numHeads: 2, numKvHeads: 1, vocabSize: 300, dtype: "bf16" });
+  const data = { model: ckpt.dir, source: ckpt.dir, target: "mlx" as const, mlx: { dtype: "", quantize: false, bits: 4, groupSize: 64, recipe: "", gpuOptimizationLevel: "" }, outputName: "", keepIntermediate: false };
+  const runs = await Promise.allSettled([mlxConvertBody(data, ctxFor("convert-1", "convert"), cfg), mlxConvertBody(data, ctxFor("convert-1", "convert"), cfg)]);
+  for (const r of runs) assert.equal(r.status, "fulfilled", r.status === "rejected" ? String(r.reason) : "");
+  const paths = runs.map((r) => (r as PromiseFulfilledResult<{ path: string }>).value.path);
+  assert.equal(paths[0], paths[1]);
+  assert.deepEqual(fs.readdirSync(cfg.paths.mlxModels), [path.basename(paths[0]!)], "one output folder, no temp folder");
+  const retry = (await mlxConvertBody(data, ctxFor("convert-1", "convert"), cfg)) as { finished_by_earlier_run?: boolean };
+  assert.equal(retry.finished_by_earlier_run, true);
+});
