@@ -1,7 +1,7 @@
 import { rename, rm, type FileHandle } from "node:fs/promises";
-import { CortexError, isCortexError } from "../errors/cortex-error.js";
+import { CortexError } from "../errors/cortex-error.js";
 import { GGML_TYPE as G, ggmlTypeName, llamaFtypeLabel } from "../formats/gguf/ggml-types.js";
-import { GgufWriter } from "../formats/gguf/gguf-writer.js";
+import type { GgufWriter } from "../formats/gguf/gguf-writer.js";
 import { openSafetensorsCheckpoint } from "../formats/safetensors/read-safetensors-index.js";
 import { tensorBytesToFloat32 } from "../formats/safetensors/read-tensor-data.js";
 import { affineDequantize } from "../mlx/affine-quantize.js";
@@ -12,6 +12,7 @@ import { readJsonObject } from "./hf-config.js";
 import { firstNonF16, repackQ4_1, repackQ5_1 } from "./mlx-affine-blocks.js";
 import { AUTO_MAPPING, mlxQuantizationOf, planMlxConversion, withRepackFallback, type MlxPlannedTensor, type MlxQuantSource } from "./mlx-gguf-plan.js";
 import { readTensorRange, tensorChunks } from "./tensor-chunks.js";
+import { writeGgufFile } from "./write-gguf-file.js";
 import type { TokenizerSummary } from "./tokenizer-to-gguf.js";
 
 export interface ConvertMlxToGgufOptions {
@@ -161,33 +162,11 @@ interface KindStats {
 }
 
 async function writeMlxGguf(o: ConvertMlxToGgufOptions, kv: { writeTo(w: GgufWriter): void }, plan: readonly MlxPlannedTensor[], path: string, handles: Map<string, FileHandle>, checkAbort: () => void): Promise<Map<string, KindStats>> {
-  const writer = await GgufWriter.create(path);
   const stats = new Map<string, KindStats>();
-  try {
-    kv.writeTo(writer);
-    for (const t of plan) writer.addTensorInfo(t.name, t.dims, t.type, t.byteSize);
-    await writer.writeHeader();
-    const bytesTotal = plan.reduce((a, t) => a + t.byteSize, 0);
-    let bytesDone = 0;
-    const limit = o.chunkBytes ?? 64 << 20;
-    for (const [i, t] of plan.entries()) {
-      checkAbort();
-      const chunks = "quant" in t.source ? quantChunks(o, t, t.source.quant, t.source.encoding, handles, limit, stats) : floatChunks(o, t, handles, limit);
-      for await (const bytes of chunks) {
-        checkAbort();
-        await writer.writeTensorData(t.name, bytes);
-        bytesDone += bytes.byteLength;
-        o.onProgress?.({ tensor: t.name, done: i, total: plan.length, bytesDone, bytesTotal });
-      }
-      o.onProgress?.({ tensor: t.name, done: i + 1, total: plan.length, bytesDone, bytesTotal });
-    }
-    await writer.finish();
-    return stats;
-  } catch (err) {
-    await writer.abort().catch(() => undefined);
-    await rm(path, { force: true });
-    throw isCortexError(err) || !(err instanceof Error) ? err : new CortexError("CONV_FAILED", `converting ${o.sourceDir}: ${err.message}`, { cause: err });
-  }
+  const limit = o.chunkBytes ?? 64 << 20;
+  const chunks = (t: MlxPlannedTensor) => ("quant" in t.source ? quantChunks(o, t, t.source.quant, t.source.encoding, handles, limit, stats) : floatChunks(o, t, handles, limit));
+  await writeGgufFile({ path, sourceDir: o.sourceDir, kv, plan, chunks, checkAbort, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+  return stats;
 }
 
 async function* floatChunks(o: ConvertMlxToGgufOptions, t: MlxPlannedTensor, handles: Map<string, FileHandle>, limit: number): AsyncGenerator<Uint8Array> {
