@@ -8,9 +8,10 @@ import { listModelsCold, listModelsWarm } from "./list-models.js";
 import { convertOnePass, quantizeQ4km, quantizeQ8 } from "./quantize.js";
 import { mlxConvert } from "./mlx-convert.js";
 import { mlxToGguf } from "./mlx-to-gguf.js";
+import { httpTokens } from "./http-tokens.js";
 
 /** `npm run bench [name…]`: runs the named benchmarks (all when none is named). */
-const ALL: Benchmark[] = [cliStartup, cliStartupLs, rpcLatency, download, listModelsWarm, listModelsCold, inferenceTokens, inferenceIsolation, inferenceTtft, quantizeQ4km, quantizeQ8, convertOnePass, mlxConvert, mlxToGguf];
+const ALL: Benchmark[] = [cliStartup, cliStartupLs, rpcLatency, download, listModelsWarm, listModelsCold, inferenceTokens, inferenceIsolation, inferenceTtft, httpTokens, quantizeQ4km, quantizeQ8, convertOnePass, mlxConvert, mlxToGguf];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !ALL.some((b) => b.name === w));

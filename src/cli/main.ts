@@ -4,6 +4,7 @@ import { VERSION } from "../version.js";
 import { CliError, EXIT_USAGE } from "./client.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDaemon } from "./commands/daemon.js";
+import { registerWorker } from "./commands/worker.js";
 import { registerService } from "./commands/service.js";
 import { registerStatus } from "./commands/status.js";
 import { registerJobs } from "./commands/jobs.js";
@@ -40,6 +41,7 @@ const program = new Command("cortex")
 registerStatus(program);
 registerConfig(program);
 registerDaemon(program);
+registerWorker(program);
 registerService(program);
 registerPull(program);
 registerJobs(program);

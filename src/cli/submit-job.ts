@@ -1,3 +1,4 @@
+import { CliError, EXIT_USAGE } from "./client.js";
 import type { JobHandle__Output } from "../grpc/generated/cortex/v1/JobHandle.js";
 import type { CliContext } from "./context.js";
 import { jobLine, type JobView } from "./job-format.js";
@@ -22,4 +23,10 @@ export async function submitAndFollow(ctx: CliContext, submitted: Promise<JobHan
   const job = await watchJob(ctx.client, handle.job_id, { json: ctx.json, ...(opts.cancelOnExit ? { cancelOnExit: true } : {}) });
   if (!ctx.json) process.stdout.write(`${job.result_json ? `done: ${job.result_json}` : jobLine(job)}\n`);
   return job;
+}
+
+/** --destination / --push-to → the request's destination ("" = local); both at once is a usage error. */
+export function destinationFlag(o: { destination?: string; pushTo?: string }): string {
+  if (o.destination && o.pushTo) throw new CliError("--push-to is --destination hub:<org/repo>; give one of them", EXIT_USAGE);
+  return o.pushTo ? `hub:${o.pushTo}` : (o.destination ?? "");
 }

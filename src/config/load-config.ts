@@ -75,6 +75,7 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
     hfHubCache: path.resolve(expandHome(data.hfHubCache, input.homedir)),
     hfTokenPath: path.resolve(expandHome(data.hfTokenPath, input.homedir)),
     modelDirs: Object.freeze(data.modelDirs.map((d) => path.resolve(expandHome(d, input.homedir)))),
+    sharedRoots: Object.freeze(data.sharedRoots.map((d) => path.resolve(d))),
   };
   return { config: Object.freeze(config), sources: Object.freeze(sources), file };
 }
@@ -94,6 +95,13 @@ function coerceEnv(key: ConfigKey, name: string, raw: string, example: unknown):
     throw new CortexError("CFG_INVALID", `invalid environment ${name}="${raw}": expected 1/0, true/false`);
   }
   if (Array.isArray(example)) return raw.split(SETTINGS[key].listSeparator ?? path.delimiter).map((x) => x.trim()).filter(Boolean);
+  if (typeof example === "object" && example !== null) {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      throw new CortexError("CFG_INVALID", `invalid environment ${name}: expected a JSON object`);
+    }
+  }
   if (typeof example === "number" && !key.endsWith("Bytes")) {
     const n = Number(raw);
     if (!Number.isFinite(n)) throw new CortexError("CFG_INVALID", `invalid environment ${name}="${raw}": expected a number`);
@@ -135,7 +143,8 @@ export function describeConfig(loaded: LoadedConfig): { key: string; value: stri
   return (Object.keys(SETTINGS) as ConfigKey[]).map((key) => {
     const spec = SETTINGS[key];
     const raw = loaded.config[key];
-    const value = spec.secret && raw !== "" ? JSON.stringify("***") : JSON.stringify(raw);
+    const unset = raw === "" || (typeof raw === "object" && raw !== null && !Array.isArray(raw) && Object.keys(raw).length === 0);
+    const value = spec.secret && !unset ? JSON.stringify("***") : JSON.stringify(raw);
     return { key, value, source: loaded.sources[key], description: spec.description, ...(spec.env ? { env: spec.env } : {}) };
   });
 }

@@ -59,6 +59,9 @@ export const configSchema = z.strictObject({
   httpOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "must be an origin such as http://localhost:3000 (scheme://host[:port], no path)")),
   httpHosts: z.array(z.string().regex(/^[A-Za-z0-9.-]+$/, "must be a host name such as cortex.local")),
   redisUrl: z.string(),
+  redisOptions: z.record(z.string(), z.unknown()),
+  sharedRoots: z.array(z.string().min(1).refine((p) => path.isAbsolute(p), { message: "must be an absolute path" })),
+  fleetWaitTimeoutMs: z.number().int().min(1000),
   redisServer: z.string().min(1),
   logLevel: z.enum(levels),
   modelDirs: z.array(z.string().min(1)),
@@ -78,13 +81,14 @@ export const configSchema = z.strictObject({
   maxQueuedRequests: z.number().int().min(0),
   streamIntervalMs: z.number().int().min(0).max(1000),
   shutdownTimeoutMs: z.number().int().min(100).max(600_000),
+  redisStallToleranceMs: z.number().int().min(0).max(600_000),
 }).superRefine((c, ctx) => {
   if (Boolean(c.tlsCert) !== Boolean(c.tlsKey)) ctx.addIssue({ code: "custom", path: [c.tlsCert ? "tlsKey" : "tlsCert"], message: "TLS needs both a certificate (--tls-cert) and its key (--tls-key)" });
   if (c.tlsClientCa && !c.tlsCert) ctx.addIssue({ code: "custom", path: ["tlsClientCa"], message: "client certificates (mTLS) need TLS: give --tls-cert and --tls-key too" });
   if (c.tlsCert && !c.listen) ctx.addIssue({ code: "custom", path: ["tlsCert"], message: "TLS applies to the TCP listener: give --listen too" });
 });
 
-export type Config = Readonly<Omit<z.output<typeof configSchema>, "modelDirs">> & { readonly modelDirs: readonly string[] };
+export type Config = Readonly<Omit<z.output<typeof configSchema>, "modelDirs" | "sharedRoots">> & { readonly modelDirs: readonly string[]; readonly sharedRoots: readonly string[] };
 export type ConfigKey = keyof z.output<typeof configSchema>;
 
 export const SETTINGS: Record<ConfigKey, SettingSpec> = {
@@ -99,6 +103,9 @@ export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   httpOrigins: { env: "CORTEX_HTTP_ORIGINS", listSeparator: ",", description: "Browser origins allowed by CORS on the HTTP APIs (comma-separated in the environment, e.g. http://localhost:3000); none by default." },
   httpHosts: { env: "CORTEX_HTTP_HOSTS", listSeparator: ",", description: "Host names the HTTP APIs answer besides loopback names (DNS-rebinding guard; comma-separated in the environment)." },
   redisUrl: { env: "CORTEX_REDIS_URL", flag: "--redis-url", secret: true, description: "External Redis (redis://, rediss:// or a unix socket path); empty = embedded redis-server." },
+  redisOptions: { env: "CORTEX_REDIS_OPTIONS", secret: true, description: "Extra ioredis options (JSON object) for the external Redis: Sentinel ({\"sentinels\":[{\"host\",\"port\"}],\"name\":\"mymaster\"}), TLS (tls.ca…), timeouts." },
+  sharedRoots: { env: "CORTEX_SHARED_ROOTS", description: "Folders every machine of the fleet mounts at the same path (path-list separated): fleet jobs read inputs and write outputs there." },
+  fleetWaitTimeoutMs: { env: "CORTEX_FLEET_WAIT_TIMEOUT_MS", description: "How long a fleet job waits on a queue no connected worker serves before it fails FLEET_NO_WORKER (FAILED_PRECONDITION)." },
   redisServer: { env: "CORTEX_REDIS_SERVER", description: "redis-server binary for the embedded Redis." },
   logLevel: { env: "CORTEX_LOG_LEVEL", flag: "--log-level", description: "Log level: fatal, error, warn, info, debug, trace, silent." },
   modelDirs: { env: "CORTEX_MODEL_DIRS", description: "Extra folders to scan for models (path-list separated)." },
@@ -118,6 +125,7 @@ export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   maxQueuedRequests: { env: "CORTEX_MAX_QUEUE", description: "Inference requests waiting for memory before RESOURCE_EXHAUSTED." },
   streamIntervalMs: { env: "CORTEX_STREAM_INTERVAL_MS", description: "Least time between streamed messages of one generation; text generated meanwhile joins the next (0 = every token)." },
   shutdownTimeoutMs: { env: "CORTEX_SHUTDOWN_TIMEOUT_MS", description: "Bound on graceful shutdown before streams are cut." },
+  redisStallToleranceMs: { env: "CORTEX_REDIS_STALL_TOLERANCE_MS", description: "Longest Redis stall a running job's lock survives (lock = 2 × this + 5 s, at least 10 s); a crashed daemon's jobs come back after about the lock's length." },
 };
 
 /** Defaults that depend on the machine and the user's home, computed at boot (never at import). */
@@ -134,6 +142,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
     httpOrigins: [],
     httpHosts: [],
     redisUrl: "",
+    redisOptions: {},
+    sharedRoots: [],
+    fleetWaitTimeoutMs: 600_000,
     redisServer: "redis-server",
     logLevel: "info",
     modelDirs: [],
@@ -154,6 +165,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
     maxQueuedRequests: 64,
     streamIntervalMs: 64,
     shutdownTimeoutMs: 10_000,
+    redisStallToleranceMs: 2_500,
   };
 }
 

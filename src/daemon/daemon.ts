@@ -6,7 +6,12 @@ import type { Config } from "../config/schema.js";
 import { homePaths } from "../config/paths.js";
 import { GrpcServers, type ServiceImplementations, type TcpTls } from "../grpc/grpc-server.js";
 import { createModelService } from "../grpc/services/model-service.js";
-import { closeQueues, createQueues } from "../jobs/queues.js";
+import { closeQueues, createQueues, queueNamesOf } from "../jobs/queues.js";
+import { CancelBus } from "../jobs/cancel-bus.js";
+import { listFleetWorkers, WorkerHeartbeat } from "../jobs/worker-registry.js";
+import { CAPABILITIES, QUEUE_NAMES } from "../jobs/queue-names.js";
+import { VERSION } from "../version.js";
+import os from "node:os";
 import { JobEvents } from "../jobs/job-events.js";
 import { JobManager } from "../jobs/job-manager.js";
 import { JobWorkers } from "../jobs/job-workers.js";
@@ -25,6 +30,7 @@ import { storeRootsFor } from "../store/store-roots.js";
 import { sweepStaleTemps } from "../store/sweep-stale-temps.js";
 import { resolveHubToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
+import { runStops } from "./run-stops.js";
 import { startRedis } from "../redis/redis-handle.js";
 import type { ServiceContext } from "../grpc/service-context.js";
 import { LockFile } from "../platform/lock-file.js";
@@ -33,7 +39,7 @@ import { confineReadsTo } from "../formats/quiet-read.js";
 import { resolveToken } from "../grpc/bearer-token.js";
 import { removeStaleSocket } from "../platform/unix-socket.js";
 import { HttpServer } from "../http/http-server.js";
-import { VERSION } from "../version.js";
+import { Metrics } from "../metrics/metrics.js";
 import { CortexError } from "../errors/cortex-error.js";
 
 /** A listen address whose host is a loopback name: the only place httpNoAuth is accepted. */
@@ -73,26 +79,49 @@ export class Daemon {
       }
       const tls = readTcpTls(config);
 
-      const redis = await startRedis({ url: config.redisUrl, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });
+      const redis = await startRedis({ url: config.redisUrl, options: config.redisOptions, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });
       stops.push({ name: "redis", stop: () => redis.stop() });
       logger.info({ mode: redis.mode, address: redis.address }, "redis ready");
 
-      const queues = createQueues(redis.connection);
+      // A shared (external) Redis may have `cortex worker`s on it: the fleet queues, cancels and registry exist then.
+      const fleet = redis.mode === "external";
+      const queues = createQueues(redis.connection, { fleet });
       stops.push({ name: "queues", stop: () => closeQueues(queues) });
-      const events = new JobEvents(redis.connection);
+      const events = new JobEvents(redis.connection, queueNamesOf({ fleet }));
       stops.push({ name: "job-events", stop: () => events.close() });
       await events.ready();
+      const cancelBus = fleet ? new CancelBus(redis.connection) : undefined;
+      if (cancelBus) stops.push({ name: "cancel-bus", stop: () => cancelBus.close() });
+      let heartbeat: WorkerHeartbeat | undefined;
       const workers = new JobWorkers({
         connection: redis.connection,
+        ...(cancelBus ? { cancelBus, onRunningChange: () => void heartbeat?.beat().catch(() => undefined) } : {}),
         concurrency: { downloads: config.maxConcurrentDownloads, conversions: config.conversionConcurrency, quantizations: config.conversionConcurrency },
         runtime: workerConfigFrom(config, resolveHubToken(config)),
         logger,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
+        stallToleranceMs: config.redisStallToleranceMs,
       });
-      workers.start();
+      if (fleet) {
+        heartbeat = new WorkerHeartbeat(redis.client, { id: `${os.hostname()}-${process.pid}-daemon`, role: "daemon", host: os.hostname(), pid: process.pid, version: VERSION, queues: [...QUEUE_NAMES], capabilities: [...CAPABILITIES], shared_roots: [...config.sharedRoots], started_at: new Date().toISOString() }, () => workers.runningJobIds());
+        stops.push({ name: "heartbeat", stop: () => heartbeat!.stop() });
+      }
+      await workers.start();
       stops.push({ name: "job-workers", stop: () => workers.stop() });
-      const jobs = new JobManager(queues, events, workers, redis.client, () => redis.healthy());
+      await heartbeat?.start();
+      const jobs = new JobManager(queues, events, workers, redis.client, () => redis.healthy(), cancelBus);
       stops.push({ name: "job-manager", stop: () => jobs.close() });
+      if (fleet) {
+        // Fleet jobs nobody can take wait visibly (status names the missing capability), then fail FLEET_NO_WORKER.
+        const sweep = setInterval(() => {
+          void listFleetWorkers(redis.client)
+            .then((ws) => jobs.failUnserved(new Set(ws.flatMap((w) => w.queues)), config.fleetWaitTimeoutMs))
+            .then((ids) => ids.length && logger.warn({ jobs: ids }, "fleet jobs failed: no worker serves their queue"))
+            .catch(() => undefined);
+        }, Math.min(5000, config.fleetWaitTimeoutMs / 2));
+        sweep.unref();
+        stops.push({ name: "fleet-sweep", stop: () => clearInterval(sweep) });
+      }
       const sourceRoots = { paths, hubCache: config.hfHubCache, modelDirs: config.modelDirs };
       const resolveSource = (ref: string) => resolveModelSource(ref, sourceRoots);
       // Job sources: what the worker can resolve itself, else anything `cortex ls` shows (id, prefix, name…),
@@ -131,21 +160,28 @@ export class Daemon {
         ),
       );
       const store = new ModelStore({ roots: storeRootsFor(config, paths), holders });
+      // An output a request asks to overwrite: whatever exists under that name in the output folders, asked of the same holders.
+      const outputHolders = async (name: string): Promise<string[]> => {
+        const found = [paths.models, paths.quantizedModels, paths.mlxModels].flatMap((dir) => [path.join(dir, name), path.join(dir, `${name}.gguf`)]).filter((p) => fs.existsSync(p));
+        const held = await Promise.all(found.map((p) => holders({ id: "", name, paths: [p], root: "cortex", sourceRepo: "", sourceRevision: "" })));
+        return held.flat();
+      };
       stops.push({ name: "model-store", stop: () => store.close() });
 
+      const metrics = new Metrics({ pool, queues, redisHealthy: () => redis.healthy() });
       const grpc = new GrpcServers({ socketPath: paths.socket, logger, ...(config.listen ? { tcp: { address: config.listen, token, ...(tls ? { tls } : {}) } } : {}) });
-      const ctx: ServiceContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, startedAt: new Date(), listeners: () => grpc.listeners };
+      const ctx: ServiceContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, metrics, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx, store),
-        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req, field) => submitPull(jobs, req, field), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))))),
-        "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams),
+        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req, field) => submitPull(jobs, req, field), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))), outputHolders, config.sharedRoots)),
+        "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams, metrics),
       };
       await grpc.start(services);
       stops.push({ name: "grpc", stop: () => grpc.stop(config.shutdownTimeoutMs) });
       let http: HttpServer | undefined;
       if (config.http) {
         http = new HttpServer(
-          { address: config.http, token: config.httpNoAuth ? "" : token, hosts: config.httpHosts, origins: config.httpOrigins, logger },
+          { address: config.http, token: config.httpNoAuth ? "" : token, hosts: config.httpHosts, origins: config.httpOrigins, logger, metrics },
           {
             pool,
             models: async () => (await store.snapshot()).models,
@@ -176,17 +212,6 @@ export class Daemon {
   stop(): Promise<void> {
     this.stopping ??= runStops(this.stops, this.ctx.logger);
     return this.stopping;
-  }
-}
-
-async function runStops(stops: { name: string; stop: () => Promise<void> | void }[], logger: Logger): Promise<void> {
-  for (const { name, stop } of [...stops].reverse()) {
-    try {
-      await stop();
-      logger.debug({ step: name }, "stopped");
-    } catch (err) {
-      logger.error({ step: name, err: (err as Error).message }, "error while stopping");
-    }
   }
 }
 

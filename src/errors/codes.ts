@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   HUB_UNAVAILABLE: { status: "UNAVAILABLE", retryable: true, doc: "The Hub cannot be reached or failed." },
   HUB_INTEGRITY: { status: "DATA_LOSS", retryable: true, doc: "Downloaded bytes do not match the expected hash or size." },
   HUB_OFFLINE: { status: "FAILED_PRECONDITION", retryable: false, doc: "Offline mode and the cache lacks the files." },
+  HUB_PERMISSION_DENIED: { status: "PERMISSION_DENIED", retryable: false, doc: "The token may not write to the Hub repo (a push)." },
   // Conversion / quantization
   CONV_UNSUPPORTED_ARCH: { status: "UNIMPLEMENTED", retryable: false, doc: "The model architecture is not supported." },
   CONV_MISSING_TOKENIZER: { status: "FAILED_PRECONDITION", retryable: false, doc: "The checkpoint has no usable tokenizer." },
@@ -52,6 +53,9 @@ export const ERROR_CODES = {
   JOB_NOT_FOUND: { status: "NOT_FOUND", retryable: false, doc: "No such job." },
   JOB_CANCELLED: { status: "CANCELLED", retryable: false, doc: "The job was cancelled." },
   JOB_INVALID_STATE: { status: "FAILED_PRECONDITION", retryable: false, doc: "The job is not in a state that allows this." },
+  // Fleet
+  FLEET_NO_WORKER: { status: "FAILED_PRECONDITION", retryable: false, doc: "No connected worker serves the job's queue (capability) within the wait bound." },
+  FLEET_NO_SHARED_ROOT: { status: "FAILED_PRECONDITION", retryable: false, doc: "A fleet job's input or output lies outside the shared roots every worker mounts." },
   // Inference
   INF_RESOURCE_EXHAUSTED: { status: "RESOURCE_EXHAUSTED", retryable: true, doc: "The model does not fit in the memory budget." },
   INF_BUSY: { status: "RESOURCE_EXHAUSTED", retryable: true, doc: "Too many queued requests." },

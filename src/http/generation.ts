@@ -1,6 +1,7 @@
 import type { GenerationInput, GenerationResult, SamplingSpec } from "../inference/engine/engine-types.js";
 import type { InferencePool } from "../inference/scheduler/inference-pool.js";
 import type { LoadOptions } from "../inference/scheduler/prepare-load.js";
+import type { RequestMeter } from "./request-meter.js";
 
 /** A finished generation as the HTTP dialects report it. */
 export interface GenerationRun {
@@ -16,7 +17,8 @@ export interface GenerationRun {
  * One generation on the pool, as every HTTP route runs it: take a lease (just-in-time load, queueing), stream
  * the text into `write`, give the lease back with the result. `write` may return a promise (the socket is full):
  * text generated meanwhile is joined into the next write, so a slow reader gets fewer, larger pieces and nothing
- * is buffered per token. `signal` (the client went away) cancels the wait or the generation within one token.
+ * is buffered per token. `client.signal` (the client went away) cancels the wait or the generation within one
+ * token; `client.meter` records the request's tokens and first-text time.
  */
 export async function runGeneration(
   pool: InferencePool,
@@ -24,9 +26,10 @@ export async function runGeneration(
   input: GenerationInput,
   sampling: SamplingSpec,
   load: LoadOptions,
-  signal: AbortSignal,
+  client: { signal: AbortSignal; meter?: RequestMeter | undefined },
   write: (text: string) => void | Promise<void>,
 ): Promise<GenerationRun> {
+  const { signal, meter } = client;
   const t0 = performance.now();
   const lease = await pool.acquire(model, load, signal);
   const queueMs = performance.now() - t0;
@@ -53,6 +56,7 @@ export async function runGeneration(
   try {
     result = await lease.runner.generate(input, sampling, (text) => {
       if (text === "" || failed) return;
+      meter?.firstText();
       pending += text;
       if (!writing) flush();
     }, AbortSignal.any([signal, lease.signal]));
@@ -62,5 +66,6 @@ export async function runGeneration(
   while (writing) await writing;
   if (failed) throw failed;
   if (lease.signal.aborted && !signal.aborted) throw lease.signal.reason;
+  meter?.done({ promptTokens: result.promptTokens, generatedTokens: result.generatedTokens });
   return { result, loadMs: lease.loadMs, queueMs, totalMs: performance.now() - t0 };
 }

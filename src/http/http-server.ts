@@ -4,6 +4,8 @@ import type { Logger } from "../log/logger.js";
 import type { HttpDeps } from "./http-deps.js";
 import { httpFailure, ollamaErrorBody, openAiErrorBody, type HttpFailure } from "./http-errors.js";
 import { checkRequest, type GuardOptions } from "./request-guard.js";
+import { attachMeter, meterOf, RequestMeter } from "./request-meter.js";
+import type { Api, Metrics } from "../metrics/metrics.js";
 import { registerOpenAi } from "./openai/openai-routes.js";
 import { registerOllama } from "./ollama/ollama-routes.js";
 
@@ -11,7 +13,20 @@ export interface HttpServerOptions extends GuardOptions {
   /** host:port */
   address: string;
   logger: Logger;
+  /** Served at GET /metrics; inference requests are measured into it. */
+  metrics?: Metrics;
 }
+
+/** The inference endpoints that are measured, and the API each belongs to. */
+const METERED: Record<string, Api> = {
+  "/v1/chat/completions": "openai",
+  "/v1/completions": "openai",
+  "/v1/embeddings": "openai",
+  "/api/chat": "ollama",
+  "/api/generate": "ollama",
+  "/api/embed": "ollama",
+  "/api/embeddings": "ollama",
+};
 
 /** Requests carry whole chat histories and embedding batches. */
 const BODY_LIMIT = 64 * 1024 * 1024;
@@ -28,12 +43,25 @@ export class HttpServer {
       const cors = checkRequest(opts, { method: req.method, path: req.url.split("?")[0]!, host: req.headers.host, origin: req.headers.origin, authorization: req.headers.authorization });
       // On the raw response: streamed replies (hijacked) write their own head, which then includes these.
       for (const [k, v] of Object.entries(cors)) reply.raw.setHeader(k, v);
+      const endpoint = req.url.split("?")[0]!;
+      const api = METERED[endpoint];
+      if (opts.metrics && api && req.method === "POST") {
+        attachMeter(reply.raw, new RequestMeter(opts.metrics, api, endpoint, () => modelLabel(req.body)));
+      }
     });
+    if (opts.metrics) {
+      const metrics = opts.metrics;
+      app.get("/metrics", async (_req, reply) => reply.type(metrics.contentType).send(await metrics.text()));
+    }
     app.options("*", async (req, reply) => {
       reply.header("access-control-allow-methods", "GET, POST, DELETE, OPTIONS").header("access-control-allow-headers", req.headers["access-control-request-headers"] ?? "authorization, content-type").header("access-control-max-age", "600");
       return reply.code(204).send();
     });
-    app.setErrorHandler((err: FastifyError, req, reply) => sendError(req, reply, failureOf(err), opts.logger));
+    app.setErrorHandler((err: FastifyError, req, reply) => {
+      const f = failureOf(err);
+      meterOf(reply.raw)?.failed(f);
+      return sendError(req, reply, f, opts.logger);
+    });
     app.setNotFoundHandler((req, reply) => sendError(req, reply, httpFailure(new CortexError("REG_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`)), opts.logger));
     registerOpenAi(app, deps);
     registerOllama(app, deps);
@@ -55,6 +83,11 @@ export class HttpServer {
   async stop(): Promise<void> {
     await this.app.close();
   }
+}
+
+function modelLabel(body: unknown): string {
+  const m = (body as { model?: unknown } | undefined)?.model;
+  return typeof m === "string" ? m.slice(0, 200) : "";
 }
 
 function splitAddress(address: string): { host: string; port: number } {

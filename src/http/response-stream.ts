@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import { CortexError } from "../errors/cortex-error.js";
+import { meterOf, type RequestMeter } from "./request-meter.js";
 
 /**
  * A streamed HTTP response body (SSE or NDJSON) written to the raw socket. A write the socket cannot take at
@@ -9,9 +10,12 @@ import { CortexError } from "../errors/cortex-error.js";
  */
 export class ResponseStream {
   private readonly controller = new AbortController();
+  /** The request's measurements (absent when metrics are off). */
+  readonly meter: RequestMeter | undefined;
 
   /** `headers`: of the streamed response, written with its first bytes (an error before then gets its own status). */
   constructor(private readonly res: ServerResponse, private readonly headers: Record<string, string> = {}) {
+    this.meter = meterOf(res);
     res.once("close", () => {
       if (!res.writableFinished) this.controller.abort(new CortexError("JOB_CANCELLED", "the client closed the connection"));
     });

@@ -22,8 +22,12 @@ export async function streamReply(
     await run(out);
     out.end();
   } catch (err) {
-    if (out.signal.aborted) return;
+    if (out.signal.aborted) {
+      out.meter?.failed(httpFailure(err));
+      return;
+    }
     const f = httpFailure(err);
+    out.meter?.failed(f);
     if (f.status >= 500) logger.warn({ code: f.error.code, err: f.error.message }, "HTTP stream failed");
     if (out.started) out.end(errorEvent(f));
     else out.fail(f.status, errorBody(f), f.retryAfter);

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { QueueEvents, type ConnectionOptions } from "bullmq";
 import type { RedisOptions } from "ioredis";
-import { QUEUE_NAMES, QUEUE_PREFIX } from "./queue-names.js";
+import { QUEUE_NAMES, QUEUE_PREFIX, type AnyQueueName } from "./queue-names.js";
 
 /**
  * One QueueEvents reader per queue, fanned out by job id: WatchJob streams subscribe to "job:<id>" and get a
@@ -10,10 +10,10 @@ import { QUEUE_NAMES, QUEUE_PREFIX } from "./queue-names.js";
 export class JobEvents extends EventEmitter {
   private readonly readers: QueueEvents[] = [];
 
-  constructor(connection: RedisOptions) {
+  constructor(connection: RedisOptions, queues: readonly AnyQueueName[] = QUEUE_NAMES) {
     super();
     this.setMaxListeners(0);
-    for (const queue of QUEUE_NAMES) {
+    for (const queue of queues) {
       const qe = new QueueEvents(queue, { connection: connection as ConnectionOptions, prefix: QUEUE_PREFIX });
       for (const event of ["progress", "active", "waiting", "completed", "failed", "delayed", "removed", "stalled", "retries-exhausted"] as const) {
         qe.on(event, (args: { jobId: string }) => this.emit(`job:${args.jobId}`, event));

@@ -1,4 +1,4 @@
-import type { QueueName } from "./queue-names.js";
+import { isCapability, fleetQueue, type AnyQueueName, type Capability, type FleetBaseQueue, type QueueName } from "./queue-names.js";
 
 /** Each kind of job: its queue, its id prefix (ids say which queue holds them) and its proto enum. */
 export const JOB_KINDS = {
@@ -10,18 +10,27 @@ export const JOB_KINDS = {
 } as const satisfies Record<string, { queue: QueueName; prefix: string; type: string }>;
 
 export type JobKind = keyof typeof JOB_KINDS;
+/** Kinds a fleet worker runs (their inputs and outputs can live anywhere). */
+export type FleetJobKind = "convert" | "quantize";
 
 export function isJobKind(name: string): name is JobKind {
   return Object.prototype.hasOwnProperty.call(JOB_KINDS, name);
 }
 
-/** Job ids look like "pull-3f9c2a1b7d4e": never integer-like, no ':' (BullMQ rules), queue derivable. */
-export function newJobId(kind: JobKind): string {
-  return `${JOB_KINDS[kind].prefix}-${crypto.randomUUID().replace(/-/g, "").slice(0, 16)}`;
+/**
+ * Job ids look like "pull-3f9c2a1b7d4e" (or "conv-mlx-3f9c…" on a fleet queue): never integer-like, no ':'
+ * (BullMQ rules), queue derivable. The random part is hex, so a capability word never looks like it.
+ */
+export function newJobId(kind: JobKind, capability?: Capability): string {
+  return `${JOB_KINDS[kind].prefix}-${capability ? `${capability}-` : ""}${crypto.randomUUID().replace(/-/g, "").slice(0, 16)}`;
 }
 
-export function queueOfJobId(jobId: string): QueueName | undefined {
-  const prefix = jobId.split("-")[0];
-  for (const k of Object.values(JOB_KINDS)) if (k.prefix === prefix) return k.queue;
+export function queueOfJobId(jobId: string): AnyQueueName | undefined {
+  const [prefix, second] = jobId.split("-");
+  for (const k of Object.values(JOB_KINDS)) {
+    if (k.prefix !== prefix) continue;
+    if (second !== undefined && isCapability(second)) return k.queue === "downloads" ? undefined : fleetQueue(k.queue as FleetBaseQueue, second);
+    return k.queue;
+  }
   return undefined;
 }

@@ -3,11 +3,13 @@ import { FlowProducer, type ConnectionOptions, type FlowJob, type Job as BullJob
 import type { Redis } from "ioredis";
 import { CortexError } from "../errors/cortex-error.js";
 import type { JobEvents } from "./job-events.js";
-import { JOB_KINDS, newJobId, queueOfJobId, type JobKind } from "./job-kinds.js";
+import { JOB_KINDS, newJobId, queueOfJobId, type FleetJobKind, type JobKind } from "./job-kinds.js";
 import { FINAL_STATES, toJobMessage, type JobMessage } from "./job-view.js";
 import type { JobWorkers } from "./job-workers.js";
-import { QUEUE_NAMES, QUEUE_PREFIX } from "./queue-names.js";
-import type { Queues } from "./queues.js";
+import { noWorkerNote } from "./fleet-status.js";
+import { fleetQueue, isFleetQueue, QUEUE_PREFIX, type AnyQueueName, type Capability, type FleetBaseQueue } from "./queue-names.js";
+import { queueEntries, type Queues } from "./queues.js";
+import type { CancelBus } from "./cancel-bus.js";
 
 const DEFAULT_OPTS: JobsOptions = {
   attempts: 3,
@@ -38,6 +40,8 @@ export interface SubmitOptions {
   dedupeKey?: string;
   attempts?: number;
   idempotencyKey?: string;
+  /** A fleet job: goes to the `<queue>-<capability>` queue that `cortex worker`s with that capability consume. */
+  capability?: Capability;
 }
 
 /** A submit that timed out may still have been queued (Redis got it, the answer was lost): say so, and how to join it. */
@@ -45,8 +49,8 @@ const SUBMIT_WHAT = "submit the job";
 const SUBMIT_MAYBE_SENT = "; the submit may still have gone through: retry with the same idempotency_key to join that job instead of starting another (the CLI does), or look in `cortex jobs`";
 
 /** A job id for a client's idempotency key: same key and kind, same id ("quant-i…": the queue stays derivable). */
-export function idempotentJobId(kind: JobKind, key: string): string {
-  return `${JOB_KINDS[kind].prefix}-i${crypto.createHash("sha256").update(`${kind}\0${key}`).digest("hex").slice(0, 20)}`;
+export function idempotentJobId(kind: JobKind, key: string, capability?: Capability): string {
+  return `${JOB_KINDS[kind].prefix}-${capability ? `${capability}-` : ""}i${crypto.createHash("sha256").update(`${kind}\0${key}`).digest("hex").slice(0, 20)}`;
 }
 
 /** At most 10 messages per second per watched job, the final one included. */
@@ -61,7 +65,21 @@ export class JobManager {
     private readonly redis: Redis,
     /** The Redis watchdog's verdict (redis-handle.ts): false while Redis is frozen, so calls answer at once. */
     private readonly redisAnswers: () => boolean = () => true,
+    /** Present when the daemon shares its Redis with `cortex worker`s: cancels reach them through it. */
+    private readonly cancelBus?: CancelBus,
   ) {}
+
+  /** The queue holding a job id's jobs; JOB_NOT_FOUND for a fleet id on a daemon without the fleet. */
+  private queueOf(name: AnyQueueName) {
+    const queue = this.queues[name];
+    if (!queue) throw new CortexError("JOB_NOT_FOUND", `queue ${name} is a fleet queue and this cortexd has no fleet (embedded Redis)`);
+    return queue;
+  }
+
+  /** Whether jobs can go to `cortex worker`s (queues per capability exist on this daemon). */
+  get fleetEnabled(): boolean {
+    return this.queues["conversions-gguf"] !== undefined;
+  }
 
   private flowProducer: FlowProducer | undefined;
 
@@ -124,8 +142,10 @@ export class JobManager {
   }
 
   private async submitNow(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: SubmitOptions): Promise<SubmitResult> {
-    const queue = this.queues[JOB_KINDS[kind].queue];
-    const jobId = opts.idempotencyKey ? idempotentJobId(kind, opts.idempotencyKey) : newJobId(kind);
+    // A fleet job goes to the queue of its capability, which only `cortex worker`s with that capability consume.
+    const name: AnyQueueName = opts.capability ? fleetQueue(JOB_KINDS[kind as FleetJobKind].queue as FleetBaseQueue, opts.capability) : JOB_KINDS[kind].queue;
+    const queue = this.queueOf(name);
+    const jobId = opts.idempotencyKey ? idempotentJobId(kind, opts.idempotencyKey, opts.capability) : newJobId(kind, opts.capability);
     if (opts.idempotencyKey && (await queue.getJob(jobId))) return { job: await this.get(jobId), deduplicated: true };
     const job = await queue.add(kind, data, {
       ...DEFAULT_OPTS,
@@ -141,6 +161,7 @@ export class JobManager {
     const queueName = queueOfJobId(jobId);
     if (!queueName) return undefined;
     const queue = this.queues[queueName];
+    if (!queue) return undefined;
     let job = await queue.getJob(jobId);
     if (!job) return undefined;
     const state = await job.getState();
@@ -168,8 +189,7 @@ export class JobManager {
   private async listNow(filter: { states?: string[]; types?: string[]; model?: string; limit?: number }): Promise<JobMessage[]> {
     const limit = Math.min(filter.limit || 100, 1000);
     const all = await Promise.all(
-      QUEUE_NAMES.map(async (name) => {
-        const q = this.queues[name];
+      queueEntries(this.queues).map(async ([, q]) => {
         const jobs = await q.getJobs(["waiting", "active", "delayed", "prioritized", "waiting-children", "completed", "failed"], 0, limit - 1, false);
         return Promise.all(jobs.filter(Boolean).map(async (j) => toJobMessage(j, await j.getState())));
       }),
@@ -231,22 +251,53 @@ export class JobManager {
       throw new CortexError("JOB_INVALID_STATE", `job ${jobId} already ended (${current.state.replace("JOB_STATE_", "").toLowerCase()})`);
     }
     if (state === "active") {
-      if (!this.workers.cancel(job.queueName as never, jobId, reason || "cancelled by user")) {
-        throw new CortexError("JOB_INVALID_STATE", `job ${jobId} is running but not in this daemon's workers`);
-      }
+      const local = await this.cancelRunning(job.queueName as AnyQueueName, jobId, reason || "cancelled by user");
       const after = await this.waitFinal(jobId, CANCEL_BOUND_MS);
-      return FINAL_STATES.has(after.state) ? after : this.killStuck(jobId, reason);
+      // A remote job's process is not ours to kill: its worker's own cancel bound applies there.
+      return FINAL_STATES.has(after.state) || !local ? after : this.killStuck(jobId, reason);
     }
     try {
       await job.remove();
     } catch {
       // It started meanwhile: cancel it where it runs.
-      this.workers.cancel(job.queueName as never, jobId, reason || "cancelled by user");
+      await this.cancelRunning(job.queueName as AnyQueueName, jobId, reason || "cancelled by user");
       return this.waitFinal(jobId, 5000);
     }
     const tomb: JobMessage = { ...current, state: "JOB_STATE_CANCELLED", finished_at: new Date().toISOString(), error_code: "JOB_CANCELLED", error_message: `job ${jobId} cancelled before it started${reason ? `: ${reason}` : ""}` };
     await this.redis.set(`${QUEUE_PREFIX}:tombstone:${jobId}`, JSON.stringify(tomb), "EX", TOMBSTONE_TTL_S);
     return tomb;
+  }
+
+  /**
+   * Fleet jobs that waited past `timeoutMs` on a queue no live worker consumes: removed and remembered as FAILED
+   * with FLEET_NO_WORKER (a job some worker could take keeps waiting its turn). Returns the ids failed.
+   */
+  async failUnserved(servedQueues: ReadonlySet<string>, timeoutMs: number, now = Date.now()): Promise<string[]> {
+    const failed: string[] = [];
+    for (const [name, queue] of queueEntries(this.queues)) {
+      if (!isFleetQueue(name) || servedQueues.has(name)) continue;
+      for (const job of await queue.getJobs(["waiting", "prioritized", "delayed"], 0, 999)) {
+        if (!job?.id || now - job.timestamp < timeoutMs) continue;
+        const current = toJobMessage(job, "waiting");
+        try {
+          await job.remove();
+        } catch {
+          continue; // a worker took it meanwhile
+        }
+        const tomb: JobMessage = { ...current, state: "JOB_STATE_FAILED", finished_at: new Date(now).toISOString(), error_code: "FLEET_NO_WORKER", error_message: `job ${job.id} waited ${Math.round((now - job.timestamp) / 1000)} s and ${noWorkerNote(name)}` };
+        await this.redis.set(`${QUEUE_PREFIX}:tombstone:${job.id}`, JSON.stringify(tomb), "EX", TOMBSTONE_TTL_S);
+        failed.push(job.id);
+      }
+    }
+    return failed;
+  }
+
+  /** Here when this daemon's workers run it (true); else broadcast to every worker process sharing the Redis. */
+  private async cancelRunning(queue: AnyQueueName, jobId: string, reason: string): Promise<boolean> {
+    if (this.workers.cancel(queue, jobId, reason)) return true;
+    if (!this.cancelBus) throw new CortexError("JOB_INVALID_STATE", `job ${jobId} is running but not in this daemon's workers`);
+    await this.cancelBus.publish({ jobId, reason });
+    return false;
   }
 
   /**

@@ -5,9 +5,10 @@ import { Worker, type ConnectionOptions } from "bullmq";
 import type { RedisOptions } from "ioredis";
 import type { Logger } from "../log/logger.js";
 import { SHUTDOWN_REASON } from "./processor-shim.js";
-import { QUEUE_NAMES, QUEUE_PREFIX, type QueueName } from "./queue-names.js";
+import { baseQueueOf, isFleetQueue, QUEUE_NAMES, QUEUE_PREFIX, type AnyQueueName, type QueueName } from "./queue-names.js";
 import { childEnv } from "../platform/child-env.js";
 import { WORKER_CONFIG_ENV, type WorkerRuntimeConfig } from "./worker-config.js";
+import type { CancelBus } from "./cancel-bus.js";
 
 /** dist/workers/<queue>.js: compiled sandboxed processors (Node 20 cannot fork TypeScript). */
 export function processorFile(queue: QueueName): string {
@@ -21,32 +22,43 @@ export interface JobWorkersOptions {
   runtime: WorkerRuntimeConfig;
   logger: Logger;
   shutdownTimeoutMs: number;
+  /** Longest Redis stall a running job's lock must survive (config redisStallToleranceMs). @default 2500 */
+  stallToleranceMs?: number;
   /** Processor files per queue; default dist/workers/<queue>.js (tests plug in fixture processors). */
   processors?: Partial<Record<QueueName, string>>;
+  /** The queues to consume; default the local ones (a `cortex worker` names fleet queues). */
+  queues?: readonly AnyQueueName[];
+  /** Cross-process cancels (fleet): this process cancels the jobs it runs when any daemon asks. */
+  cancelBus?: CancelBus;
+  /** Called when the set of running jobs changes (the fleet heartbeat follows it). */
+  onRunningChange?: () => void;
 }
 
 /**
  * A worker process's environment: the daemon's without its secrets (child-env.ts), plus the runtime config, whose
- * Hub token only the downloads queue gets (conversions and quantizations read local files).
+ * Hub token only the downloads and fleet queues get (their jobs fetch inputs and push outputs; local conversions
+ * and quantizations read local files).
  */
-export function jobWorkerEnv(queue: QueueName, runtime: WorkerRuntimeConfig, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const config: WorkerRuntimeConfig = queue === "downloads" ? runtime : { ...runtime, hfToken: "" };
+export function jobWorkerEnv(queue: AnyQueueName, runtime: WorkerRuntimeConfig, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const config: WorkerRuntimeConfig = queue === "downloads" || isFleetQueue(queue) ? runtime : { ...runtime, hfToken: "" };
   return { ...childEnv(env), [WORKER_CONFIG_ENV]: JSON.stringify(config) };
 }
 
 /**
- * The daemon owns the BullMQ Workers (so worker.cancelJob works: it acts only in the owning process);
- * each job body runs in a forked child process. Locks are renewed here, off the busy child.
+ * The daemon (or a `cortex worker`) owns the BullMQ Workers (so worker.cancelJob works: it acts only in the owning
+ * process); each job body runs in a forked child process. Locks are renewed here, off the busy child.
  */
 export class JobWorkers {
-  private readonly workers = new Map<QueueName, Worker>();
+  private readonly workers = new Map<AnyQueueName, Worker>();
+  private readonly running = new Map<string, AnyQueueName>();
 
   constructor(private readonly opts: JobWorkersOptions) {}
 
-  start(): void {
-    for (const queue of QUEUE_NAMES) {
+  async start(): Promise<void> {
+    for (const queue of this.opts.queues ?? QUEUE_NAMES) {
+      const base = baseQueueOf(queue);
       const env = jobWorkerEnv(queue, this.opts.runtime);
-      const file = this.opts.processors?.[queue] ?? processorFile(queue);
+      const file = this.opts.processors?.[base] ?? processorFile(base);
       if (!fs.existsSync(file)) {
         this.opts.logger.warn({ queue, file }, "no processor for this queue in this build; its jobs wait");
         continue;
@@ -54,19 +66,54 @@ export class JobWorkers {
       const worker = new Worker(queue, file, {
         connection: this.opts.connection as ConnectionOptions,
         prefix: QUEUE_PREFIX,
-        concurrency: this.opts.concurrency[queue],
+        concurrency: this.opts.concurrency[base],
         useWorkerThreads: false,
         workerForkOptions: { env, execArgv: [] } as never,
         // A crashed daemon's active jobs come back within ~lockDuration; resumable jobs may stall a few times.
-        lockDuration: 10_000,
-        stalledInterval: 5_000,
+        // BullMQ renews at half the lock, and a renewal queued during a stall runs when Redis answers again: the
+        // lock survives a stall shorter than half of it (#20 item 4), hence 2 × tolerance plus a margin.
+        lockDuration: lockDurationFor(this.opts.stallToleranceMs),
+        stalledInterval: lockDurationFor(this.opts.stallToleranceMs) / 2,
         maxStalledCount: 5,
       });
-      worker.on("failed", (job, err) => this.opts.logger.warn({ queue, jobId: job?.id, err: err.message }, "job failed"));
-      worker.on("completed", (job) => this.opts.logger.info({ queue, jobId: job.id }, "job completed"));
+      const done = (id: string | undefined) => {
+        if (id && this.running.delete(id)) this.opts.onRunningChange?.();
+      };
+      worker.on("active", (job) => {
+        if (!job.id) return;
+        this.running.set(job.id, queue);
+        this.opts.onRunningChange?.();
+        // A cancel published while no process held the job (its worker died) is honoured at pick-up.
+        void this.opts.cancelBus
+          ?.cancelledReason(job.id)
+          .then((reason) => reason !== undefined && worker.cancelJob(job.id!, reason))
+          .catch(() => undefined);
+      });
+      worker.on("failed", (job, err) => {
+        done(job?.id);
+        this.opts.logger.warn({ queue, jobId: job?.id, err: err.message }, "job failed");
+      });
+      worker.on("completed", (job) => {
+        done(job.id);
+        this.opts.logger.info({ queue, jobId: job.id }, "job completed");
+      });
       worker.on("error", (err) => this.opts.logger.error({ queue, err: err.message }, "worker error"));
       this.workers.set(queue, worker);
     }
+    await this.opts.cancelBus?.listen(({ jobId, reason }) => {
+      const queue = this.running.get(jobId);
+      if (queue && this.workers.get(queue)?.cancelJob(jobId, reason)) this.opts.logger.info({ queue, jobId, reason }, "job cancelled from another process");
+    });
+  }
+
+  /** The jobs running in this process now. */
+  runningJobIds(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** The queues this process consumes. */
+  queueNames(): AnyQueueName[] {
+    return [...this.workers.keys()];
   }
 
   /**
@@ -87,7 +134,7 @@ export class JobWorkers {
   }
 
   /** Cancels a running job where it runs. False when no worker here runs it. */
-  cancel(queue: QueueName, jobId: string, reason: string): boolean {
+  cancel(queue: AnyQueueName, jobId: string, reason: string): boolean {
     return this.workers.get(queue)?.cancelJob(jobId, reason) ?? false;
   }
 
@@ -125,4 +172,9 @@ export class JobWorkers {
 function retainedChildren(worker: Worker | undefined): Record<string, unknown> {
   const pool = (worker as unknown as { childPool?: { retained?: Record<string, unknown> } } | undefined)?.childPool;
   return pool?.retained ?? {};
+}
+
+/** A job lock that survives a Redis stall of `toleranceMs` (default 2.5 s: BullMQ's 10 s). */
+export function lockDurationFor(toleranceMs = 2_500): number {
+  return Math.max(10_000, 2 * toleranceMs + 5_000);
 }

@@ -4,3 +4,42 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Key prefix in Redis, so an external Redis shared with other apps stays tidy. */
 export const QUEUE_PREFIX = "cortex";
+
+/**
+ * Fleet routing, by BullMQ's own means: one queue per (kind of work, capability). A `cortex worker` started with
+ * `--queues conversions --capabilities mlx` consumes `conversions-mlx` and nothing else; jobs whose output goes to
+ * a shared root or the Hub go there. Jobs for the submitting daemon's own home stay on the local queues above,
+ * which only that daemon's workers consume.
+ */
+export const CAPABILITIES = ["gguf", "mlx"] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+export const FLEET_BASE_QUEUES = ["conversions", "quantizations"] as const;
+export type FleetBaseQueue = (typeof FLEET_BASE_QUEUES)[number];
+export type FleetQueueName = `${FleetBaseQueue}-${Capability}`;
+export const FLEET_QUEUE_NAMES: readonly FleetQueueName[] = FLEET_BASE_QUEUES.flatMap((q) => CAPABILITIES.map((c) => `${q}-${c}` as const));
+export type AnyQueueName = QueueName | FleetQueueName;
+
+export function fleetQueue(base: FleetBaseQueue, capability: Capability): FleetQueueName {
+  return `${base}-${capability}`;
+}
+
+export function isFleetQueue(name: string): name is FleetQueueName {
+  return (FLEET_QUEUE_NAMES as readonly string[]).includes(name);
+}
+
+export function isCapability(name: string): name is Capability {
+  return (CAPABILITIES as readonly string[]).includes(name);
+}
+
+/** The local queue whose processor a queue's jobs run with (a fleet queue runs its base queue's processor). */
+export function baseQueueOf(name: AnyQueueName): QueueName {
+  return isFleetQueue(name) ? (name.slice(0, name.lastIndexOf("-")) as FleetBaseQueue) : name;
+}
+
+/** Redis keys of the fleet itself (worker registry, cancel broadcast), beside the queues' keys. */
+export const FLEET_KEYS = {
+  workers: `${QUEUE_PREFIX}:fleet:workers`,
+  worker: (id: string) => `${QUEUE_PREFIX}:fleet:worker:${id}`,
+  cancelChannel: `${QUEUE_PREFIX}:fleet:cancel`,
+  cancelMark: (jobId: string) => `${QUEUE_PREFIX}:fleet:cancelled:${jobId}`,
+};

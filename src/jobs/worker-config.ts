@@ -16,6 +16,8 @@ export interface WorkerRuntimeConfig {
   hfToken: string;
   hfHubCache: string;
   modelDirs: string[];
+  /** Folders every machine of the fleet mounts (fleet jobs' inputs and `shared:` outputs). */
+  sharedRoots?: string[];
   hfOffline: boolean;
   downloadPartsPerFile: number;
   threads: number;
@@ -34,6 +36,7 @@ export function workerConfigFrom(config: Config, hfToken: string): WorkerRuntime
     hfToken,
     hfHubCache: config.hfHubCache,
     modelDirs: [...config.modelDirs],
+    sharedRoots: [...config.sharedRoots],
     hfOffline: config.hfOffline,
     downloadPartsPerFile: config.downloadPartsPerFile,
     threads: config.threads,

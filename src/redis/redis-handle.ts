@@ -18,9 +18,13 @@ export interface RedisHandle {
   stop(): Promise<void>;
 }
 
-export async function startRedis(opts: { url: string; binary: string; dir: string; socket: string; logger: Logger }): Promise<RedisHandle> {
+/**
+ * `options` are extra ioredis options for an external Redis (config redisOptions): Sentinel's `sentinels` and
+ * `name`, TLS material, timeouts. They win over what the URL says.
+ */
+export async function startRedis(opts: { url: string; options?: Record<string, unknown>; binary: string; dir: string; socket: string; logger: Logger }): Promise<RedisHandle> {
   const embedded = opts.url ? undefined : await EmbeddedRedis.start({ binary: opts.binary, dir: opts.dir, socket: opts.socket, logger: opts.logger });
-  const connection: RedisOptions = embedded ? { path: opts.socket } : redisOptionsFromUrl(opts.url);
+  const connection: RedisOptions = embedded ? { path: opts.socket } : { ...redisOptionsFromUrl(opts.url), ...(opts.options as RedisOptions) };
   const client = new Redis({ ...connection, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 200, 2000) });
   client.on("error", () => undefined); // reported through healthy(); ioredis retries by itself
   if (embedded) await client.connect();

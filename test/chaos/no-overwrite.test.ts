@@ -9,6 +9,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import * as grpc from "@grpc/grpc-js";
+import { copyModel, tinyModel, tinyModelsUnavailable } from "../fixtures/tiny-models.js";
 import { startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { jobSourceGguf, waitFinal } from "./helpers.js";
@@ -62,4 +64,19 @@ test("QuantizeModel never replaces an existing model unless overwrite is set; de
   const again = await quantize(a.id);
   assert.equal(again.state, "JOB_STATE_FAILED", "the same source's output exists: not a third copy");
   assert.equal(again.error_code, "REG_EXISTS", again.error_message);
+});
+
+test("overwrite never replaces a model the inference pool holds (REG_IN_USE at submit)", { skip: tinyModelsUnavailable() }, async (t) => {
+  const home = path.join(tempDir(t), "h");
+  const loaded = copyModel(tinyModel(), path.join(home, "quantized_models"), "busy-Q4_0.gguf");
+  copyModel(tinyModel({ seed: 2 }), path.join(home, "models"), "other-F16.gguf");
+  const before = sha(loaded);
+  const d = await startDaemon(home, { env: { CORTEX_THREADS: "1" } });
+  t.after(() => d.stop());
+  await d.client.unary("cortex.v1.InferenceService", "LoadModel", { model: "busy-Q4_0" }, 120_000);
+  await assert.rejects(
+    d.client.unary("cortex.v1.JobService", "QuantizeModel", { model: "other-F16", type: "Q4_0", output_name: "busy-Q4_0", overwrite: true, threads: 1 }),
+    (e: Error & { grpcCode?: number }) => e.grpcCode === grpc.status.FAILED_PRECONDITION && /busy-Q4_0 cannot be overwritten: loaded in the inference pool/.test(e.message),
+  );
+  assert.equal(sha(loaded), before);
 });

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import * as grpc from "@grpc/grpc-js";
 import { runDaemonToExit, startDaemon, type RunningDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { processesMatching } from "./helpers.js";
+import { descendants, jobSourceGguf, processesMatching, QUANTIZE, waitFinal, waitJob } from "./helpers.js";
 
 /** redis-servers working in `dir` (redis chdirs into --dir; its title hides the arguments). */
 function redisServersIn(dir: string): number[] {
@@ -120,4 +120,34 @@ test("an AOF that stops loading after a crash: one supervisor loop with backoff,
   }
   assert.equal(await d.stop(), 0);
   assert.deepEqual(redisServersIn(path.join(home, "redis")), [], "no redis-server survives the shutdown");
+});
+
+// #20 item 4: a job that lost its Redis lock in a 10–20 s stall was run a second time. The lock now survives a stall
+// of CORTEX_REDIS_STALL_TOLERANCE_MS (lock = 2 × tolerance + 5 s).
+test("a Redis stall within the configured tolerance: the running job keeps its lock and runs once", async (t) => {
+  const src = jobSourceGguf("slow");
+  if ("skip" in src) return t.skip(src.skip);
+  const home = path.join(tempDir(t), "h");
+  fs.mkdirSync(path.join(home, "models"), { recursive: true });
+  fs.copyFileSync(src.file, path.join(home, "models", "slow-F16.gguf"));
+  const d = await startDaemon(home, { env: { CORTEX_THREADS: "1", CORTEX_REDIS_STALL_TOLERANCE_MS: "15000" } });
+  t.after(() => d.stop());
+  const runners = new Set<number>();
+  const sample = setInterval(() => {
+    for (const p of descendants(d.proc.pid!)) if (p.cmd.includes("llama-quantize-runner")) runners.add(p.pid);
+  }, 100);
+  t.after(() => clearInterval(sample));
+  const id = await QUANTIZE.submit(d.client, "slow-F16", "stall-out");
+  await waitJob(d.client, id, (j) => j.state === "JOB_STATE_ACTIVE" && (j.progress?.done ?? 0) >= 1, 60_000);
+  const pid = redisPid(home);
+  process.kill(pid, "SIGSTOP");
+  t.after(() => cont(pid));
+  await sleep(12_000);
+  cont(pid);
+  const done = await waitFinal(d.client, id, 180_000);
+  clearInterval(sample);
+  assert.equal(done.state, "JOB_STATE_COMPLETED", done.error_message);
+  assert.equal(done.attempts_made, 1);
+  assert.equal(runners.size, 1, `quantizer processes: ${[...runners].join(", ")}`);
+  assert.equal((JSON.parse(done.result_json) as { finished_by_earlier_run?: boolean }).finished_by_earlier_run, undefined);
 });

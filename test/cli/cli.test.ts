@@ -56,7 +56,9 @@ test("cortex daemon runs the same daemon as cortexd", async (t) => {
   let out = "";
   proc.stdout.on("data", (b: Buffer) => (out += b.toString()));
   const exited = new Promise<number | null>((r) => proc.once("exit", r));
-  for (let i = 0; i < 200 && !out.includes("cortexd ready"); i++) await new Promise((r) => setTimeout(r, 50));
+  t.after(() => void (proc.exitCode === null && proc.kill("SIGKILL")));
+  // Up to 30 s, as startDaemon: the whole suite runs two files at once on a loaded machine.
+  for (let i = 0; i < 600 && !out.includes("cortexd ready"); i++) await new Promise((r) => setTimeout(r, 50));
   const s = await runCli(["--home", home, "--json", "status"]);
   assert.equal(JSON.parse(s.stdout).pid, proc.pid);
   proc.kill("SIGTERM");

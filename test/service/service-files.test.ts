@@ -97,6 +97,17 @@ test("cortex service install --dry-run prints the file and the commands and writ
   assert.equal(fs.existsSync(plan.file), false);
 });
 
+test("cortex service install --http ADDR writes CORTEX_HTTP into the service; an address that is not host:port is a usage error", async (t) => {
+  const fakeHome = tempDir(t);
+  const r = await runCli(["--home", path.join(fakeHome, ".cortex"), "--json", "service", "install", "--http", "127.0.0.1:11435", "--dry-run"], { HOME: fakeHome });
+  assert.equal(r.code, 0, r.stderr);
+  const plan = JSON.parse(r.stdout) as { content: string };
+  assert.match(plan.content, /CORTEX_HTTP(=|<\/key>\s*<string>)127\.0\.0\.1:11435/);
+  const bad = await runCli(["--home", path.join(fakeHome, ".cortex"), "service", "install", "--http", "11435", "--dry-run"], { HOME: fakeHome });
+  assert.equal(bad.code, 64);
+  assert.match(bad.stderr, /must be host:port/);
+});
+
 test("the service sees what the shell sees: HF_HOME, HF_HUB_CACHE, HF_ENDPOINT, HF_TOKEN_PATH, CORTEX_MODEL_DIRS in effect at install go into the plist and the unit; a token value never does", async (t) => {
   const shell = {
     PATH: "/usr/bin",

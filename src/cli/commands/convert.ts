@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import type { ConvertModelRequest } from "../../grpc/generated/cortex/v1/ConvertModelRequest.js";
 import { CliError, EXIT_USAGE } from "../client.js";
 import { CliContext } from "../context.js";
-import { submitAndFollow, type FollowOptions } from "../submit-job.js";
+import { destinationFlag, submitAndFollow, type FollowOptions } from "../submit-job.js";
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -26,9 +26,11 @@ export function registerConvert(program: Command): void {
     .option("--name <name>", "output name (default: derived from the source)")
     .option("--keep-intermediate", "GGUF one pass: also keep the F16 file")
     .option("--overwrite", "replace an existing output of that name (never one in use)")
+    .option("--destination <dest>", "where the output goes: local (default), shared:<dir> or hub:<org>/<repo>[@branch]; non-local jobs run on the fleet's cortex workers")
+    .option("--push-to <org/repo>", "publish the output to this Hub repo (= --destination hub:<org/repo>)")
     .option("--detach", "submit and return at once; follow with `cortex jobs watch <id>`")
     .option("--cancel-on-exit", "Ctrl-C cancels the job instead of detaching")
-    .action(async (source: string, o: FollowOptions & { keepIntermediate?: boolean; to: string; outtype?: string; bits?: number; groupSize?: number; recipe?: string; dtype?: string; quantize?: boolean; gpuOptimization?: string; name?: string; detach?: boolean; overwrite?: boolean }, cmd: Command) => {
+    .action(async (source: string, o: FollowOptions & { keepIntermediate?: boolean; to: string; outtype?: string; bits?: number; groupSize?: number; recipe?: string; dtype?: string; quantize?: boolean; gpuOptimization?: string; name?: string; detach?: boolean; overwrite?: boolean; destination?: string; pushTo?: string }, cmd: Command) => {
       const to = o.to.toLowerCase();
       if (to !== "mlx" && to !== "gguf") throw new CliError(`--to must be mlx or gguf, got "${o.to}"`, EXIT_USAGE);
       const mlxOnly = [o.bits, o.groupSize, o.recipe, o.dtype, o.quantize, o.gpuOptimization].some((v) => v !== undefined);
@@ -42,6 +44,7 @@ export function registerConvert(program: Command): void {
         output_name: o.name ?? "",
         overwrite: Boolean(o.overwrite),
         keep_intermediate: Boolean(o.keepIntermediate),
+        destination: destinationFlag(o),
       };
       const ctx = CliContext.from(cmd);
       await submitAndFollow(ctx, ctx.client.unary("cortex.v1.JobService", "ConvertModel", request), o);

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { CliContext } from "../context.js";
 
 const shell = (argv: string[]) => argv.map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a.replace(/'/g, "'\\''")}'` : a)).join(" ");
@@ -18,11 +18,16 @@ export function registerService(program: Command): void {
     .command("install")
     .description("Write the service file and start it at login")
     .option("--dry-run", "print the file and the commands, change nothing")
-    .action(async (opts: { dryRun?: boolean }, cmd: Command) => {
+    .option("--http <host:port>", "the service also serves the OpenAI/Ollama-compatible HTTP APIs there (CORTEX_HTTP)", (v: string) => {
+      if (!/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/.test(v)) throw new InvalidArgumentError(`"${v}" must be host:port, e.g. 127.0.0.1:11435`);
+      return v;
+    })
+    .action(async (opts: { dryRun?: boolean; http?: string }, cmd: Command) => {
       const ctx = CliContext.from(cmd);
       const { defaultServiceValues } = await import("../../service/service-files.js");
       const { planInstall, run, writeServiceFile } = await manager();
       const values = defaultServiceValues(ctx.home);
+      if (opts.http) values.environment.CORTEX_HTTP = opts.http;
       const plan = planInstall(values);
       for (const note of values.notes) process.stderr.write(`note: ${note}\n`);
       if (opts.dryRun) {

@@ -31,9 +31,29 @@ export function registerStatus(program: Command): void {
             { key: "completed", title: "DONE", align: "right" },
             { key: "failed", title: "FAILED", align: "right" },
             { key: "paused", title: "PAUSED" },
+            ...(s.workers.length ? [{ key: "workers" as const, title: "WORKERS", align: "right" as const }] : []),
           ],
         );
-        return `${head}\n\n${queues}`;
+        const fleet = s.workers.length
+          ? `\n\n${table(
+              s.workers.map((w) => ({
+                ...w,
+                running: w.running_job_ids.length ? w.running_job_ids.join(" ") : "-",
+                queues: w.role === "daemon" ? "(local queues)" : w.queues.join(","),
+                heartbeat: `${Math.max(0, Math.round((Date.now() - Date.parse(w.last_heartbeat)) / 1000))} s ago`,
+              })),
+              [
+                { key: "role", title: "WORKER" },
+                { key: "host", title: "HOST" },
+                { key: "pid", title: "PID", align: "right" },
+                { key: "queues", title: "QUEUES" },
+                { key: "running", title: "RUNNING" },
+                { key: "heartbeat", title: "HEARTBEAT" },
+              ],
+            )}`
+          : "";
+        const notes = s.queues.filter((q) => q.note).map((q) => `\n${q.queue}: ${q.waiting} waiting: ${q.note}`).join("");
+        return `${head}\n\n${queues}${fleet}${notes}`;
       });
     });
 }

@@ -17,6 +17,8 @@ import type { LoadModelResponse as _cortex_v1_LoadModelResponse, LoadModelRespon
 import type { LoadOptions as _cortex_v1_LoadOptions, LoadOptions__Output as _cortex_v1_LoadOptions__Output } from './cortex/v1/LoadOptions.js';
 import type { LoadedModel as _cortex_v1_LoadedModel, LoadedModel__Output as _cortex_v1_LoadedModel__Output } from './cortex/v1/LoadedModel.js';
 import type { SamplingOptions as _cortex_v1_SamplingOptions, SamplingOptions__Output as _cortex_v1_SamplingOptions__Output } from './cortex/v1/SamplingOptions.js';
+import type { Tool as _cortex_v1_Tool, Tool__Output as _cortex_v1_Tool__Output } from './cortex/v1/Tool.js';
+import type { ToolCall as _cortex_v1_ToolCall, ToolCall__Output as _cortex_v1_ToolCall__Output } from './cortex/v1/ToolCall.js';
 import type { UnloadModelRequest as _cortex_v1_UnloadModelRequest, UnloadModelRequest__Output as _cortex_v1_UnloadModelRequest__Output } from './cortex/v1/UnloadModelRequest.js';
 import type { UnloadModelResponse as _cortex_v1_UnloadModelResponse, UnloadModelResponse__Output as _cortex_v1_UnloadModelResponse__Output } from './cortex/v1/UnloadModelResponse.js';
 
@@ -43,6 +45,8 @@ export interface ProtoGrpcType {
       LoadOptions: MessageTypeDefinition<_cortex_v1_LoadOptions, _cortex_v1_LoadOptions__Output>
       LoadedModel: MessageTypeDefinition<_cortex_v1_LoadedModel, _cortex_v1_LoadedModel__Output>
       SamplingOptions: MessageTypeDefinition<_cortex_v1_SamplingOptions, _cortex_v1_SamplingOptions__Output>
+      Tool: MessageTypeDefinition<_cortex_v1_Tool, _cortex_v1_Tool__Output>
+      ToolCall: MessageTypeDefinition<_cortex_v1_ToolCall, _cortex_v1_ToolCall__Output>
       UnloadModelRequest: MessageTypeDefinition<_cortex_v1_UnloadModelRequest, _cortex_v1_UnloadModelRequest__Output>
       UnloadModelResponse: MessageTypeDefinition<_cortex_v1_UnloadModelResponse, _cortex_v1_UnloadModelResponse__Output>
     }

@@ -9,10 +9,13 @@ import type { DeleteHfCacheRequest as _cortex_v1_DeleteHfCacheRequest, DeleteHfC
 import type { DeleteHfCacheResponse as _cortex_v1_DeleteHfCacheResponse, DeleteHfCacheResponse__Output as _cortex_v1_DeleteHfCacheResponse__Output } from './cortex/v1/DeleteHfCacheResponse.js';
 import type { DeleteModelRequest as _cortex_v1_DeleteModelRequest, DeleteModelRequest__Output as _cortex_v1_DeleteModelRequest__Output } from './cortex/v1/DeleteModelRequest.js';
 import type { DeleteModelResponse as _cortex_v1_DeleteModelResponse, DeleteModelResponse__Output as _cortex_v1_DeleteModelResponse__Output } from './cortex/v1/DeleteModelResponse.js';
+import type { FleetWorker as _cortex_v1_FleetWorker, FleetWorker__Output as _cortex_v1_FleetWorker__Output } from './cortex/v1/FleetWorker.js';
 import type { GetConfigRequest as _cortex_v1_GetConfigRequest, GetConfigRequest__Output as _cortex_v1_GetConfigRequest__Output } from './cortex/v1/GetConfigRequest.js';
 import type { GetConfigResponse as _cortex_v1_GetConfigResponse, GetConfigResponse__Output as _cortex_v1_GetConfigResponse__Output } from './cortex/v1/GetConfigResponse.js';
 import type { GetModelRequest as _cortex_v1_GetModelRequest, GetModelRequest__Output as _cortex_v1_GetModelRequest__Output } from './cortex/v1/GetModelRequest.js';
 import type { GetModelResponse as _cortex_v1_GetModelResponse, GetModelResponse__Output as _cortex_v1_GetModelResponse__Output } from './cortex/v1/GetModelResponse.js';
+import type { GetStatsRequest as _cortex_v1_GetStatsRequest, GetStatsRequest__Output as _cortex_v1_GetStatsRequest__Output } from './cortex/v1/GetStatsRequest.js';
+import type { GetStatsResponse as _cortex_v1_GetStatsResponse, GetStatsResponse__Output as _cortex_v1_GetStatsResponse__Output } from './cortex/v1/GetStatsResponse.js';
 import type { GetStatusRequest as _cortex_v1_GetStatusRequest, GetStatusRequest__Output as _cortex_v1_GetStatusRequest__Output } from './cortex/v1/GetStatusRequest.js';
 import type { GetStatusResponse as _cortex_v1_GetStatusResponse, GetStatusResponse__Output as _cortex_v1_GetStatusResponse__Output } from './cortex/v1/GetStatusResponse.js';
 import type { HfCacheRepo as _cortex_v1_HfCacheRepo, HfCacheRepo__Output as _cortex_v1_HfCacheRepo__Output } from './cortex/v1/HfCacheRepo.js';
@@ -25,6 +28,9 @@ import type { ListModelsResponse as _cortex_v1_ListModelsResponse, ListModelsRes
 import type { LoraInfo as _cortex_v1_LoraInfo, LoraInfo__Output as _cortex_v1_LoraInfo__Output } from './cortex/v1/LoraInfo.js';
 import type { ManifestSummary as _cortex_v1_ManifestSummary, ManifestSummary__Output as _cortex_v1_ManifestSummary__Output } from './cortex/v1/ManifestSummary.js';
 import type { MemoryBudget as _cortex_v1_MemoryBudget, MemoryBudget__Output as _cortex_v1_MemoryBudget__Output } from './cortex/v1/MemoryBudget.js';
+import type { MetricFamily as _cortex_v1_MetricFamily, MetricFamily__Output as _cortex_v1_MetricFamily__Output } from './cortex/v1/MetricFamily.js';
+import type { MetricLabel as _cortex_v1_MetricLabel, MetricLabel__Output as _cortex_v1_MetricLabel__Output } from './cortex/v1/MetricLabel.js';
+import type { MetricSample as _cortex_v1_MetricSample, MetricSample__Output as _cortex_v1_MetricSample__Output } from './cortex/v1/MetricSample.js';
 import type { MlxQuantization as _cortex_v1_MlxQuantization, MlxQuantization__Output as _cortex_v1_MlxQuantization__Output } from './cortex/v1/MlxQuantization.js';
 import type { ModelFile as _cortex_v1_ModelFile, ModelFile__Output as _cortex_v1_ModelFile__Output } from './cortex/v1/ModelFile.js';
 import type { ModelInfo as _cortex_v1_ModelInfo, ModelInfo__Output as _cortex_v1_ModelInfo__Output } from './cortex/v1/ModelInfo.js';
@@ -57,10 +63,13 @@ export interface ProtoGrpcType {
       DeleteHfCacheResponse: MessageTypeDefinition<_cortex_v1_DeleteHfCacheResponse, _cortex_v1_DeleteHfCacheResponse__Output>
       DeleteModelRequest: MessageTypeDefinition<_cortex_v1_DeleteModelRequest, _cortex_v1_DeleteModelRequest__Output>
       DeleteModelResponse: MessageTypeDefinition<_cortex_v1_DeleteModelResponse, _cortex_v1_DeleteModelResponse__Output>
+      FleetWorker: MessageTypeDefinition<_cortex_v1_FleetWorker, _cortex_v1_FleetWorker__Output>
       GetConfigRequest: MessageTypeDefinition<_cortex_v1_GetConfigRequest, _cortex_v1_GetConfigRequest__Output>
       GetConfigResponse: MessageTypeDefinition<_cortex_v1_GetConfigResponse, _cortex_v1_GetConfigResponse__Output>
       GetModelRequest: MessageTypeDefinition<_cortex_v1_GetModelRequest, _cortex_v1_GetModelRequest__Output>
       GetModelResponse: MessageTypeDefinition<_cortex_v1_GetModelResponse, _cortex_v1_GetModelResponse__Output>
+      GetStatsRequest: MessageTypeDefinition<_cortex_v1_GetStatsRequest, _cortex_v1_GetStatsRequest__Output>
+      GetStatsResponse: MessageTypeDefinition<_cortex_v1_GetStatsResponse, _cortex_v1_GetStatsResponse__Output>
       GetStatusRequest: MessageTypeDefinition<_cortex_v1_GetStatusRequest, _cortex_v1_GetStatusRequest__Output>
       GetStatusResponse: MessageTypeDefinition<_cortex_v1_GetStatusResponse, _cortex_v1_GetStatusResponse__Output>
       HfCacheRepo: MessageTypeDefinition<_cortex_v1_HfCacheRepo, _cortex_v1_HfCacheRepo__Output>
@@ -73,6 +82,9 @@ export interface ProtoGrpcType {
       LoraInfo: MessageTypeDefinition<_cortex_v1_LoraInfo, _cortex_v1_LoraInfo__Output>
       ManifestSummary: MessageTypeDefinition<_cortex_v1_ManifestSummary, _cortex_v1_ManifestSummary__Output>
       MemoryBudget: MessageTypeDefinition<_cortex_v1_MemoryBudget, _cortex_v1_MemoryBudget__Output>
+      MetricFamily: MessageTypeDefinition<_cortex_v1_MetricFamily, _cortex_v1_MetricFamily__Output>
+      MetricLabel: MessageTypeDefinition<_cortex_v1_MetricLabel, _cortex_v1_MetricLabel__Output>
+      MetricSample: MessageTypeDefinition<_cortex_v1_MetricSample, _cortex_v1_MetricSample__Output>
       MlxQuantization: MessageTypeDefinition<_cortex_v1_MlxQuantization, _cortex_v1_MlxQuantization__Output>
       ModelFile: MessageTypeDefinition<_cortex_v1_ModelFile, _cortex_v1_ModelFile__Output>
       ModelFormat: EnumTypeDefinition

@@ -1,4 +1,7 @@
+import path from "node:path";
 import { CortexError } from "../../errors/cortex-error.js";
+import { formatDestination, parseDestination, sharedRootOf } from "../../jobs/destination.js";
+import { parseRepoRef } from "../../hub/parse-repo-ref.js";
 import type { FlowStep, JobManager } from "../../jobs/job-manager.js";
 import { parseOuttype, parseQuantType } from "../../formats/quantization-names.js";
 import { parseMlxOptions, parseOutputName, type MlxOptionsInput } from "../job-requests.js";
@@ -30,6 +33,8 @@ export type ResolveSource = (ref: string) => ModelSource | Promise<ModelSource>;
 export type ListModels = (glob: string) => Promise<readonly ModelRecord[]>;
 /** Whether an output file name exists in the output folders. */
 export type OutputExists = (file: string) => boolean;
+/** Who holds an existing output of this name (the inference pool, a running job): phrases, empty when nobody. */
+export type OutputHolders = (outputName: string) => Promise<string[]>;
 
 
 /** ConvertModel, QuantizeModel, FuseAdapter, SubmitBatch: validated here, executed by worker processes. */
@@ -39,13 +44,42 @@ export function createConversionRpcs(
   pull: (req: PullRequest, field: string) => Promise<JobHandle>,
   listModels?: ListModels,
   outputExists: OutputExists = () => false,
+  outputHolders: OutputHolders = async () => [],
+  sharedRoots: readonly string[] = [],
 ): Pick<JobServiceHandlers, "ConvertModel" | "QuantizeModel" | "FuseAdapter" | "SubmitBatch"> {
+  /** The destination, checked; a fleet one (shared:, hub:) needs the fleet and a location-independent source. */
+  const destinationOf = (text: string | undefined, field: string) => {
+    const dest = parseDestination(text, `${field}destination`);
+    if (dest.kind === "local") return undefined;
+    if (!jobs.fleetEnabled) throw new CortexError("FLEET_NO_WORKER", `${field}destination ${formatDestination(dest)}: this cortexd runs its own embedded Redis, which no cortex worker can reach; start it with CORTEX_REDIS_URL shared with the workers`);
+    if (dest.kind === "hub") throw new CortexError("REQ_UNIMPLEMENTED", `${field}destination ${formatDestination(dest)}: pushing outputs to the Hub is not supported by this cortexd yet`);
+    return dest;
+  };
+  /** Where a fleet job's input is, in words every worker understands: org/name@rev, or a path under a shared root. */
+  const fleetSource = (ref: string, field: string) => {
+    if (path.isAbsolute(ref)) {
+      if (!sharedRootOf(ref, sharedRoots)) throw new CortexError("FLEET_NO_SHARED_ROOT", `${field}: ${ref} is not under a shared root (${sharedRoots.join(", ") || "none configured: CORTEX_SHARED_ROOTS"}), so other machines cannot read it`);
+      return path.resolve(ref);
+    }
+    if (ref.includes("/")) return `${parseRepoRef(ref).repo}@${parseRepoRef(ref).revision}`;
+    throw new CortexError("FLEET_NO_SHARED_ROOT", `${field}: "${ref}" names a model of this machine; a job for the fleet names its input as org/name@commit or a path under a shared root`);
+  };
+  /** `overwrite` replaces a model only when nothing holds it (a loaded runner, a job reading it). */
+  const overwriteAllowed = async (req: { overwrite?: boolean; output_name?: string }) => {
+    if (!req.overwrite || !req.output_name) return;
+    const held = await outputHolders(req.output_name);
+    if (held.length) throw new CortexError("REG_IN_USE", `output ${req.output_name} cannot be overwritten: ${held.join("; ")}`);
+  };
   const convertData = async (req: ConvertRequest, requireExisting: boolean, field = "") => {
     let source = requireString(req, "source", `${field}source`);
     // The request's own shape first: a bad target is INVALID_ARGUMENT whether or not the source exists.
     const target = requiredEnum(`${field}target`, req.target, TargetFormat, "TARGET_FORMAT_GGUF or TARGET_FORMAT_MLX") === "TARGET_FORMAT_MLX" ? "mlx" : "gguf";
-    if (requireExisting) source = (await resolve(source)).ref;
+    const dest = destinationOf(req.destination, field);
+    if (dest) source = fleetSource(source, `${field}source`);
+    else if (requireExisting) source = (await resolve(source)).ref;
+    await overwriteAllowed(req);
     return {
+      ...(dest ? { destination: formatDestination(dest) } : {}),
       model: source,
       source,
       target,
@@ -56,10 +90,14 @@ export function createConversionRpcs(
     };
   };
   const quantizeData = async (req: QuantizeRequest, field = "") => {
-    const model = (await resolve(requireString(req, "model", `${field}model`))).ref;
+    const dest = destinationOf(req.destination, field);
+    const ref = requireString(req, "model", `${field}model`);
+    const model = dest ? fleetSource(ref, `${field}model`) : (await resolve(ref)).ref;
     const type = requireString(req, "type", `${field}type`);
     const isMlx = type.toLowerCase() === "mlx";
+    await overwriteAllowed(req);
     return {
+      ...(dest ? { destination: formatDestination(dest) } : {}),
       model,
       ...(isMlx ? { target: "mlx", mlx: parseMlxOptions({ ...(req.mlx ?? {}), quantize: true }) } : { target: "gguf", type: parseQuantType("type", type) }),
       outputName: parseOutputName(req.output_name),
@@ -69,8 +107,10 @@ export function createConversionRpcs(
   };
   const withTypes = async (req: ConvertRequest, types: readonly string[] = [], field = "") => ({ ...(await convertData(req, true, field)), ...(types.length ? { types: [...types] } : {}) });
   /** Submits data already validated (and its source resolved) once. */
-  const submitData = async (kind: "convert" | "quantize", data: { model: string } & Record<string, unknown>, key?: string) => {
-    const r = await jobs.submit(kind, data, { dedupeKey: `${kind}@${JSON.stringify(data)}`, attempts: 2, ...idempotency(key) });
+  const submitData = async (kind: "convert" | "quantize", data: { model: string; destination?: string; target?: string } & Record<string, unknown>, key?: string) => {
+    // A fleet job goes to the queue of its output format, which only workers with that capability consume.
+    const capability = data.destination ? (data.target === "mlx" ? "mlx" : "gguf") : undefined;
+    const r = await jobs.submit(kind, data, { dedupeKey: `${kind}@${JSON.stringify(data)}`, attempts: 2, ...idempotency(key), ...(capability ? { capability } : {}) });
     return handle(r.job, r.deduplicated);
   };
   const submitConvert = async (req: ConvertRequest) => submitData("convert", await withTypes(req), req.idempotency_key);
@@ -82,6 +122,7 @@ export function createConversionRpcs(
     FuseAdapter: unary(async (req) => {
       const base = (await resolve(requireString(req, "base"))).ref;
       const adapter = (await resolve(requireString(req, "adapter"))).ref;
+      await overwriteAllowed(req);
       const data = { model: base, base, adapter, outputName: parseOutputName(req.output_name), ...(req.overwrite ? { overwrite: true } : {}) };
       // Two attempts like every job that writes a model: a crashed worker's fuse runs again (#20 item 7).
       const r = await jobs.submit("fuse", data, { dedupeKey: `fuse@${JSON.stringify(data)}`, attempts: 2, ...idempotency(req.idempotency_key) });
@@ -101,9 +142,9 @@ export function createConversionRpcs(
           throw new CortexError("REG_NOT_FOUND", `no model matching "${req.all_models_glob}" can be quantized${skipped.length ? ` (${skipped.join("; ")})` : ""}`);
         }
         const item = (x: Partial<BatchRequest["items"][number]>): BatchRequest["items"][number] => ({ pull: null, convert: null, quantize: null, ...x });
-        req.items = [...(req.items ?? []), ...plan.quantize.map((q) => item({ quantize: { model: q.model, type: q.type, mlx: null, output_name: "", threads: 0, overwrite: false, idempotency_key: "" } }))];
+        req.items = [...(req.items ?? []), ...plan.quantize.map((q) => item({ quantize: { model: q.model, type: q.type, mlx: null, output_name: "", threads: 0, overwrite: false, idempotency_key: "", destination: "" } }))];
         for (const c of plan.convert) {
-          const convert: ConvertRequest = { source: c.source, target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false, overwrite: false, idempotency_key: "" };
+          const convert: ConvertRequest = { source: c.source, target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false, overwrite: false, idempotency_key: "", destination: "" };
           converts.set(convert, c.types);
           req.items.push(item({ convert }));
         }
@@ -127,7 +168,7 @@ export function createConversionRpcs(
         if (!flow.pull) throw invalidArgument(`flows[${i}].pull`, `flows[${i}].pull.repo is required`);
         const { repo, revision } = parsePull(flow.pull, `flows[${i}].pull.`);
         const ref = `${repo}@${revision}`;
-        const convert = await convertData({ ...(flow.convert ?? { target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false, overwrite: false, idempotency_key: "" }), source: ref }, false, `flows[${i}].convert.`);
+        const convert = await convertData({ ...(flow.convert ?? { target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false, overwrite: false, idempotency_key: "", destination: "" }), source: ref }, false, `flows[${i}].convert.`);
         const types = (flow.quantize_types ?? []).map((t) => parseQuantType(`flows[${i}].quantize_types`, t));
         const pullStep: FlowStep = { kind: "pull", data: { model: repo, repo, revision, include: flow.pull.include ?? [], exclude: flow.pull.exclude ?? [] } };
         const convertStep: FlowStep = { kind: "convert", data: { ...convert, types }, children: [pullStep] };

@@ -1,5 +1,6 @@
 import { CortexError } from "../../errors/cortex-error.js";
-import type { ChatTurn, SamplingSpec } from "../../inference/engine/engine-types.js";
+import type { ChatTurn, SamplingSpec, ToolSpec } from "../../inference/engine/engine-types.js";
+import type { ToolChoice } from "../../inference/tools/tool-choice.js";
 import type { LoadedModelView } from "../../inference/scheduler/model-entry.js";
 import type { LoadOptions } from "../../inference/scheduler/prepare-load.js";
 import type { LoadedModel } from "../generated/cortex/v1/LoadedModel.js";
@@ -77,15 +78,50 @@ export function parseSampling(m: Partial<SamplingMsg> | null | undefined): Sampl
   return spec;
 }
 
-const ROLES = new Set(["system", "user", "assistant"]);
+const ROLES = new Set(["system", "user", "assistant", "tool"]);
 
-/** Chat messages, roles checked; "" role is refused by name rather than guessed. */
-export function parseMessages(messages: { role?: string; content?: string }[] | undefined): ChatTurn[] {
+type ToolCallMsg = { id?: string; name?: string; arguments_json?: string };
+
+/** Chat messages, roles checked; "" role is refused by name rather than guessed. Tool calls keep their JSON. */
+export function parseMessages(messages: { role?: string; content?: string; tool_calls?: ToolCallMsg[]; tool_call_id?: string }[] | undefined): ChatTurn[] {
   return (messages ?? []).map((m, i) => {
     const role = (m.role ?? "").toLowerCase();
-    if (!ROLES.has(role)) throw new CortexError("REQ_INVALID_ARGUMENT", `messages[${i}].role "${m.role ?? ""}" must be system, user or assistant`);
-    return { role: role as ChatTurn["role"], content: m.content ?? "" };
+    if (!ROLES.has(role)) throw new CortexError("REQ_INVALID_ARGUMENT", `messages[${i}].role "${m.role ?? ""}" must be system, user, assistant or tool`);
+    const turn: ChatTurn = { role: role as ChatTurn["role"], content: m.content ?? "" };
+    if (m.tool_calls?.length) {
+      if (role !== "assistant") throw new CortexError("REQ_INVALID_ARGUMENT", `messages[${i}].tool_calls: only an assistant message makes tool calls`);
+      turn.toolCalls = m.tool_calls.map((c, k) => {
+        const field = `messages[${i}].tool_calls[${k}]`;
+        if (!c.name) throw new CortexError("REQ_INVALID_ARGUMENT", `${field}.name is required`);
+        jsonObject(c.arguments_json || "{}", `${field}.arguments_json`);
+        return { id: c.id || `call_${i}_${k}`, name: c.name, arguments: c.arguments_json || "{}" };
+      });
+    }
+    if (m.tool_call_id) turn.toolCallId = m.tool_call_id;
+    return turn;
   });
+}
+
+function jsonObject(text: string, field: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw new CortexError("REQ_INVALID_ARGUMENT", `${field} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new CortexError("REQ_INVALID_ARGUMENT", `${field} must be a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+/** ChatRequest tools and tool_choice ("" = auto). */
+export function parseTools(tools: { name?: string; description?: string; parameters_json?: string }[] | undefined, choice: string | undefined): { tools: ToolSpec[]; choice: ToolChoice } {
+  const specs = (tools ?? []).map((t, i): ToolSpec => {
+    if (!t.name || !/^[A-Za-z0-9_.-]{1,64}$/.test(t.name)) throw new CortexError("REQ_INVALID_ARGUMENT", `tools[${i}].name "${t.name ?? ""}" must be 1 to 64 letters, digits, _ . -`);
+    return { name: t.name, ...(t.description ? { description: t.description } : {}), ...(t.parameters_json ? { parameters: jsonObject(t.parameters_json, `tools[${i}].parameters_json`) } : {}) };
+  });
+  const c = choice ?? "";
+  const kind: ToolChoice = c === "" || c === "auto" ? { kind: "auto" } : c === "none" ? { kind: "none" } : c === "required" ? { kind: "required" } : { kind: "function", name: c };
+  return { tools: specs, choice: kind };
 }
 
 /** LoadedModel on the wire. */

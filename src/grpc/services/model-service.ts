@@ -1,6 +1,9 @@
+import { CortexError } from "../../errors/cortex-error.js";
 import { describeConfig } from "../../config/load-config.js";
 import type { ServiceContext } from "../service-context.js";
 import { queueCounts } from "../../jobs/queues.js";
+import { withFleetWorkers } from "../../jobs/fleet-status.js";
+import { listFleetWorkers } from "../../jobs/worker-registry.js";
 import os from "node:os";
 import { poolMemoryBudget } from "../../platform/memory-budget.js";
 import { isAppleSilicon, platformInfo } from "../../platform/platform-info.js";
@@ -37,10 +40,14 @@ export function createModelService(ctx: ServiceContext, store?: ModelStore): Par
     ...(store ? createStoreRpcs(store) : {}),
     GetStatus: unary(async () => {
       let healthy = ctx.redis.healthy();
+      const fleet = ctx.redis.mode === "external";
       // Redis may freeze between the watchdog's look and these calls: status answers within a second regardless.
-      const answered = healthy ? await withinMs(STATUS_REDIS_BOUND_MS, Promise.all([ctx.redis.version().catch(() => ""), queueCounts(ctx.queues).catch(() => [])])) : undefined;
+      const answered = healthy
+        ? await withinMs(STATUS_REDIS_BOUND_MS, Promise.all([ctx.redis.version().catch(() => ""), queueCounts(ctx.queues).catch(() => []), fleet ? listFleetWorkers(ctx.redis.client).catch(() => []) : undefined]))
+        : undefined;
       if (healthy && !answered) healthy = false;
-      const [version, queues] = answered ?? ["", []];
+      const [version, counts, workers] = answered ?? ["", [], undefined];
+      const queues = withFleetWorkers(counts, workers);
       return {
         version: VERSION,
         uptime_seconds: (Date.now() - ctx.startedAt.getTime()) / 1000,
@@ -52,7 +59,12 @@ export function createModelService(ctx: ServiceContext, store?: ModelStore): Par
         platform: platformInfo(ctx.config.threads),
         listeners: ctx.listeners(),
         started_at: ctx.startedAt.toISOString(),
+        workers: workers ?? [],
       };
+    }),
+    GetStats: unary(async () => {
+      if (!ctx.metrics) throw new CortexError("DAEMON_UNAVAILABLE", "metrics are not collected by this daemon");
+      return { metrics: await ctx.metrics.families() };
     }),
     GetConfig: unary(async () => ({
       entries: describeConfig(ctx.loaded).map((e) => ({ key: e.key, value: e.value, source: e.source, description: e.description })),

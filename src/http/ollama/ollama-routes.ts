@@ -135,14 +135,14 @@ export function registerOllama(app: FastifyInstance, deps: HttpDeps): void {
     const last = (run: ChatRun, content: string) => ({ model: body.model, created_at: created(), message: { role: "assistant", content, ...toolCalls(run.calls) }, done: true, ...finalStats(run) });
     if (body.stream !== false) {
       return streamReply(reply, NDJSON_HEADERS, logger, async (out) => {
-        const run = await runChat(pool, body.model, messages, tools, { kind: "auto" }, sampling, load, out.signal, (text) => out.write(ndjsonLine(line(text))));
+        const run = await runChat(pool, body.model, messages, tools, { kind: "auto" }, sampling, load, out, (text) => out.write(ndjsonLine(line(text))));
         if (run.calls.length > 0) await out.write(ndjsonLine(line("", run.calls)));
         await out.write(ndjsonLine({ ...last(run, ""), message: { role: "assistant", content: "" } }));
       }, ollamaErrorBody, (f) => ndjsonLine(ollamaErrorBody(f)));
     }
     const gone = new ResponseStream(reply.raw);
     let text = "";
-    const run = await runChat(pool, body.model, messages, tools, { kind: "auto" }, sampling, load, gone.signal, (t) => {
+    const run = await runChat(pool, body.model, messages, tools, { kind: "auto" }, sampling, load, gone, (t) => {
       text += t;
     });
     return last(run, text);
@@ -186,6 +186,7 @@ export function registerOllama(app: FastifyInstance, deps: HttpDeps): void {
     } finally {
       lease.release();
     }
+    gone.meter?.done({ promptTokens: r.promptTokens });
     if (body.dimensions !== undefined && body.dimensions !== r.vectors[0]?.length) throw unsupported("dimensions", `${body.model} makes vectors of ${r.vectors[0]?.length ?? 0} dimensions`);
     // Ollama's /api/embed returns unit vectors.
     return { model: body.model, embeddings: r.vectors.map(normalized), total_duration: ns(performance.now() - t0), load_duration: ns(loadMs), prompt_eval_count: r.promptTokens };
@@ -197,7 +198,9 @@ export function registerOllama(app: FastifyInstance, deps: HttpDeps): void {
     const gone = new ResponseStream(reply.raw);
     const lease = await pool.acquire(body.model, load, gone.signal);
     try {
-      return { embedding: Array.from((await lease.runner.embed([body.prompt])).vectors[0]!) };
+      const r = await lease.runner.embed([body.prompt]);
+      gone.meter?.done({ promptTokens: r.promptTokens });
+      return { embedding: Array.from(r.vectors[0]!) };
     } finally {
       lease.release();
     }
@@ -230,13 +233,13 @@ export function registerOllama(app: FastifyInstance, deps: HttpDeps): void {
   ): Promise<object | void> {
     if (streamed) {
       return streamReply(reply, NDJSON_HEADERS, logger, async (out) => {
-        const run = await runGeneration(pool, model, input, sampling, load, out.signal, (text) => out.write(ndjsonLine(piece(text))));
+        const run = await runGeneration(pool, model, input, sampling, load, out, (text) => out.write(ndjsonLine(piece(text))));
         await out.write(ndjsonLine(last(run, "")));
       }, ollamaErrorBody, (f) => ndjsonLine(ollamaErrorBody(f)));
     }
     const gone = new ResponseStream(reply.raw);
     let text = "";
-    const run = await runGeneration(pool, model, input, sampling, load, gone.signal, (t) => {
+    const run = await runGeneration(pool, model, input, sampling, load, gone, (t) => {
       text += t;
     });
     return last(run, text);

@@ -61,7 +61,7 @@ export function registerOpenAi(app: FastifyInstance, deps: HttpDeps): void {
       const chunk = (delta: object, finish: string | null) => sseEvent({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(usage ? { usage: null } : {}) });
       return streamReply(reply, SSE_HEADERS, logger, async (out: ResponseStream) => {
         let first = true;
-        const run = await runChat(pool, body.model, messages, tools, choice, sampling, {}, out.signal, (text) => {
+        const run = await runChat(pool, body.model, messages, tools, choice, sampling, {}, out, (text) => {
           const delta = first ? { role: "assistant", content: text } : { content: text };
           first = false;
           return out.write(chunk(delta, null));
@@ -76,7 +76,7 @@ export function registerOpenAi(app: FastifyInstance, deps: HttpDeps): void {
     }
     const gone = new ResponseStream(reply.raw);
     let text = "";
-    const run = await runChat(pool, body.model, messages, tools, choice, sampling, {}, gone.signal, (t) => {
+    const run = await runChat(pool, body.model, messages, tools, choice, sampling, {}, gone, (t) => {
       text += t;
     });
     const called = run.calls.length > 0;
@@ -108,7 +108,7 @@ export function registerOpenAi(app: FastifyInstance, deps: HttpDeps): void {
       const usage = body.stream_options?.include_usage === true;
       const chunk = (text: string, finish: string | null) => sseEvent({ ...base, choices: [{ index: 0, text, logprobs: null, finish_reason: finish }], ...(usage ? { usage: null } : {}) });
       return streamReply(reply, SSE_HEADERS, logger, async (out) => {
-        const run = await runGeneration(pool, body.model, input, sampling, {}, out.signal, (text) => out.write(chunk(text, null)));
+        const run = await runGeneration(pool, body.model, input, sampling, {}, out, (text) => out.write(chunk(text, null)));
         await out.write(chunk("", openAiFinish(run.result.finishReason)));
         if (usage) await out.write(sseEvent({ ...base, choices: [], usage: usageOf(run) }));
         await out.write(SSE_DONE);
@@ -116,7 +116,7 @@ export function registerOpenAi(app: FastifyInstance, deps: HttpDeps): void {
     }
     const gone = new ResponseStream(reply.raw);
     let text = "";
-    const run = await runGeneration(pool, body.model, input, sampling, {}, gone.signal, (t) => {
+    const run = await runGeneration(pool, body.model, input, sampling, {}, gone, (t) => {
       text += t;
     });
     return { ...base, choices: [{ index: 0, text, logprobs: null, finish_reason: openAiFinish(run.result.finishReason) }], usage: usageOf(run) };
@@ -133,6 +133,7 @@ export function registerOpenAi(app: FastifyInstance, deps: HttpDeps): void {
     } finally {
       lease.release();
     }
+    gone.meter?.done({ promptTokens: r.promptTokens });
     const size = r.vectors[0]?.length ?? 0;
     if (body.dimensions !== undefined && body.dimensions !== size) throw unsupported("dimensions", `${body.model} makes vectors of ${size} dimensions`);
     const base64 = body.encoding_format === "base64";

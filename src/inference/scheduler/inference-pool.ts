@@ -83,6 +83,8 @@ export class InferencePool {
   private readonly preparer: LoadPreparer;
   private readonly runners: RunnerSupply;
   private closed = false;
+  /** Models unloaded to make room for another (for metrics). */
+  evictions = 0;
 
   constructor(private readonly opts: PoolOptions) {
     this.runners = new RunnerSupply(opts.runners, opts.keepSpareRunner ?? false, opts.logger);
@@ -290,6 +292,7 @@ export class InferencePool {
           break;
         case "evict":
           memoryBlocked = true;
+          this.evictions += plan.victims.length;
           for (const v of plan.victims) void this.unloadEntry(this.entries.get(v.key)!, `evicted to make room for ${w.name}`);
           break;
         case "wait":

@@ -20,6 +20,8 @@ export interface ConvertData {
   keepIntermediate: boolean;
   /** Flow children: quantization types to produce from this conversion (one pass each). */
   types?: string[];
+  /** Where the output goes (jobs/destination.ts); absent = the submitting daemon's home. */
+  destination?: string;
 }
 
 export interface QuantizeData {
@@ -30,6 +32,7 @@ export interface QuantizeData {
   outputName: string;
   overwrite?: boolean;
   threads: number;
+  destination?: string;
 }
 
 export interface FuseData {

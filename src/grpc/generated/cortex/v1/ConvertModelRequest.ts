@@ -33,6 +33,12 @@ export interface ConvertModelRequest {
    * command and retries with it. Empty = none.
    */
   'idempotency_key'?: (string);
+  /**
+   * Where the output goes: "" or "local" (this daemon's home, its own workers), "shared:<dir>" (under a shared
+   * root every fleet worker mounts) or "hub:<org>/<repo>[@branch]". Non-local jobs run on any `cortex worker`
+   * with the target's capability; their source must be org/name@commit or a path under a shared root.
+   */
+  'destination'?: (string);
 }
 
 export interface ConvertModelRequest__Output {
@@ -65,4 +71,10 @@ export interface ConvertModelRequest__Output {
    * command and retries with it. Empty = none.
    */
   'idempotency_key': (string);
+  /**
+   * Where the output goes: "" or "local" (this daemon's home, its own workers), "shared:<dir>" (under a shared
+   * root every fleet worker mounts) or "hub:<org>/<repo>[@branch]". Non-local jobs run on any `cortex worker`
+   * with the target's capability; their source must be org/name@commit or a path under a shared root.
+   */
+  'destination': (string);
 }

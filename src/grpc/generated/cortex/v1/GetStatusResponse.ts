@@ -4,6 +4,7 @@ import type { RedisStatus as _cortex_v1_RedisStatus, RedisStatus__Output as _cor
 import type { QueueCounts as _cortex_v1_QueueCounts, QueueCounts__Output as _cortex_v1_QueueCounts__Output } from '../../cortex/v1/QueueCounts.js';
 import type { MemoryBudget as _cortex_v1_MemoryBudget, MemoryBudget__Output as _cortex_v1_MemoryBudget__Output } from '../../cortex/v1/MemoryBudget.js';
 import type { PlatformInfo as _cortex_v1_PlatformInfo, PlatformInfo__Output as _cortex_v1_PlatformInfo__Output } from '../../cortex/v1/PlatformInfo.js';
+import type { FleetWorker as _cortex_v1_FleetWorker, FleetWorker__Output as _cortex_v1_FleetWorker__Output } from '../../cortex/v1/FleetWorker.js';
 
 export interface GetStatusResponse {
   'version'?: (string);
@@ -16,6 +17,10 @@ export interface GetStatusResponse {
   'platform'?: (_cortex_v1_PlatformInfo | null);
   'listeners'?: (string)[];
   'started_at'?: (string);
+  /**
+   * The fleet's worker processes (only with an external Redis; empty otherwise).
+   */
+  'workers'?: (_cortex_v1_FleetWorker)[];
 }
 
 export interface GetStatusResponse__Output {
@@ -29,4 +34,8 @@ export interface GetStatusResponse__Output {
   'platform': (_cortex_v1_PlatformInfo__Output | null);
   'listeners': (string)[];
   'started_at': (string);
+  /**
+   * The fleet's worker processes (only with an external Redis; empty otherwise).
+   */
+  'workers': (_cortex_v1_FleetWorker__Output)[];
 }

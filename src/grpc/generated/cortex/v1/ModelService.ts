@@ -12,6 +12,8 @@ import type { GetConfigRequest as _cortex_v1_GetConfigRequest, GetConfigRequest_
 import type { GetConfigResponse as _cortex_v1_GetConfigResponse, GetConfigResponse__Output as _cortex_v1_GetConfigResponse__Output } from '../../cortex/v1/GetConfigResponse.js';
 import type { GetModelRequest as _cortex_v1_GetModelRequest, GetModelRequest__Output as _cortex_v1_GetModelRequest__Output } from '../../cortex/v1/GetModelRequest.js';
 import type { GetModelResponse as _cortex_v1_GetModelResponse, GetModelResponse__Output as _cortex_v1_GetModelResponse__Output } from '../../cortex/v1/GetModelResponse.js';
+import type { GetStatsRequest as _cortex_v1_GetStatsRequest, GetStatsRequest__Output as _cortex_v1_GetStatsRequest__Output } from '../../cortex/v1/GetStatsRequest.js';
+import type { GetStatsResponse as _cortex_v1_GetStatsResponse, GetStatsResponse__Output as _cortex_v1_GetStatsResponse__Output } from '../../cortex/v1/GetStatsResponse.js';
 import type { GetStatusRequest as _cortex_v1_GetStatusRequest, GetStatusRequest__Output as _cortex_v1_GetStatusRequest__Output } from '../../cortex/v1/GetStatusRequest.js';
 import type { GetStatusResponse as _cortex_v1_GetStatusResponse, GetStatusResponse__Output as _cortex_v1_GetStatusResponse__Output } from '../../cortex/v1/GetStatusResponse.js';
 import type { ListManifestsRequest as _cortex_v1_ListManifestsRequest, ListManifestsRequest__Output as _cortex_v1_ListManifestsRequest__Output } from '../../cortex/v1/ListManifestsRequest.js';
@@ -84,6 +86,23 @@ export interface ModelServiceClient extends grpc.Client {
   getModel(argument: _cortex_v1_GetModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cortex_v1_GetModelResponse__Output>): grpc.ClientUnaryCall;
   getModel(argument: _cortex_v1_GetModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_GetModelResponse__Output>): grpc.ClientUnaryCall;
   getModel(argument: _cortex_v1_GetModelRequest, callback: grpc.requestCallback<_cortex_v1_GetModelResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The daemon's metrics as data: the same families and values the HTTP listener serves at GET /metrics
+   * (requests, tokens, latencies, queued requests, loaded models and memory, evictions, jobs, downloads, Redis).
+   */
+  GetStats(argument: _cortex_v1_GetStatsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_GetStatsResponse__Output>): grpc.ClientUnaryCall;
+  GetStats(argument: _cortex_v1_GetStatsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cortex_v1_GetStatsResponse__Output>): grpc.ClientUnaryCall;
+  GetStats(argument: _cortex_v1_GetStatsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_GetStatsResponse__Output>): grpc.ClientUnaryCall;
+  GetStats(argument: _cortex_v1_GetStatsRequest, callback: grpc.requestCallback<_cortex_v1_GetStatsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The daemon's metrics as data: the same families and values the HTTP listener serves at GET /metrics
+   * (requests, tokens, latencies, queued requests, loaded models and memory, evictions, jobs, downloads, Redis).
+   */
+  getStats(argument: _cortex_v1_GetStatsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_GetStatsResponse__Output>): grpc.ClientUnaryCall;
+  getStats(argument: _cortex_v1_GetStatsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cortex_v1_GetStatsResponse__Output>): grpc.ClientUnaryCall;
+  getStats(argument: _cortex_v1_GetStatsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_GetStatsResponse__Output>): grpc.ClientUnaryCall;
+  getStats(argument: _cortex_v1_GetStatsRequest, callback: grpc.requestCallback<_cortex_v1_GetStatsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Daemon version, uptime, Redis health, queue counts, memory budget, platform.
@@ -195,6 +214,12 @@ export interface ModelServiceHandlers extends grpc.UntypedServiceImplementation 
   GetModel: grpc.handleUnaryCall<_cortex_v1_GetModelRequest__Output, _cortex_v1_GetModelResponse>;
   
   /**
+   * The daemon's metrics as data: the same families and values the HTTP listener serves at GET /metrics
+   * (requests, tokens, latencies, queued requests, loaded models and memory, evictions, jobs, downloads, Redis).
+   */
+  GetStats: grpc.handleUnaryCall<_cortex_v1_GetStatsRequest__Output, _cortex_v1_GetStatsResponse>;
+  
+  /**
    * Daemon version, uptime, Redis health, queue counts, memory budget, platform.
    */
   GetStatus: grpc.handleUnaryCall<_cortex_v1_GetStatusRequest__Output, _cortex_v1_GetStatusResponse>;
@@ -227,6 +252,7 @@ export interface ModelServiceDefinition extends grpc.ServiceDefinition {
   DeleteModel: MethodDefinition<_cortex_v1_DeleteModelRequest, _cortex_v1_DeleteModelResponse, _cortex_v1_DeleteModelRequest__Output, _cortex_v1_DeleteModelResponse__Output>
   GetConfig: MethodDefinition<_cortex_v1_GetConfigRequest, _cortex_v1_GetConfigResponse, _cortex_v1_GetConfigRequest__Output, _cortex_v1_GetConfigResponse__Output>
   GetModel: MethodDefinition<_cortex_v1_GetModelRequest, _cortex_v1_GetModelResponse, _cortex_v1_GetModelRequest__Output, _cortex_v1_GetModelResponse__Output>
+  GetStats: MethodDefinition<_cortex_v1_GetStatsRequest, _cortex_v1_GetStatsResponse, _cortex_v1_GetStatsRequest__Output, _cortex_v1_GetStatsResponse__Output>
   GetStatus: MethodDefinition<_cortex_v1_GetStatusRequest, _cortex_v1_GetStatusResponse, _cortex_v1_GetStatusRequest__Output, _cortex_v1_GetStatusResponse__Output>
   ListManifests: MethodDefinition<_cortex_v1_ListManifestsRequest, _cortex_v1_ListManifestsResponse, _cortex_v1_ListManifestsRequest__Output, _cortex_v1_ListManifestsResponse__Output>
   ListModels: MethodDefinition<_cortex_v1_ListModelsRequest, _cortex_v1_ListModelsResponse, _cortex_v1_ListModelsRequest__Output, _cortex_v1_ListModelsResponse__Output>

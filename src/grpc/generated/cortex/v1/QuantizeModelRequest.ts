@@ -22,6 +22,10 @@ export interface QuantizeModelRequest {
    * command and retries with it. Empty = none.
    */
   'idempotency_key'?: (string);
+  /**
+   * As ConvertModelRequest.destination.
+   */
+  'destination'?: (string);
 }
 
 export interface QuantizeModelRequest__Output {
@@ -44,4 +48,8 @@ export interface QuantizeModelRequest__Output {
    * command and retries with it. Empty = none.
    */
   'idempotency_key': (string);
+  /**
+   * As ConvertModelRequest.destination.
+   */
+  'destination': (string);
 }

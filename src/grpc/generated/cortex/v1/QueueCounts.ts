@@ -10,6 +10,14 @@ export interface QueueCounts {
   'failed'?: (number | string | Long);
   'delayed'?: (number | string | Long);
   'paused'?: (boolean);
+  /**
+   * Worker processes with a fresh heartbeat consuming this queue (fleet: daemons and `cortex worker`s).
+   */
+  'workers'?: (number);
+  /**
+   * Why jobs wait here, when they cannot run: e.g. no connected worker serves this queue's capability.
+   */
+  'note'?: (string);
 }
 
 export interface QueueCounts__Output {
@@ -20,4 +28,12 @@ export interface QueueCounts__Output {
   'failed': (number);
   'delayed': (number);
   'paused': (boolean);
+  /**
+   * Worker processes with a fresh heartbeat consuming this queue (fleet: daemons and `cortex worker`s).
+   */
+  'workers': (number);
+  /**
+   * Why jobs wait here, when they cannot run: e.g. no connected worker serves this queue's capability.
+   */
+  'note': (string);
 }
