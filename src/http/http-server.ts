@@ -22,6 +22,7 @@ const METERED: Record<string, Api> = {
   "/v1/chat/completions": "openai",
   "/v1/completions": "openai",
   "/v1/embeddings": "openai",
+  "/v1/responses": "openai",
   "/api/chat": "ollama",
   "/api/generate": "ollama",
   "/api/embed": "ollama",

@@ -245,6 +245,7 @@ interface Source {
 async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fd: number, source: Source, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
   const stallMs = o.stallMs ?? 30_000;
   let failures = 0;
+  let everGotBytes = false;
   while (part.next <= part.end) {
     signal.throwIfAborted();
     const stall = new AbortController();
@@ -268,6 +269,7 @@ async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fd: 
       source.url = url; // later parts ask the redirect's target directly: one request each, not two
       const writer = new PartWriter(fd, part, label, (n) => {
         failures = 0; // progress resets the retry budget, as huggingface_hub does
+        everGotBytes = true;
         onBytes(n);
       });
       try {
@@ -288,7 +290,11 @@ async function fetchPart(o: DownloadFileOptions, label: string, part: Part, fd: 
       const why = stall.signal.aborted ? `no data for ${stallMs / 1000} s` : err instanceof Error ? err.message.replace(`${label}: `, "") : String(err);
       if (fatal) throw err;
       if (++failures > (o.maxPartRetries ?? 5)) {
-        throw new CortexError("HUB_UNAVAILABLE", `${label}: bytes ${part.next}-${part.end} failed ${failures} times in a row; last: ${why}`, { cause: err });
+        // A host that never sent one byte of this part in all those tries (headers that never come, a refusal
+        // each time) will not on the job's next attempt either: the job does not retry it, so a hostile Hub holds
+        // a download slot for one round of part retries, not five (#20 item 13). A part that made progress and then
+        // broke is a flaky network: the job retries that.
+        throw new CortexError("HUB_UNAVAILABLE", `${label}: bytes ${part.next}-${part.end} failed ${failures} times in a row; last: ${why}${everGotBytes ? "" : " (no bytes at all; not retried)"}`, { cause: err, ...(everGotBytes ? {} : { retryable: false }) });
       }
       try {
         await sleep(Math.min(250 * 2 ** (failures - 1), 5000), undefined, { signal });

@@ -341,9 +341,15 @@ export class JobManager {
       const tomb = await this.get(jobId); // NOT_FOUND when there is nothing at all
       const kind = Object.entries(JOB_KINDS).find(([, k]) => k.type === tomb.type)?.[0] as JobKind | undefined;
       if (!kind) throw new CortexError("JOB_INVALID_STATE", `job ${jobId} cannot be retried`);
-      return (await this.submit(kind, JSON.parse(tomb.params_json) as { model: string })).job;
+      // The cancel marker of a killed job (killStuck) stays with the cancelled job, not with its retry.
+      const { cancelled: _marker, ...params } = JSON.parse(tomb.params_json) as { model: string; cancelled?: string };
+      return (await this.submit(kind, params)).job;
     }
     if (found.state !== "failed") throw new CortexError("JOB_INVALID_STATE", `job ${jobId} is ${found.state}; only failed or cancelled jobs can be retried`);
+    if ((found.job.data as { cancelled?: unknown } | undefined)?.cancelled !== undefined) {
+      const { cancelled: _marker, ...data } = found.job.data as Record<string, unknown>;
+      await found.job.updateData(data);
+    }
     await found.job.retry("failed");
     return this.get(jobId);
   }

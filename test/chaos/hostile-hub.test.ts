@@ -113,3 +113,18 @@ test("a file name the disk cannot hold (ENAMETOOLONG) is a permanent IO_ERROR, n
   assert.equal(toCortexError(Object.assign(new Error("EEXIST"), { code: "EEXIST" })).retryable, false);
   assert.equal(toCortexError(Object.assign(new Error("ECONNRESET"), { code: "ECONNRESET" })).retryable, true, "network errors stay transient");
 });
+
+test("a Hub that never sends headers holds a download slot for one round of part retries, then a failure the job does not retry", async (t) => {
+  const silent = await hostileHub(t, () => {
+    // accept, then say nothing
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "silent-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const t0 = Date.now();
+  await assert.rejects(
+    downloadFile({ url: `${silent.url}/org/m/resolve/main/model.safetensors`, hubUrl: silent.url, repo: "org/m", file: "model.safetensors", dest: path.join(dir, "blob"), size: 1 << 20, sha256: "0".repeat(64), partsPerFile: 1, headerTimeoutMs: 300, maxPartRetries: 2 }),
+    (e: Error & { code?: string; retryable?: boolean }) => e.code === "HUB_UNAVAILABLE" && e.retryable === false && /no bytes at all; not retried/.test(e.message),
+  );
+  t.diagnostic(`stalled headers: given up after ${silent.seen.length} requests, ${Date.now() - t0} ms`);
+  assert.equal(silent.seen.length, 3, "the first try and 2 retries");
+});

@@ -186,6 +186,35 @@ describe("OpenAI-compatible API with the openai SDK", { skip }, () => {
     await assert.rejects(client.chat.completions.create({ model: "tools.gguf", messages, tools, tool_choice: { type: "function", function: { name: "nope" } } }), (e) => e instanceof OpenAI.BadRequestError && e.param === "tool_choice");
   });
 
+  test("responses (stateless): output_text equals the streamed deltas; a required function call round-trips", async () => {
+    const whole = await client.responses.create({ model: "tiny.gguf", input: "hello there", instructions: "be brief", max_output_tokens: 16, temperature: 0 });
+    assert.equal(whole.object, "response");
+    assert.equal(whole.status, "incomplete");
+    assert.equal(whole.usage!.output_tokens, 16);
+    assert.ok(whole.output_text.length > 0);
+    const events: string[] = [];
+    let streamed = "";
+    let completed: OpenAI.Responses.Response | undefined;
+    for await (const e of await client.responses.create({ model: "tiny.gguf", input: "hello there", instructions: "be brief", max_output_tokens: 16, temperature: 0, stream: true })) {
+      events.push(e.type);
+      if (e.type === "response.output_text.delta") streamed += e.delta;
+      if (e.type === "response.incomplete" || e.type === "response.completed") completed = e.response;
+    }
+    assert.equal(streamed, whole.output_text);
+    assert.deepEqual(events.slice(0, 4), ["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added"]);
+    assert.equal(events.at(-1), "response.incomplete");
+    assert.equal(completed!.usage!.output_tokens, 16);
+
+    const tools = [{ type: "function" as const, name: "pick", description: "pick one", strict: true, parameters: { type: "object", properties: { choice: { enum: ["x", "y"] } }, required: ["choice"], additionalProperties: false } }];
+    const called = await client.responses.create({ model: "tools.gguf", input: "pick one", tools, tool_choice: "required", max_output_tokens: 64, temperature: 0 });
+    const call = called.output.find((o) => o.type === "function_call") as OpenAI.Responses.ResponseFunctionToolCall;
+    assert.ok(call, JSON.stringify(called.output));
+    assert.ok(["x", "y"].includes((JSON.parse(call.arguments) as { choice: string }).choice));
+    const back = await client.responses.create({ model: "tools.gguf", input: [{ role: "user", content: "pick one" }, { type: "function_call", call_id: call.call_id, name: call.name, arguments: call.arguments }, { type: "function_call_output", call_id: call.call_id, output: "picked" }], tools, max_output_tokens: 2, temperature: 0 });
+    assert.ok(back.usage!.input_tokens > called.usage!.input_tokens + 5, "the call and its output are rendered");
+    await assert.rejects(client.responses.create({ model: "tiny.gguf", input: "x", previous_response_id: "resp_1" }), (e) => e instanceof OpenAI.BadRequestError && e.param === "previous_response_id");
+  });
+
   test("raw SSE framing: data lines, blank-line separated, [DONE] last; text/event-stream", async () => {
     const r = await rawRequest(h.url, { path: "/v1/chat/completions", headers: { authorization: `Bearer ${h.token}` }, body: { model: "tiny.gguf", messages: [{ role: "user", content: "hi" }], max_tokens: 5, stream: true, temperature: 0 } });
     assert.equal(r.status, 200);

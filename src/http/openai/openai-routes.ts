@@ -10,6 +10,7 @@ import { parseBody, unsupported } from "../parse-body.js";
 import { ResponseStream, SSE_DONE, SSE_HEADERS, sseEvent } from "../response-stream.js";
 import { streamReply } from "../stream-reply.js";
 import { runChat } from "../tool-generation.js";
+import { registerResponses } from "./responses-route.js";
 import { ANY_JSON_OBJECT, chatRequest, chatTurns, toolsOf, completionRequest, embeddingsRequest, samplingOf, type ChatRequest } from "./openai-requests.js";
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -35,6 +36,7 @@ function responseFormat(r: ChatRequest, s: SamplingSpec): void {
 /** `/v1`: models, chat and text completions (streamed as SSE or whole), embeddings. */
 export function registerOpenAi(app: FastifyInstance, deps: HttpDeps): void {
   const { pool, logger } = deps;
+  registerResponses(app, deps);
 
   app.get("/v1/models", async () => {
     const models = runnableModels(await deps.models());
