@@ -10,6 +10,11 @@ import path from "node:path";
 import { test } from "node:test";
 import { getLlama, LlamaCompletion } from "node-llama-cpp";
 import type { CortexClient } from "../../src/cli/client.js";
+import { convertHfToGguf } from "../../src/convert/convert-hf-to-gguf.js";
+import { estimateMemory } from "../../src/inference/engine/estimate-memory.js";
+import { estimateCheckpoint, inspectCheckpoint } from "../../src/inference/inspect-checkpoint.js";
+import { inspectModelFile } from "../../src/inference/inspect-model-file.js";
+import { LoadPreparer, resolveSpec } from "../../src/inference/scheduler/prepare-load.js";
 import { convertToMlx } from "../../src/mlx/convert-to-mlx.js";
 import { QuantizePool } from "../../src/mlx/quantize-pool.js";
 import { makeHfArchCheckpoint } from "../fixtures/make-hf-arch-checkpoint.js";
@@ -183,4 +188,28 @@ test("cortex convert <mlx> --to gguf (auto = bit-exact Q4_1, --outtype q8_0, a K
   } finally {
     await d.stop();
   }
+});
+
+test("an MLX float model that does not fit as F16 falls back to Q8_0 like any checkpoint (INT8 before INT4), named as MLX in the reason", async (t) => {
+  const dir = tempDir(t);
+  const hf = await makeHfCheckpoint(path.join(dir, "hf"), { hiddenSize: 256, intermediateSize: 512, numLayers: 1, vocabSize: 300, dtype: "bf16", seed: 6 });
+  const pool = QuantizePool.create({ threads: 1 });
+  t.after(() => pool.close());
+  const mlx = path.join(dir, "tiny-bf16");
+  assert.equal((await convertToMlx(hf.dir, () => mlx, { quantize: false, bits: 0, groupSize: 0, recipe: "", dtype: "bfloat16", pool })).status, "converted");
+  const made = path.join(dir, "made.gguf");
+  await convertHfToGguf({ sourceDir: hf.dir, outPath: made, outtype: "q8_0" });
+  const asked: string[] = [];
+  const preparer = new LoadPreparer({
+    inspect: inspectModelFile, estimate: estimateMemory, defaults: { contextSize: 128, parallel: 1, threads: 1 },
+    quantizer: { existing: async () => undefined, quantize: async (_src, type) => (asked.push(type), made) },
+  });
+  const spec = resolveSpec({ path: mlx, trainContextSize: 2048 }, {}, { contextSize: 128, parallel: 1, threads: 1 });
+  const est = estimateCheckpoint(await inspectCheckpoint(mlx), spec.contextSize, spec.parallel);
+  const available = Math.ceil((est.weightsBytes * 8.5) / 16) + est.contextBytes + 1024;
+  assert.ok(available < est.totalBytes, "F16 does not fit");
+  const p = await preparer.prepare(mlx, {}, { name: "tiny-bf16", gpu: Promise.resolve(false), availableBytes: () => available });
+  assert.deepEqual(asked, ["Q8_0"]);
+  assert.equal(p.variant, "Q8_0");
+  assert.match(p.variantReason, /^MLX float model converted to Q8_0 GGUF: F16 needs/);
 });
