@@ -82,7 +82,7 @@ test("runnablePath: a GGUF's first shard, a checkpoint's or MLX model's folder; 
   assert.equal(runnablePath(rec({}, "gguf", ["/m/x-00001-of-00002.gguf", "/m/x-00002-of-00002.gguf"]), "x"), "/m/x-00001-of-00002.gguf");
   assert.equal(runnablePath(rec({ format: "SAFETENSORS" }, "folder", ["/m/ckpt"]), "ckpt"), "/m/ckpt");
   assert.equal(runnablePath(rec({ format: "MLX" }, "folder", ["/m/mlx"]), "mlx"), "/m/mlx", "MLX folders are converted on load (#17)");
-  assert.throws(() => runnablePath(rec({ format: "PYTORCH" }, "folder", ["/m/pt"]), "pt"), (e: CortexError) => e.code === "FMT_UNSUPPORTED" && /model "pt" \(abcdef012345\) is PYTORCH/.test(e.message));
+  assert.throws(() => runnablePath(rec({ format: "GPTQ" }, "folder", ["/m/gptq"]), "gptq"), (e: CortexError) => e.code === "FMT_UNSUPPORTED" && /model "gptq" \(abcdef012345\) is GPTQ/.test(e.message));
   assert.throws(() => runnablePath(rec({ brokenReason: "missing part 2" }, "gguf", ["/m/y-00001-of-00002.gguf"]), "y"), (e: CortexError) => e.code === "REG_BROKEN" && /missing part 2/.test(e.message));
 });
 
