@@ -22,6 +22,8 @@ const TOMBSTONE_TTL_S = 7 * 86400;
 const CANCEL_BOUND_MS = 5000;
 /** A Redis call that takes longer than this while Redis is down answers REDIS_UNAVAILABLE instead of hanging. */
 const REDIS_CALL_BOUND_MS = 10_000;
+/** The bound while the watchdog calls Redis stalled (redis-handle.ts): answers stay under a second. */
+const STALLED_CALL_BOUND_MS = 500;
 const REDIS_DOWN = new Set(["reconnecting", "close", "end"]);
 
 /** A flow step: the parent runs after all its children complete (BullMQ flows). */
@@ -120,9 +122,16 @@ export class JobManager {
    */
   private async withRedis<T>(what: string, fn: () => Promise<T>, maybeSent = ""): Promise<T> {
     this.requireRedis(what);
+    // While the watchdog calls Redis stalled, a call gets a short bound: a frozen Redis answers UNAVAILABLE within a
+    // second, and a merely slow one still serves what it can answer in that time.
+    const stalled = this.redis.status === "ready" && !this.redisAnswers();
+    const boundMs = stalled ? STALLED_CALL_BOUND_MS : REDIS_CALL_BOUND_MS;
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CortexError("REDIS_UNAVAILABLE", `Redis did not answer within ${REDIS_CALL_BOUND_MS / 1000} s, so cortexd could not ${what}${maybeSent}`)), REDIS_CALL_BOUND_MS);
+      timer = setTimeout(
+        () => reject(new CortexError("REDIS_UNAVAILABLE", stalled ? `Redis does not answer (stalled), so cortexd could not ${what}${maybeSent}; cortex status shows when it answers again` : `Redis did not answer within ${REDIS_CALL_BOUND_MS / 1000} s, so cortexd could not ${what}${maybeSent}`)),
+        boundMs,
+      );
     });
     try {
       return await Promise.race([fn(), bound]);
@@ -136,9 +145,7 @@ export class JobManager {
     if (REDIS_DOWN.has(this.redis.status)) {
       throw new CortexError("REDIS_UNAVAILABLE", `Redis is not reachable, so cortexd cannot ${what} now; it reconnects by itself (cortex status shows when)`);
     }
-    if (this.redis.status === "ready" && !this.redisAnswers()) {
-      throw new CortexError("REDIS_UNAVAILABLE", `Redis does not answer (stalled), so cortexd cannot ${what} now; nothing was sent (cortex status shows when it answers again)`);
-    }
+
   }
 
   private async submitNow(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: SubmitOptions): Promise<SubmitResult> {
@@ -243,6 +250,7 @@ export class JobManager {
   /** Running: aborted where it runs (stops within 2 s). Queued: removed and remembered as CANCELLED. */
   async cancel(jobId: string, reason: string): Promise<JobMessage> {
     this.requireRedis("cancel the job");
+    if (this.redis.status === "ready" && !this.redisAnswers()) throw new CortexError("REDIS_UNAVAILABLE", `Redis does not answer (stalled), so cortexd cannot cancel it now; nothing was sent (cortex status shows when it answers again)`);
     const found = await this.find(jobId);
     if (!found) return this.get(jobId); // a tombstone (already cancelled) or NOT_FOUND
     const { job, state } = found;
@@ -336,6 +344,7 @@ export class JobManager {
 
   async retry(jobId: string): Promise<JobMessage> {
     this.requireRedis("retry the job");
+    if (this.redis.status === "ready" && !this.redisAnswers()) throw new CortexError("REDIS_UNAVAILABLE", `Redis does not answer (stalled), so cortexd cannot retry it now; nothing was sent (cortex status shows when it answers again)`);
     const found = await this.find(jobId);
     if (!found) {
       const tomb = await this.get(jobId); // NOT_FOUND when there is nothing at all
