@@ -112,7 +112,7 @@ export function modelTable(models: readonly ModelInfoView[]): string {
       root: m.root,
       tags: m.tags.join(","),
       used: day(m.last_used_at),
-      status: m.broken ? "BROKEN" : m.lora ? (m.lora.fused ? "fused" : "adapter") : "",
+      status: m.broken ? "BROKEN" : m.lora ? (m.lora.fused ? "fused" : "adapter") : m.notes.some((n) => n.startsWith("config.json only")) ? "no weights" : m.components.length ? `${m.components.length} parts` : "",
     })),
     [
       { key: "id", title: "ID" },
@@ -136,7 +136,7 @@ export function modelDetails(m: ModelInfoView): string {
     ["id", m.id],
     ["name", m.name],
     ["format", `${shortFormat(m.format)} (${m.kind})`],
-    ["quantization", `${shortQuant(m)}${m.mlx_quantization ? ` (${m.mlx_quantization.mode}, ${m.mlx_quantization.bits} bits, group ${m.mlx_quantization.group_size})` : ""}`],
+    ["quantization", `${shortQuant(m)}${m.quantization_detail ? ` (${m.quantization_detail})` : m.mlx_quantization ? ` (${m.mlx_quantization.mode}, ${m.mlx_quantization.bits} bits, group ${m.mlx_quantization.group_size})` : ""}`],
     ["bits", !m.bits ? "-" : m.bits_low !== m.bits_high ? `${m.bits_low}/${m.bits_high} (mixed)` : String(m.bits)],
     ["architecture", m.architecture || "-"],
     ["parameters", m.parameter_count ? `${formatParams(m.parameter_count)} (${m.parameter_count})` : "-"],
@@ -150,6 +150,30 @@ export function modelDetails(m: ModelInfoView): string {
   if (m.lora) rows.push(["lora", `${m.lora.fused ? "fused into this model" : "adapter, not fused"}; base ${m.lora.base_model || "?"}; rank ${m.lora.rank}, scale ${m.lora.scale}${m.lora.target_modules.length ? `; ${m.lora.target_modules.join(", ")}` : ""}`]);
   rows.push(["tags", m.tags.join(", ") || "-"], ["created", m.created_at || "-"], ["last used", m.last_used_at || "never"]);
   if (m.broken) rows.push(["BROKEN", m.broken_reason]);
+  for (const n of m.notes) rows.push(["note", n]);
+  const parts = m.components.length
+    ? `\n\n${table(
+        m.components.map((c) => ({ name: c.name, class: c.class_name || "-", format: c.format === "MODEL_FORMAT_UNSPECIFIED" ? "-" : shortFormat(c.format), quant: c.format === "MODEL_FORMAT_UNSPECIFIED" ? "-" : shortQuant(c), params: c.parameter_count ? formatParams(c.parameter_count) : "-", size: formatBytes(c.size_bytes) })),
+        [
+          { key: "name", title: "COMPONENT" },
+          { key: "class", title: "CLASS" },
+          { key: "format", title: "FORMAT" },
+          { key: "quant", title: "QUANT" },
+          { key: "params", title: "PARAMS", align: "right" },
+          { key: "size", title: "SIZE", align: "right" },
+        ],
+      )}`
+    : "";
+  const alternates = m.alternates.length
+    ? `\n\n${table(
+        m.alternates.map((a) => ({ path: a.path, size: formatBytes(a.size_bytes), what: a.description })),
+        [
+          { key: "path", title: "ALTERNATE FILE" },
+          { key: "size", title: "SIZE", align: "right" },
+          { key: "what", title: "WHAT" },
+        ],
+      )}`
+    : "";
   const files = table(
     m.files.map((f) => ({ path: f.path, size: formatBytes(f.size_bytes), sha256: f.sha256 ? f.sha256.slice(0, 16) : "" })),
     [
@@ -158,7 +182,7 @@ export function modelDetails(m: ModelInfoView): string {
       { key: "path", title: "FILE" },
     ],
   );
-  return `${keyValues(rows)}\n\n${files}`;
+  return `${keyValues(rows)}${parts}${alternates}\n\n${files}`;
 }
 
 /** Python huggingface_hub `_format_size`: 1000-based, one decimal ("42.2K"). */

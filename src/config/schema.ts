@@ -44,6 +44,21 @@ const listenAddress = z.string().refine((v) => v === "" || /^(\[[0-9a-fA-F:]+\]|
 
 /** A bearer token anyone can guess is no protection for a TCP listener: generated ones are 43 characters. */
 export const MIN_TOKEN_LENGTH = 32;
+/** A short name users type for a model: "flux-schnell", or "name:variant" ("flux-schnell:4bit"). */
+export const SHORT_NAME_RE = /^[a-z0-9][a-z0-9._-]*(:[a-z0-9][a-z0-9._-]*)?$/;
+
+/** One `aliases` entry: a repo id, or the repo with a revision and the files to pull. */
+export const aliasSchema = z.union([
+  z.string().min(3),
+  z.strictObject({
+    repo: z.string().min(3),
+    revision: z.string().min(1).optional(),
+    include: z.array(z.string().min(1)).optional(),
+    exclude: z.array(z.string().min(1)).optional(),
+    description: z.string().optional(),
+  }),
+]);
+export type AliasValue = z.output<typeof aliasSchema>;
 
 export const configSchema = z.strictObject({
   home: z.string().min(1),
@@ -82,6 +97,7 @@ export const configSchema = z.strictObject({
   streamIntervalMs: z.number().int().min(0).max(1000),
   shutdownTimeoutMs: z.number().int().min(100).max(600_000),
   redisStallToleranceMs: z.number().int().min(0).max(600_000),
+  aliases: z.record(z.string().regex(SHORT_NAME_RE, "must be a short name such as my-model or my-model:4bit (lowercase letters, digits, . _ -)"), aliasSchema),
 }).superRefine((c, ctx) => {
   if (Boolean(c.tlsCert) !== Boolean(c.tlsKey)) ctx.addIssue({ code: "custom", path: [c.tlsCert ? "tlsKey" : "tlsCert"], message: "TLS needs both a certificate (--tls-cert) and its key (--tls-key)" });
   if (c.tlsClientCa && !c.tlsCert) ctx.addIssue({ code: "custom", path: ["tlsClientCa"], message: "client certificates (mTLS) need TLS: give --tls-cert and --tls-key too" });
@@ -125,6 +141,7 @@ export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   maxQueuedRequests: { env: "CORTEX_MAX_QUEUE", description: "Inference requests waiting for memory before RESOURCE_EXHAUSTED." },
   streamIntervalMs: { env: "CORTEX_STREAM_INTERVAL_MS", description: "Least time between streamed messages of one generation; text generated meanwhile joins the next (0 = every token)." },
   shutdownTimeoutMs: { env: "CORTEX_SHUTDOWN_TIMEOUT_MS", description: "Bound on graceful shutdown before streams are cut." },
+  aliases: { description: 'Short names for models, added to the built-in catalog (or replacing its entries): {"my-model": "org/name"} or {"my-model:4bit": {"repo": "org/name", "revision": "main", "include": ["*.safetensors"], "exclude": []}}.' },
   redisStallToleranceMs: { env: "CORTEX_REDIS_STALL_TOLERANCE_MS", description: "Longest Redis stall a running job's lock survives (lock = 2 × this + 5 s, at least 10 s); a crashed daemon's jobs come back after about the lock's length." },
 };
 
@@ -165,6 +182,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
     maxQueuedRequests: 64,
     streamIntervalMs: 64,
     shutdownTimeoutMs: 10_000,
+    aliases: {},
     redisStallToleranceMs: 2_500,
   };
 }

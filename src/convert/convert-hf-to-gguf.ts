@@ -1,3 +1,4 @@
+import { checkGgufSource } from "./gguf-source-check.js";
 import { rename, rm, type FileHandle } from "node:fs/promises";
 import { CortexError, isCortexError } from "../errors/cortex-error.js";
 import { GGML_TYPE as G, llamaFtypeLabel } from "../formats/gguf/ggml-types.js";
@@ -88,6 +89,8 @@ export async function convertHfToGguf(o: ConvertHfToGgufOptions): Promise<Conver
     if (o.signal?.aborted) throw cancelled(dir, o.signal.reason);
   };
   checkAbort();
+  // Pipelines, non-LLM architectures and pickle-only checkpoints fail here naming what they are.
+  await checkGgufSource(dir);
   const raw = await readJsonObject(dir, "config.json");
   if (!raw) throw new CortexError("FMT_INVALID", `${dir}: no config.json; not a Hugging Face checkpoint`);
   const header = openModelHeader(dir, raw);

@@ -16,7 +16,7 @@ import { JobEvents } from "../jobs/job-events.js";
 import { JobManager } from "../jobs/job-manager.js";
 import { JobWorkers } from "../jobs/job-workers.js";
 import { workerConfigFrom } from "../jobs/worker-config.js";
-import { createJobService, submitPull } from "../grpc/services/job-service.js";
+import { createJobService, expandPull, submitPull } from "../grpc/services/job-service.js";
 import { createConversionRpcs } from "../grpc/services/conversion-rpcs.js";
 import { resolveModelSource } from "../store/resolve-source.js";
 import { createInferenceService } from "../grpc/services/inference-service.js";
@@ -25,6 +25,7 @@ import { JobQuantizer } from "../inference/job-quantizer.js";
 import { storeResolver } from "../inference/store-resolver.js";
 import { FINAL_STATES } from "../jobs/job-view.js";
 import { combineHolders, jobHolders, modelHasPath, type ModelHolders } from "../store/model-holders.js";
+import { ModelCatalog } from "../store/model-catalog.js";
 import { ModelStore } from "../store/model-store.js";
 import { storeRootsFor } from "../store/store-roots.js";
 import { sweepStaleTemps } from "../store/sweep-stale-temps.js";
@@ -159,7 +160,8 @@ export class Daemon {
           (ref) => resolveSource(ref).path,
         ),
       );
-      const store = new ModelStore({ roots: storeRootsFor(config, paths), holders });
+      const catalog = new ModelCatalog(config.aliases);
+      const store = new ModelStore({ roots: storeRootsFor(config, paths), holders, catalog });
       // An output a request asks to overwrite: whatever exists under that name in the output folders, asked of the same holders.
       const outputHolders = async (name: string): Promise<string[]> => {
         const found = [paths.models, paths.quantizedModels, paths.mlxModels].flatMap((dir) => [path.join(dir, name), path.join(dir, `${name}.gguf`)]).filter((p) => fs.existsSync(p));
@@ -173,7 +175,7 @@ export class Daemon {
       const ctx: ServiceContext = { config, loaded, paths, logger, redis, queues, streams: grpc.streams, inference: pool, metrics, startedAt: new Date(), listeners: () => grpc.listeners };
       const services: ServiceImplementations = {
         "cortex.v1.ModelService": createModelService(ctx, store),
-        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req, field) => submitPull(jobs, req, field), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))), outputHolders, config.sharedRoots)),
+        "cortex.v1.JobService": createJobService(jobs, grpc.streams, createConversionRpcs(jobs, resolveJobSource, (req, field) => submitPull(jobs, req, field, catalog), (glob) => store.matching(glob), (file) => [paths.models, paths.quantizedModels].some((dir) => fs.existsSync(path.join(dir, file))), outputHolders, config.sharedRoots, (req, field) => expandPull(req, field, catalog)), catalog),
         "cortex.v1.InferenceService": createInferenceService(pool, grpc.streams, metrics),
       };
       await grpc.start(services);
@@ -187,7 +189,7 @@ export class Daemon {
             models: async () => (await store.snapshot()).models,
             // The user named this model to a client that deletes what it pulled, so HF-cache models go too.
             deleteModel: async (ref) => void (await store.delete(ref, { includeHfCache: true })),
-            pull: async (repo, revision, include) => ({ jobId: (await submitPull(jobs, { repo, revision, include, exclude: [], idempotency_key: "" })).job_id! }),
+            pull: async (repo, revision, include) => ({ jobId: (await submitPull(jobs, { repo, revision, include, exclude: [], idempotency_key: "", quantization: "" }, "", catalog)).job_id! }),
             watchJob: (id, signal) => jobs.watch(id, signal),
             version: VERSION,
             logger,

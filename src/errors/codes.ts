@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   // Conversion / quantization
   CONV_UNSUPPORTED_ARCH: { status: "UNIMPLEMENTED", retryable: false, doc: "The model architecture is not supported." },
   CONV_MISSING_TOKENIZER: { status: "FAILED_PRECONDITION", retryable: false, doc: "The checkpoint has no usable tokenizer." },
+  CONV_NEEDS_SAFETENSORS: { status: "FAILED_PRECONDITION", retryable: false, doc: "The checkpoint has only PyTorch pickles; conversion reads safetensors." },
   CONV_SHAPE_MISMATCH: { status: "INVALID_ARGUMENT", retryable: false, doc: "A tensor's shape disagrees with config.json." },
   CONV_FAILED: { status: "INTERNAL", retryable: false, doc: "A conversion failed." },
   QUANT_UNSUPPORTED_TYPE: { status: "INVALID_ARGUMENT", retryable: false, doc: "The quantization type is not supported." },

@@ -157,7 +157,7 @@ export function toRecord(c: ModelCandidate, facts: ModelFacts, manifest: Manifes
     files: c.files,
     facts: merged,
     sizeBytes: size,
-    estimatedMemoryBytes: facts.brokenReason ? 0 : facts.format === "LORA_ADAPTER" ? facts.weightsBytes : estimateLoadBytes(facts.weightsBytes, facts.contextLength, facts.kv),
+    estimatedMemoryBytes: facts.brokenReason || facts.weightsBytes === 0 ? 0 : facts.format === "LORA_ADAPTER" ? facts.weightsBytes : estimateLoadBytes(facts.weightsBytes, facts.contextLength, facts.kv),
     sourceRepo: c.hf?.repo ?? manifest?.provenance.sourceRepo ?? "",
     sourceRevision: c.hf?.commit ?? manifest?.provenance.revision ?? "",
     tags: manifest?.tags ?? [],

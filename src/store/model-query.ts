@@ -45,6 +45,8 @@ const SORTS: Record<string, (a: ModelRecord, b: ModelRecord) => number> = {
 export function matchesQuantization(m: ModelRecord, quantizations: readonly QuantizationName[] | undefined, bits: readonly number[] | undefined): boolean {
   if (!quantizations?.length && !bits?.length) return true;
   if (quantizations?.includes(m.facts.quantization)) return true;
+  // MLX affine 4/8-bit models report INT4/INT8; MLX_AFFINE still finds every affine MLX model.
+  if (quantizations?.includes("MLX_AFFINE") && m.facts.mlx?.mode.toLowerCase() === "affine") return true;
   return m.facts.bits !== undefined && (bits?.includes(m.facts.bits.main) ?? false);
 }
 

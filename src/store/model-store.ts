@@ -1,5 +1,5 @@
 import path from "node:path";
-import { CortexError } from "../errors/cortex-error.js";
+import { CortexError, isCortexError } from "../errors/cortex-error.js";
 import { hasCleanFilter, heldModel, planClean, type CleanFilter, type CleanPlan } from "./clean-plan.js";
 import { deleteModelFiles, type DeleteOutcome } from "./delete-model.js";
 import { executeHfCacheDelete, planHfCacheDelete, planHfCachePrune, resolveHfTargets, type HfDeletePlan, type HfDeleteResult } from "./hf-cache/delete-hf-cache.js";
@@ -14,9 +14,12 @@ import { modelHasPath, noHolders, type ModelHolders } from "./model-holders.js";
 import { MAX_PAGE, queryModels, type ModelPage, type ModelQuery } from "./model-query.js";
 import type { ModelRecord, StoreRoots } from "./model-types.js";
 import { resolveModelRef } from "./resolve-model-ref.js";
+import { modelForEntry, type CatalogEntry, type ModelCatalog } from "./model-catalog.js";
 import { UsageRecorder } from "./usage-recorder.js";
 
 export interface ModelStoreOptions {
+  /** Short names (flux-schnell, phi-3-mini-4k:4bit) every model reference may use. */
+  catalog?: ModelCatalog;
   roots: StoreRoots;
   /** Who holds a model (inference pool, jobs); asked before any delete. @default nobody */
   holders?: ModelHolders;
@@ -114,7 +117,30 @@ export class ModelStore {
 
   async get(ref: string): Promise<ModelRecord> {
     await this.usage.flush();
-    return resolveModelRef((await this.index.snapshot()).models, ref);
+    return this.resolve((await this.index.snapshot()).models, ref);
+  }
+
+  /** The short names models may be called by (built-in seeds + config aliases). */
+  catalogEntries(): CatalogEntry[] {
+    return this.options.catalog?.entries() ?? [];
+  }
+
+  /**
+   * A model reference (resolveModelRef's forms), or a catalog short name: the model pulled from its repo.
+   * @throws CortexError REG_NOT_FOUND, listing close short names when the reference looks like one
+   */
+  private resolve(models: readonly ModelRecord[], ref: string): ModelRecord {
+    try {
+      return resolveModelRef(models, ref);
+    } catch (err) {
+      const catalog = this.options.catalog;
+      if (!catalog || !isCortexError(err) || err.code !== "REG_NOT_FOUND") throw err;
+      const entry = catalog.lookup(ref);
+      if (entry) return modelForEntry(models, entry);
+      const close = ref.includes("/") || path.isAbsolute(ref) ? [] : catalog.closeMatches(ref);
+      if (close.length) throw new CortexError("REG_NOT_FOUND", `${err.message}; close short names: ${close.join(", ")}`);
+      throw err;
+    }
   }
 
   /**
@@ -124,7 +150,7 @@ export class ModelStore {
   delete(ref: string, o: { includeHfCache?: boolean } = {}): Promise<DeleteOutcome> {
     return this.exclusive(async () => {
       const snap = await this.index.snapshot();
-      const model = resolveModelRef(snap.models, ref);
+      const model = this.resolve(snap.models, ref);
       const res = await this.deleteOne(model, snap, o.includeHfCache ?? false);
       this.index.invalidate();
       return res;
@@ -152,7 +178,7 @@ export class ModelStore {
 
   private retag(ref: string, fn: (current: readonly string[]) => string[]): Promise<ModelRecord> {
     return this.exclusive(async () => {
-      const model = resolveModelRef((await this.index.snapshot()).models, ref);
+      const model = this.resolve((await this.index.snapshot()).models, ref);
       await this.manifests.update(model.id, (cur) => ({ ...buildManifest(model, cur), tags: fn(cur?.tags ?? []) }));
       return resolveModelRef((await this.index.snapshot()).models, model.id);
     });
@@ -162,7 +188,7 @@ export class ModelStore {
   sync(o: { models?: readonly string[]; fast?: boolean; pruneOrphans?: boolean } = {}): Promise<SyncResult> {
     return this.exclusive(async () => {
       const snap = await this.index.snapshot();
-      const chosen = o.models?.length ? o.models.map((r) => resolveModelRef(snap.models, r)) : snap.models;
+      const chosen = o.models?.length ? o.models.map((r) => this.resolve(snap.models, r)) : snap.models;
       const hasher = new FileHasher();
       try {
         const res = await syncManifests(chosen, snap.manifests, this.manifests, { hasher, fast: o.fast ?? false, pruneOrphans: false });

@@ -100,6 +100,31 @@ export interface MlxQuantFacts {
   readonly mode: string;
 }
 
+/** One part of a multi-component model (a diffusers pipeline folder, a MusicGen sub-model). */
+export interface ComponentFacts {
+  /** "transformer", "text_encoder_2", "vae", "decoder". */
+  readonly name: string;
+  /** "FluxTransformer2DModel", "CLIPTokenizer". */
+  readonly className: string;
+  /** Absent for parts without weights (tokenizers, schedulers). */
+  readonly format?: ModelFormat;
+  readonly quantization: QuantizationName;
+  readonly quantizationLabel: string;
+  readonly bits?: WeightBits;
+  readonly parameterCount: number;
+  /** Bytes on disk of the part's files (a folder), or of its tensors (a prefix inside one file). */
+  readonly sizeBytes: number;
+  /** Folder inside the model ("transformer"), or the tensor-name prefix ("decoder.") inside a single file. */
+  readonly path: string;
+}
+
+/** Another layout of the same weights kept beside the model (on disk, never loaded). */
+export interface AlternateFile {
+  readonly rel: string;
+  readonly size: number;
+  readonly description: string;
+}
+
 /** What the headers say (cached per candidate fingerprint). */
 export interface ModelFacts {
   readonly format: ModelFormat;
@@ -118,6 +143,13 @@ export interface ModelFacts {
   readonly kv?: { readonly layers: number; readonly kvHeads: number; readonly headDim: number };
   readonly lora?: LoraFacts;
   readonly brokenReason?: string;
+  /** Multi-component models: every part; parameterCount and weightsBytes are their sums. */
+  readonly components?: readonly ComponentFacts[];
+  readonly alternates?: readonly AlternateFile[];
+  /** The quantization in words ("MLX affine, 4-bit, group size 64"). */
+  readonly quantizationDetail?: string;
+  /** What a user should know ("config.json only: no weights yet"). */
+  readonly notes?: readonly string[];
 }
 
 /** A listed model: candidate + facts + what its manifest adds. */

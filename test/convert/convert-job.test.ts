@@ -45,7 +45,7 @@ test("ConvertModel through the daemon: safetensors → Q4_K_M in one pass, and t
   assert.deepEqual(ls.models.map((m) => m.quantization).sort(), ["QUANTIZATION_FP16", "QUANTIZATION_Q4_K_M"]);
 });
 
-test("conversion errors through the daemon are typed job failures that leave nothing behind", async (t) => {
+test("conversion errors through the daemon are typed (refused at submit, or job failures) and leave nothing behind", async (t) => {
   const home = path.join(tempDir(t), "h");
   const d = await startDaemon(home);
   t.after(() => d.stop());
@@ -57,11 +57,14 @@ test("conversion errors through the daemon are typed job failures that leave not
   fs.rmSync(path.join(models, "notok", "tokenizer.json"));
   const before = outputs(home);
 
-  const arch = await waitFinal(d.client, (await convert(d.client, "foo", "q8_0")).job_id);
-  assert.equal(arch.state, "JOB_STATE_FAILED");
-  assert.equal(arch.error_code, "CONV_UNSUPPORTED_ARCH");
-  assert.match(arch.error_message, /FooForCausalLM/);
-  assert.match(arch.error_message, /LlamaForCausalLM/, "the supported list");
+  // A conversion that cannot succeed is refused when submitted (UNIMPLEMENTED / CONV_UNSUPPORTED_ARCH), not queued.
+  await assert.rejects(convert(d.client, "foo", "q8_0"), (e: Error & { grpcCode?: number }) => {
+    assert.equal(e.grpcCode, 12, e.message);
+    assert.match(e.message, /CONV_UNSUPPORTED_ARCH|FooForCausalLM/);
+    assert.match(e.message, /FooForCausalLM.*LlamaForCausalLM/, "names it and the supported list");
+    return true;
+  });
+  assert.equal((await d.client.unary("cortex.v1.JobService", "ListJobs", {})).jobs.length, 0, "no job was queued");
   const tok = await waitFinal(d.client, (await convert(d.client, "notok", "Q4_K_M")).job_id);
   assert.equal(tok.state, "JOB_STATE_FAILED");
   assert.equal(tok.error_code, "CONV_MISSING_TOKENIZER");
@@ -69,7 +72,7 @@ test("conversion errors through the daemon are typed job failures that leave not
   // Through the CLI, the same error reaches the user on stderr with a non-zero exit.
   const cli = await runCli(["--home", home, "convert", "foo", "--to", "gguf", "--outtype", "f16"]);
   assert.notEqual(cli.code, 0);
-  assert.match(cli.stderr, /CONV_UNSUPPORTED_ARCH: .*FooForCausalLM/);
+  assert.match(cli.stderr, /UNIMPLEMENTED: .*architecture "FooForCausalLM" is not supported/);
 });
 
 test("cancelling a conversion stops it within 2 s, leaves no partial file, and is not retried", async (t) => {

@@ -4,7 +4,8 @@ import path from "node:path";
 import { test } from "node:test";
 import type { ModelRecord } from "../../src/store/model-types.js";
 import { commitOf, makeHfCache, sha256Hex as sha256Of } from "../fixtures/make-hf-cache.js";
-import { GGUF_PARAMS, LLAMA3_8B, llamaConfig, makeHfFolder, makeLoraAdapter, makeMlxFolder, makePackedFolder, makeSplitGguf, makeTinyGguf, TINY, writeSparseSafetensors, llamaDecls } from "../fixtures/make-model-zoo.js";
+import { npzBytes } from "../fixtures/make-seed-models.js";
+import { GGUF_PARAMS, LLAMA3_8B, paramCount, llamaConfig, makeHfFolder, makeLoraAdapter, makeMlxFolder, makePackedFolder, makeSplitGguf, makeTinyGguf, TINY, writeSparseSafetensors, llamaDecls } from "../fixtures/make-model-zoo.js";
 import { newStore, storeRoots } from "./helpers.js";
 
 const byName = (models: readonly ModelRecord[], name: string): ModelRecord => {
@@ -44,12 +45,12 @@ test("formats by file-system evidence: MLX, GPTQ, AWQ (config or tensor names), 
   fs.writeFileSync(path.join(r.models, "tiny-pt", "config.json"), JSON.stringify(llamaConfig(TINY)));
   fs.writeFileSync(path.join(r.models, "tiny-pt", "pytorch_model.bin"), Buffer.alloc(2000));
   fs.mkdirSync(path.join(r.mlxModels, "old-npz"));
-  fs.writeFileSync(path.join(r.mlxModels, "old-npz", "weights.npz"), Buffer.alloc(100));
+  fs.writeFileSync(path.join(r.mlxModels, "old-npz", "weights.npz"), npzBytes(llamaDecls(TINY, "F16").map((t) => ({ name: t.name, descr: "<f2", shape: t.shape, itemSize: 2 }))));
   fs.writeFileSync(path.join(r.mlxModels, "old-npz", "config.json"), JSON.stringify(llamaConfig(TINY)));
 
   const { models } = await newStore(r).list();
   const m = byName(models, "tiny-mlx-4bit");
-  assert.deepEqual([m.facts.format, m.facts.quantization, m.facts.quantizationLabel], ["MLX", "MLX_AFFINE", "mlx-4bit-g32"]);
+  assert.deepEqual([m.facts.format, m.facts.quantization, m.facts.quantizationLabel], ["MLX", "INT4", "mlx-4bit-g32"]);
   assert.deepEqual(m.facts.mlx, { bits: 4, groupSize: 32, mode: "affine" });
   assert.equal(m.facts.parameterCount, mlx.params, "packed U32 weights unpacked, scales/biases not counted");
   const g = byName(models, "tiny-gptq");
@@ -67,6 +68,7 @@ test("formats by file-system evidence: MLX, GPTQ, AWQ (config or tensor names), 
   assert.deepEqual([p.facts.format, p.facts.quantization], ["PYTORCH", "BF16"]);
   assert.equal(p.facts.parameterCount, 1000, "pickles are not opened: file bytes / 2");
   assert.equal(byName(models, "old-npz").facts.format, "MLX");
+  assert.deepEqual([byName(models, "old-npz").facts.quantization, byName(models, "old-npz").facts.parameterCount], ["FP16", paramCount(llamaDecls(TINY))], "weights.npz: dtype and parameters from the .npy headers");
   assert.ok(models.every((x) => !x.facts.brokenReason), models.map((x) => x.facts.brokenReason).join(";"));
 });
 

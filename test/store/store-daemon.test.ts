@@ -235,7 +235,7 @@ test("the CLI: ls, show, tag, manifest, clean, hf-cache, rm (tables and --json)"
   assert.doesNotMatch(noBroken.stdout, /BROKEN/);
 
   const show = await cli("show", "tiny-mlx");
-  assert.match(show.stdout, /quantization\s+mlx-4bit-g32 \(affine, 4 bits, group 32\)/);
+  assert.match(show.stdout, /quantization\s+mlx-4bit-g32 \(MLX affine, 4-bit, group size 32\)/);
   assert.match(show.stdout, /memory to load/);
   const tag = await cli("tag", "tiny-Q4_K_M", "keep", "prod");
   assert.match(tag.stdout, /tiny-Q4_K_M \([0-9a-f]{12}\): keep, prod/);

@@ -55,36 +55,42 @@ export function registerBatch(program: Command): void {
     .option("--wait", "wait until every job ends; exit non-zero if one failed")
     .action(async (opts: BatchOptions, cmd: Command) => {
       const ctx = CliContext.from(cmd);
-      const res = await ctx.client.unary("cortex.v1.JobService", "SubmitBatch", batchRequest(opts));
-      if (!opts.wait || ctx.json) {
-        ctx.print(res, () =>
-          [
-            table(res.jobs.map((h) => ({ id: h.job_id, type: shortType(h.job?.type ?? ""), model: h.job?.model ?? "", state: shortState(h.job?.state ?? ""), joined: h.deduplicated ? "joined" : "" })), [
-              { key: "id", title: "ID" },
-              { key: "type", title: "TYPE" },
-              { key: "model", title: "MODEL" },
-              { key: "state", title: "STATE" },
-              { key: "joined", title: "" },
-            ]),
-            ...res.skipped.map((s) => `skipped ${s}`),
-          ].join("\n"),
-        );
-        if (!opts.wait) return;
-      }
-      for (const s of res.skipped) if (!ctx.json) process.stderr.write(`skipped ${s}\n`);
-      const pending = new Set(res.jobs.map((h) => h.job_id));
-      const failed: JobView[] = [];
-      while (pending.size) {
-        for (const id of [...pending]) {
-          const job = await ctx.client.unary("cortex.v1.JobService", "GetJob", { job_id: id });
-          if (!FINAL.has(shortState(job.state))) continue;
-          pending.delete(id);
-          if (shortState(job.state) !== "completed") failed.push(job);
-          if (ctx.json) process.stdout.write(`${JSON.stringify(job)}\n`);
-          else process.stdout.write(`${jobLine(job)}\n`);
-        }
-        if (pending.size) await sleep(500);
-      }
-      if (failed.length) throw new CliError(`${failed.length} of ${res.jobs.length} jobs did not complete: ${failed.map((j) => `${j.id} ${j.error_code || shortState(j.state)}`).join(", ")}`, 1);
+      await submitBatch(ctx, batchRequest(opts), Boolean(opts.wait));
     });
+}
+
+/** Submit a batch; print its jobs, or (wait) each job's line as it ends. Exits non-zero when one failed. */
+export async function submitBatch(ctx: CliContext, req: SubmitBatchRequest, wait: boolean): Promise<void> {
+  const opts = { wait };
+  const res = await ctx.client.unary("cortex.v1.JobService", "SubmitBatch", req);
+  if (!opts.wait || ctx.json) {
+    ctx.print(res, () =>
+      [
+        table(res.jobs.map((h) => ({ id: h.job_id, type: shortType(h.job?.type ?? ""), model: h.job?.model ?? "", state: shortState(h.job?.state ?? ""), joined: h.deduplicated ? "joined" : "" })), [
+          { key: "id", title: "ID" },
+          { key: "type", title: "TYPE" },
+          { key: "model", title: "MODEL" },
+          { key: "state", title: "STATE" },
+          { key: "joined", title: "" },
+        ]),
+        ...res.skipped.map((s) => `skipped ${s}`),
+      ].join("\n"),
+    );
+    if (!opts.wait) return;
+  }
+  for (const s of res.skipped) if (!ctx.json) process.stderr.write(`skipped ${s}\n`);
+  const pending = new Set(res.jobs.map((h) => h.job_id));
+  const failed: JobView[] = [];
+  while (pending.size) {
+    for (const id of [...pending]) {
+      const job = await ctx.client.unary("cortex.v1.JobService", "GetJob", { job_id: id });
+      if (!FINAL.has(shortState(job.state))) continue;
+      pending.delete(id);
+      if (shortState(job.state) !== "completed") failed.push(job);
+      if (ctx.json) process.stdout.write(`${JSON.stringify(job)}\n`);
+      else process.stdout.write(`${jobLine(job)}\n`);
+    }
+    if (pending.size) await sleep(500);
+  }
+  if (failed.length) throw new CliError(`${failed.length} of ${res.jobs.length} jobs did not complete: ${failed.map((j) => `${j.id} ${j.error_code || shortState(j.state)}`).join(", ")}`, 1);
 }

@@ -16,15 +16,16 @@ export function registerModels(program: Command): void {
     .description("List models in cortexd's folders, the extra model folders and the HF cache (glob over id and name)")
     .option("--format <format...>", "gguf, mlx, safetensors, pytorch, gptq, awq, bitsandbytes, compressed-tensors, lora")
     .option("--quant <quant...>", "q4_k_m, q8_0, f16, bf16, mlx, gptq, awq, int4, … or a bit width: 4bit, 8bit")
+    .option("--quantization <quant...>", "the same as --quant (the seed scripts' spelling)")
     .option("--bits <n...>", "weight bit width, whatever the format (4: GGUF Q4_*, MLX 4-bit, GPTQ/AWQ 4-bit, bnb INT4)")
     .option("--tag <tag...>", "only models carrying every one of these tags")
     .option("--sort <key>", "name, size, last_used, created, parameters; prefix - for descending", "name")
     .option("--limit <n>", "at most n models (all by default)")
     .option("--no-broken", "hide models whose files cannot be parsed")
-    .action(async (glob: string | undefined, opts: { format?: string[]; quant?: string[]; bits?: string[]; tag?: string[]; sort: string; limit?: string; broken: boolean }, cmd: Command) => {
+    .action(async (glob: string | undefined, opts: { format?: string[]; quant?: string[]; quantization?: string[]; bits?: string[]; tag?: string[]; sort: string; limit?: string; broken: boolean }, cmd: Command) => {
       const ctx = CliContext.from(cmd);
       // Checked before anything is sent: an unknown value is a usage error, never "no filter".
-      const q = quantizationFilter(opts.quant);
+      const q = quantizationFilter([...(opts.quant ?? []), ...(opts.quantization ?? [])]);
       const filters = { formats: (opts.format ?? []).map(formatEnum), quantizations: q.quantizations, bits: [...q.bits, ...(opts.bits ?? []).map((b) => bitsValue(b))], sort: sortKey(opts.sort) };
       const limit = opts.limit ? Number(opts.limit) : Number.POSITIVE_INFINITY;
       const models: ModelInfoView[] = [];

@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { CatalogEntry as _cortex_v1_CatalogEntry, CatalogEntry__Output as _cortex_v1_CatalogEntry__Output } from './cortex/v1/CatalogEntry.js';
 import type { CleanCandidate as _cortex_v1_CleanCandidate, CleanCandidate__Output as _cortex_v1_CleanCandidate__Output } from './cortex/v1/CleanCandidate.js';
 import type { CleanRequest as _cortex_v1_CleanRequest, CleanRequest__Output as _cortex_v1_CleanRequest__Output } from './cortex/v1/CleanRequest.js';
 import type { CleanResponse as _cortex_v1_CleanResponse, CleanResponse__Output as _cortex_v1_CleanResponse__Output } from './cortex/v1/CleanResponse.js';
@@ -21,6 +22,8 @@ import type { GetStatusResponse as _cortex_v1_GetStatusResponse, GetStatusRespon
 import type { HfCacheRepo as _cortex_v1_HfCacheRepo, HfCacheRepo__Output as _cortex_v1_HfCacheRepo__Output } from './cortex/v1/HfCacheRepo.js';
 import type { HfCacheRevision as _cortex_v1_HfCacheRevision, HfCacheRevision__Output as _cortex_v1_HfCacheRevision__Output } from './cortex/v1/HfCacheRevision.js';
 import type { HfIncompleteFile as _cortex_v1_HfIncompleteFile, HfIncompleteFile__Output as _cortex_v1_HfIncompleteFile__Output } from './cortex/v1/HfIncompleteFile.js';
+import type { ListCatalogRequest as _cortex_v1_ListCatalogRequest, ListCatalogRequest__Output as _cortex_v1_ListCatalogRequest__Output } from './cortex/v1/ListCatalogRequest.js';
+import type { ListCatalogResponse as _cortex_v1_ListCatalogResponse, ListCatalogResponse__Output as _cortex_v1_ListCatalogResponse__Output } from './cortex/v1/ListCatalogResponse.js';
 import type { ListManifestsRequest as _cortex_v1_ListManifestsRequest, ListManifestsRequest__Output as _cortex_v1_ListManifestsRequest__Output } from './cortex/v1/ListManifestsRequest.js';
 import type { ListManifestsResponse as _cortex_v1_ListManifestsResponse, ListManifestsResponse__Output as _cortex_v1_ListManifestsResponse__Output } from './cortex/v1/ListManifestsResponse.js';
 import type { ListModelsRequest as _cortex_v1_ListModelsRequest, ListModelsRequest__Output as _cortex_v1_ListModelsRequest__Output } from './cortex/v1/ListModelsRequest.js';
@@ -32,6 +35,8 @@ import type { MetricFamily as _cortex_v1_MetricFamily, MetricFamily__Output as _
 import type { MetricLabel as _cortex_v1_MetricLabel, MetricLabel__Output as _cortex_v1_MetricLabel__Output } from './cortex/v1/MetricLabel.js';
 import type { MetricSample as _cortex_v1_MetricSample, MetricSample__Output as _cortex_v1_MetricSample__Output } from './cortex/v1/MetricSample.js';
 import type { MlxQuantization as _cortex_v1_MlxQuantization, MlxQuantization__Output as _cortex_v1_MlxQuantization__Output } from './cortex/v1/MlxQuantization.js';
+import type { ModelAlternate as _cortex_v1_ModelAlternate, ModelAlternate__Output as _cortex_v1_ModelAlternate__Output } from './cortex/v1/ModelAlternate.js';
+import type { ModelComponent as _cortex_v1_ModelComponent, ModelComponent__Output as _cortex_v1_ModelComponent__Output } from './cortex/v1/ModelComponent.js';
 import type { ModelFile as _cortex_v1_ModelFile, ModelFile__Output as _cortex_v1_ModelFile__Output } from './cortex/v1/ModelFile.js';
 import type { ModelInfo as _cortex_v1_ModelInfo, ModelInfo__Output as _cortex_v1_ModelInfo__Output } from './cortex/v1/ModelInfo.js';
 import type { ModelServiceClient as _cortex_v1_ModelServiceClient, ModelServiceDefinition as _cortex_v1_ModelServiceDefinition } from './cortex/v1/ModelService.js';
@@ -55,6 +60,7 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   cortex: {
     v1: {
+      CatalogEntry: MessageTypeDefinition<_cortex_v1_CatalogEntry, _cortex_v1_CatalogEntry__Output>
       CleanCandidate: MessageTypeDefinition<_cortex_v1_CleanCandidate, _cortex_v1_CleanCandidate__Output>
       CleanRequest: MessageTypeDefinition<_cortex_v1_CleanRequest, _cortex_v1_CleanRequest__Output>
       CleanResponse: MessageTypeDefinition<_cortex_v1_CleanResponse, _cortex_v1_CleanResponse__Output>
@@ -75,6 +81,8 @@ export interface ProtoGrpcType {
       HfCacheRepo: MessageTypeDefinition<_cortex_v1_HfCacheRepo, _cortex_v1_HfCacheRepo__Output>
       HfCacheRevision: MessageTypeDefinition<_cortex_v1_HfCacheRevision, _cortex_v1_HfCacheRevision__Output>
       HfIncompleteFile: MessageTypeDefinition<_cortex_v1_HfIncompleteFile, _cortex_v1_HfIncompleteFile__Output>
+      ListCatalogRequest: MessageTypeDefinition<_cortex_v1_ListCatalogRequest, _cortex_v1_ListCatalogRequest__Output>
+      ListCatalogResponse: MessageTypeDefinition<_cortex_v1_ListCatalogResponse, _cortex_v1_ListCatalogResponse__Output>
       ListManifestsRequest: MessageTypeDefinition<_cortex_v1_ListManifestsRequest, _cortex_v1_ListManifestsRequest__Output>
       ListManifestsResponse: MessageTypeDefinition<_cortex_v1_ListManifestsResponse, _cortex_v1_ListManifestsResponse__Output>
       ListModelsRequest: MessageTypeDefinition<_cortex_v1_ListModelsRequest, _cortex_v1_ListModelsRequest__Output>
@@ -86,6 +94,8 @@ export interface ProtoGrpcType {
       MetricLabel: MessageTypeDefinition<_cortex_v1_MetricLabel, _cortex_v1_MetricLabel__Output>
       MetricSample: MessageTypeDefinition<_cortex_v1_MetricSample, _cortex_v1_MetricSample__Output>
       MlxQuantization: MessageTypeDefinition<_cortex_v1_MlxQuantization, _cortex_v1_MlxQuantization__Output>
+      ModelAlternate: MessageTypeDefinition<_cortex_v1_ModelAlternate, _cortex_v1_ModelAlternate__Output>
+      ModelComponent: MessageTypeDefinition<_cortex_v1_ModelComponent, _cortex_v1_ModelComponent__Output>
       ModelFile: MessageTypeDefinition<_cortex_v1_ModelFile, _cortex_v1_ModelFile__Output>
       ModelFormat: EnumTypeDefinition
       ModelInfo: MessageTypeDefinition<_cortex_v1_ModelInfo, _cortex_v1_ModelInfo__Output>

@@ -1,3 +1,5 @@
+import fs from "node:fs/promises";
+import { checkGgufSource } from "../../convert/gguf-source-check.js";
 import path from "node:path";
 import { CortexError } from "../../errors/cortex-error.js";
 import { formatDestination, parseDestination, sharedRootOf } from "../../jobs/destination.js";
@@ -37,6 +39,8 @@ export type OutputExists = (file: string) => boolean;
 export type OutputHolders = (outputName: string) => Promise<string[]>;
 
 
+const isFolder = (p: string) => fs.stat(p).then((s) => s.isDirectory(), () => false);
+
 /** ConvertModel, QuantizeModel, FuseAdapter, SubmitBatch: validated here, executed by worker processes. */
 export function createConversionRpcs(
   jobs: JobManager,
@@ -46,6 +50,8 @@ export function createConversionRpcs(
   outputExists: OutputExists = () => false,
   outputHolders: OutputHolders = async () => [],
   sharedRoots: readonly string[] = [],
+  /** A pull as the daemon means it (a short name → its catalog entry's repo and filters); identity by default. */
+  expandPull: (req: PullRequest, field: string) => PullRequest = (req) => req,
 ): Pick<JobServiceHandlers, "ConvertModel" | "QuantizeModel" | "FuseAdapter" | "SubmitBatch"> {
   /** The destination, checked; a fleet one (shared:, hub:) needs the fleet and a location-independent source. */
   const destinationOf = (text: string | undefined, field: string) => {
@@ -76,7 +82,12 @@ export function createConversionRpcs(
     const target = requiredEnum(`${field}target`, req.target, TargetFormat, "TARGET_FORMAT_GGUF or TARGET_FORMAT_MLX") === "TARGET_FORMAT_MLX" ? "mlx" : "gguf";
     const dest = destinationOf(req.destination, field);
     if (dest) source = fleetSource(source, `${field}source`);
-    else if (requireExisting) source = (await resolve(source)).ref;
+    else if (requireExisting) {
+      const src = await resolve(source);
+      source = src.ref;
+      // A conversion that cannot succeed (a pipeline, a non-LLM architecture, pickles only) is refused now, not queued.
+      if (target === "gguf" && (await isFolder(src.path))) await checkGgufSource(src.path);
+    }
     await overwriteAllowed(req);
     return {
       ...(dest ? { destination: formatDestination(dest) } : {}),
@@ -154,7 +165,7 @@ export function createConversionRpcs(
       const planned: (() => Promise<ReturnType<typeof handle>>)[] = [];
       for (const [i, item] of (req.items ?? []).entries()) {
         if (item.pull) {
-          parsePull(item.pull, `items[${i}].pull.`); // the whole batch is checked before anything is queued
+          parsePull(expandPull(item.pull, `items[${i}].pull.`), `items[${i}].pull.`); // the whole batch is checked before anything is queued
           planned.push(() => pull(item.pull!, `items[${i}].pull.`));
         } else if (item.convert) {
           const data = await withTypes(item.convert, converts.get(item.convert), `items[${i}].convert.`);
@@ -166,11 +177,12 @@ export function createConversionRpcs(
       }
       for (const [i, flow] of (req.flows ?? []).entries()) {
         if (!flow.pull) throw invalidArgument(`flows[${i}].pull`, `flows[${i}].pull.repo is required`);
-        const { repo, revision } = parsePull(flow.pull, `flows[${i}].pull.`);
+        const flowPull = expandPull(flow.pull, `flows[${i}].pull.`);
+        const { repo, revision } = parsePull(flowPull, `flows[${i}].pull.`);
         const ref = `${repo}@${revision}`;
         const convert = await convertData({ ...(flow.convert ?? { target: "TARGET_FORMAT_GGUF", outtype: "", mlx: null, output_name: "", keep_intermediate: false, overwrite: false, idempotency_key: "", destination: "" }), source: ref }, false, `flows[${i}].convert.`);
         const types = (flow.quantize_types ?? []).map((t) => parseQuantType(`flows[${i}].quantize_types`, t));
-        const pullStep: FlowStep = { kind: "pull", data: { model: repo, repo, revision, include: flow.pull.include ?? [], exclude: flow.pull.exclude ?? [] } };
+        const pullStep: FlowStep = { kind: "pull", data: { model: repo, repo, revision, include: flowPull.include ?? [], exclude: flowPull.exclude ?? [] } };
         const convertStep: FlowStep = { kind: "convert", data: { ...convert, types }, children: [pullStep] };
         planned.push(async () => {
           const r = await jobs.submitFlow({ kind: "flow", data: { model: repo, steps: ["pull", "convert", ...types.map((t) => `quantize:${t}`)] }, children: [convertStep] });

@@ -1,6 +1,7 @@
 import { isCortexError } from "../../errors/cortex-error.js";
 import { DEFAULT_REVISION, validateRepoId, validateRevision, type RepoRef } from "../../hub/parse-repo-ref.js";
 import type { JobManager } from "../../jobs/job-manager.js";
+import type { ModelCatalog } from "../../store/model-catalog.js";
 import { FINAL_STATES, type JobMessage } from "../../jobs/job-view.js";
 import { definedOr, enumList, invalidArgument } from "../enum-fields.js";
 import type { Job } from "../generated/cortex/v1/Job.js";
@@ -14,14 +15,30 @@ import type { WatchJobRequest__Output } from "../generated/cortex/v1/WatchJobReq
 import { requireString, serverStream, unary, type StreamWriter } from "../handlers.js";
 import type { StreamRegistry } from "../stream-registry.js";
 
-/** PullModel: validated, then one job per repo@revision+filters (identical pulls join it). */
-export async function submitPull(jobs: JobManager, req: PullModelRequest__Output, field = ""): Promise<JobHandle> {
-  const { repo, revision } = parsePull(req, field);
-  const include = validateGlobs(`${field}include`, req.include ?? []);
-  const exclude = validateGlobs(`${field}exclude`, req.exclude ?? []);
+/**
+ * PullModel: a short name becomes its catalog entry's repo, revision and filters (the request's own filters
+ * replace the entry's); validated; then one job per repo@revision+filters (identical pulls join it).
+ */
+export async function submitPull(jobs: JobManager, req: PullModelRequest__Output, field = "", catalog?: ModelCatalog): Promise<JobHandle> {
+  const asked = expandPull(req, field, catalog);
+  const { repo, revision } = parsePull(asked, field);
+  const include = validateGlobs(`${field}include`, asked.include ?? []);
+  const exclude = validateGlobs(`${field}exclude`, asked.exclude ?? []);
   const key = `pull@${repo}@${revision}@${[...include].sort().join(",")}@${[...exclude].sort().join(",")}`;
   const r = await jobs.submit("pull", { model: repo, repo, revision, include, exclude }, { dedupeKey: key, attempts: 5, ...idempotency(req.idempotency_key, `${field}idempotency_key`) });
   return handle(r.job, r.deduplicated);
+}
+
+/**
+ * A pull as asked: a short name becomes its catalog entry's repo, revision and file filters (the request's own
+ * filters replace the entry's); a repo id passes unchanged.
+ * @throws CortexError REG_NOT_FOUND for an unknown short name close to known ones (they are listed)
+ */
+export function expandPull(req: PullModelRequest__Output, field = "", catalog?: ModelCatalog): PullModelRequest__Output {
+  const entry = catalog?.resolvePull(requireString(req, "repo", `${field}repo`), req.quantization ?? "");
+  if (!entry && !catalog && req.quantization) throw invalidArgument(`${field}quantization`, `${field}quantization applies to a short name; this daemon has no catalog`);
+  if (!entry) return req;
+  return { ...req, repo: entry.repo, revision: req.revision || entry.revision, include: req.include?.length ? req.include : [...entry.include], exclude: req.exclude?.length ? req.exclude : [...entry.exclude], quantization: "" };
 }
 
 function validateGlobs(field: string, globs: string[]): string[] {
@@ -63,9 +80,9 @@ export function idempotency(key: string | undefined, field = "idempotency_key"):
 export const handle = (job: JobMessage, deduplicated: boolean): JobHandle => ({ job_id: job.id, deduplicated, job: jobMessage(job) });
 
 /** JobService: submit and follow long work. Conversion/quantization RPCs are added by their modules. */
-export function createJobService(jobs: JobManager, streams: StreamRegistry, extra: Partial<JobServiceHandlers> = {}): Partial<JobServiceHandlers> {
+export function createJobService(jobs: JobManager, streams: StreamRegistry, extra: Partial<JobServiceHandlers> = {}, catalog?: ModelCatalog): Partial<JobServiceHandlers> {
   return {
-    PullModel: unary(async (req) => submitPull(jobs, req)),
+    PullModel: unary(async (req) => submitPull(jobs, req, "", catalog)),
     GetJob: unary(async (req) => jobMessage(await jobs.get(requireString(req, "job_id")))),
     ListJobs: unary(async (req) => ({
       jobs: (

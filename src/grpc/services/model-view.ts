@@ -45,6 +45,20 @@ export function modelInfo(m: ModelRecord, withFiles = true): ModelInfo {
     bits: f.bits?.main ?? 0,
     bits_low: f.bits?.low ?? 0,
     bits_high: f.bits?.high ?? 0,
+    components: (f.components ?? []).map((c) => ({
+      name: c.name,
+      class_name: c.className,
+      format: c.format ? `MODEL_FORMAT_${c.format}` : "MODEL_FORMAT_UNSPECIFIED",
+      quantization: `QUANTIZATION_${c.quantization}`,
+      quantization_label: c.quantizationLabel,
+      bits: c.bits?.main ?? 0,
+      parameter_count: c.parameterCount,
+      size_bytes: c.sizeBytes,
+      path: c.path,
+    })),
+    alternates: (f.alternates ?? []).map((a) => ({ path: a.rel, size_bytes: a.size, description: a.description })),
+    quantization_detail: f.quantizationDetail ?? "",
+    notes: [...(f.notes ?? [])],
   };
 }
 

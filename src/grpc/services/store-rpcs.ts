@@ -21,10 +21,11 @@ function cleanFilter(r: CleanRequest__Output): CleanFilter {
 }
 
 /** The model store's RPCs of ModelService: listing, tags, deletion, manifests, cleanup, the HF cache. */
-export type StoreRpcs = Pick<ModelServiceHandlers, "ListModels" | "GetModel" | "DeleteModel" | "TagModel" | "UntagModel" | "SyncManifests" | "ListManifests" | "PreviewClean" | "ApplyClean" | "ScanHfCache" | "DeleteHfCache">;
+export type StoreRpcs = Pick<ModelServiceHandlers, "ListModels" | "GetModel" | "DeleteModel" | "TagModel" | "UntagModel" | "SyncManifests" | "ListManifests" | "PreviewClean" | "ApplyClean" | "ScanHfCache" | "DeleteHfCache" | "ListCatalog">;
 
 export function createStoreRpcs(store: ModelStore): StoreRpcs {
   return {
+    ListCatalog: unary(async () => ({ entries: store.catalogEntries().map((e) => ({ name: e.name, repo: e.repo, revision: e.revision, include: [...e.include], exclude: [...e.exclude], description: e.description, source: e.source })) })),
     ListModels: unary(async (req) => {
       const page = await store.list({
         formats: parseFormats(req.formats),

@@ -63,3 +63,45 @@ export function groupGgufs(rels: readonly string[]): GgufGroup[] {
 export function isTopLevel(rel: string): boolean {
   return !rel.includes("/") && !rel.includes(path.sep);
 }
+
+/** The weight folders of a diffusers/flux.swift pipeline: parts of one model, never models of their own. */
+export const PIPELINE_WEIGHT_FOLDERS = ["transformer", "unet", "prior", "decoder", "vae", "text_encoder", "text_encoder_2", "text_encoder_3", "image_encoder"] as const;
+
+/**
+ * A multi-component pipeline folder: a diffusers `model_index.json`, or (flux.swift writes no index) a
+ * `transformer`/`unet` folder beside a `vae` folder.
+ * @param dirNames the folder's immediate subfolders (or an HF snapshot's first path segments)
+ */
+export function hasPipelineEvidence(fileNames: readonly string[], dirNames: readonly string[]): boolean {
+  if (fileNames.includes("model_index.json")) return true;
+  const dirs = new Set(dirNames);
+  return (dirs.has("transformer") || dirs.has("unet")) && dirs.has("vae");
+}
+
+/**
+ * A folder with `config.json` and no weights yet (a pull that fetched the config first, a model whose weights
+ * were removed): listed, as PyTorch, with a note saying so. GGUF files beside it are models of their own.
+ */
+export function hasConfigOnlyEvidence(fileNames: readonly string[]): boolean {
+  return fileNames.includes("config.json") && !fileNames.includes("model_index.json") && !fileNames.some((n) => n.toLowerCase().endsWith(".gguf"));
+}
+
+/**
+ * Weight files at a model's top level that are another layout of the same weights: single-file safetensors
+ * beside pipeline folders (FLUX's flux1-schnell.safetensors, ae.safetensors), legacy pickles beside
+ * safetensors (MusicGen's state_dict.bin, compression_state_dict.bin, pytorch_model.bin).
+ */
+export function singleFileAlternates(top: readonly { rel: string; size: number }[]): { rel: string; size: number; description: string }[] {
+  const out: { rel: string; size: number; description: string }[] = [];
+  for (const f of top) {
+    if (f.rel.endsWith(".safetensors")) out.push({ rel: f.rel, size: f.size, description: "single-file checkpoint (ComfyUI/Forge layout) of the pipeline's weights" });
+    else if (/\.(bin|pt|pth|ckpt)$/.test(f.rel)) out.push({ rel: f.rel, size: f.size, description: "legacy PyTorch pickle of the same weights" });
+  }
+  return out.sort((a, b) => a.rel.localeCompare(b.rel));
+}
+
+/** Legacy pickles beside a safetensors checkpoint: alternates, not weights to load. */
+export function pickleAlternates(top: readonly { rel: string; size: number }[]): { rel: string; size: number; description: string }[] {
+  if (!top.some((f) => f.rel.endsWith(".safetensors"))) return [];
+  return singleFileAlternates(top.filter((f) => /\.(bin|pt|pth|ckpt)$/.test(f.rel) && f.rel !== "training_args.bin"));
+}

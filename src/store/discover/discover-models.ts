@@ -6,7 +6,7 @@ import { scanHfCache, type HfCacheInfo } from "../hf-cache/scan-hf-cache.js";
 import { ggufDisplayName, identifyPath } from "../model-identity.js";
 import type { HfOrigin, ModelCandidate, ModelFile, RootKind, StoreRoots } from "../model-types.js";
 import { isInside } from "../safe-remove.js";
-import { FINE_TUNED_MARKER, groupGgufs, hasFolderEvidence, isTransient, type GgufGroup } from "./classify-files.js";
+import { FINE_TUNED_MARKER, groupGgufs, hasConfigOnlyEvidence, hasFolderEvidence, hasPipelineEvidence, isTransient, type GgufGroup } from "./classify-files.js";
 
 /** How deep a model folder may sit below a root. */
 const MAX_DEPTH = 6;
@@ -121,7 +121,7 @@ class DirWalker {
   async visit(dir: string, depth: number, filesOnly = false): Promise<void> {
     const entries = await this.entries(dir);
     const files = entries.filter((e) => !e.isDir);
-    if (depth > 0 && !filesOnly && hasFolderEvidence(files.map((f) => f.name))) return this.folderModel(dir);
+    if (depth > 0 && !filesOnly && isModelFolder(files.map((f) => f.name), entries.filter((e) => e.isDir).map((e) => e.name))) return this.folderModel(dir);
     const marker = files.find((f) => f.name === FINE_TUNED_MARKER)?.full;
     const stats = await statAll(files);
     for (const g of groupGgufs(files.map((f) => f.name))) this.pushGguf(dir, g, stats, marker);
@@ -162,6 +162,11 @@ class DirWalker {
   }
 }
 
+/** A folder is one model when it has weights or an adapter, is a multi-component pipeline, or has a config.json and no weights yet (no subfolders). */
+function isModelFolder(fileNames: readonly string[], dirNames: readonly string[]): boolean {
+  return hasFolderEvidence(fileNames) || hasPipelineEvidence(fileNames, dirNames) || (dirNames.length === 0 && hasConfigOnlyEvidence(fileNames));
+}
+
 async function statAll(entries: readonly Entry[]): Promise<Map<string, Stats | undefined>> {
   const out = new Map<string, Stats | undefined>();
   await Promise.all(entries.map(async (e) => out.set(e.full, e.stats ?? (await fs.stat(e.full).catch(() => undefined)))));
@@ -200,7 +205,7 @@ function candidate(o: {
   };
 }
 
-/** Each snapshot of a model repo: one folder model when its top level has weights, plus every GGUF in it. */
+/** Each snapshot of a model repo: one folder model when its top level has weights or it is a pipeline (or has a config and nothing else yet), plus every GGUF in it. */
 function hfCandidates(roots: StoreRoots, info: HfCacheInfo): ModelCandidate[] {
   const out: ModelCandidate[] = [];
   for (const repo of info.repos) {
@@ -218,7 +223,7 @@ function hfCandidates(roots: StoreRoots, info: HfCacheInfo): ModelCandidate[] {
         const primaryPath = path.join(rev.snapshotPath, ...g.primary.split("/"));
         out.push(candidate({ id: identifyPath(roots, primaryPath), kind: "gguf", name: `${repo.repoId}/${ggufDisplayName(g.primary)}`, primaryPath, paths: g.parts.map((p) => path.join(rev.snapshotPath, ...p.split("/"))), files: g.parts.map((p) => files.get(p)!), marker, missing: g.missing, hf }));
       }
-      if (!hasFolderEvidence(rels.filter((r) => !r.includes("/")))) continue;
+      if (!isModelFolder(rels.filter((r) => !r.includes("/")), [...new Set(rels.filter((r) => r.includes("/")).map((r) => r.slice(0, r.indexOf("/"))))])) continue;
       const folderFiles = rels.filter((r) => !inGguf.has(r)).map((r) => files.get(r)!);
       out.push(candidate({ id: identifyPath(roots, rev.snapshotPath), kind: "folder", name: repo.repoId, primaryPath: rev.snapshotPath, paths: [rev.snapshotPath], files: folderFiles, marker, hf }));
     }

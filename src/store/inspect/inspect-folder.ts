@@ -2,11 +2,14 @@ import path from "node:path";
 import { readSafetensorsHeader, type SafetensorsHeader } from "../../formats/safetensors/read-safetensors-header.js";
 import { openSafetensorsCheckpoint, SAFETENSORS_INDEX_NAME } from "../../formats/safetensors/read-safetensors-index.js";
 import { detectMlxCheckpoint, parseMlxQuantization, type MlxQuantization } from "../../mlx/mlx-config.js";
-import { ADAPTER_WEIGHTS, isTopLevel } from "../discover/classify-files.js";
-import type { LoraFacts, ModelCandidate, ModelFacts, ModelFormat } from "../model-types.js";
-import { countParameters, type CountedTensor } from "./count-params.js";
+import { ADAPTER_WEIGHTS, hasPipelineEvidence, isTopLevel, pickleAlternates } from "../discover/classify-files.js";
+import type { ComponentFacts, LoraFacts, ModelCandidate, ModelFacts, ModelFormat } from "../model-types.js";
+import { countParameters } from "./count-params.js";
+import { inspectPipeline } from "./inspect-pipeline.js";
+import { mlxFromTensors, summarizeWeights, tallyPrefix, tensorsOf, type TensorTally } from "./tensor-summary.js";
 import { dtypeQuantization, hfQuantization, mlxQuantization, uniformBits, type QuantVerdict } from "./quantization.js";
 import { readJsonObject } from "./read-json-file.js";
+import { readNpzHeaders, type NpyArrayInfo } from "../../formats/npz-headers.js";
 import { readFineTunedMarker } from "./read-marker.js";
 
 type Json = Record<string, unknown>;
@@ -30,25 +33,16 @@ async function readHeaders(dir: string, top: readonly string[]): Promise<Safeten
   return out;
 }
 
-function tensorsOf(headers: readonly SafetensorsHeader[]): { tensors: CountedTensor[]; bytes: number; dtypeBytes: Map<string, number>; metadata: Record<string, string> } {
-  const tensors: CountedTensor[] = [];
-  const dtypeBytes = new Map<string, number>();
-  let bytes = 0;
-  let metadata: Record<string, string> = {};
-  for (const h of headers) {
-    if (Object.keys(h.metadata).length) metadata = { ...h.metadata, ...metadata };
-    for (const t of h.tensors) {
-      tensors.push({ name: t.name, dtype: t.dtype, numel: t.numel });
-      bytes += t.byteSize;
-      if (t.shape.length >= 2) dtypeBytes.set(t.dtype, (dtypeBytes.get(t.dtype) ?? 0) + t.byteSize);
-    }
-  }
-  return { tensors, bytes, dtypeBytes, metadata };
-}
-
 /** Architecture and shape from an HF config.json (text_config for multimodal wrappers). */
 export function configFacts(config: Json): Pick<ModelFacts, "architecture" | "contextLength" | "vocabSize" | "kv"> {
-  const text = (typeof config["text_config"] === "object" && config["text_config"] !== null ? config["text_config"] : undefined) as Json | undefined;
+  const decoder = subConfig(config, "decoder");
+  if (decoder && (subConfig(config, "text_encoder") || subConfig(config, "audio_encoder") || subConfig(config, "encoder"))) {
+    // Composite configs (MusicGen: text_encoder/audio_encoder/decoder): the decoder generates, so its context and
+    // vocabulary are the model's; the architecture stays the composite's model_type.
+    const d = configFacts(decoder);
+    return { ...d, architecture: typeof config["model_type"] === "string" ? config["model_type"] : d.architecture };
+  }
+  const text = subConfig(config, "text_config");
   const archs = Array.isArray(config["architectures"]) ? (config["architectures"] as unknown[]) : [];
   const architecture = (typeof config["model_type"] === "string" ? config["model_type"] : undefined) ?? (typeof text?.["model_type"] === "string" ? (text["model_type"] as string) : undefined) ?? (typeof archs[0] === "string" ? archs[0] : "");
   const layers = first([config, text], ["num_hidden_layers", "n_layer", "num_layers", "n_layers"]) ?? 0;
@@ -62,6 +56,28 @@ export function configFacts(config: Json): Pick<ModelFacts, "architecture" | "co
     vocabSize: first([config, text], ["vocab_size"]) ?? 0,
     ...(layers && kvHeads && headDim ? { kv: { layers, kvHeads, headDim } } : {}),
   };
+}
+
+function subConfig(config: Json, key: string): Json | undefined {
+  const v = config[key];
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+}
+
+/** Sub-models of a composite config whose tensors share one file under `<key>.` prefixes (MusicGen). */
+const SUB_MODEL_KEYS = ["text_encoder", "audio_encoder", "encoder", "decoder", "vision_config", "audio_config"];
+
+function subModelComponents(config: Json, all: TensorTally): ComponentFacts[] {
+  const out: ComponentFacts[] = [];
+  for (const key of SUB_MODEL_KEYS) {
+    const sub = subConfig(config, key);
+    if (!sub || typeof sub["model_type"] !== "string") continue;
+    const part = tallyPrefix(all, `${key}.`);
+    if (part.tensors.length === 0) continue;
+    const s = summarizeWeights(part);
+    const archs = Array.isArray(sub["architectures"]) ? (sub["architectures"] as unknown[]) : [];
+    out.push({ name: key, className: typeof archs[0] === "string" ? archs[0] : sub["model_type"], format: s.format, quantization: s.verdict.quantization, quantizationLabel: s.verdict.label, ...(s.verdict.width ? { bits: s.verdict.width } : {}), parameterCount: s.parameterCount, sizeBytes: s.bytes, path: `${key}.` });
+  }
+  return out.length > 1 ? out : [];
 }
 
 /**
@@ -78,12 +94,15 @@ export async function inspectFolder(c: ModelCandidate): Promise<ModelFacts> {
   const json = (rel: string) => readJsonObject(path.join(dir, rel), c.files.find((f) => f.rel === rel)?.size);
   const marker = c.fineTunedMarker ? await readFineTunedMarker(c.fineTunedMarker) : undefined;
 
+  if (hasPipelineEvidence(top, [...new Set([...rels].filter((r) => r.includes("/")).map((r) => r.slice(0, r.indexOf("/"))))])) return inspectPipeline(c);
   const adapterFile = ADAPTER_WEIGHTS.find((a) => rels.has(a));
   if (rels.has("adapter_config.json") && adapterFile) return inspectAdapter(dir, await json("adapter_config.json"), adapterFile, sizeOf((r) => r === adapterFile));
 
   const config = rels.has("config.json") ? await json("config.json") : {};
   const headers = await readHeaders(dir, top);
-  const { tensors, bytes, dtypeBytes, metadata } = tensorsOf(headers);
+  // weights.npz (older MLX): the arrays from the zip directory and .npy headers, never the data.
+  const npz = headers.length === 0 && rels.has("weights.npz") ? await readNpzHeaders(path.join(dir, "weights.npz")) : undefined;
+  const { tensors, bytes, dtypeBytes, metadata } = npz ? npzTally(npz) : tensorsOf(headers);
   const names = new Set(tensors.map((t) => t.name));
   const base = configFacts(config);
 
@@ -101,6 +120,8 @@ export async function inspectFolder(c: ModelCandidate): Promise<ModelFacts> {
       format = "MLX";
       mlx = det.quantization ?? ("quantization" in config && config["quantization"] ? parseMlxQuantization(config["quantization"]) : undefined);
       mlxScales = det.kind === "mlx-quantized";
+      // No config says the recipe (flux.swift, a config-less folder): bits and group size from the tensor shapes.
+      if (!mlx && mlxScales) mlx = mlxFromTensors(tensors);
       q = mlx ? mlxQuantization(mlx) : mlxScales ? { quantization: "MLX_AFFINE", label: "mlx-affine" } : hfq ?? dtypeQuantization(dtypeBytes);
     } else if (headers.length > 0) {
       format = "SAFETENSORS";
@@ -113,11 +134,17 @@ export async function inspectFolder(c: ModelCandidate): Promise<ModelFacts> {
 
   let parameterCount = countParameters(tensors, { mlx, mlxScales, packedBits: q.bits, bnb4: format === "BITSANDBYTES" && q.quantization === "INT4" });
   let weightsBytes = bytes;
-  if (headers.length === 0) {
-    // No headers to read (weights.npz, pytorch_model*.bin): the weight files' size stands in.
+  const notes: string[] = [];
+  const weightFiles = [...rels].some((r) => r === "weights.npz" || /^pytorch_model.*\.bin$/.test(r) || /\.(bin|pt|pth|ckpt)$/.test(r));
+  if (headers.length === 0 && !weightFiles) notes.push("config.json only: no weights yet (pull the weights, or convert from safetensors)");
+  if (tensors.length === 0) {
+    // No headers to read (pytorch_model*.bin): the weight files' size stands in.
     weightsBytes = sizeOf((r) => r === "weights.npz" || /^pytorch_model.*\.bin$/.test(r));
     if (format === "PYTORCH") parameterCount = await pytorchParams(dir, rels, config, weightsBytes);
   }
+  const components = tensors.length ? subModelComponents(config, { tensors, bytes, dtypeBytes, metadata }) : [];
+  const alternates = pickleAlternates(c.files.filter((f) => isTopLevel(f.rel)));
+  if (alternates.length) notes.push(`also holds ${alternates.map((a) => a.rel).join(", ")} (legacy pickles of the same weights, ${(alternates.reduce((s, a) => s + a.size, 0) / 1e9).toFixed(2)} GB): pull with --exclude "*.bin" to skip them`);
   const lora: LoraFacts | undefined = marker ? { baseModel: marker.baseModel, fused: true, rank: marker.rank, scale: marker.scale, targetModules: marker.targetModules, ...(marker.adapter ? { adapter: marker.adapter } : {}) } : undefined;
   return {
     format,
@@ -129,7 +156,17 @@ export async function inspectFolder(c: ModelCandidate): Promise<ModelFacts> {
     parameterCount,
     weightsBytes,
     ...(lora ? { lora } : {}),
+    ...(components.length ? { components } : {}),
+    ...(alternates.length ? { alternates } : {}),
+    ...(q.detail ? { quantizationDetail: q.detail } : {}),
+    ...(notes.length ? { notes } : {}),
   };
+}
+
+function npzTally(arrays: readonly NpyArrayInfo[]): TensorTally {
+  const dtypeBytes = new Map<string, number>();
+  for (const a of arrays) if (a.shape.length >= 2) dtypeBytes.set(a.dtype, (dtypeBytes.get(a.dtype) ?? 0) + a.byteSize);
+  return { tensors: arrays.map((a) => ({ name: a.name, dtype: a.dtype, numel: a.numel, shape: a.shape })), bytes: arrays.reduce((s, a) => s + a.byteSize, 0), dtypeBytes, metadata: {} };
 }
 
 function torchDtypeQuantization(config: Json): QuantVerdict {

@@ -11,6 +11,8 @@ export interface QuantVerdict {
   bits?: number;
   /** The weights' bit width as users mean it (the bit-width filter); absent when the format does not say. */
   width?: WeightBits;
+  /** The quantization in words ("MLX affine, 4-bit, group size 64"). */
+  detail?: string;
 }
 
 /** One width for the whole model. */
@@ -47,18 +49,25 @@ export function ggufQuantization(fileType: number | undefined, dominantTensorTyp
   return { quantization: "GGUF_OTHER", label, ...w };
 }
 
-/** MLX `quantization` → MLX_AFFINE (bits/group in MlxQuantization) or the mx/nv FP modes; mixed recipes are labelled as such. */
+/**
+ * MLX `quantization` → INT4/INT8 for affine 4-/8-bit recipes (what users filter on: an INT4 filter finds MLX
+ * 4-bit models too), MLX_AFFINE for other widths, or the mx/nv FP modes; the affine detail (bits, group size,
+ * mixed recipes) is in the label and `detail`.
+ */
 export function mlxQuantization(q: MlxQuantization): QuantVerdict {
   const mode = q.mode.toLowerCase();
   const bits = new Set<number>([q.bits]);
   for (const v of q.perLayer.values()) if (typeof v === "object") bits.add(v.bits);
   const sorted = [...bits].sort((a, b) => a - b);
-  const bitsText = sorted.length > 1 ? `mixed-${sorted.join("/")}bit` : `${q.bits}bit`;
-  const quantization: QuantizationName = mode === "mxfp4" ? "MLX_MXFP4" : mode === "nvfp4" ? "MLX_NVFP4" : mode === "mxfp8" ? "MLX_MXFP8" : "MLX_AFFINE";
-  const label = quantization === "MLX_AFFINE" ? `mlx-${bitsText}-g${q.groupSize}` : `mlx-${mode}`;
-  // The fp modes fix their width; affine recipes default to q.bits, per-layer entries may widen or narrow some.
-  const width = quantization === "MLX_AFFINE" ? { main: q.bits, low: sorted[0]!, high: sorted.at(-1)! } : uniformBits(mode === "mxfp8" ? 8 : 4);
-  return { quantization, label, width };
+  const mixed = sorted.length > 1;
+  const bitsText = mixed ? `mixed-${sorted.join("/")}bit` : `${q.bits}bit`;
+  const fp: QuantizationName | undefined = mode === "mxfp4" ? "MLX_MXFP4" : mode === "nvfp4" ? "MLX_NVFP4" : mode === "mxfp8" ? "MLX_MXFP8" : undefined;
+  if (fp) return { quantization: fp, label: `mlx-${mode}`, width: uniformBits(mode === "mxfp8" ? 8 : 4), detail: `MLX ${mode}, group size ${q.groupSize}` };
+  const quantization: QuantizationName = q.bits === 4 ? "INT4" : q.bits === 8 ? "INT8" : "MLX_AFFINE";
+  // Affine recipes default to q.bits; per-layer entries may widen or narrow some.
+  const width = { main: q.bits, low: sorted[0]!, high: sorted.at(-1)! };
+  const detail = `MLX affine, ${q.bits}-bit, group size ${q.groupSize}${mixed ? ` (per-layer ${sorted.join("/")}-bit)` : ""}`;
+  return { quantization, label: `mlx-${bitsText}-g${q.groupSize}`, width, detail };
 }
 
 /** Unquantized checkpoints: the dtype holding most weight bytes. */

@@ -5,6 +5,8 @@ import type { Quantization as _cortex_v1_Quantization, Quantization__Output as _
 import type { MlxQuantization as _cortex_v1_MlxQuantization, MlxQuantization__Output as _cortex_v1_MlxQuantization__Output } from '../../cortex/v1/MlxQuantization.js';
 import type { LoraInfo as _cortex_v1_LoraInfo, LoraInfo__Output as _cortex_v1_LoraInfo__Output } from '../../cortex/v1/LoraInfo.js';
 import type { ModelFile as _cortex_v1_ModelFile, ModelFile__Output as _cortex_v1_ModelFile__Output } from '../../cortex/v1/ModelFile.js';
+import type { ModelComponent as _cortex_v1_ModelComponent, ModelComponent__Output as _cortex_v1_ModelComponent__Output } from '../../cortex/v1/ModelComponent.js';
+import type { ModelAlternate as _cortex_v1_ModelAlternate, ModelAlternate__Output as _cortex_v1_ModelAlternate__Output } from '../../cortex/v1/ModelAlternate.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface ModelInfo {
@@ -62,6 +64,24 @@ export interface ModelInfo {
    * a source (FAILED_PRECONDITION) until the pull ends.
    */
   'downloading'?: (boolean);
+  /**
+   * Multi-component models (a diffusers pipeline, a flux.swift MLX folder, MusicGen's sub-models): one entry per
+   * part. The model's parameter_count, size_bytes and estimated_memory_bytes are their sums.
+   */
+  'components'?: (_cortex_v1_ModelComponent)[];
+  /**
+   * Other layouts of the same weights kept in the same repo or folder (FLUX's single-file flux1-schnell.safetensors
+   * and ae.safetensors beside the diffusers folders, MusicGen's legacy pickles): on disk, not loaded.
+   */
+  'alternates'?: (_cortex_v1_ModelAlternate)[];
+  /**
+   * The quantization in words, e.g. "MLX affine, 4-bit, group size 64" (quantization says INT4).
+   */
+  'quantization_detail'?: (string);
+  /**
+   * What a user should know about this model, e.g. "config.json only: no weights yet".
+   */
+  'notes'?: (string)[];
 }
 
 export interface ModelInfo__Output {
@@ -119,4 +139,22 @@ export interface ModelInfo__Output {
    * a source (FAILED_PRECONDITION) until the pull ends.
    */
   'downloading': (boolean);
+  /**
+   * Multi-component models (a diffusers pipeline, a flux.swift MLX folder, MusicGen's sub-models): one entry per
+   * part. The model's parameter_count, size_bytes and estimated_memory_bytes are their sums.
+   */
+  'components': (_cortex_v1_ModelComponent__Output)[];
+  /**
+   * Other layouts of the same weights kept in the same repo or folder (FLUX's single-file flux1-schnell.safetensors
+   * and ae.safetensors beside the diffusers folders, MusicGen's legacy pickles): on disk, not loaded.
+   */
+  'alternates': (_cortex_v1_ModelAlternate__Output)[];
+  /**
+   * The quantization in words, e.g. "MLX affine, 4-bit, group size 64" (quantization says INT4).
+   */
+  'quantization_detail': (string);
+  /**
+   * What a user should know about this model, e.g. "config.json only: no weights yet".
+   */
+  'notes': (string)[];
 }

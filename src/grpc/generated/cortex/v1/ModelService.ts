@@ -16,6 +16,8 @@ import type { GetStatsRequest as _cortex_v1_GetStatsRequest, GetStatsRequest__Ou
 import type { GetStatsResponse as _cortex_v1_GetStatsResponse, GetStatsResponse__Output as _cortex_v1_GetStatsResponse__Output } from '../../cortex/v1/GetStatsResponse.js';
 import type { GetStatusRequest as _cortex_v1_GetStatusRequest, GetStatusRequest__Output as _cortex_v1_GetStatusRequest__Output } from '../../cortex/v1/GetStatusRequest.js';
 import type { GetStatusResponse as _cortex_v1_GetStatusResponse, GetStatusResponse__Output as _cortex_v1_GetStatusResponse__Output } from '../../cortex/v1/GetStatusResponse.js';
+import type { ListCatalogRequest as _cortex_v1_ListCatalogRequest, ListCatalogRequest__Output as _cortex_v1_ListCatalogRequest__Output } from '../../cortex/v1/ListCatalogRequest.js';
+import type { ListCatalogResponse as _cortex_v1_ListCatalogResponse, ListCatalogResponse__Output as _cortex_v1_ListCatalogResponse__Output } from '../../cortex/v1/ListCatalogResponse.js';
 import type { ListManifestsRequest as _cortex_v1_ListManifestsRequest, ListManifestsRequest__Output as _cortex_v1_ListManifestsRequest__Output } from '../../cortex/v1/ListManifestsRequest.js';
 import type { ListManifestsResponse as _cortex_v1_ListManifestsResponse, ListManifestsResponse__Output as _cortex_v1_ListManifestsResponse__Output } from '../../cortex/v1/ListManifestsResponse.js';
 import type { ListModelsRequest as _cortex_v1_ListModelsRequest, ListModelsRequest__Output as _cortex_v1_ListModelsRequest__Output } from '../../cortex/v1/ListModelsRequest.js';
@@ -118,6 +120,21 @@ export interface ModelServiceClient extends grpc.Client {
   getStatus(argument: _cortex_v1_GetStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cortex_v1_GetStatusResponse__Output>): grpc.ClientUnaryCall;
   getStatus(argument: _cortex_v1_GetStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_GetStatusResponse__Output>): grpc.ClientUnaryCall;
   getStatus(argument: _cortex_v1_GetStatusRequest, callback: grpc.requestCallback<_cortex_v1_GetStatusResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Short names models may be pulled and referred to by: the built-in seeds' catalog and config.json `aliases`.
+   */
+  ListCatalog(argument: _cortex_v1_ListCatalogRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_ListCatalogResponse__Output>): grpc.ClientUnaryCall;
+  ListCatalog(argument: _cortex_v1_ListCatalogRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cortex_v1_ListCatalogResponse__Output>): grpc.ClientUnaryCall;
+  ListCatalog(argument: _cortex_v1_ListCatalogRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_ListCatalogResponse__Output>): grpc.ClientUnaryCall;
+  ListCatalog(argument: _cortex_v1_ListCatalogRequest, callback: grpc.requestCallback<_cortex_v1_ListCatalogResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Short names models may be pulled and referred to by: the built-in seeds' catalog and config.json `aliases`.
+   */
+  listCatalog(argument: _cortex_v1_ListCatalogRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_ListCatalogResponse__Output>): grpc.ClientUnaryCall;
+  listCatalog(argument: _cortex_v1_ListCatalogRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cortex_v1_ListCatalogResponse__Output>): grpc.ClientUnaryCall;
+  listCatalog(argument: _cortex_v1_ListCatalogRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_ListCatalogResponse__Output>): grpc.ClientUnaryCall;
+  listCatalog(argument: _cortex_v1_ListCatalogRequest, callback: grpc.requestCallback<_cortex_v1_ListCatalogResponse__Output>): grpc.ClientUnaryCall;
   
   ListManifests(argument: _cortex_v1_ListManifestsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_ListManifestsResponse__Output>): grpc.ClientUnaryCall;
   ListManifests(argument: _cortex_v1_ListManifestsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cortex_v1_ListManifestsResponse__Output>): grpc.ClientUnaryCall;
@@ -224,6 +241,11 @@ export interface ModelServiceHandlers extends grpc.UntypedServiceImplementation 
    */
   GetStatus: grpc.handleUnaryCall<_cortex_v1_GetStatusRequest__Output, _cortex_v1_GetStatusResponse>;
   
+  /**
+   * Short names models may be pulled and referred to by: the built-in seeds' catalog and config.json `aliases`.
+   */
+  ListCatalog: grpc.handleUnaryCall<_cortex_v1_ListCatalogRequest__Output, _cortex_v1_ListCatalogResponse>;
+  
   ListManifests: grpc.handleUnaryCall<_cortex_v1_ListManifestsRequest__Output, _cortex_v1_ListManifestsResponse>;
   
   ListModels: grpc.handleUnaryCall<_cortex_v1_ListModelsRequest__Output, _cortex_v1_ListModelsResponse>;
@@ -254,6 +276,7 @@ export interface ModelServiceDefinition extends grpc.ServiceDefinition {
   GetModel: MethodDefinition<_cortex_v1_GetModelRequest, _cortex_v1_GetModelResponse, _cortex_v1_GetModelRequest__Output, _cortex_v1_GetModelResponse__Output>
   GetStats: MethodDefinition<_cortex_v1_GetStatsRequest, _cortex_v1_GetStatsResponse, _cortex_v1_GetStatsRequest__Output, _cortex_v1_GetStatsResponse__Output>
   GetStatus: MethodDefinition<_cortex_v1_GetStatusRequest, _cortex_v1_GetStatusResponse, _cortex_v1_GetStatusRequest__Output, _cortex_v1_GetStatusResponse__Output>
+  ListCatalog: MethodDefinition<_cortex_v1_ListCatalogRequest, _cortex_v1_ListCatalogResponse, _cortex_v1_ListCatalogRequest__Output, _cortex_v1_ListCatalogResponse__Output>
   ListManifests: MethodDefinition<_cortex_v1_ListManifestsRequest, _cortex_v1_ListManifestsResponse, _cortex_v1_ListManifestsRequest__Output, _cortex_v1_ListManifestsResponse__Output>
   ListModels: MethodDefinition<_cortex_v1_ListModelsRequest, _cortex_v1_ListModelsResponse, _cortex_v1_ListModelsRequest__Output, _cortex_v1_ListModelsResponse__Output>
   PreviewClean: MethodDefinition<_cortex_v1_CleanRequest, _cortex_v1_CleanResponse, _cortex_v1_CleanRequest__Output, _cortex_v1_CleanResponse__Output>

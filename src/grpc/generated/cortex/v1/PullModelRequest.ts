@@ -3,7 +3,9 @@
 
 export interface PullModelRequest {
   /**
-   * "org/name"; "datasets/org/name" is refused (models only).
+   * "org/name", or a catalog short name ("flux-schnell", "flux-schnell:4bit"; ModelService.ListCatalog), whose
+   * repo, revision and file filters apply (the request's own include/exclude replace the entry's).
+   * "datasets/org/name" is refused (models only).
    */
   'repo'?: (string);
   /**
@@ -18,11 +20,17 @@ export interface PullModelRequest {
    * command and retries with it. Empty = none.
    */
   'idempotency_key'?: (string);
+  /**
+   * With a short name: the variant to pull ("4bit" → "flux-schnell:4bit"). Refused with an org/name repo.
+   */
+  'quantization'?: (string);
 }
 
 export interface PullModelRequest__Output {
   /**
-   * "org/name"; "datasets/org/name" is refused (models only).
+   * "org/name", or a catalog short name ("flux-schnell", "flux-schnell:4bit"; ModelService.ListCatalog), whose
+   * repo, revision and file filters apply (the request's own include/exclude replace the entry's).
+   * "datasets/org/name" is refused (models only).
    */
   'repo': (string);
   /**
@@ -37,4 +45,8 @@ export interface PullModelRequest__Output {
    * command and retries with it. Empty = none.
    */
   'idempotency_key': (string);
+  /**
+   * With a short name: the variant to pull ("4bit" → "flux-schnell:4bit"). Refused with an org/name repo.
+   */
+  'quantization': (string);
 }
