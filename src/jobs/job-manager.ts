@@ -124,19 +124,29 @@ export class JobManager {
     this.requireRedis(what);
     // While the watchdog calls Redis stalled, a call gets a short bound: a frozen Redis answers UNAVAILABLE within a
     // second, and a merely slow one still serves what it can answer in that time.
-    const stalled = this.redis.status === "ready" && !this.redisAnswers();
-    const boundMs = stalled ? STALLED_CALL_BOUND_MS : REDIS_CALL_BOUND_MS;
+    const stalledNow = () => this.redis.status === "ready" && !this.redisAnswers();
+    const stalledMessage = `Redis does not answer (stalled), so cortexd could not ${what}${maybeSent}; cortex status shows when it answers again`;
     let timer: NodeJS.Timeout | undefined;
+    let watch: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new CortexError("REDIS_UNAVAILABLE", stalled ? `Redis does not answer (stalled), so cortexd could not ${what}${maybeSent}; cortex status shows when it answers again` : `Redis did not answer within ${REDIS_CALL_BOUND_MS / 1000} s, so cortexd could not ${what}${maybeSent}`)),
-        boundMs,
-      );
+      if (stalledNow()) {
+        timer = setTimeout(() => reject(new CortexError("REDIS_UNAVAILABLE", stalledMessage)), STALLED_CALL_BOUND_MS);
+        return;
+      }
+      timer = setTimeout(() => reject(new CortexError("REDIS_UNAVAILABLE", `Redis did not answer within ${REDIS_CALL_BOUND_MS / 1000} s, so cortexd could not ${what}${maybeSent}`)), REDIS_CALL_BOUND_MS);
+      // A call already waiting when the watchdog calls the stall gets the short bound from then on.
+      watch = setInterval(() => {
+        if (!stalledNow()) return;
+        clearInterval(watch);
+        clearTimeout(timer);
+        timer = setTimeout(() => reject(new CortexError("REDIS_UNAVAILABLE", stalledMessage)), STALLED_CALL_BOUND_MS);
+      }, 100);
     });
     try {
       return await Promise.race([fn(), bound]);
     } finally {
       clearTimeout(timer);
+      clearInterval(watch);
     }
   }
 

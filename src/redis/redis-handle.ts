@@ -65,6 +65,14 @@ export async function startRedis(opts: { url: string; options?: Record<string, u
  */
 export const REDIS_STALL_MS = 750;
 const RECENT_PINGS = 16;
+/** However slow Redis has been, a PING unanswered for 2 s is a stall (the promise: answers within about a second). */
+const MAX_STALL_MS = 2_000;
+
+function stallThreshold(recent: readonly number[]): number {
+  const sorted = [...recent].sort((a, b) => a - b);
+  const median = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : 0;
+  return Math.min(MAX_STALL_MS, Math.max(REDIS_STALL_MS, 4 * median));
+}
 const WATCH_EVERY_MS = 250;
 
 /**
@@ -88,7 +96,7 @@ class RedisWatchdog {
 
   private tick(): void {
     if (this.sentAt) {
-      if (Date.now() - this.sentAt > Math.max(REDIS_STALL_MS, 4 * Math.max(0, ...this.recent))) this.stalled = true;
+      if (Date.now() - this.sentAt > stallThreshold(this.recent)) this.stalled = true;
       return; // one PING in flight at a time
     }
     if (this.client.status !== "ready") return; // a closed socket is the connection state's to report
