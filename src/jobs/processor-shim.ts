@@ -2,6 +2,7 @@ import { UnrecoverableError, WaitingError, type SandboxedJob } from "bullmq";
 import { CortexError, isCortexError, toCortexError } from "../errors/cortex-error.js";
 import { RateMeter, type ProgressReport } from "./job-progress.js";
 import { createProgressSampler } from "../hub/progress-sampler.js";
+import { lowerToBackground } from "../platform/background-priority.js";
 
 /** What a job body gets: no BullMQ in sight (Temporal-style activity context). */
 export interface JobContext {
@@ -31,6 +32,8 @@ export function createProcessor<Data, Result>(body: JobBody<Data, Result>) {
   // The daemon owns this child through IPC; if the daemon dies (kill -9) the child must not run on alone,
   // or a restarted daemon could run the same job twice at once.
   if (process.send) process.once("disconnect", () => process.exit(70));
+  // Jobs are background work: they get the CPU the inference runners leave (platform/background-priority.ts).
+  if (process.send) lowerToBackground();
 
   return async function processor(job: SandboxedJob<Data, Result>, token: string | undefined, signal: AbortSignal): Promise<Result> {
     const meter = new RateMeter();

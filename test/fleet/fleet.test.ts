@@ -166,6 +166,31 @@ test(
     }
 
     phase("single-machine reference done");
+
+    // Outputs published to the Hub: one commit per job (its title names the job), a model card with the sha256s.
+    const pushed = [];
+    for (const type of ["Q4_0", "Q8_0"]) {
+      const h = await daemon.client.unary("cortex.v1.JobService", "QuantizeModel", { model: `org/tiny@${commit}`, type, output_name: `tiny-${type}`, threads: 1, destination: "hub:me/tiny-gguf" });
+      pushed.push(h.job_id);
+    }
+    const pushedJobs = await Promise.all(pushed.map((id) => waitFinal(daemon.client, id, 120_000)));
+    const log = hub.write.commitLog["me/tiny-gguf"] ?? [];
+    assert.equal(log.length, 2, JSON.stringify(log));
+    for (const j of pushedJobs) {
+      assert.equal(j.state, "JOB_STATE_COMPLETED", `${j.error_code} ${j.error_message}`);
+      const r2 = JSON.parse(j.result_json) as { sha256: string; path: string; hub: { commit: string } };
+      const entry = log.find((c) => c.title.includes(j.id));
+      assert.ok(entry, `no commit names ${j.id}`);
+      assert.equal(entry.id, r2.hub.commit);
+      const file = hub.repos["me/tiny-gguf"]!.files[path.basename(r2.path)]!;
+      assert.equal(crypto.createHash("sha256").update(file.data).digest("hex"), r2.sha256);
+      // The card of the job's own commit names the source, its revision and the file's sha256.
+      const repoState = hub.repos["me/tiny-gguf"]!;
+      const tree = entry.id === hub.commitOf("me/tiny-gguf") ? repoState.files : repoState.commits![entry.id]!;
+      const card = tree["README.md"]!.data.toString();
+      assert.match(card, new RegExp(`base_model: org/tiny[\\s\\S]*${commit}[\\s\\S]*${r2.sha256}`));
+    }
+    phase("hub pushes done");
     // A cancel from the daemon reaches the job running on a worker in under 2 s.
     const slow = await daemon.client.unary("cortex.v1.JobService", "QuantizeModel", { model: `org/slow@${hub.commitOf("org/slow")}`, type: "Q4_0", output_name: "slow", threads: 1, destination: `shared:${out}` });
     await waitJob(daemon.client, slow.job_id, (j) => j.state === "JOB_STATE_ACTIVE" && j.progress?.phase === "fetching input", 60_000);

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { sendRange, type FileFaults } from "./loopback-faults.js";
 
 export type { FileFaults } from "./loopback-faults.js";
+import { handleWrite, type WriteState } from "./loopback-hub-write.js";
 
 /**
  * An in-process server that speaks what the Hugging Face Hub speaks for model repos (hub-protocol §1, §4):
@@ -84,6 +85,8 @@ const pointerOf = (f: HubFile) => Buffer.from(`version https://git-lfs.github.co
 
 export class LoopbackHub {
   readonly requests: RecordedRequest[] = [];
+  /** The write side (loopback-hub-write.ts): LFS objects, uploads, commit log. */
+  readonly write: WriteState = { lfsStore: new Map(), lfsPuts: [], commitLog: {}, failPuts: new Map() };
   readonly served: { path: string; start: number; bytes: number }[] = [];
   readonly faults = new Map<string, FileFaults>();
   private hub!: http.Server;
@@ -179,7 +182,7 @@ export class LoopbackHub {
     return out;
   }
 
-  private err(res: http.ServerResponse, status: number, code: string | undefined, msg: string, extra: Record<string, string> = {}) {
+  err(res: http.ServerResponse, status: number, code: string | undefined, msg: string, extra: Record<string, string> = {}) {
     res.writeHead(status, { "Content-Type": "application/json", ...(code ? { "X-Error-Code": code } : {}), "X-Error-Message": msg, ...extra });
     res.end(JSON.stringify({ error: msg }));
   }
@@ -218,6 +221,8 @@ export class LoopbackHub {
       return this.sendRange(req, res, hit[0], hit[1].data, { ETag: `"${m[2]}"` });
     }
     if (host !== "hub") return void (res.writeHead(404), res.end());
+    const writeHost = { url: this.url, repos: this.repos, writeTokens: [TEST_TOKEN], validTokens: [TEST_TOKEN, OTHER_TOKEN], err: this.err.bind(this), commitOf: (r: string) => this.commitOf(r) };
+    if (await handleWrite(writeHost, this.write, req, res, url)) return;
     const alias = /^(\/api\/models\/|\/)([^/]+\/[^/]+)(\/.*)?$/.exec(url.pathname);
     const target = alias && this.opts.aliases?.[alias[2]!];
     if (alias && target) {

@@ -1,8 +1,8 @@
 import type { LoadSpec } from "../../src/inference/engine/engine-types.js";
-import type { LlamaEngine } from "../../src/inference/engine/llama-engine.js";
+import type { InferenceEngine } from "../../src/inference/engine/engine.js";
 
 /** The engine's own greedy text for `prompt` (no repeat penalty), on a model loaded for this call only: what a stream must add up to. */
-export async function engineGreedyText(engine: LlamaEngine, spec: LoadSpec, prompt: string, maxTokens: number): Promise<string> {
+export async function engineGreedyText(engine: InferenceEngine, spec: LoadSpec, prompt: string, maxTokens: number): Promise<string> {
   const { model } = await engine.load(spec);
   let text = "";
   try {

@@ -6,6 +6,8 @@ import type { ModelRecord } from "../../src/store/model-types.js";
 import { commitOf, makeHfCache } from "../fixtures/make-hf-cache.js";
 import { npzBytes, ENCODEC_PARAMS, fluxDiffusersParams, fluxDiffusersRepo, fluxSwiftRepo, musicgenParams, musicgenRepo, MUSICGEN, PHI3, PHI3_PARAMS, seedRepos, writeRepo, encodecMlxRepo, phi3MlxRepo } from "../fixtures/make-seed-models.js";
 import { convertHfToGguf } from "../../src/convert/convert-hf-to-gguf.js";
+import { ERROR_CODES } from "../../src/errors/codes.js";
+import { runnablePath } from "../../src/inference/store-resolver.js";
 import { newStore, storeRoots } from "./helpers.js";
 
 const byName = (models: readonly ModelRecord[], name: string): ModelRecord => {
@@ -174,4 +176,22 @@ test("weights.npz MLX folders report parameters and dtype from the zip directory
     assert.deepEqual([m.facts.format, m.facts.quantization, m.facts.parameterCount, m.facts.weightsBytes, m.facts.architecture], ["MLX", "FP32", params, params * 4, "encodec"], name);
   }
   assert.match(byName(models, "bad-npz").facts.brokenReason ?? "", /weights\.npz: not a readable \.npz: no zip end-of-central-directory record/);
+});
+
+test("first use of what the pool cannot run says why: PyTorch-only and config-only → CONV_NEEDS_SAFETENSORS (FAILED_PRECONDITION), a pipeline → CONV_UNSUPPORTED_ARCH", async (t) => {
+  const r = storeRoots(t);
+  writeRepo(path.join(r.models, "pt-only"), { "config.json": Buffer.from(JSON.stringify({ architectures: ["LlamaForCausalLM"], model_type: "llama", torch_dtype: "float16" })), "pytorch_model.bin": Buffer.alloc(4000) });
+  writeRepo(path.join(r.models, "pending"), { "config.json": Buffer.from(JSON.stringify({ architectures: ["LlamaForCausalLM"], model_type: "llama" })) });
+  writeRepo(path.join(r.models, "FLUX.1-dev"), fluxDiffusersRepo("dev"));
+  const { models } = await newStore(r).list();
+  const check = (name: string, code: string, re: RegExp) =>
+    assert.throws(() => runnablePath(byName(models, name), name), (e: Error & { code?: string }) => {
+      assert.equal(e.code, code, e.message);
+      assert.match(e.message, re);
+      return true;
+    });
+  check("pt-only", "CONV_NEEDS_SAFETENSORS", /has only PyTorch pickles: safetensors weights are needed/);
+  check("pending", "CONV_NEEDS_SAFETENSORS", /has no weights yet \(config\.json only\)/);
+  check("FLUX.1-dev", "CONV_UNSUPPORTED_ARCH", /is a FluxPipeline model \(scheduler, text_encoder.*\), not a language model/);
+  assert.equal(ERROR_CODES.CONV_NEEDS_SAFETENSORS.status, "FAILED_PRECONDITION");
 });

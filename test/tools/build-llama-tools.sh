@@ -75,6 +75,10 @@ for tool in git cmake c++ cc; do
 done
 
 mkdir -p "$cache"
+# One build at a time in this folder (build-llama-server.sh builds in it too).
+exec 9>"$cache/.llama-build.lock"
+flock 9
+if built; then print_paths; exit 0; fi
 if [[ ! -f "$src/CMakeLists.txt" ]]; then
   # Clone beside the final name and rename, so an interrupted clone is never mistaken for a source tree.
   tmp="$src.tmp.$$"

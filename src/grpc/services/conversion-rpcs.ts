@@ -39,6 +39,19 @@ export type OutputExists = (file: string) => boolean;
 export type OutputHolders = (outputName: string) => Promise<string[]>;
 
 
+/** What QuantizeModel's source is: a GGUF, an HF checkpoint (config.json: converted in one pass), or neither. */
+async function quantizeInput(p: string): Promise<{ kind: "gguf" | "checkpoint" } | { kind: "refuse"; why: string }> {
+  const st = await fs.stat(p).catch(() => undefined);
+  if (!st) return { kind: "gguf" }; // resolve() found it; the job reports what changed meanwhile
+  if (!st.isDirectory()) return p.toLowerCase().endsWith(".gguf") ? { kind: "gguf" } : { kind: "refuse", why: "not a GGUF file" };
+  const names = await fs.readdir(p);
+  const ggufs = names.filter((n) => n.toLowerCase().endsWith(".gguf"));
+  if (ggufs.length === 1) return { kind: "gguf" };
+  if (ggufs.length > 1) return { kind: "refuse", why: `${ggufs.length} GGUF files (${ggufs.join(", ")}): name one of them` };
+  if (names.includes("config.json") || names.includes("model_index.json")) return { kind: "checkpoint" };
+  return { kind: "refuse", why: "neither a GGUF nor a Hugging Face checkpoint (no config.json)" };
+}
+
 const isFolder = (p: string) => fs.stat(p).then((s) => s.isDirectory(), () => false);
 
 /** ConvertModel, QuantizeModel, FuseAdapter, SubmitBatch: validated here, executed by worker processes. */
@@ -58,7 +71,6 @@ export function createConversionRpcs(
     const dest = parseDestination(text, `${field}destination`);
     if (dest.kind === "local") return undefined;
     if (!jobs.fleetEnabled) throw new CortexError("FLEET_NO_WORKER", `${field}destination ${formatDestination(dest)}: this cortexd runs its own embedded Redis, which no cortex worker can reach; start it with CORTEX_REDIS_URL shared with the workers`);
-    if (dest.kind === "hub") throw new CortexError("REQ_UNIMPLEMENTED", `${field}destination ${formatDestination(dest)}: pushing outputs to the Hub is not supported by this cortexd yet`);
     return dest;
   };
   /** Where a fleet job's input is, in words every worker understands: org/name@rev, or a path under a shared root. */
@@ -125,7 +137,24 @@ export function createConversionRpcs(
     return handle(r.job, r.deduplicated);
   };
   const submitConvert = async (req: ConvertRequest) => submitData("convert", await withTypes(req), req.idempotency_key);
-  const submitQuantize = async (req: QuantizeRequest) => submitData("quantize", await quantizeData(req), req.idempotency_key);
+  /**
+   * QuantizeModel: a GGUF is quantized; a Hugging Face checkpoint goes through the one-pass conversion to that type
+   * (users need not know the difference); anything else is refused now (FAILED_PRECONDITION), not queued to fail.
+   */
+  const submitQuantize = async (req: QuantizeRequest) => {
+    const isMlx = (req.type ?? "").toLowerCase() === "mlx";
+    if (!isMlx && !req.destination) {
+      const src = await resolve(requireString(req, "model"));
+      const what = await quantizeInput(src.path);
+      if (what.kind === "checkpoint") {
+        parseQuantType("type", requireString(req, "type"));
+        const convert: ConvertRequest = { source: req.model, target: "TARGET_FORMAT_GGUF", outtype: req.type, mlx: null, output_name: req.output_name, keep_intermediate: false, overwrite: req.overwrite, idempotency_key: req.idempotency_key, destination: "" };
+        return submitData("convert", await convertData(convert, true), req.idempotency_key);
+      }
+      if (what.kind === "refuse") throw new CortexError("REG_BROKEN", `${req.model} (${src.path}): ${what.why}; nothing to quantize`);
+    }
+    return submitData("quantize", await quantizeData(req), req.idempotency_key);
+  };
 
   return {
     ConvertModel: unary(submitConvert),

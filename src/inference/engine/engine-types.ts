@@ -48,12 +48,18 @@ export interface SamplingSpec {
   topK?: number;
   minP?: number;
   repeatPenalty?: number;
+  /** OpenAI's frequency penalty (llama.cpp's penalties sampler): 0 = off. */
+  frequencyPenalty?: number;
+  /** OpenAI's presence penalty: 0 = off. */
+  presencePenalty?: number;
   seed?: number;
   /** 0 = until end of generation or the context is full. */
   maxTokens: number;
   stop: string[];
   /** A JSON schema (as text) the output must satisfy. */
   jsonSchema?: string;
+  /** A GBNF grammar (llama.cpp's grammar format, rule `root`) the output must satisfy; wins over jsonSchema. */
+  grammar?: string;
 }
 
 /** A function the model may call: its parameters are a JSON schema. */

@@ -3,10 +3,6 @@ import {
   LlamaCompletion,
   LlamaLogLevel,
   resolveChatWrapper,
-  type ChatHistoryItem,
-  type ChatModelFunctions,
-  type ChatModelResponse,
-  type GbnfJsonSchema,
   type ChatWrapper,
   type Llama,
   type LlamaContext,
@@ -16,9 +12,10 @@ import {
   type LlamaModel,
 } from "node-llama-cpp";
 import { CortexError, errorMessage } from "../../errors/cortex-error.js";
-import path from "node:path";
-import type { ChatTurn, ToolSpec, DeviceInfo, EmbedResult, FinishReason, GenerationInput, GenerationResult, LoadResult, LoadSpec, MemorySample, PieceSink, SamplingSpec } from "./engine-types.js";
+import type { DeviceInfo, EmbedResult, FinishReason, GenerationInput, GenerationResult, LoadResult, LoadSpec, MemorySample, PieceSink, SamplingSpec } from "./engine-types.js";
 import { resolveSampling, SAMPLING_DEFAULTS } from "./sampling-defaults.js";
+import { chatFunctions, toHistory } from "./chat-history.js";
+import type { InferenceEngine, LoadedModel } from "./engine.js";
 
 const LOG_LINES = 40;
 
@@ -26,7 +23,7 @@ const LOG_LINES = 40;
  * The native boundary for inference: the one place that drives node-llama-cpp's Llama, models and contexts.
  * A runner process holds one engine and (at most) one model; the pool never sees node-llama-cpp objects.
  */
-export class LlamaEngine {
+export class LlamaEngine implements InferenceEngine {
   private readonly log: string[] = [];
 
   private constructor(readonly llama: Llama, private readonly threads: number) {}
@@ -143,6 +140,15 @@ export class LlamaEngine {
     return g;
   }
 
+  /** A GBNF grammar (rule `root`). */
+  async grammarFromGbnf(gbnf: string): Promise<LlamaGrammar> {
+    try {
+      return await this.llama.createGrammar({ grammar: gbnf });
+    } catch (err) {
+      throw new CortexError("REQ_INVALID_ARGUMENT", `sampling.grammar is not a valid GBNF grammar: ${errorMessage(err)}`);
+    }
+  }
+
   async dispose(): Promise<void> {
     await this.llama.dispose();
   }
@@ -154,7 +160,7 @@ interface Slot {
 }
 
 /** One loaded model: a context whose sequences are the slots parallel requests run in. */
-export class EngineModel {
+export class EngineModel implements LoadedModel {
   private readonly free: Slot[] = [];
   private created = 0;
   private embedding: Promise<LlamaEmbeddingContext> | undefined;
@@ -187,15 +193,6 @@ export class EngineModel {
     return this.wrapper;
   }
 
-  /** Tools for the chat template; a template that never mentions tools cannot render them for its model. */
-  private functionsFor(tools: readonly ToolSpec[]): ChatModelFunctions {
-    const template = this.model.fileInfo.metadata?.tokenizer?.chat_template ?? "";
-    if (!/\btools?\b/.test(template)) {
-      throw new CortexError("INF_NO_TOOLS", `${path.basename(this.spec.path)}: the model's chat template has no tool support, so it cannot be given tools`);
-    }
-    return Object.fromEntries(tools.map((t) => [t.name, { ...(t.description ? { description: t.description } : {}), ...(t.parameters ? { params: t.parameters as GbnfJsonSchema } : {}) }]));
-  }
-
   private takeSlot(): Slot {
     const slot = this.free.pop();
     if (slot) return slot;
@@ -207,7 +204,7 @@ export class EngineModel {
   /** Generates into `sink`; stops within one token of `signal` aborting (finish reason "cancelled"). */
   async generate(input: GenerationInput, sampling: SamplingSpec, sink: PieceSink, signal: AbortSignal): Promise<GenerationResult> {
     const s = resolveSampling(sampling);
-    const grammar = s.jsonSchema ? await this.engine.grammarFor(s.jsonSchema) : undefined;
+    const grammar = s.grammar !== undefined ? await this.engine.grammarFromGbnf(s.grammar) : s.jsonSchema ? await this.engine.grammarFor(s.jsonSchema) : undefined;
     const slot = this.takeSlot();
     const t0 = performance.now();
     let firstAt = 0;
@@ -250,7 +247,7 @@ export class EngineModel {
         // at the template's end-of-turn triggers. (LlamaChat does the same with segment and function-call
         // detection on every token, which costs ~8 ms per token on CPU; plain chat needs neither.)
         slot.completion ??= new LlamaCompletion({ contextSequence: slot.sequence });
-        const functions = input.tools?.length ? this.functionsFor(input.tools) : undefined;
+        const functions = input.tools?.length ? chatFunctions(input.tools, this.model.fileInfo.metadata?.tokenizer?.chat_template ?? "", this.spec.path) : undefined;
         const state = this.chatWrapper.generateContextState({ chatHistory: toHistory(input.messages), ...(functions ? { availableFunctions: functions } : {}) });
         const tokens = state.contextText.tokenize(this.model.tokenizer);
         promptTokens = tokens.length;
@@ -313,43 +310,6 @@ export class EngineModel {
     if (this.embedding) await (await this.embedding.catch(() => undefined))?.dispose();
     await this.context.dispose();
     await this.model.dispose();
-  }
-}
-
-/**
- * Turns → node-llama-cpp's history. An assistant turn's tool calls become function calls whose results are the
- * tool turns that follow it (by toolCallId, else in order); the template renders both in its own syntax.
- */
-function toHistory(messages: readonly ChatTurn[]): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = [];
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i]!;
-    if (m.role === "system") history.push({ type: "system", text: m.content });
-    else if (m.role === "user") history.push({ type: "user", text: m.content });
-    else if (m.role === "tool") throw new CortexError("REQ_INVALID_ARGUMENT", `messages[${i}] is a tool result that follows no assistant tool call`, { details: { field: `messages[${i}]` } });
-    else {
-      const response: ChatModelResponse["response"] = m.content ? [m.content] : [];
-      const calls = m.toolCalls ?? [];
-      const results: ChatTurn[] = [];
-      while (calls.length > 0 && messages[i + 1]?.role === "tool") results.push(messages[++i]!);
-      calls.forEach((c, k) => {
-        const r = results.find((t) => t.toolCallId === c.id) ?? (results.every((t) => !t.toolCallId) ? results[k] : undefined);
-        if (!r) throw new CortexError("REQ_INVALID_ARGUMENT", `the tool call ${c.id} (${c.name}) has no tool message with its result`, { details: { field: "messages" } });
-        response.push({ type: "functionCall", name: c.name, params: jsonOrText(c.arguments), result: jsonOrText(r.content) });
-      });
-      history.push({ type: "model", response });
-    }
-  }
-  // A trailing assistant message is continued; otherwise the model answers in a new response.
-  if (history.at(-1)?.type !== "model") history.push({ type: "model", response: [] });
-  return history;
-}
-
-function jsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 

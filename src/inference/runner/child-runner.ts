@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { CortexError } from "../../errors/cortex-error.js";
 import { isErrorCode } from "../../errors/codes.js";
 import type { DeviceInfo, EmbedResult, GenerationInput, GenerationResult, LoadResult, LoadSpec, MemorySample, PieceSink, SamplingSpec } from "../engine/engine-types.js";
-import type { ModelRunner } from "./model-runner.js";
+import { DEFAULT_ENGINE, type ModelRunner } from "./model-runner.js";
+import type { EngineKind } from "../engine/engine.js";
 import type { FromRunner, ToRunner } from "./runner-protocol.js";
 
 /** dist/workers/inference-runner.js, found from this compiled file (dist/src/inference/runner/). */
@@ -17,6 +18,8 @@ export interface ChildRunnerOptions {
   threads: number;
   /** "off" keeps the runner on the CPU. */
   gpu: "auto" | "off";
+  /** @default DEFAULT_ENGINE */
+  engine?: EngineKind;
   /** Least ms between a generation's piece messages (config streamIntervalMs). @default DEFAULT_PIECE_INTERVAL_MS */
   pieceIntervalMs?: number;
   /** Entry file; default dist/workers/inference-runner.js. */
@@ -63,7 +66,7 @@ export class ChildRunner implements ModelRunner {
   }
 
   static start(opts: ChildRunnerOptions): Promise<ChildRunner> {
-    const args = ["--threads", String(opts.threads), "--gpu", opts.gpu, ...(opts.pieceIntervalMs === undefined ? [] : ["--piece-interval-ms", String(opts.pieceIntervalMs)])];
+    const args = ["--threads", String(opts.threads), "--gpu", opts.gpu, "--engine", opts.engine ?? DEFAULT_ENGINE, ...(opts.pieceIntervalMs === undefined ? [] : ["--piece-interval-ms", String(opts.pieceIntervalMs)])];
     const child = fork(opts.entry ?? runnerEntryFile(), args, {
       // A runner loads models and generates: it needs no token (a model file can be hostile).
       env: childEnv(),

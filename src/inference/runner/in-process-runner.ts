@@ -1,23 +1,23 @@
 import { CortexError } from "../../errors/cortex-error.js";
 import type { DeviceInfo, EmbedResult, GenerationInput, GenerationResult, LoadResult, LoadSpec, MemorySample, PieceSink, SamplingSpec } from "../engine/engine-types.js";
-import { LlamaEngine, type EngineModel } from "../engine/llama-engine.js";
-import type { ModelRunner, RunnerFactory } from "./model-runner.js";
+import { createEngine, type EngineKind, type InferenceEngine, type LoadedModel } from "../engine/engine.js";
+import { DEFAULT_ENGINE, type ModelRunner, type RunnerFactory } from "./model-runner.js";
 
 /**
  * A runner inside the daemon's process, sharing one engine: no IPC, but a model that makes llama.cpp abort takes
  * the daemon down. Used by benchmarks (to price isolation) and tests; the daemon uses child runners.
  */
 export class InProcessRunner implements ModelRunner {
-  private model: EngineModel | undefined;
+  private model: LoadedModel | undefined;
   readonly pid = process.pid;
 
-  constructor(private readonly engine: LlamaEngine, readonly device: DeviceInfo) {}
+  constructor(private readonly engine: InferenceEngine, readonly device: DeviceInfo) {}
 
   /** A factory whose runners share one lazily created engine. */
-  static factory(opts: { threads: number; gpu: "auto" | "off" }): RunnerFactory & { dispose(): Promise<void> } {
-    let engine: Promise<{ engine: LlamaEngine; device: DeviceInfo }> | undefined;
+  static factory(opts: { threads: number; gpu: "auto" | "off"; engine?: EngineKind }): RunnerFactory & { dispose(): Promise<void> } {
+    let engine: Promise<{ engine: InferenceEngine; device: DeviceInfo }> | undefined;
     const get = () =>
-      (engine ??= LlamaEngine.create({ threads: opts.threads, gpu: opts.gpu === "off" ? false : "auto" }).then(async (e) => ({ engine: e, device: await e.device() })));
+      (engine ??= createEngine(opts.engine ?? DEFAULT_ENGINE, { threads: opts.threads, gpu: opts.gpu === "off" ? false : "auto" }).then(async (e) => ({ engine: e, device: await e.device() })));
     const factory = async () => {
       const { engine: e, device } = await get();
       return new InProcessRunner(e, device);
@@ -58,7 +58,7 @@ export class InProcessRunner implements ModelRunner {
     // An in-process model cannot crash without taking the daemon with it.
   }
 
-  private need(): EngineModel {
+  private need(): LoadedModel {
     if (!this.model) throw new CortexError("INTERNAL", "runner has no model loaded");
     return this.model;
   }

@@ -1,4 +1,5 @@
 import type { CortexError } from "../../errors/cortex-error.js";
+import type { EngineKind } from "../engine/engine.js";
 import type { DeviceInfo, EmbedResult, GenerationInput, GenerationResult, LoadResult, LoadSpec, MemorySample, PieceSink, SamplingSpec } from "../engine/engine-types.js";
 
 /**
@@ -22,3 +23,6 @@ export interface ModelRunner {
 
 /** Starts a runner that is ready to load (its engine initialised, its device known). */
 export type RunnerFactory = () => Promise<ModelRunner>;
+
+/** The engine runners use unless told otherwise (config `engine`). */
+export const DEFAULT_ENGINE: EngineKind = "native";

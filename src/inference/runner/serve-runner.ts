@@ -1,5 +1,5 @@
 import { CortexError, errorMessage, isCortexError } from "../../errors/cortex-error.js";
-import type { EngineModel, LlamaEngine } from "../engine/llama-engine.js";
+import type { InferenceEngine, LoadedModel } from "../engine/engine.js";
 import type { FromRunner, ToRunner } from "./runner-protocol.js";
 
 /** The IPC side of a runner process: `process` itself in a forked child. */
@@ -13,16 +13,16 @@ export interface RunnerPort {
  * the previous piece is still being written joins the next one, so a slow reader gets fewer, larger messages
  * instead of a growing backlog.
  */
-export function serveRunner(engine: LlamaEngine, port: RunnerPort, exit: () => void, opts: { pieceIntervalMs?: number } = {}): void {
+export function serveRunner(engine: InferenceEngine, port: RunnerPort, exit: () => void, opts: { pieceIntervalMs?: number } = {}): void {
   const interval = opts.pieceIntervalMs ?? DEFAULT_PIECE_INTERVAL_MS;
-  let model: EngineModel | undefined;
+  let model: LoadedModel | undefined;
   const running = new Map<number, AbortController>();
 
   const fail = (id: number, err: unknown) => {
     const ce = isCortexError(err) ? err : new CortexError("INTERNAL", errorMessage(err));
     port.send({ t: "error", id, code: ce.code, message: ce.message });
   };
-  const needModel = (): EngineModel => {
+  const needModel = (): LoadedModel => {
     if (!model) throw new CortexError("INTERNAL", "runner has no model loaded");
     return model;
   };
