@@ -69,3 +69,21 @@ export async function runGeneration(
   meter?.done({ promptTokens: result.promptTokens, generatedTokens: result.generatedTokens });
   return { result, loadMs: lease.loadMs, queueMs, totalMs: performance.now() - t0 };
 }
+
+/** Embeddings on the pool, as every HTTP route runs them: a lease, the runner's vectors, the request measured. */
+export async function runEmbed(
+  pool: InferencePool,
+  model: string,
+  inputs: string[],
+  load: LoadOptions,
+  client: { signal: AbortSignal; meter?: RequestMeter | undefined },
+): Promise<{ vectors: Float32Array[]; promptTokens: number; loadMs: number }> {
+  const lease = await pool.acquire(model, load, client.signal);
+  try {
+    const r = await lease.runner.embed(inputs);
+    client.meter?.done({ promptTokens: r.promptTokens });
+    return { ...r, loadMs: lease.loadMs };
+  } finally {
+    lease.release();
+  }
+}

@@ -22,7 +22,8 @@ describe("OpenAI-compatible API with the openai SDK", { skip }, () => {
     const home = path.join(dir, "h");
     copyModel(tinyModel(), path.join(home, "models"), "tiny.gguf");
     copyModel(tinyModel({ chatTemplate: "qwen-tools" }), path.join(home, "models"), "tools.gguf");
-    h = await startHttpDaemon(home, { env: { CORTEX_HTTP_ORIGINS: "http://localhost:3000, http://127.0.0.1:8080" } });
+    // No waiting room: a request that finds every sequence busy is refused at once (429), as a full queue is.
+    h = await startHttpDaemon(home, { env: { CORTEX_HTTP_ORIGINS: "http://localhost:3000, http://127.0.0.1:8080", CORTEX_MAX_QUEUE: "0" } });
     client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: h.token, maxRetries: 0 });
   });
   after(async () => {
@@ -213,6 +214,21 @@ describe("OpenAI-compatible API with the openai SDK", { skip }, () => {
     const back = await client.responses.create({ model: "tools.gguf", input: [{ role: "user", content: "pick one" }, { type: "function_call", call_id: call.call_id, name: call.name, arguments: call.arguments }, { type: "function_call_output", call_id: call.call_id, output: "picked" }], tools, max_output_tokens: 2, temperature: 0 });
     assert.ok(back.usage!.input_tokens > called.usage!.input_tokens + 5, "the call and its output are rendered");
     await assert.rejects(client.responses.create({ model: "tiny.gguf", input: "x", previous_response_id: "resp_1" }), (e) => e instanceof OpenAI.BadRequestError && e.param === "previous_response_id");
+  });
+
+  test("a full queue is 429 with Retry-After (the SDK's RateLimitError); the busy streams then cancel", async () => {
+    const parallel = (await listModels(h.d.client)).models.find((m) => m.model === "tiny.gguf")!.parallel;
+    const body = { model: "tiny.gguf", prompt: "once upon a time", max_tokens: 3000, temperature: 0.9, stream: true } as const;
+    const streams = await Promise.all(Array.from({ length: parallel }, () => client.completions.create(body as never) as unknown as Promise<AsyncIterable<OpenAI.Completion> & { controller: AbortController }>));
+    const iters = streams.map((st) => st[Symbol.asyncIterator]());
+    await Promise.all(iters.map((it) => it.next()));
+    const err = await client.completions.create({ model: "tiny.gguf", prompt: "x", max_tokens: 2 }).then(() => undefined, (e: unknown) => e);
+    for (const st of streams) st.controller.abort();
+    assert.ok(err instanceof OpenAI.RateLimitError, String(err));
+    assert.equal(err.status, 429);
+    assert.equal(err.headers.get("retry-after"), "1");
+    assert.equal((err.error as { code?: string } | undefined)?.code ?? err.code, "INF_BUSY");
+    await eventually(async () => (await listModels(h.d.client)).models.every((m) => m.active_requests === 0), 30_000, "the streams end");
   });
 
   test("raw SSE framing: data lines, blank-line separated, [DONE] last; text/event-stream", async () => {

@@ -5,7 +5,7 @@ import { runChat, type ChatRun } from "../tool-generation.js";
 import type { LoadOptions } from "../../inference/scheduler/prepare-load.js";
 import { FINAL_STATES } from "../../jobs/job-view.js";
 import { modelHasPath } from "../../store/model-holders.js";
-import { runGeneration, type GenerationRun } from "../generation.js";
+import { runEmbed, runGeneration, type GenerationRun } from "../generation.js";
 import type { HttpDeps } from "../http-deps.js";
 import { ollamaErrorBody } from "../http-errors.js";
 import { runnableModels, type RunnableModel } from "../model-names.js";
@@ -177,33 +177,17 @@ export function registerOllama(app: FastifyInstance, deps: HttpDeps): void {
     const { load } = optionsOf(body.options, body.keep_alive);
     const inputs = typeof body.input === "string" ? [body.input] : body.input;
     const t0 = performance.now();
-    const gone = new ResponseStream(reply.raw);
-    const lease = await pool.acquire(body.model, load, gone.signal);
-    const loadMs = lease.loadMs;
-    let r;
-    try {
-      r = await lease.runner.embed(inputs);
-    } finally {
-      lease.release();
-    }
-    gone.meter?.done({ promptTokens: r.promptTokens });
+    const r = await runEmbed(pool, body.model, inputs, load, new ResponseStream(reply.raw));
     if (body.dimensions !== undefined && body.dimensions !== r.vectors[0]?.length) throw unsupported("dimensions", `${body.model} makes vectors of ${r.vectors[0]?.length ?? 0} dimensions`);
     // Ollama's /api/embed returns unit vectors.
-    return { model: body.model, embeddings: r.vectors.map(normalized), total_duration: ns(performance.now() - t0), load_duration: ns(loadMs), prompt_eval_count: r.promptTokens };
+    return { model: body.model, embeddings: r.vectors.map(normalized), total_duration: ns(performance.now() - t0), load_duration: ns(r.loadMs), prompt_eval_count: r.promptTokens };
   });
 
   app.post("/api/embeddings", async (req, reply) => {
     const body = parseBody(legacyEmbeddingsRequest, req.body);
     const { load } = optionsOf(body.options, body.keep_alive);
-    const gone = new ResponseStream(reply.raw);
-    const lease = await pool.acquire(body.model, load, gone.signal);
-    try {
-      const r = await lease.runner.embed([body.prompt]);
-      gone.meter?.done({ promptTokens: r.promptTokens });
-      return { embedding: Array.from(r.vectors[0]!) };
-    } finally {
-      lease.release();
-    }
+    const r = await runEmbed(pool, body.model, [body.prompt], load, new ResponseStream(reply.raw));
+    return { embedding: Array.from(r.vectors[0]!) };
   });
 
   /** An empty request: load the model (keep_alive applied), or with keep_alive 0 unload it. */

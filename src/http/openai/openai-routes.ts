@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { FinishReason, GenerationInput, SamplingSpec } from "../../inference/engine/engine-types.js";
 import { CortexError } from "../../errors/cortex-error.js";
-import { runGeneration, type GenerationRun } from "../generation.js";
+import { runEmbed, runGeneration, type GenerationRun } from "../generation.js";
 import type { HttpDeps } from "../http-deps.js";
 import { openAiErrorBody } from "../http-errors.js";
 import { runnableModels } from "../model-names.js";
@@ -127,15 +127,7 @@ export function registerOpenAi(app: FastifyInstance, deps: HttpDeps): void {
   app.post("/v1/embeddings", async (req, reply) => {
     const body = parseBody(embeddingsRequest, req.body);
     const inputs = typeof body.input === "string" ? [body.input] : body.input;
-    const gone = new ResponseStream(reply.raw);
-    const lease = await pool.acquire(body.model, {}, gone.signal);
-    let r;
-    try {
-      r = await lease.runner.embed(inputs);
-    } finally {
-      lease.release();
-    }
-    gone.meter?.done({ promptTokens: r.promptTokens });
+    const r = await runEmbed(pool, body.model, inputs, {}, new ResponseStream(reply.raw));
     const size = r.vectors[0]?.length ?? 0;
     if (body.dimensions !== undefined && body.dimensions !== size) throw unsupported("dimensions", `${body.model} makes vectors of ${size} dimensions`);
     const base64 = body.encoding_format === "base64";
