@@ -11,7 +11,7 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "mlx-conve
 const THREADS = Number(process.env.CORTEX_BENCH_THREADS) || 2;
 
 /** Copy every file of `src` into `dst` and fsync each (what the converter does to its own output). */
-async function plainCopy(src: string, dst: string): Promise<void> {
+export async function plainCopy(src: string, dst: string): Promise<void> {
   fs.mkdirSync(dst);
   for (const f of fs.readdirSync(src)) {
     await fs.promises.copyFile(path.join(src, f), path.join(dst, f));

@@ -7,11 +7,12 @@ import { inferenceIsolation, inferenceTokens, inferenceTtft } from "./inference.
 import { listModelsCold, listModelsWarm } from "./list-models.js";
 import { convertOnePass, quantizeQ4km, quantizeQ8 } from "./quantize.js";
 import { mlxConvert } from "./mlx-convert.js";
+import { mlxToGguf } from "./mlx-to-gguf.js";
 import { runLlamaServerBench } from "./llama-server.js";
 import { httpTokens } from "./http-tokens.js";
 
 /** `npm run bench [name…]`: runs the named benchmarks (all when none is named). */
-const ALL: Benchmark[] = [cliStartup, cliStartupLs, rpcLatency, download, listModelsWarm, listModelsCold, inferenceTokens, inferenceIsolation, inferenceTtft, httpTokens, quantizeQ4km, quantizeQ8, convertOnePass, mlxConvert];
+const ALL: Benchmark[] = [cliStartup, cliStartupLs, rpcLatency, download, listModelsWarm, listModelsCold, inferenceTokens, inferenceIsolation, inferenceTtft, httpTokens, quantizeQ4km, quantizeQ8, convertOnePass, mlxConvert, mlxToGguf];
 
 /** Suites that print several paired results of their own. */
 const SUITES: Record<string, () => Promise<unknown>> = { "llama-server": runLlamaServerBench };

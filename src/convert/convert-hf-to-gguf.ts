@@ -1,11 +1,11 @@
 import { checkGgufSource } from "./gguf-source-check.js";
 import { rename, rm, type FileHandle } from "node:fs/promises";
-import { CortexError, isCortexError } from "../errors/cortex-error.js";
+import { CortexError } from "../errors/cortex-error.js";
 import { GGML_TYPE as G, llamaFtypeLabel } from "../formats/gguf/ggml-types.js";
-import { GgufWriter } from "../formats/gguf/gguf-writer.js";
 import { openSafetensorsCheckpoint } from "../formats/safetensors/read-safetensors-index.js";
 import { planConversion, resolveMode, type PlannedTensor } from "./convert-plan.js";
 import { tensorChunks } from "./tensor-chunks.js";
+import { writeGgufFile } from "./write-gguf-file.js";
 import { encodeTensor, isBuiltinType, roundThrough, type QuantizeTensorFn } from "./encode-tensor.js";
 import { readJsonObject } from "./hf-config.js";
 import { finishModelKv, openModelHeader, verifyGguf } from "./gguf-model-header.js";
@@ -139,32 +139,16 @@ export async function convertHfToGguf(o: ConvertHfToGgufOptions): Promise<Conver
 }
 
 async function writeGguf(o: ConvertHfToGgufOptions, dir: string, kv: GgufKvList, plan: readonly PlannedTensor[], path: string, checkAbort: () => void): Promise<void> {
-  const writer = await GgufWriter.create(path);
   const handles = new Map<string, FileHandle>();
-  try {
-    kv.writeTo(writer);
-    for (const t of plan) writer.addTensorInfo(t.name, t.dims, t.type, t.byteSize);
-    await writer.writeHeader();
-    const bytesTotal = plan.reduce((a, t) => a + t.byteSize, 0);
-    let bytesDone = 0;
-    const chunkLimit = o.chunkBytes ?? 64 << 20;
-    for (const [i, t] of plan.entries()) {
-      checkAbort();
-      for await (const { data, dims } of tensorChunks(t, handles, chunkLimit)) {
-        checkAbort();
-        if (t.roundVia !== undefined) roundThrough(data, t.roundVia);
-        const bytes = await encodeTensor(t.name, data, dims, t.type, t.type === G.F32 || t.type === G.F16 || t.type === G.BF16 ? undefined : o.quantizeTensor);
-        await writer.writeTensorData(t.name, bytes);
-        bytesDone += bytes.byteLength;
-        o.onProgress?.({ tensor: t.name, done: i, total: plan.length, bytesDone, bytesTotal });
-      }
-      o.onProgress?.({ tensor: t.name, done: i + 1, total: plan.length, bytesDone, bytesTotal });
+  const chunkLimit = o.chunkBytes ?? 64 << 20;
+  async function* chunks(t: PlannedTensor): AsyncGenerator<Uint8Array> {
+    for await (const { data, dims } of tensorChunks(t, handles, chunkLimit)) {
+      if (t.roundVia !== undefined) roundThrough(data, t.roundVia);
+      yield encodeTensor(t.name, data, dims, t.type, t.type === G.F32 || t.type === G.F16 || t.type === G.BF16 ? undefined : o.quantizeTensor);
     }
-    await writer.finish();
-  } catch (err) {
-    await writer.abort().catch(() => undefined);
-    await rm(path, { force: true });
-    throw isCortexError(err) || !(err instanceof Error) ? err : new CortexError("CONV_FAILED", `converting ${dir}: ${err.message}`, { cause: err });
+  }
+  try {
+    await writeGgufFile({ path, sourceDir: dir, kv, plan, chunks, checkAbort, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
   } finally {
     for (const fh of handles.values()) await fh.close().catch(() => undefined);
   }

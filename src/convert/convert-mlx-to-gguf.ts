@@ -1,7 +1,7 @@
 import { rename, rm, type FileHandle } from "node:fs/promises";
-import { CortexError, isCortexError } from "../errors/cortex-error.js";
+import { CortexError } from "../errors/cortex-error.js";
 import { GGML_TYPE as G, ggmlTypeName, llamaFtypeLabel } from "../formats/gguf/ggml-types.js";
-import { GgufWriter } from "../formats/gguf/gguf-writer.js";
+import type { GgufWriter } from "../formats/gguf/gguf-writer.js";
 import { openSafetensorsCheckpoint } from "../formats/safetensors/read-safetensors-index.js";
 import { tensorBytesToFloat32 } from "../formats/safetensors/read-tensor-data.js";
 import { affineDequantize } from "../mlx/affine-quantize.js";
@@ -10,8 +10,9 @@ import { decodeBuiltin, encodeTensor, isBuiltinType, type DequantizeTensorFn, ty
 import { finishModelKv, openModelHeader, verifyGguf } from "./gguf-model-header.js";
 import { readJsonObject } from "./hf-config.js";
 import { firstNonF16, repackQ4_1, repackQ5_1 } from "./mlx-affine-blocks.js";
-import { mlxQuantizationOf, planMlxConversion, withRepackFallback, type MlxPlannedTensor, type MlxQuantSource } from "./mlx-gguf-plan.js";
+import { AUTO_MAPPING, mlxQuantizationOf, planMlxConversion, withRepackFallback, type MlxPlannedTensor, type MlxQuantSource } from "./mlx-gguf-plan.js";
 import { readTensorRange, tensorChunks } from "./tensor-chunks.js";
+import { writeGgufFile } from "./write-gguf-file.js";
 import type { TokenizerSummary } from "./tokenizer-to-gguf.js";
 
 export interface ConvertMlxToGgufOptions {
@@ -31,6 +32,8 @@ export interface ConvertMlxToGgufOptions {
   readonly onWarning?: (message: string) => void;
   /** Rows per chunk keep a chunk's f32 data under this. @default 64 MiB */
   readonly chunkBytes?: number;
+  /** Moves the verified staging file onto outPath (a job's no-overwrite publish). @default rename */
+  readonly publish?: (staging: string, outPath: string) => Promise<unknown>;
 }
 
 /** How far a re-quantized tensor kind is from the MLX weights (f32 `scale·q + bias`). */
@@ -67,6 +70,9 @@ export interface ConvertMlxToGgufResult {
   readonly parameterCount: number;
   readonly mlx: MlxConversionReport;
 }
+
+/** The variant name the pool and job results give a GGUF made from an MLX model. */
+export const GGUF_FROM_MLX = "gguf-from-mlx";
 
 const kindOf = (name: string): string => name.replace(/^blk\.\d+\./, "");
 const cancelled = (dir: string, reason: unknown): CortexError => new CortexError("JOB_CANCELLED", `conversion of ${dir} was cancelled`, { cause: reason });
@@ -108,7 +114,7 @@ export async function convertMlxToGguf(o: ConvertMlxToGgufOptions): Promise<Conv
     try {
       const fileBytes = await verifyGguf(staging, header.kv.size, plan);
       checkAbort();
-      await rename(staging, o.outPath);
+      await (o.publish ?? rename)(staging, o.outPath);
       return {
         outPath: o.outPath, architecture: header.arch.ggufArch, ftype: planned.ftype, ftypeLabel: llamaFtypeLabel(planned.ftype) ?? String(planned.ftype),
         tensors: plan.map((t) => ({ name: t.name, type: t.type, dims: t.dims })), fileBytes, tokenizer, parameterCount,
@@ -156,33 +162,11 @@ interface KindStats {
 }
 
 async function writeMlxGguf(o: ConvertMlxToGgufOptions, kv: { writeTo(w: GgufWriter): void }, plan: readonly MlxPlannedTensor[], path: string, handles: Map<string, FileHandle>, checkAbort: () => void): Promise<Map<string, KindStats>> {
-  const writer = await GgufWriter.create(path);
   const stats = new Map<string, KindStats>();
-  try {
-    kv.writeTo(writer);
-    for (const t of plan) writer.addTensorInfo(t.name, t.dims, t.type, t.byteSize);
-    await writer.writeHeader();
-    const bytesTotal = plan.reduce((a, t) => a + t.byteSize, 0);
-    let bytesDone = 0;
-    const limit = o.chunkBytes ?? 64 << 20;
-    for (const [i, t] of plan.entries()) {
-      checkAbort();
-      const chunks = "quant" in t.source ? quantChunks(o, t, t.source.quant, t.source.encoding, handles, limit, stats) : floatChunks(o, t, handles, limit);
-      for await (const bytes of chunks) {
-        checkAbort();
-        await writer.writeTensorData(t.name, bytes);
-        bytesDone += bytes.byteLength;
-        o.onProgress?.({ tensor: t.name, done: i, total: plan.length, bytesDone, bytesTotal });
-      }
-      o.onProgress?.({ tensor: t.name, done: i + 1, total: plan.length, bytesDone, bytesTotal });
-    }
-    await writer.finish();
-    return stats;
-  } catch (err) {
-    await writer.abort().catch(() => undefined);
-    await rm(path, { force: true });
-    throw isCortexError(err) || !(err instanceof Error) ? err : new CortexError("CONV_FAILED", `converting ${o.sourceDir}: ${err.message}`, { cause: err });
-  }
+  const limit = o.chunkBytes ?? 64 << 20;
+  const chunks = (t: MlxPlannedTensor) => ("quant" in t.source ? quantChunks(o, t, t.source.quant, t.source.encoding, handles, limit, stats) : floatChunks(o, t, handles, limit));
+  await writeGgufFile({ path, sourceDir: o.sourceDir, kv, plan, chunks, checkAbort, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+  return stats;
 }
 
 async function* floatChunks(o: ConvertMlxToGgufOptions, t: MlxPlannedTensor, handles: Map<string, FileHandle>, limit: number): AsyncGenerator<Uint8Array> {
@@ -274,4 +258,22 @@ function report(plan: readonly MlxPlannedTensor[], stats: Map<string, KindStats>
     maxAbs: s.measured ? s.max : NaN, rms: s.measured && s.n > 0 ? Math.sqrt(s.sumSq / s.n) : NaN,
   }));
   return { ...(quantization ? { quantization } : {}), mapping, bitExact: { exact, quantized }, fallbacks, differences };
+}
+
+/** Bit widths `auto` repacks without loss (Q4_1, Q5_1). */
+export const AUTO_MAPPING_EXACT_BITS: readonly number[] = Object.entries(AUTO_MAPPING).filter(([, m]) => m.exact).map(([b]) => Number(b));
+
+/**
+ * An MLX-quantized folder's default quantization and the file type `auto` gives it ("Q4_1" for 4-bit…), read
+ * from config.json alone; undefined for a folder that is not MLX-quantized (a float MLX model converts as its
+ * HF checkpoint would).
+ * @throws CortexError FMT_INVALID for a malformed quantization object.
+ */
+export async function mlxGgufAuto(dir: string): Promise<{ readonly bits: number; readonly groupSize: number; readonly label: string } | undefined> {
+  const raw = await readJsonObject(dir, "config.json");
+  const q = raw ? mlxQuantizationOf(raw, `${dir}/config.json`) : undefined;
+  if (!q) return undefined;
+  const auto = AUTO_MAPPING[q.bits];
+  if (!auto) throw new CortexError("FMT_INVALID", `${dir}/config.json: ${q.bits}-bit affine quantization is not an MLX bit width (2, 3, 4, 5, 6, 8)`);
+  return { bits: q.bits, groupSize: q.groupSize, label: llamaFtypeLabel(auto.ftype) ?? String(auto.ftype) };
 }

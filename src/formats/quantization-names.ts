@@ -16,7 +16,7 @@ export type QuantizationName = (typeof QUANTIZATIONS)[number] | "UNSPECIFIED";
 export const GGUF_QUANT_TYPES = ["Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q4_K_M", "Q4_K_S", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q3_K_M", "Q2_K", "F16", "BF16"] as const;
 export type GgufQuantType = (typeof GGUF_QUANT_TYPES)[number];
 /** Plain conversion outtypes (convert_hf_to_gguf's --outtype); quantization types are accepted too (one pass). */
-export const GGUF_OUTTYPES = ["f32", "f16", "bf16", "q8_0"] as const;
+export const GGUF_OUTTYPES = ["auto", "f32", "f16", "bf16", "q8_0"] as const;
 
 /** Words users type for a store quantization, beside the store names themselves (case-insensitive). */
 const ALIASES: Readonly<Record<string, QuantizationName>> = { F16: "FP16", F32: "FP32", MLX: "MLX_AFFINE", Q4_K: "Q4_K_M", Q5_K: "Q5_K_M", Q3_K: "Q3_K_M" };
@@ -39,10 +39,13 @@ export function parseQuantType(field: string, value: string): GgufQuantType {
   return t as GgufQuantType;
 }
 
-/** GGUF --outtype: f32/f16/bf16/q8_0, or any quantization type for the one-pass path. Default f16. */
+/**
+ * GGUF --outtype: auto/f32/f16/bf16/q8_0, or any quantization type for the one-pass path. Default auto: an
+ * MLX-quantized model's bit-exact mapping (Q4_1, Q5_1…), F16 for a float checkpoint.
+ */
 export function parseOuttype(value: string): string {
   const v = value.trim();
-  if (v === "") return "f16";
+  if (v === "") return "auto";
   if ((GGUF_OUTTYPES as readonly string[]).includes(v.toLowerCase())) return v.toLowerCase();
   return parseQuantType("outtype", v);
 }

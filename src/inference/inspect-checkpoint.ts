@@ -1,6 +1,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
+import { mlxGgufAuto } from "../convert/convert-mlx-to-gguf.js";
+import { readSafetensorsHeader } from "../formats/safetensors/read-safetensors-header.js";
 import { openSafetensorsCheckpoint } from "../formats/safetensors/read-safetensors-index.js";
 import { configFacts } from "../store/inspect/inspect-folder.js";
 import { readJsonObject } from "../store/inspect/read-json-file.js";
@@ -51,4 +53,22 @@ export function estimateCheckpoint(info: CheckpointInfo, contextSize: number, pa
   const weightsBytes = Math.round(info.f16WeightsBytes * 1.1);
   const contextBytes = Math.round(kv * 1.1);
   return { totalBytes: weightsBytes + contextBytes, weightsBytes, contextBytes, vramBytes: 0 };
+}
+
+/** An MLX model folder: quantized (with the GGUF type its bit-exact bridge gives) or float. */
+export interface MlxFolder {
+  readonly quantized?: { readonly bits: number; readonly groupSize: number; readonly label: string };
+}
+
+/**
+ * Whether a checkpoint folder is an MLX model (mlx-lm's rules): config.json `quantization`, else safetensors
+ * metadata `{"format": "mlx"}` on its first shard. Undefined for an HF checkpoint.
+ */
+export async function inspectMlxFolder(dir: string): Promise<MlxFolder | undefined> {
+  const quantized = await mlxGgufAuto(dir);
+  if (quantized) return { quantized };
+  const first = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith(".safetensors")).sort()[0];
+  if (!first) return undefined;
+  const h = await readSafetensorsHeader(path.join(dir, first));
+  return h.metadata?.["format"] === "mlx" ? {} : undefined;
 }

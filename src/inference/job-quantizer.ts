@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { HomePaths } from "../config/paths.js";
+import { mlxGgufAuto } from "../convert/convert-mlx-to-gguf.js";
 import { CortexError } from "../errors/cortex-error.js";
 import { isErrorCode } from "../errors/codes.js";
 import { parseSnapshotPath } from "../hub/hf-cache-layout.js";
@@ -30,7 +31,8 @@ async function sourceMtime(source: string): Promise<number> {
 
 /**
  * The pool's Quantizer backed by the job system: a GGUF goes through a "quantize" job, a SafeTensors checkpoint
- * through one "convert" job (safetensors → the type in one pass). Outputs land where the jobs put them
+ * through one "convert" job (safetensors → the type in one pass), an MLX-quantized model through one "convert" job
+ * with outtype auto (the bit-exact bridge). Outputs land where the jobs put them
  * (quantized_models/<stem>-<TYPE>.gguf, a checkpoint's F16 in models/), so variants made by `cortex quantize` or
  * `cortex convert` are reused and the pool's are listed by the store like any other model.
  */
@@ -40,15 +42,17 @@ export class JobQuantizer implements Quantizer {
 
   constructor(private readonly jobs: Pick<JobManager, "submit" | "get" | "watch">, private readonly paths: Pick<HomePaths, "models" | "quantizedModels">) {}
 
-  /** Where the job for `source` → `type` writes its output. */
-  outputPath(source: string, type: VariantType, isCheckpoint: boolean): string {
+  /** Where the job for `source` → `type` writes its output (an MLX model's: named by the type `auto` gives it). */
+  async outputPath(source: string, type: VariantType, isCheckpoint: boolean): Promise<string> {
     const stem = isCheckpoint ? checkpointSource(source).stem : modelStem(source);
-    return path.join(isCheckpoint && type === "F16" ? this.paths.models : this.paths.quantizedModels, ggufOutputFile(stem, type));
+    const label = type === "MLX" ? (await mlxGgufAuto(source))?.label : type;
+    if (!label) throw new CortexError("FMT_UNSUPPORTED", `${source} is not an MLX-quantized model`);
+    return path.join(isCheckpoint && type === "F16" ? this.paths.models : this.paths.quantizedModels, ggufOutputFile(stem, label));
   }
 
   async existing(source: string, type: VariantType): Promise<string | undefined> {
     const isCheckpoint = (await fs.stat(source)).isDirectory();
-    const out = this.outputPath(source, type, isCheckpoint);
+    const out = await this.outputPath(source, type, isCheckpoint);
     const st = await fs.stat(out).catch(() => undefined);
     // A variant older than its source was made from other weights.
     if (!st?.isFile() || st.mtimeMs < (await sourceMtime(source))) return undefined;
@@ -72,7 +76,7 @@ export class JobQuantizer implements Quantizer {
     const data = isCheckpoint
       ? (() => {
           const { source: src } = checkpointSource(source);
-          return { model: src, source: src, target: "gguf", outtype: parseOuttype(type), outputName: "", keepIntermediate: false };
+          return { model: src, source: src, target: "gguf", outtype: parseOuttype(type === "MLX" ? "auto" : type), outputName: "", keepIntermediate: false };
         })()
       : { model: source, target: "gguf", type: parseQuantType("type", type), outputName: "", threads: 0 };
     const submitted = await this.jobs.submit(kind, data, { dedupeKey: `${kind}@${JSON.stringify(data)}`, attempts: 2 });

@@ -3,8 +3,11 @@ import { formatBytes as human } from "./format-bytes.js";
 
 /** Variants the pool may load instead of a model that does not fit. */
 export type FallbackType = "Q8_0" | "Q4_K_M";
-/** What a quantizer makes: a fallback, or (from a SafeTensors checkpoint, which llama.cpp cannot load) its F16 GGUF. */
-export type VariantType = FallbackType | "F16";
+/**
+ * What a quantizer makes: a fallback, or (from a SafeTensors checkpoint, which llama.cpp cannot load) its F16 GGUF,
+ * or (from an MLX-quantized model) its GGUF in the bit-exact mapping ("MLX": Q4_1 for 4-bit, Q5_1 for 5-bit…).
+ */
+export type VariantType = FallbackType | "F16" | "MLX";
 
 /** Average bits per weight of a GGUF weight type; Q4_K_M mixes q4_K and q6_K (4.91 BPW measured by llama-quantize). */
 export function bitsPerWeight(type: string): number | undefined {

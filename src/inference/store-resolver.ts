@@ -5,12 +5,12 @@ import type { ModelRecord } from "../store/model-types.js";
 import { resolveModelRef } from "../store/resolve-model-ref.js";
 import { resolveModelPath } from "../store/resolve-model-path.js";
 
-/** The file the pool loads for a store record: a GGUF's first part, or a SafeTensors checkpoint's folder (converted on load). */
+/** The file the pool loads for a store record: a GGUF's first part, or a SafeTensors checkpoint's or MLX model's folder (converted on load). */
 export function runnablePath(m: ModelRecord, ref: string): string {
   const named = `model "${ref}"${ref === m.id ? "" : ` (${m.id})`}`;
   if (m.facts.brokenReason) throw new CortexError("REG_BROKEN", `${named} is broken: ${m.facts.brokenReason}`);
   if (m.facts.format === "GGUF") return m.paths[0]!;
-  if (m.facts.format === "SAFETENSORS" && m.kind === "folder") {
+  if ((m.facts.format === "SAFETENSORS" || m.facts.format === "MLX") && m.kind === "folder") {
     // A pipeline (FLUX) or another non-LLM is not something llama.cpp runs: say what it is rather than convert.
     if (m.facts.components?.length) throw new CortexError("CONV_UNSUPPORTED_ARCH", `${named} is a ${m.facts.architecture || "multi-component"} model (${m.facts.components.map((c) => c.name).join(", ")}), not a language model the inference pool runs`);
     return m.paths[0]!;
@@ -19,7 +19,7 @@ export function runnablePath(m: ModelRecord, ref: string): string {
     const what = m.facts.weightsBytes === 0 ? "has no weights yet (config.json only)" : "has only PyTorch pickles";
     throw new CortexError("CONV_NEEDS_SAFETENSORS", `${named} ${what}: safetensors weights are needed to convert it for inference (pickles are never unpickled); pull a safetensors revision`);
   }
-  throw new CortexError("FMT_UNSUPPORTED", `${named} is ${m.facts.format}: the inference pool runs GGUF models and converts SafeTensors checkpoints`);
+  throw new CortexError("FMT_UNSUPPORTED", `${named} is ${m.facts.format}: the inference pool runs GGUF models and converts SafeTensors checkpoints and MLX models`);
 }
 
 /**

@@ -157,6 +157,22 @@ export class JobManager {
     return { job: await this.get(id), deduplicated: id !== jobId };
   }
 
+  /**
+   * A flow's parent fails when a child does, and BullMQ records only "child <key> failed": the parent reports the
+   * failing step's own error code and message (followed down nested steps), never INTERNAL.
+   */
+  private async withChildFailure(msg: JobMessage, job: BullJob, depth = 0): Promise<JobMessage> {
+    const m = /^child (\S+) failed$/.exec(job.failedReason ?? "");
+    if (!m || depth > 8) return msg;
+    const childId = m[1]!.slice(m[1]!.lastIndexOf(":") + 1);
+    const child = await this.find(childId).catch(() => undefined);
+    if (!child) return msg;
+    const c = await this.withChildFailure(toJobMessage(child.job, child.state), child.job, depth + 1);
+    if (!c.error_code) return msg;
+    const step = c.type.replace("JOB_TYPE_", "").toLowerCase();
+    return { ...msg, error_code: c.error_code, error_message: c.error_message.startsWith("step ") ? c.error_message : `step ${step} (${childId}) failed: ${c.error_message}`, ...(c.error_code === "JOB_CANCELLED" ? { state: "JOB_STATE_CANCELLED" } : {}) };
+  }
+
   private async find(jobId: string): Promise<{ job: BullJob; state: BullState | "unknown" } | undefined> {
     const queueName = queueOfJobId(jobId);
     if (!queueName) return undefined;
@@ -176,7 +192,7 @@ export class JobManager {
 
   private async getNow(jobId: string): Promise<JobMessage> {
     const found = await this.find(jobId);
-    if (found) return toJobMessage(found.job, found.state);
+    if (found) return this.withChildFailure(toJobMessage(found.job, found.state), found.job);
     const tomb = await this.redis.get(`${QUEUE_PREFIX}:tombstone:${jobId}`);
     if (tomb) return JSON.parse(tomb) as JobMessage;
     throw new CortexError("JOB_NOT_FOUND", `job ${jobId} not found`);
@@ -191,7 +207,7 @@ export class JobManager {
     const all = await Promise.all(
       queueEntries(this.queues).map(async ([, q]) => {
         const jobs = await q.getJobs(["waiting", "active", "delayed", "prioritized", "waiting-children", "completed", "failed"], 0, limit - 1, false);
-        return Promise.all(jobs.filter(Boolean).map(async (j) => toJobMessage(j, await j.getState())));
+        return Promise.all(jobs.filter(Boolean).map(async (j) => this.withChildFailure(toJobMessage(j, await j.getState()), j)));
       }),
     );
     return all

@@ -63,6 +63,7 @@ type Fn = ReturnType<LibraryHandle["func"]>;
 export class GgmlNative {
   readonly files: NativeLibraryFiles;
   private readonly fn: Record<string, Fn>;
+  private readonly base: LibraryHandle;
   private backendReady = false;
 
   private constructor(files: NativeLibraryFiles) {
@@ -71,6 +72,7 @@ export class GgmlNative {
     // Load in dependency order by absolute path, so libllama's RUNPATH ($ORIGIN / @loader_path) resolves to
     // these very copies.
     const base = koffi.load(files.ggmlBase);
+    this.base = base;
     koffi.load(files.ggml);
     const llama = koffi.load(files.llama);
     const logPtr = koffi.pointer(t.logCb);
@@ -156,6 +158,29 @@ export class GgmlNative {
     const written = Number(this.fn.quantizeChunk!(type, src, dst, start, nrows, nPerRow, imatrix ?? null));
     if (written !== nrows * rowSize) throw new CortexError("QUANT_FAILED", `ggml_quantize_chunk(${name}) wrote ${written} bytes, expected ${nrows * rowSize}`);
     return written;
+  }
+
+  /**
+   * ggml's `dequantize_row_<type>` (ggml-quants.c, exported by libggml-base): `n` values of a quantized row
+   * block sequence back to f32. Used to measure how far a re-quantization moved the weights.
+   * @throws CortexError QUANT_UNSUPPORTED_TYPE outside CHUNK_TYPES; REQ_INVALID_ARGUMENT for a size mismatch.
+   */
+  ggmlDequantize(type: number, bytes: Uint8Array, n: number): Float32Array {
+    const quantized = CHUNK_TYPES.filter((t) => !t.startsWith("F") && !t.startsWith("BF"));
+    if (!CHUNK_TYPE_IDS.has(type) || !quantized.includes(typeLabel(type) as (typeof quantized)[number])) {
+      throw new CortexError("QUANT_UNSUPPORTED_TYPE", `ggmlDequantize: type ${typeLabel(type)} is not supported (supported: ${quantized.join(", ")})`);
+    }
+    checkCount(n, "n");
+    const blck = this.ggmlBlckSize(type);
+    if (n % blck !== 0) throw invalid(`ggmlDequantize: ${n} values is not a multiple of the ${typeLabel(type)} block size ${blck}`);
+    const need = (n / blck) * this.ggmlTypeSize(type);
+    if (bytes.byteLength < need) throw invalid(`ggmlDequantize: ${bytes.byteLength} bytes, ${n} ${typeLabel(type)} values need ${need}`);
+    const name = typeLabel(type);
+    const key = `dequantize_row_${name.toLowerCase().replace(/_k$/, "_K")}`;
+    this.fn[key] ??= this.base.func(`void ${key}(const void *x, void *y, int64_t k)`);
+    const out = new Float32Array(n);
+    if (n > 0) this.fn[key]!(bytes, out, n);
+    return out;
   }
 
   /** `llama_model_quantize_default_params()` (ftype Q8_0, threads = hardware concurrency). */
@@ -275,6 +300,11 @@ export function ggmlQuantizeChunk(type: number, src: Float32Array, dst: Uint8Arr
   return loadGgmlNative().ggmlQuantizeChunk(type, src, dst, start, nrows, nPerRow, imatrix);
 }
 /** `ggml_row_size` on the default libraries. */
+/** `dequantize_row_<type>` on the default libraries; see GgmlNative.ggmlDequantize. */
+export function ggmlDequantize(type: number, bytes: Uint8Array, n: number): Float32Array {
+  return loadGgmlNative().ggmlDequantize(type, bytes, n);
+}
+
 export function ggmlRowSize(type: number, ne: number): number {
   return loadGgmlNative().ggmlRowSize(type, ne);
 }

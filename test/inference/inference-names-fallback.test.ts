@@ -77,11 +77,12 @@ describe("names: the pool runs what `cortex ls` shows", { skip: tinyModelsUnavai
   });
 });
 
-test("runnablePath: a GGUF's first shard, a checkpoint's folder; other formats and broken models are refused by name", () => {
+test("runnablePath: a GGUF's first shard, a checkpoint's or MLX model's folder; other formats and broken models are refused by name", () => {
   const rec = (facts: object, kind: "gguf" | "folder", paths: string[]) => ({ id: "abcdef012345", name: "m", kind, paths, facts: { format: "GGUF", ...facts } }) as unknown as ModelRecord;
   assert.equal(runnablePath(rec({}, "gguf", ["/m/x-00001-of-00002.gguf", "/m/x-00002-of-00002.gguf"]), "x"), "/m/x-00001-of-00002.gguf");
   assert.equal(runnablePath(rec({ format: "SAFETENSORS" }, "folder", ["/m/ckpt"]), "ckpt"), "/m/ckpt");
-  assert.throws(() => runnablePath(rec({ format: "MLX" }, "folder", ["/m/mlx"]), "mlx"), (e: CortexError) => e.code === "FMT_UNSUPPORTED" && /model "mlx" \(abcdef012345\) is MLX/.test(e.message));
+  assert.equal(runnablePath(rec({ format: "MLX" }, "folder", ["/m/mlx"]), "mlx"), "/m/mlx", "MLX folders are converted on load (#17)");
+  assert.throws(() => runnablePath(rec({ format: "GPTQ" }, "folder", ["/m/gptq"]), "gptq"), (e: CortexError) => e.code === "FMT_UNSUPPORTED" && /model "gptq" \(abcdef012345\) is GPTQ/.test(e.message));
   assert.throws(() => runnablePath(rec({ brokenReason: "missing part 2" }, "gguf", ["/m/y-00001-of-00002.gguf"]), "y"), (e: CortexError) => e.code === "REG_BROKEN" && /missing part 2/.test(e.message));
 });
 

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { runCli, startDaemon } from "../helpers/daemon.js";
+import { waitFinal } from "../helpers/jobs.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import type { HubRepo } from "../hub/loopback-hub.js";
 import { LoopbackHub } from "../hub/loopback-hub.js";
@@ -76,6 +77,13 @@ test("the seeds' commands through the daemon: catalog, pull by short name and pr
     assert.ok(fs.existsSync(path.join(hf, `models--${repo.replace("/", "--")}`)), `${repo} pulled by --preset all`);
   }
   assert.ok(!fs.existsSync(path.join(hf, "models--facebook--musicgen-small", "snapshots", hub.commitOf("facebook/musicgen-small"), "state_dict.bin")), "MusicGen's legacy pickles left out");
+
+  // A flow whose convert step cannot succeed (MusicGen is no LLM): the parent reports the step's error, not INTERNAL.
+  const flow = await d.client.unary("cortex.v1.JobService", "SubmitBatch", { flows: [{ pull: { repo: "musicgen-small" }, quantize_types: ["Q4_K_M"] }] });
+  const failed = await waitFinal(d.client, flow.jobs[0]!.job_id);
+  assert.equal(failed.state, "JOB_STATE_FAILED");
+  assert.equal(failed.error_code, "CONV_UNSUPPORTED_ARCH", failed.error_message);
+  assert.match(failed.error_message, /step convert .*MusicgenForConditionalGeneration/);
 
   const ls = await cli("--json", "ls");
   assert.equal(ls.code, 0, ls.stderr);

@@ -14,9 +14,9 @@ const int = (name: string) => (v: string) => {
 export function registerConvert(program: Command): void {
   program
     .command("convert <source>")
-    .description("Convert a Hugging Face checkpoint (model name, path or org/name[@rev]) to MLX or GGUF")
+    .description("Convert a Hugging Face checkpoint or an MLX model (model name, path or org/name[@rev]) to MLX or GGUF")
     .requiredOption("--to <format>", "mlx or gguf")
-    .option("--outtype <type>", "GGUF: f32, f16, bf16, q8_0 or a quantization type (one pass)")
+    .option("--outtype <type>", "GGUF: auto (default: an MLX model's bit-exact Q4_1/Q5_1…, else f16), f32, f16, bf16, q8_0, or a quantization type (one pass; MLX sources: q4_1, q5_1)")
     .option("--bits <n>", "MLX: quantize to 2, 3, 4, 5, 6 or 8 bits", int("--bits"))
     .option("--group-size <n>", "MLX: quantization group size 32, 64 or 128", int("--group-size"))
     .option("--recipe <recipe>", "MLX: mixed_2_6, mixed_3_4, mixed_3_6, mixed_4_6, or auto (bits by model size)")

@@ -3,7 +3,8 @@ import { CortexError } from "../../errors/cortex-error.js";
 import type { LoadSpec } from "../engine/engine-types.js";
 import type { EstimateInput, MemoryEstimate } from "../engine/estimate-memory.js";
 import type { ModelFileInfo } from "../inspect-model-file.js";
-import { estimateCheckpoint, inspectCheckpoint } from "../inspect-checkpoint.js";
+import { AUTO_MAPPING_EXACT_BITS, GGUF_FROM_MLX } from "../../convert/convert-mlx-to-gguf.js";
+import { estimateCheckpoint, inspectCheckpoint, inspectMlxFolder, type MlxFolder } from "../inspect-checkpoint.js";
 import { chooseFallback, type Quantizer } from "../quant-fallback.js";
 
 /** Per-model load options from a request or LoadModel; absent = default. */
@@ -48,7 +49,8 @@ export interface PrepareContext {
  * Validates a model file, resolves its load settings and estimates the load (both cached by file identity and
  * settings: a hot path must not re-read headers). When the original can never fit and a quantizer is present,
  * switches to the variant chooseFallback picks (Q8_0 before Q4_K_M). A SafeTensors checkpoint folder, which
- * llama.cpp cannot load, is always converted: to F16 when that fits, else to the fallback that does.
+ * llama.cpp cannot load, is always converted: to F16 when that fits, else to the fallback that does; so is an MLX
+ * float model (the same rules: INT8 → INT4 when too large); an MLX-quantized model becomes its bit-exact GGUF.
  */
 export class LoadPreparer {
   private readonly files = new Map<string, Promise<ModelFileInfo>>();
@@ -84,7 +86,10 @@ export class LoadPreparer {
   private async prepareCheckpoint(dir: string, options: LoadOptions, ctx: PrepareContext): Promise<PreparedLoad> {
     const name = ctx.name ?? dir;
     const q = this.deps.quantizer;
-    if (!q) throw new CortexError("INF_LOAD_FAILED", `model "${name}" is a SafeTensors checkpoint (${dir}), which llama.cpp cannot load; convert it to GGUF first: cortex convert ${name} --to gguf`);
+    const mlx = await inspectMlxFolder(dir);
+    const what = mlx ? (mlx.quantized ? `an MLX ${mlx.quantized.bits}-bit model` : "an MLX model") : "a SafeTensors checkpoint";
+    if (!q) throw new CortexError("INF_LOAD_FAILED", `model "${name}" is ${what} (${dir}), which llama.cpp cannot load; convert it to GGUF first: cortex convert ${name} --to gguf`);
+    if (mlx?.quantized) return this.prepareMlx(dir, mlx.quantized, options, ctx);
     const f16 = await q.existing(dir, "F16");
     let spec: LoadSpec;
     let estimate: MemoryEstimate;
@@ -103,7 +108,25 @@ export class LoadPreparer {
     const made = (type === "F16" ? f16 : undefined) ?? (await q.existing(dir, type)) ?? (await q.quantize(dir, type, ctx.signal ?? new AbortController().signal));
     const file = await this.inspect(made);
     const vspec = { ...spec, path: made };
-    return { file, spec: vspec, estimate: await this.estimateFor(file, vspec, ctx.gpu), variant: type, variantReason: `SafeTensors checkpoint converted to ${type} GGUF: ${choice.reason}` };
+    const fromMlx = mlx !== undefined && type === "F16";
+    return {
+      file, spec: vspec, estimate: await this.estimateFor(file, vspec, ctx.gpu), variant: fromMlx ? GGUF_FROM_MLX : type,
+      variantReason: `${mlx ? "MLX float model" : "SafeTensors checkpoint"} converted to ${type} GGUF: ${choice.reason}`,
+    };
+  }
+
+  /**
+   * An MLX-quantized model is served as the GGUF its bridge makes (Q4_1/Q5_1 bit-exact, others re-quantized), made
+   * once by a conversion job (concurrent requests share it) and reused while newer than the folder.
+   */
+  private async prepareMlx(dir: string, mlx: NonNullable<MlxFolder["quantized"]>, options: LoadOptions, ctx: PrepareContext): Promise<PreparedLoad> {
+    const q = this.deps.quantizer!;
+    const made = (await q.existing(dir, "MLX")) ?? (await q.quantize(dir, "MLX", ctx.signal ?? new AbortController().signal));
+    const file = await this.inspect(made);
+    const spec = resolveSpec(file, options, this.deps.defaults);
+    const exact = AUTO_MAPPING_EXACT_BITS.includes(mlx.bits);
+    const variantReason = `MLX ${mlx.bits}-bit model (group size ${mlx.groupSize}) served as its ${mlx.label} GGUF${exact ? ", repacked bit-exact" : ", re-quantized from the dequantized weights"}`;
+    return { file, spec, estimate: await this.estimateFor(file, spec, ctx.gpu), variant: GGUF_FROM_MLX, variantReason };
   }
 
   /** Header validation is cached per file identity (path, size, mtime): a replaced file is validated again. */
