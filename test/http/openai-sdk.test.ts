@@ -119,6 +119,8 @@ describe("OpenAI-compatible API with the openai SDK", { skip }, () => {
 
   test("errors arrive as the SDK's classes: 400 naming the param, 404 naming the model, 401 for a wrong key", async () => {
     await assert.rejects(client.chat.completions.create({ model: "tiny.gguf", messages: [{ role: "user", content: "x" }], n: 2 }), (e) => e instanceof OpenAI.BadRequestError && e.param === "n" && /n is not supported/.test(e.message));
+    const penalised = await client.chat.completions.create({ model: "tiny.gguf", messages: [{ role: "user", content: "x" }], max_tokens: 4, frequency_penalty: 0.5, presence_penalty: 0.5 });
+    assert.equal(penalised.usage!.completion_tokens, 4, "frequency and presence penalties are applied, not refused");
     await assert.rejects(client.chat.completions.create({ model: "tiny.gguf", messages: [] }), (e) => e instanceof OpenAI.BadRequestError && e.param === "messages");
     await assert.rejects(client.chat.completions.create({ model: "ghost-model", messages: [{ role: "user", content: "x" }] }), (e) => e instanceof OpenAI.NotFoundError && /ghost-model/.test(e.message));
     await assert.rejects(client.chat.completions.create({ model: "ghost-model", messages: [{ role: "user", content: "x" }], stream: true }), (e) => e instanceof OpenAI.NotFoundError, "a stream that cannot start is an ordinary error");

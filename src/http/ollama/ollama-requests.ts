@@ -34,6 +34,8 @@ const options = z
     top_p: z.number().min(0).max(1),
     min_p: z.number().min(0).max(1),
     repeat_penalty: z.number().min(0.01).max(100),
+    frequency_penalty: z.number().min(-2).max(2),
+    presence_penalty: z.number().min(-2).max(2),
     num_predict: z.number().int().min(-2),
     stop: z.array(z.string().min(1)).max(16),
     seed: z.number().int(),
@@ -94,7 +96,7 @@ export function modelOf(r: { model?: string | undefined; name?: string | undefin
   return m;
 }
 
-const MAPPED = new Set(["num_ctx", "num_thread", "num_gpu", "temperature", "top_k", "top_p", "min_p", "repeat_penalty", "num_predict", "stop", "seed"]);
+const MAPPED = new Set(["num_ctx", "num_thread", "num_gpu", "temperature", "top_k", "top_p", "min_p", "repeat_penalty", "frequency_penalty", "presence_penalty", "num_predict", "stop", "seed"]);
 
 /** Ollama options → sampling and load settings. An option cortexd does not apply is refused by name. */
 export function optionsOf(o: z.output<typeof options> | undefined, keep: string | number | undefined): { sampling: SamplingSpec; load: LoadOptions } {
@@ -107,6 +109,8 @@ export function optionsOf(o: z.output<typeof options> | undefined, keep: string 
   if (opt.min_p !== undefined) sampling.minP = opt.min_p;
   if (opt.repeat_penalty !== undefined) sampling.repeatPenalty = opt.repeat_penalty;
   if (opt.seed !== undefined) sampling.seed = opt.seed;
+  if (opt.frequency_penalty) sampling.frequencyPenalty = opt.frequency_penalty;
+  if (opt.presence_penalty) sampling.presencePenalty = opt.presence_penalty;
   const load: LoadOptions = {};
   if (opt.num_ctx !== undefined) load.contextSize = opt.num_ctx;
   if (opt.num_thread !== undefined) load.threads = opt.num_thread;

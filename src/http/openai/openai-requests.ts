@@ -82,8 +82,6 @@ export const ANY_JSON_OBJECT = { type: "object", additionalProperties: true };
 export function samplingOf(r: ChatRequest | CompletionRequest, maxTokens: number | null | undefined): SamplingSpec {
   if (r.n !== undefined && r.n !== null && r.n !== 1) throw unsupported("n", "one choice per request");
   if (r.logprobs) throw unsupported("logprobs", "cortexd does not return token log-probabilities");
-  if (r.frequency_penalty) throw unsupported("frequency_penalty", "use repeat_penalty");
-  if (r.presence_penalty) throw unsupported("presence_penalty", "use repeat_penalty");
   const s: SamplingSpec = { maxTokens: maxTokens ?? 0, stop: r.stop === undefined || r.stop === null ? [] : typeof r.stop === "string" ? [r.stop] : r.stop };
   if (r.temperature !== undefined && r.temperature !== null) s.temperature = r.temperature;
   if (r.top_p !== undefined && r.top_p !== null) s.topP = r.top_p;
@@ -91,6 +89,8 @@ export function samplingOf(r: ChatRequest | CompletionRequest, maxTokens: number
   if (r.min_p !== undefined && r.min_p !== null) s.minP = r.min_p;
   if (r.repeat_penalty !== undefined && r.repeat_penalty !== null) s.repeatPenalty = r.repeat_penalty;
   if (r.seed !== undefined && r.seed !== null) s.seed = r.seed;
+  if (r.frequency_penalty) s.frequencyPenalty = r.frequency_penalty;
+  if (r.presence_penalty) s.presencePenalty = r.presence_penalty;
   return s;
 }
 
