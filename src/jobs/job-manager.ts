@@ -22,6 +22,8 @@ const TOMBSTONE_TTL_S = 7 * 86400;
 const CANCEL_BOUND_MS = 5000;
 /** A Redis call that takes longer than this while Redis is down answers REDIS_UNAVAILABLE instead of hanging. */
 const REDIS_CALL_BOUND_MS = 10_000;
+/** The bound while the watchdog calls Redis stalled (redis-handle.ts): answers stay under a second. */
+const STALLED_CALL_BOUND_MS = 500;
 const REDIS_DOWN = new Set(["reconnecting", "close", "end"]);
 
 /** A flow step: the parent runs after all its children complete (BullMQ flows). */
@@ -120,14 +122,31 @@ export class JobManager {
    */
   private async withRedis<T>(what: string, fn: () => Promise<T>, maybeSent = ""): Promise<T> {
     this.requireRedis(what);
+    // While the watchdog calls Redis stalled, a call gets a short bound: a frozen Redis answers UNAVAILABLE within a
+    // second, and a merely slow one still serves what it can answer in that time.
+    const stalledNow = () => this.redis.status === "ready" && !this.redisAnswers();
+    const stalledMessage = `Redis does not answer (stalled), so cortexd could not ${what}${maybeSent}; cortex status shows when it answers again`;
     let timer: NodeJS.Timeout | undefined;
+    let watch: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
+      if (stalledNow()) {
+        timer = setTimeout(() => reject(new CortexError("REDIS_UNAVAILABLE", stalledMessage)), STALLED_CALL_BOUND_MS);
+        return;
+      }
       timer = setTimeout(() => reject(new CortexError("REDIS_UNAVAILABLE", `Redis did not answer within ${REDIS_CALL_BOUND_MS / 1000} s, so cortexd could not ${what}${maybeSent}`)), REDIS_CALL_BOUND_MS);
+      // A call already waiting when the watchdog calls the stall gets the short bound from then on.
+      watch = setInterval(() => {
+        if (!stalledNow()) return;
+        clearInterval(watch);
+        clearTimeout(timer);
+        timer = setTimeout(() => reject(new CortexError("REDIS_UNAVAILABLE", stalledMessage)), STALLED_CALL_BOUND_MS);
+      }, 100);
     });
     try {
       return await Promise.race([fn(), bound]);
     } finally {
       clearTimeout(timer);
+      clearInterval(watch);
     }
   }
 
@@ -136,9 +155,7 @@ export class JobManager {
     if (REDIS_DOWN.has(this.redis.status)) {
       throw new CortexError("REDIS_UNAVAILABLE", `Redis is not reachable, so cortexd cannot ${what} now; it reconnects by itself (cortex status shows when)`);
     }
-    if (this.redis.status === "ready" && !this.redisAnswers()) {
-      throw new CortexError("REDIS_UNAVAILABLE", `Redis does not answer (stalled), so cortexd cannot ${what} now; nothing was sent (cortex status shows when it answers again)`);
-    }
+
   }
 
   private async submitNow(kind: JobKind, data: { model: string } & Record<string, unknown>, opts: SubmitOptions): Promise<SubmitResult> {
@@ -259,6 +276,7 @@ export class JobManager {
   /** Running: aborted where it runs (stops within 2 s). Queued: removed and remembered as CANCELLED. */
   async cancel(jobId: string, reason: string): Promise<JobMessage> {
     this.requireRedis("cancel the job");
+    if (this.redis.status === "ready" && !this.redisAnswers()) throw new CortexError("REDIS_UNAVAILABLE", `Redis does not answer (stalled), so cortexd cannot cancel it now; nothing was sent (cortex status shows when it answers again)`);
     const found = await this.find(jobId);
     if (!found) return this.get(jobId); // a tombstone (already cancelled) or NOT_FOUND
     const { job, state } = found;
@@ -352,6 +370,7 @@ export class JobManager {
 
   async retry(jobId: string): Promise<JobMessage> {
     this.requireRedis("retry the job");
+    if (this.redis.status === "ready" && !this.redisAnswers()) throw new CortexError("REDIS_UNAVAILABLE", `Redis does not answer (stalled), so cortexd cannot retry it now; nothing was sent (cortex status shows when it answers again)`);
     const found = await this.find(jobId);
     if (!found) {
       const tomb = await this.get(jobId); // NOT_FOUND when there is nothing at all

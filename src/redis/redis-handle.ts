@@ -58,8 +58,21 @@ export async function startRedis(opts: { url: string; options?: Record<string, u
   };
 }
 
-/** A PING unanswered this long means Redis is stalled (SIGSTOP, a disk that blocks its fsync, swapping). */
+/**
+ * A PING unanswered this long means Redis is stalled (SIGSTOP, a disk that blocks its fsync, swapping) — or four
+ * times the slowest of the recent answers, whichever is longer: a Redis that is only busy (1,000 jobs queued on a
+ * loaded machine answered PING in over a second) must not read as frozen.
+ */
 export const REDIS_STALL_MS = 750;
+const RECENT_PINGS = 16;
+/** However slow Redis has been, a PING unanswered for 2 s is a stall (the promise: answers within about a second). */
+const MAX_STALL_MS = 2_000;
+
+function stallThreshold(recent: readonly number[]): number {
+  const sorted = [...recent].sort((a, b) => a - b);
+  const median = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : 0;
+  return Math.min(MAX_STALL_MS, Math.max(REDIS_STALL_MS, 4 * median));
+}
 const WATCH_EVERY_MS = 250;
 
 /**
@@ -69,6 +82,7 @@ const WATCH_EVERY_MS = 250;
  */
 class RedisWatchdog {
   stalled = false;
+  private readonly recent: number[] = [];
   private readonly client: Redis;
   private readonly timer: NodeJS.Timeout;
   private sentAt = 0;
@@ -82,13 +96,16 @@ class RedisWatchdog {
 
   private tick(): void {
     if (this.sentAt) {
-      if (Date.now() - this.sentAt > REDIS_STALL_MS) this.stalled = true;
+      if (Date.now() - this.sentAt > stallThreshold(this.recent)) this.stalled = true;
       return; // one PING in flight at a time
     }
     if (this.client.status !== "ready") return; // a closed socket is the connection state's to report
     this.sentAt = Date.now();
+    const sent = this.sentAt;
     this.client.ping().then(
       () => {
+        this.recent.push(Date.now() - sent);
+        if (this.recent.length > RECENT_PINGS) this.recent.shift();
         this.sentAt = 0;
         this.stalled = false;
       },
