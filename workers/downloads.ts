@@ -1,4 +1,5 @@
 import { snapshotDownload } from "../src/hub/snapshot-download.js";
+import { pushBody, type PushData } from "../src/jobs/bodies/push-body.js";
 import { createProcessor } from "../src/jobs/processor-shim.js";
 import { recordPulledModels } from "../src/jobs/worker-store.js";
 import { readWorkerConfig } from "../src/jobs/worker-config.js";
@@ -14,6 +15,8 @@ export interface PullData {
 
 export default createProcessor<PullData, object>(async (data, ctx) => {
   const cfg = readWorkerConfig();
+  // `cortex push` runs here too: this queue's worker is the one that holds the Hub token.
+  if (ctx.jobName === "push") return pushBody(data as unknown as PushData, ctx, cfg);
   ctx.progress({ phase: "resolving", message: `${data.repo}@${data.revision}` });
   const r = await snapshotDownload({
     repo: data.repo,

@@ -7,6 +7,8 @@ export const JOB_KINDS = {
   quantize: { queue: "quantizations", prefix: "quant", type: "JOB_TYPE_QUANTIZE" },
   fuse: { queue: "conversions", prefix: "fuse", type: "JOB_TYPE_FUSE" },
   flow: { queue: "conversions", prefix: "flow", type: "JOB_TYPE_FLOW" },
+  // On the downloads queue: its worker holds the Hub token (conversions and quantizations never get it).
+  push: { queue: "downloads", prefix: "push", type: "JOB_TYPE_PUSH" },
 } as const satisfies Record<string, { queue: QueueName; prefix: string; type: string }>;
 
 export type JobKind = keyof typeof JOB_KINDS;

@@ -16,6 +16,7 @@ import type { ListJobsRequest as _cortex_v1_ListJobsRequest, ListJobsRequest__Ou
 import type { ListJobsResponse as _cortex_v1_ListJobsResponse, ListJobsResponse__Output as _cortex_v1_ListJobsResponse__Output } from './cortex/v1/ListJobsResponse.js';
 import type { MlxOptions as _cortex_v1_MlxOptions, MlxOptions__Output as _cortex_v1_MlxOptions__Output } from './cortex/v1/MlxOptions.js';
 import type { PullModelRequest as _cortex_v1_PullModelRequest, PullModelRequest__Output as _cortex_v1_PullModelRequest__Output } from './cortex/v1/PullModelRequest.js';
+import type { PushModelRequest as _cortex_v1_PushModelRequest, PushModelRequest__Output as _cortex_v1_PushModelRequest__Output } from './cortex/v1/PushModelRequest.js';
 import type { QuantizeModelRequest as _cortex_v1_QuantizeModelRequest, QuantizeModelRequest__Output as _cortex_v1_QuantizeModelRequest__Output } from './cortex/v1/QuantizeModelRequest.js';
 import type { RetryJobRequest as _cortex_v1_RetryJobRequest, RetryJobRequest__Output as _cortex_v1_RetryJobRequest__Output } from './cortex/v1/RetryJobRequest.js';
 import type { SubmitBatchRequest as _cortex_v1_SubmitBatchRequest, SubmitBatchRequest__Output as _cortex_v1_SubmitBatchRequest__Output } from './cortex/v1/SubmitBatchRequest.js';
@@ -46,6 +47,7 @@ export interface ProtoGrpcType {
       ListJobsResponse: MessageTypeDefinition<_cortex_v1_ListJobsResponse, _cortex_v1_ListJobsResponse__Output>
       MlxOptions: MessageTypeDefinition<_cortex_v1_MlxOptions, _cortex_v1_MlxOptions__Output>
       PullModelRequest: MessageTypeDefinition<_cortex_v1_PullModelRequest, _cortex_v1_PullModelRequest__Output>
+      PushModelRequest: MessageTypeDefinition<_cortex_v1_PushModelRequest, _cortex_v1_PushModelRequest__Output>
       QuantizeModelRequest: MessageTypeDefinition<_cortex_v1_QuantizeModelRequest, _cortex_v1_QuantizeModelRequest__Output>
       RetryJobRequest: MessageTypeDefinition<_cortex_v1_RetryJobRequest, _cortex_v1_RetryJobRequest__Output>
       SubmitBatchRequest: MessageTypeDefinition<_cortex_v1_SubmitBatchRequest, _cortex_v1_SubmitBatchRequest__Output>

@@ -65,7 +65,7 @@ export function createConversionRpcs(
   sharedRoots: readonly string[] = [],
   /** A pull as the daemon means it (a short name → its catalog entry's repo and filters); identity by default. */
   expandPull: (req: PullRequest, field: string) => PullRequest = (req) => req,
-): Pick<JobServiceHandlers, "ConvertModel" | "QuantizeModel" | "FuseAdapter" | "SubmitBatch"> {
+): Pick<JobServiceHandlers, "ConvertModel" | "QuantizeModel" | "FuseAdapter" | "SubmitBatch" | "PushModel"> {
   /** The destination, checked; a fleet one (shared:, hub:) needs the fleet and a location-independent source. */
   const destinationOf = (text: string | undefined, field: string) => {
     const dest = parseDestination(text, `${field}destination`);
@@ -157,6 +157,14 @@ export function createConversionRpcs(
   };
 
   return {
+    PushModel: unary(async (req) => {
+      const dest = parseDestination(`hub:${requireString(req, "repo")}`, "repo");
+      if (dest.kind !== "hub") throw new CortexError("REQ_INVALID_ARGUMENT", "repo: expected org/name[@branch]");
+      const src = await resolve(requireString(req, "model"));
+      const data = { model: src.ref, path: src.path, repo: dest.repo, branch: dest.branch, ...(src.repo ? { sourceRepo: src.repo, sourceRevision: src.commit ?? "" } : {}) };
+      const r = await jobs.submit("push", data, { dedupeKey: `push@${src.path}@${dest.repo}@${dest.branch}`, attempts: 3, ...idempotency(req.idempotency_key) });
+      return handle(r.job, r.deduplicated);
+    }),
     ConvertModel: unary(submitConvert),
     QuantizeModel: unary(submitQuantize),
     FuseAdapter: unary(async (req) => {

@@ -12,6 +12,7 @@ import type { JobHandle as _cortex_v1_JobHandle, JobHandle__Output as _cortex_v1
 import type { ListJobsRequest as _cortex_v1_ListJobsRequest, ListJobsRequest__Output as _cortex_v1_ListJobsRequest__Output } from '../../cortex/v1/ListJobsRequest.js';
 import type { ListJobsResponse as _cortex_v1_ListJobsResponse, ListJobsResponse__Output as _cortex_v1_ListJobsResponse__Output } from '../../cortex/v1/ListJobsResponse.js';
 import type { PullModelRequest as _cortex_v1_PullModelRequest, PullModelRequest__Output as _cortex_v1_PullModelRequest__Output } from '../../cortex/v1/PullModelRequest.js';
+import type { PushModelRequest as _cortex_v1_PushModelRequest, PushModelRequest__Output as _cortex_v1_PushModelRequest__Output } from '../../cortex/v1/PushModelRequest.js';
 import type { QuantizeModelRequest as _cortex_v1_QuantizeModelRequest, QuantizeModelRequest__Output as _cortex_v1_QuantizeModelRequest__Output } from '../../cortex/v1/QuantizeModelRequest.js';
 import type { RetryJobRequest as _cortex_v1_RetryJobRequest, RetryJobRequest__Output as _cortex_v1_RetryJobRequest__Output } from '../../cortex/v1/RetryJobRequest.js';
 import type { SubmitBatchRequest as _cortex_v1_SubmitBatchRequest, SubmitBatchRequest__Output as _cortex_v1_SubmitBatchRequest__Output } from '../../cortex/v1/SubmitBatchRequest.js';
@@ -98,6 +99,23 @@ export interface JobServiceClient extends grpc.Client {
   pullModel(argument: _cortex_v1_PullModelRequest, callback: grpc.requestCallback<_cortex_v1_JobHandle__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Publishes a model of this machine to a Hub model repo: one commit (LFS for weights) with a generated model card;
+   * the repo is created when missing. HUB_UNAUTHENTICATED without a token, HUB_PERMISSION_DENIED without write access.
+   */
+  PushModel(argument: _cortex_v1_PushModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_JobHandle__Output>): grpc.ClientUnaryCall;
+  PushModel(argument: _cortex_v1_PushModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cortex_v1_JobHandle__Output>): grpc.ClientUnaryCall;
+  PushModel(argument: _cortex_v1_PushModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_JobHandle__Output>): grpc.ClientUnaryCall;
+  PushModel(argument: _cortex_v1_PushModelRequest, callback: grpc.requestCallback<_cortex_v1_JobHandle__Output>): grpc.ClientUnaryCall;
+  /**
+   * Publishes a model of this machine to a Hub model repo: one commit (LFS for weights) with a generated model card;
+   * the repo is created when missing. HUB_UNAUTHENTICATED without a token, HUB_PERMISSION_DENIED without write access.
+   */
+  pushModel(argument: _cortex_v1_PushModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_JobHandle__Output>): grpc.ClientUnaryCall;
+  pushModel(argument: _cortex_v1_PushModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_cortex_v1_JobHandle__Output>): grpc.ClientUnaryCall;
+  pushModel(argument: _cortex_v1_PushModelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_JobHandle__Output>): grpc.ClientUnaryCall;
+  pushModel(argument: _cortex_v1_PushModelRequest, callback: grpc.requestCallback<_cortex_v1_JobHandle__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * GGUF → quantized GGUF (llama.cpp types), or MLX float → MLX affine.
    */
   QuantizeModel(argument: _cortex_v1_QuantizeModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_cortex_v1_JobHandle__Output>): grpc.ClientUnaryCall;
@@ -175,6 +193,12 @@ export interface JobServiceHandlers extends grpc.UntypedServiceImplementation {
   PullModel: grpc.handleUnaryCall<_cortex_v1_PullModelRequest__Output, _cortex_v1_JobHandle>;
   
   /**
+   * Publishes a model of this machine to a Hub model repo: one commit (LFS for weights) with a generated model card;
+   * the repo is created when missing. HUB_UNAUTHENTICATED without a token, HUB_PERMISSION_DENIED without write access.
+   */
+  PushModel: grpc.handleUnaryCall<_cortex_v1_PushModelRequest__Output, _cortex_v1_JobHandle>;
+  
+  /**
    * GGUF → quantized GGUF (llama.cpp types), or MLX float → MLX affine.
    */
   QuantizeModel: grpc.handleUnaryCall<_cortex_v1_QuantizeModelRequest__Output, _cortex_v1_JobHandle>;
@@ -200,6 +224,7 @@ export interface JobServiceDefinition extends grpc.ServiceDefinition {
   GetJob: MethodDefinition<_cortex_v1_GetJobRequest, _cortex_v1_Job, _cortex_v1_GetJobRequest__Output, _cortex_v1_Job__Output>
   ListJobs: MethodDefinition<_cortex_v1_ListJobsRequest, _cortex_v1_ListJobsResponse, _cortex_v1_ListJobsRequest__Output, _cortex_v1_ListJobsResponse__Output>
   PullModel: MethodDefinition<_cortex_v1_PullModelRequest, _cortex_v1_JobHandle, _cortex_v1_PullModelRequest__Output, _cortex_v1_JobHandle__Output>
+  PushModel: MethodDefinition<_cortex_v1_PushModelRequest, _cortex_v1_JobHandle, _cortex_v1_PushModelRequest__Output, _cortex_v1_JobHandle__Output>
   QuantizeModel: MethodDefinition<_cortex_v1_QuantizeModelRequest, _cortex_v1_JobHandle, _cortex_v1_QuantizeModelRequest__Output, _cortex_v1_JobHandle__Output>
   RetryJob: MethodDefinition<_cortex_v1_RetryJobRequest, _cortex_v1_Job, _cortex_v1_RetryJobRequest__Output, _cortex_v1_Job__Output>
   SubmitBatch: MethodDefinition<_cortex_v1_SubmitBatchRequest, _cortex_v1_SubmitBatchResponse, _cortex_v1_SubmitBatchRequest__Output, _cortex_v1_SubmitBatchResponse__Output>

@@ -7,6 +7,7 @@ export const JobType = {
   JOB_TYPE_QUANTIZE: 'JOB_TYPE_QUANTIZE',
   JOB_TYPE_FUSE: 'JOB_TYPE_FUSE',
   JOB_TYPE_FLOW: 'JOB_TYPE_FLOW',
+  JOB_TYPE_PUSH: 'JOB_TYPE_PUSH',
 } as const;
 
 export type JobType =
@@ -22,5 +23,7 @@ export type JobType =
   | 4
   | 'JOB_TYPE_FLOW'
   | 5
+  | 'JOB_TYPE_PUSH'
+  | 6
 
 export type JobType__Output = typeof JobType[keyof typeof JobType]
