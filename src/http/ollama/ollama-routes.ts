@@ -117,6 +117,7 @@ export function registerOllama(app: FastifyInstance, deps: HttpDeps): void {
 
   app.post("/api/chat", async (req, reply) => {
     const body = parseBody(chatRequest, req.body);
+    if (body.think) throw unsupported("think", "cortexd does not separate thinking from the answer yet");
     const { sampling, load } = optionsOf(body.options, body.keep_alive);
     const schema = formatSchema(body.format);
     if (schema) sampling.jsonSchema = schema;
@@ -151,6 +152,7 @@ export function registerOllama(app: FastifyInstance, deps: HttpDeps): void {
   app.post("/api/generate", async (req, reply) => {
     const body = parseBody(generateRequest, req.body);
     if (body.images?.length) throw unsupported("images", "cortexd's models read text");
+    if (body.think) throw unsupported("think", "cortexd does not separate thinking from the answer yet");
     if (body.suffix) throw unsupported("suffix", "fill-in-the-middle is not in this build yet");
     if (body.template) throw unsupported("template", "the model's own chat template renders the prompt (use raw for none)");
     if (body.context?.length) throw unsupported("context", "send the conversation to /api/chat instead");
