@@ -38,8 +38,43 @@ export interface AffineRows {
   readonly groupSize: number;
 }
 
-/** Q4_1 blocks for 4-bit rows: `rows × cols/32` blocks of 20 bytes. */
+/** The low 4 nibbles of `x` spread to the low nibbles of 4 bytes (nibble i → bits 8i…8i+3). */
+const spread = (x: number): number => (x & 0xf) | ((x & 0xf0) << 4) | ((x & 0xf00) << 8) | ((x & 0xf000) << 12);
+
+/**
+ * Q4_1 blocks for 4-bit rows: `rows × cols/32` blocks of 20 bytes. A block's 32 codes are 4 words w0…w3 (element
+ * j is nibble j%8 of word j/8); qs byte j holds element j (low nibble) and j+16 (high), so qs words 0–1 interleave
+ * w0 with w2 and words 2–3 w1 with w3. Blocks are 20 bytes, so every field is 4-byte aligned and written as uint32
+ * (little-endian, as the file is; `out` must start on a multiple of 4).
+ */
 export function repackQ4_1(a: AffineRows, out = new Uint8Array((a.rows * a.cols / QK) * Q4_1_BYTES)): Uint8Array {
+  if (out.byteOffset % 4 !== 0 || !LITTLE_ENDIAN) return repackQ4_1Bytes(a, out);
+  const o32 = new Uint32Array(out.buffer, out.byteOffset, out.byteLength / 4);
+  const groupsPerRow = a.cols / a.groupSize;
+  const blocksPerGroup = a.groupSize / QK;
+  const w = a.weight;
+  let o = 0;
+  let wi = 0;
+  for (let g = 0; g < a.rows * groupsPerRow; g++) {
+    const dm = (numberToF16(a.scales[g]!) | (numberToF16(a.biases[g]!) << 16)) >>> 0;
+    for (let b = 0; b < blocksPerGroup; b++) {
+      const w0 = w[wi]!, w1 = w[wi + 1]!, w2 = w[wi + 2]!, w3 = w[wi + 3]!;
+      o32[o] = dm;
+      o32[o + 1] = (spread(w0 & 0xffff) | (spread(w2 & 0xffff) << 4)) >>> 0;
+      o32[o + 2] = (spread(w0 >>> 16) | (spread(w2 >>> 16) << 4)) >>> 0;
+      o32[o + 3] = (spread(w1 & 0xffff) | (spread(w3 & 0xffff) << 4)) >>> 0;
+      o32[o + 4] = (spread(w1 >>> 16) | (spread(w3 >>> 16) << 4)) >>> 0;
+      o += 5;
+      wi += 4;
+    }
+  }
+  return out;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** {@link repackQ4_1} byte by byte: for an unaligned `out` or a big-endian host. */
+function repackQ4_1Bytes(a: AffineRows, out: Uint8Array): Uint8Array {
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const groupsPerRow = a.cols / a.groupSize;
   const blocksPerGroup = a.groupSize / QK;
