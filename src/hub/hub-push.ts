@@ -56,7 +56,7 @@ export async function pushToHub(o: PushOptions): Promise<PushResult> {
       throw pushError(err, what, o);
     }
   };
-  const files = listFiles(o.folder);
+  const files = folderFiles(o.folder);
   if (o.marker) {
     const existing = await run("read the commit log", async () => {
       try {
@@ -94,10 +94,15 @@ export async function pushToHub(o: PushOptions): Promise<PushResult> {
   return { commit: oid, url: out?.commit.url ?? `${o.hubUrl}/${o.repo}/commit/${oid}`, files, uploaded, alreadyPublished: false };
 }
 
-function listFiles(folder: string, prefix = ""): string[] {
+/** Every file under `folder` (links followed, as an HF snapshot's are), as sorted repo paths ("sub/file"). */
+export function folderFiles(folder: string, prefix = ""): string[] {
   return fs
-    .readdirSync(path.join(folder, prefix), { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? listFiles(folder, path.posix.join(prefix, e.name)) : e.isFile() ? [path.posix.join(prefix, e.name)] : []))
+    .readdirSync(path.join(folder, prefix))
+    .flatMap((name) => {
+      const rel = path.posix.join(prefix, name);
+      const st = fs.statSync(path.join(folder, rel));
+      return st.isDirectory() ? folderFiles(folder, rel) : st.isFile() ? [rel] : [];
+    })
     .sort();
 }
 

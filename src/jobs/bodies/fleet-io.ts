@@ -8,7 +8,7 @@ import { parseDestination, sharedRootOf } from "../destination.js";
 import type { WorkerRuntimeConfig } from "../worker-config.js";
 import type { Body } from "./job-bodies.js";
 import type { JobContext } from "../processor-shim.js";
-import { pushToHub } from "../../hub/hub-push.js";
+import { folderFiles, pushToHub } from "../../hub/hub-push.js";
 import { sha256File } from "../../hub/sha256-file.js";
 import { writeModelCard } from "../model-card.js";
 
@@ -53,7 +53,7 @@ async function publish<D extends FleetData>(body: Body<D>, data: D, ctx: JobCont
   const ref = data.source ?? data.model;
   const src = resolveModelSource(ref, { paths: cfg.paths, hubCache: cfg.hfHubCache, modelDirs: cfg.modelDirs });
   const files = await Promise.all(
-    walk(dir).map(async (f) => ({ path: f, bytes: fs.statSync(path.join(dir, f)).size, sha256: await sha256File(path.join(dir, f), ctx.signal) })),
+    folderFiles(dir).map(async (f) => ({ path: f, bytes: fs.statSync(path.join(dir, f)).size, sha256: await sha256File(path.join(dir, f), ctx.signal) })),
   );
   const { model: _m, source: _s, destination: _d, ...recipe } = data as FleetData & Record<string, unknown>;
   writeModelCard(dir, { repo: dest.repo, ...(src.repo ? { sourceRepo: src.repo, sourceRevision: src.commit ?? "" } : { sourcePath: src.path }), recipe, files, jobId: ctx.jobId });
@@ -61,10 +61,6 @@ async function publish<D extends FleetData>(body: Body<D>, data: D, ctx: JobCont
   const pushed = await pushToHub({ repo: dest.repo, branch: dest.branch, hubUrl: cfg.hfEndpoint, token: cfg.hfToken, folder: dir, title: `cortexd ${ctx.jobName}: ${files.map((f) => f.path).join(", ")} (job ${ctx.jobId})`, marker: ctx.jobId, signal: ctx.signal });
   fs.rmSync(dir, { recursive: true, force: true });
   return { ...result, hub: { repo: dest.repo, branch: dest.branch, commit: pushed.commit, url: pushed.url, files: pushed.files, uploaded: pushed.uploaded, already_published: pushed.alreadyPublished } };
-}
-
-function walk(dir: string, prefix = ""): string[] {
-  return fs.readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(dir, path.posix.join(prefix, e.name)) : [path.posix.join(prefix, e.name)])).sort();
 }
 
 /** A repo@commit input missing from this machine's HF cache is downloaded first; a path must exist under the roots. */

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { pushToHub } from "../../hub/hub-push.js";
+import { folderFiles, pushToHub } from "../../hub/hub-push.js";
 import { sha256File } from "../../hub/sha256-file.js";
 import { writeModelCard } from "../model-card.js";
 import type { Body } from "./job-bodies.js";
@@ -32,14 +32,9 @@ export const pushBody: Body<PushData> = async (data, ctx, cfg) => {
       fs.copyFileSync(real, path.join(dir, rel));
     }
   };
-  const walk = (root: string, prefix = ""): string[] =>
-    fs.readdirSync(path.join(root, prefix), { withFileTypes: true }).flatMap((e) => {
-      const rel = path.posix.join(prefix, e.name);
-      return fs.statSync(path.join(root, rel)).isDirectory() ? walk(root, rel) : [rel];
-    });
-  if (fs.statSync(data.path).isDirectory()) for (const rel of walk(data.path)) stage(path.join(data.path, rel), rel);
+  if (fs.statSync(data.path).isDirectory()) for (const rel of folderFiles(data.path)) stage(path.join(data.path, rel), rel);
   else stage(data.path, path.basename(data.path));
-  const staged = walk(dir);
+  const staged = folderFiles(dir);
   const files = await Promise.all(staged.filter((f) => f !== "README.md").map(async (f) => ({ path: f, bytes: fs.statSync(path.join(dir, f)).size, sha256: await sha256File(path.join(dir, f), ctx.signal) })));
   // A model that has its own card keeps it; others get one.
   if (!staged.includes("README.md")) {
