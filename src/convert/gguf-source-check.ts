@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { CortexError } from "../errors/cortex-error.js";
+import { CortexError, isCortexError } from "../errors/cortex-error.js";
+import { readTextQuietly } from "../formats/quiet-read.js";
 import { SUPPORTED_ARCHITECTURES } from "./arch-registry.js";
 import { buildHparams, isObject } from "./hf-config.js";
 
@@ -49,9 +50,11 @@ function hasArchitecture(raw: Record<string, unknown>): boolean {
 
 async function readObject(file: string): Promise<Record<string, unknown> | undefined> {
   try {
-    const v = JSON.parse(await fs.readFile(file, "utf8")) as unknown;
+    // The quiet, bounded read: a FIFO or an oversized file here must fail at once, not block a worker's open.
+    const v = JSON.parse(await readTextQuietly(file)) as unknown;
     return isObject(v) ? v : undefined;
   } catch (err) {
+    if (isCortexError(err)) throw err;
     throw new CortexError("FMT_INVALID", `${file}: not valid JSON: ${(err as Error).message}`);
   }
 }
