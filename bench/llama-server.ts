@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -148,7 +148,14 @@ function startBackgroundQuantization(input: string): { child: ChildProcess; paus
 }
 
 export async function runLlamaServerBench(): Promise<BenchResult[]> {
-  const found = llamaServerBinary();
+  let found = llamaServerBinary();
+  if (!("bin" in found) && !process.env.CORTEX_LLAMA_SERVER) {
+    // Build it once (cached under ~/.cache/cortexd), from the llama.cpp source node-llama-cpp bundles.
+    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "test", "tools", "build-llama-server.sh");
+    const r = spawnSync("bash", [script], { stdio: "inherit" });
+    if (r.status !== 0) throw new Error(`building llama-server failed (${script}, exit ${r.status})`);
+    found = llamaServerBinary();
+  }
   if (!("bin" in found)) throw new Error(`llama-server: ${found.skip}`);
   const bin = found.bin;
   const models: BenchModel[] = [];

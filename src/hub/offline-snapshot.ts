@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
-import { filterPaths, isLiteralPattern } from "./glob-match.js";
+import { filterPaths, isLiteralPattern } from "../formats/glob-match.js";
 import { legacyListingPath, refPath, safeRepoPath, snapshotDir, treeCachePath } from "./hf-cache-layout.js";
 import type { RepoFile } from "./hub-client.js";
 import { sha256File } from "./sha256-file.js";

@@ -4,7 +4,7 @@ import path from "node:path";
 import { CortexError, isCortexError } from "../errors/cortex-error.js";
 import { withBlobLock } from "./blob-lock.js";
 import { downloadFile, removePartial, type FileProgress } from "./download-file.js";
-import { filterPaths, isLiteralPattern } from "./glob-match.js";
+import { filterPaths, isLiteralPattern } from "../formats/glob-match.js";
 import { blobPath, lockPath, pointerTarget, refPath, repoDir, snapshotDir, treeCachePath } from "./hf-cache-layout.js";
 import { HubClient, type RepoFile } from "./hub-client.js";
 import { offlineSnapshot } from "./offline-snapshot.js";

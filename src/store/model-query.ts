@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { CortexError } from "../errors/cortex-error.js";
-import { compileGlob, type GlobMatcher } from "../hub/glob-match.js";
+import { compileGlob, type GlobMatcher } from "../formats/glob-match.js";
 import type { ModelFormat, ModelRecord, QuantizationName } from "./model-types.js";
 
 export interface ModelQuery {

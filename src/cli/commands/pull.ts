@@ -4,7 +4,7 @@ import { CliContext } from "../context.js";
 import { table } from "../format.js";
 import { submitAndFollow, type FollowOptions } from "../submit-job.js";
 import { submitBatch } from "./batch.js";
-import { compileGlob } from "../../hub/glob-match.js";
+import { compileGlob } from "../../formats/glob-match.js";
 
 interface PullOptions extends FollowOptions {
   include?: string[];

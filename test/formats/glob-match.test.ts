@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { filterPaths, compileGlob, isLiteralPattern } from "../../src/hub/glob-match.js";
+import { filterPaths, compileGlob, isLiteralPattern } from "../../src/formats/glob-match.js";
 
 test("fnmatch semantics of huggingface_hub's allow/ignore patterns", () => {
   const paths = ["a.json", "sub/b.json", "m.safetensors", "x.bin", "sub/deep/c.txt", "[x].md", "v1.gguf", "v2.gguf", "vA.gguf"];
