@@ -69,7 +69,9 @@ describe("Ollama-compatible API with the ollama client", { skip }, () => {
       text += part.message.content;
       if (part.done) final = part;
     }
-    assert.ok(lines > 3);
+    // Pieces are batched by the runner's stream interval: on a fast engine 20 tokens can come as one piece, so
+    // what is certain is a content line before the final line (the text equality above proves the content).
+    assert.ok(lines >= 2, `${lines} lines`);
     assert.equal(text, whole.message.content);
     assert.equal(final!.eval_count, 20);
     const g = await stream(h.d.client, "Chat", { model: "tiny.gguf", messages, sampling: { temperature: 0, repeat_penalty: 1, max_tokens: 20 } });
