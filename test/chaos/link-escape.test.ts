@@ -40,12 +40,18 @@ test("a model folder whose config.json, tokenizer.json or generation_config.json
   const d = await startDaemon(home, { env: { CORTEX_THREADS: "1" } });
   t.after(() => d.stop());
   for (const c of cases) {
-    const h = await d.client.unary("cortex.v1.JobService", "ConvertModel", { source: path.join(home, "models", c.name), target: c.target, outtype: c.target === "TARGET_FORMAT_GGUF" ? "f16" : "", output_name: `${c.name}-out` });
-    const job = await waitFinal(d.client, h.job_id, 120_000);
-    assert.equal(job.state, "JOB_STATE_FAILED", `${c.name}: ${job.state} ${job.result_json}`);
-    assert.equal(job.error_code, "REG_OUTSIDE_ROOTS", `${c.name}: ${job.error_message}`);
-    assert.match(job.error_message, new RegExp(c.file.replace(".", "\\.")), c.name);
-    assert.ok(!job.error_message.includes(SECRET), `${c.name}: the target's content leaked: ${job.error_message}`);
+    // Refused at submit (the submit-time source check reads config.json confined too) or by the job: either way
+    // REG_OUTSIDE_ROOTS naming the link, and the target's content never appears.
+    const refused = await d.client
+      .unary("cortex.v1.JobService", "ConvertModel", { source: path.join(home, "models", c.name), target: c.target, outtype: c.target === "TARGET_FORMAT_GGUF" ? "f16" : "", output_name: `${c.name}-out` })
+      .then(async (h) => {
+        const job = await waitFinal(d.client, h.job_id, 120_000);
+        assert.equal(job.state, "JOB_STATE_FAILED", `${c.name}: ${job.state} ${job.result_json}`);
+        return { code: job.error_code, message: job.error_message };
+      }, (e: Error & { code?: unknown }) => ({ code: String(e.code), message: e.message }));
+    assert.equal(refused.code, "REG_OUTSIDE_ROOTS", `${c.name}: ${refused.message}`);
+    assert.match(refused.message, new RegExp(c.file.replace(".", "\\.")), c.name);
+    assert.ok(!refused.message.includes(SECRET), `${c.name}: the target's content leaked: ${refused.message}`);
   }
   for (const out of ["quantized_models", "models", "mlx_models"]) {
     const folder = path.join(home, out);
