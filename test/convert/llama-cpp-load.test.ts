@@ -33,8 +33,16 @@ async function llamaCppLogProbs(model: LlamaModel, tokens: number[], vocab: numb
   try {
     const seq = ctx.getSequence();
     const it = seq.evaluateWithMetadata(tokens as Token[], { probabilities: true }, { temperature: 1, topK: vocab, topP: 1, minP: 0 });
-    const first = await it.next();
+    let first = await it.next();
     await it.return();
+    // The token is sampled at temperature 1: when it is end-of-generation, node-llama-cpp ends without yielding
+    // its metadata. The distribution is what is measured, so sample again (a fresh sequence) rather than fail.
+    for (let retry = 0; first.done && retry < 5; retry++) {
+      await seq.clearHistory();
+      const again = seq.evaluateWithMetadata(tokens as Token[], { probabilities: true }, { temperature: 1, topK: vocab, topP: 1, minP: 0 });
+      first = await again.next();
+      await again.return();
+    }
     assert.ok(!first.done);
     const probs = first.value.probabilities;
     assert.equal(probs.size, vocab, "expected a probability for every token");
