@@ -16,6 +16,7 @@ import { tempDir } from "../helpers/temp-dir.js";
 import { tinyModel, tinyModelsUnavailable } from "../fixtures/tiny-models.js";
 import { startHub } from "../hub/hub-fixtures.js";
 import { TEST_TOKEN } from "../hub/loopback-hub.js";
+import { QUEUE_PREFIX } from "../../src/jobs/queue-names.js";
 import type { GetStatusResponse__Output } from "../../src/grpc/generated/cortex/v1/GetStatusResponse.js";
 
 /** A `cortex worker` process with its own home and HF cache, as another machine would be. */
@@ -136,7 +137,7 @@ test(
     for (const j of finals) assert.equal(j.state, "JOB_STATE_COMPLETED", `${j.id}: ${j.error_code} ${j.error_message}`);
     // Exactly once: Redis holds each job once, completed; each output exists once with the sha256 its job reported.
     const r = new Redis({ path: redisSock });
-    const [completedCount, failedCount] = [await r.zcard("cortex:quantizations-gguf:completed"), await r.zcard("cortex:quantizations-gguf:failed")];
+    const [completedCount, failedCount] = [await r.zcard(`${QUEUE_PREFIX}:quantizations-gguf:completed`), await r.zcard(`${QUEUE_PREFIX}:quantizations-gguf:failed`)];
     r.disconnect();
     assert.equal(completedCount, JOBS);
     assert.equal(failedCount, 0);
