@@ -18,6 +18,7 @@ import { removeStaleSocket } from "../platform/unix-socket.js";
 import { startRedis, type RedisHandle } from "../redis/redis-handle.js";
 import { VERSION } from "../version.js";
 import { resolveHubToken } from "./hf-token.js";
+import { moveLegacyKeys } from "./move-legacy-keys.js";
 import { prepareHome } from "./prepare-home.js";
 
 export interface FleetWorkerOptions {
@@ -59,6 +60,7 @@ export class FleetWorker {
 
       const redis: RedisHandle = await startRedis({ url: config.redisUrl, options: config.redisOptions, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });
       stops.push({ name: "redis", stop: () => redis.stop() });
+      await moveLegacyKeys(redis, logger);
       const queues = opts.queues.flatMap((q) => opts.capabilities.map((c) => fleetQueue(q, c)));
       const id = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString("hex")}`;
       const bus = new CancelBus(redis.connection);
