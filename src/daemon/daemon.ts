@@ -33,6 +33,7 @@ import { resolveHubToken } from "./hf-token.js";
 import type { Logger } from "../log/logger.js";
 import { runStops } from "./run-stops.js";
 import { startRedis } from "../redis/redis-handle.js";
+import { moveLegacyKeys } from "./move-legacy-keys.js";
 import type { ServiceContext } from "../grpc/service-context.js";
 import { LockFile } from "../platform/lock-file.js";
 import { prepareHome } from "./prepare-home.js";
@@ -84,6 +85,7 @@ export class Daemon {
       const redis = await startRedis({ url: config.redisUrl, options: config.redisOptions, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });
       stops.push({ name: "redis", stop: () => redis.stop() });
       logger.info({ mode: redis.mode, address: redis.address }, "redis ready");
+      await moveLegacyKeys(redis, logger);
 
       // A shared (external) Redis may have `cortex worker`s on it: the fleet queues, cancels and registry exist then.
       const fleet = redis.mode === "external";

@@ -10,6 +10,7 @@ export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case "CFG_INVALID":
     case "CFG_FILE_CORRUPT":
+    case "REDIS_PREFIX_CONFLICT": // a person must choose which keys to keep
       return EXIT.CONFIG;
     case "DAEMON_HOME_UNWRITABLE":
       return EXIT.CANTCREAT;

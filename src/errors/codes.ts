@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   DAEMON_UNAVAILABLE: { status: "UNAVAILABLE", retryable: true, doc: "The daemon is starting or shutting down." },
   REDIS_MISSING: { status: "UNAVAILABLE", retryable: false, doc: "No redis-server binary is installed." },
   REDIS_UNAVAILABLE: { status: "UNAVAILABLE", retryable: true, doc: "Redis does not answer." },
+  REDIS_PREFIX_CONFLICT: { status: "FAILED_PRECONDITION", retryable: false, doc: "Redis holds cortexd keys under both the old prefix cortex: and the new {cortex}: (a process of an older cortexd still runs); cortexd moves nothing and names one key of each." },
   // Requests
   REQ_INVALID_ARGUMENT: { status: "INVALID_ARGUMENT", retryable: false, doc: "A request field is malformed." },
   REQ_UNAUTHENTICATED: { status: "UNAUTHENTICATED", retryable: false, doc: "Missing or wrong bearer token." },

@@ -5,7 +5,7 @@ import { CortexError } from "../errors/cortex-error.js";
 import type { JobEvents } from "./job-events.js";
 import { JOB_KINDS, newJobId, queueOfJobId, type FleetJobKind, type JobKind } from "./job-kinds.js";
 import { FINAL_STATES, toJobMessage, type JobMessage } from "./job-view.js";
-import type { JobWorkers } from "./job-workers.js";
+import { REMOTE_CANCEL_KILL_MS, type JobWorkers } from "./job-workers.js";
 import { noWorkerNote } from "./fleet-status.js";
 import { fleetQueue, isFleetQueue, QUEUE_PREFIX, type AnyQueueName, type Capability, type FleetBaseQueue } from "./queue-names.js";
 import { queueEntries, type Queues } from "./queues.js";
@@ -252,10 +252,16 @@ export class JobManager {
       while (!signal.aborted) {
         if (!dirty) {
           // Poll as a fallback: QueueEvents is not exactly-once and streams are trimmed.
+          let poll: NodeJS.Timeout | undefined;
           await new Promise<void>((r) => {
             wake = r;
-            setTimeout(r, 2000).unref();
+            poll = setTimeout(() => {
+              dirty = true;
+              r();
+            }, 2000);
+            poll.unref();
           });
+          clearTimeout(poll);
           wake = undefined;
           continue;
         }
@@ -285,10 +291,15 @@ export class JobManager {
       throw new CortexError("JOB_INVALID_STATE", `job ${jobId} already ended (${current.state.replace("JOB_STATE_", "").toLowerCase()})`);
     }
     if (state === "active") {
-      const local = await this.cancelRunning(job.queueName as AnyQueueName, jobId, reason || "cancelled by user");
+      const why = reason || "cancelled by user";
+      const local = await this.cancelRunning(job.queueName as AnyQueueName, jobId, why);
+      if (!local) {
+        // A remote job's process is its worker's to kill: the worker does after REMOTE_CANCEL_KILL_MS (JobWorkers),
+        // and the attempt that the kill failed is settled here as CANCELLED.
+        return this.settleKilled(jobId, why, CANCEL_BOUND_MS, `it did not stop within ${REMOTE_CANCEL_KILL_MS / 1000} s; its worker killed its process`);
+      }
       const after = await this.waitFinal(jobId, CANCEL_BOUND_MS);
-      // A remote job's process is not ours to kill: its worker's own cancel bound applies there.
-      return FINAL_STATES.has(after.state) || !local ? after : this.killStuck(jobId, reason);
+      return FINAL_STATES.has(after.state) ? after : this.killStuck(jobId, reason);
     }
     try {
       await job.remove();
@@ -345,24 +356,33 @@ export class JobManager {
     const { job } = found;
     const why = reason || "cancelled by user";
     await job.updateData({ ...(job.data as object), cancelled: why });
-    const pid = (job.progress as { worker_pid?: unknown } | null)?.worker_pid;
-    const killed = this.workers.killJobProcess(job.queueName as never, typeof pid === "number" ? pid : undefined);
-    const deadline = Date.now() + CANCEL_BOUND_MS;
-    let now = found;
-    while (now.state === "active" && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
+    const killed = this.workers.killJobProcess(job.queueName as AnyQueueName, jobId);
+    return this.settleKilled(jobId, why, CANCEL_BOUND_MS, `it did not stop within ${CANCEL_BOUND_MS / 1000} s${killed ? "; its process was killed" : ""}`);
+  }
+
+  /**
+   * Waits (up to `boundMs`) for a cancelled job to leave active. A job that stopped on its own is returned as it
+   * ended; one whose process was killed (its data carries the cancel marker) failed an attempt instead, which may be
+   * waiting for a retry: that attempt is removed and the job remembered as CANCELLED, never retried.
+   */
+  private async settleKilled(jobId: string, why: string, boundMs: number, how: string): Promise<JobMessage> {
+    const deadline = Date.now() + boundMs;
+    let now = await this.find(jobId);
+    while (now?.state === "active" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
       now = (await this.find(jobId)) ?? now;
     }
-    if (now.state === "active") return this.get(jobId); // the marker still stops every later run
-    const current = toJobMessage(now.job, now.state);
-    if (current.state === "JOB_STATE_CANCELLED") return current;
+    if (!now || now.state === "active") return this.get(jobId); // the marker still stops every later run
+    const current = await this.withChildFailure(toJobMessage(now.job, now.state), now.job);
+    const marked = typeof (now.job.data as { cancelled?: unknown } | undefined)?.cancelled === "string";
+    if (!marked || current.state === "JOB_STATE_CANCELLED" || current.state === "JOB_STATE_COMPLETED") return current;
     await now.job.remove().catch(() => undefined);
     const tomb: JobMessage = {
       ...current,
       state: "JOB_STATE_CANCELLED",
       finished_at: new Date().toISOString(),
       error_code: "JOB_CANCELLED",
-      error_message: `job ${jobId} cancelled: ${why} (it did not stop within ${CANCEL_BOUND_MS / 1000} s${killed ? "; its process was killed" : ""})`,
+      error_message: `job ${jobId} cancelled: ${why} (${how})`,
     };
     await this.redis.set(`${QUEUE_PREFIX}:tombstone:${jobId}`, JSON.stringify(tomb), "EX", TOMBSTONE_TTL_S);
     return tomb;

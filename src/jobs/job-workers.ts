@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker, type ConnectionOptions } from "bullmq";
+import { Worker, type ConnectionOptions, type Job } from "bullmq";
 import type { RedisOptions } from "ioredis";
 import type { Logger } from "../log/logger.js";
 import { SHUTDOWN_REASON } from "./processor-shim.js";
@@ -32,7 +32,16 @@ export interface JobWorkersOptions {
   cancelBus?: CancelBus;
   /** Called when the set of running jobs changes (the fleet heartbeat follows it). */
   onRunningChange?: () => void;
+  /** How long a job cancelled through the cancel bus may take to stop before its process is killed. @default 1000 */
+  remoteCancelKillMs?: number;
 }
+
+/**
+ * A job cancelled from another process (the daemon, through the cancel bus) that has not stopped after this is
+ * killed by its worker: its process ignored the cancel (a blocked event loop never reads the IPC message), and the
+ * daemon's CancelJob answers within 2 s (#21). A cooperative job stops within milliseconds of the abort.
+ */
+export const REMOTE_CANCEL_KILL_MS = 1000;
 
 /**
  * A worker process's environment: the daemon's without its secrets (child-env.ts), plus the runtime config, whose
@@ -50,7 +59,9 @@ export function jobWorkerEnv(queue: AnyQueueName, runtime: WorkerRuntimeConfig, 
  */
 export class JobWorkers {
   private readonly workers = new Map<AnyQueueName, Worker>();
-  private readonly running = new Map<string, AnyQueueName>();
+  /** The jobs running in this process: BullMQ's own Job objects (their progress carries the child's pid). */
+  private readonly running = new Map<string, { queue: AnyQueueName; job: Job }>();
+  private readonly killTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly opts: JobWorkersOptions) {}
 
@@ -77,16 +88,19 @@ export class JobWorkers {
         maxStalledCount: 5,
       });
       const done = (id: string | undefined) => {
-        if (id && this.running.delete(id)) this.opts.onRunningChange?.();
+        if (!id) return;
+        clearTimeout(this.killTimers.get(id));
+        this.killTimers.delete(id);
+        if (this.running.delete(id)) this.opts.onRunningChange?.();
       };
       worker.on("active", (job) => {
         if (!job.id) return;
-        this.running.set(job.id, queue);
+        this.running.set(job.id, { queue, job });
         this.opts.onRunningChange?.();
         // A cancel published while no process held the job (its worker died) is honoured at pick-up.
         void this.opts.cancelBus
           ?.cancelledReason(job.id)
-          .then((reason) => reason !== undefined && worker.cancelJob(job.id!, reason))
+          .then((reason) => reason !== undefined && this.cancelFromElsewhere(queue, job.id!, reason))
           .catch(() => undefined);
       });
       worker.on("failed", (job, err) => {
@@ -101,9 +115,40 @@ export class JobWorkers {
       this.workers.set(queue, worker);
     }
     await this.opts.cancelBus?.listen(({ jobId, reason }) => {
-      const queue = this.running.get(jobId);
-      if (queue && this.workers.get(queue)?.cancelJob(jobId, reason)) this.opts.logger.info({ queue, jobId, reason }, "job cancelled from another process");
+      const queue = this.running.get(jobId)?.queue;
+      if (queue && this.cancelFromElsewhere(queue, jobId, reason)) this.opts.logger.info({ queue, jobId, reason }, "job cancelled from another process");
     });
+  }
+
+  /** A cancel another process asked for: the job is aborted now and killed if it is still running after the bound. */
+  private cancelFromElsewhere(queue: AnyQueueName, jobId: string, reason: string): boolean {
+    if (!this.workers.get(queue)?.cancelJob(jobId, reason)) return false;
+    if (!this.killTimers.has(jobId)) {
+      const timer = setTimeout(() => void this.killIgnoringCancel(jobId, reason), this.opts.remoteCancelKillMs ?? REMOTE_CANCEL_KILL_MS);
+      timer.unref();
+      this.killTimers.set(jobId, timer);
+    }
+    return true;
+  }
+
+  /**
+   * A job still running after its remote cancel's bound: marked cancelled in its data first (the attempt the kill
+   * fails may be retried, and the processor shim ends a marked job JOB_CANCELLED at pick-up, so it never runs
+   * again), then its process is killed. The daemon that asked settles the failed attempt as CANCELLED.
+   */
+  private async killIgnoringCancel(jobId: string, reason: string): Promise<void> {
+    this.killTimers.delete(jobId);
+    const entry = this.running.get(jobId);
+    if (!entry) return;
+    try {
+      await entry.job.updateData({ ...(entry.job.data as object), cancelled: reason });
+    } catch (err) {
+      // The kill goes ahead: the cancel mark (cancel-bus.ts) still stops a later pick-up of the job.
+      this.opts.logger.warn({ jobId, err: (err as Error).message }, "could not mark the cancelled job before killing it");
+    }
+    if (!this.running.has(jobId)) return; // it stopped meanwhile
+    const killed = this.killJobProcess(entry.queue, jobId);
+    this.opts.logger.warn({ queue: entry.queue, jobId, reason, killed }, "job ignored its cancel: its process was killed");
   }
 
   /** The jobs running in this process now. */
@@ -118,12 +163,10 @@ export class JobWorkers {
 
   /**
    * SIGKILLs the worker process that runs a job which ignored its cancel (a blocked event loop never reads the
-   * IPC message). `pid` comes from the job's progress (processor-shim adds it); without one, a queue running a
-   * single job has one candidate. False when no such process of ours is found.
+   * IPC message). False when no process of ours is known to run it (see jobProcessOf).
    */
-  killJobProcess(queue: QueueName, pid: number | undefined): boolean {
-    const retained = Object.keys(retainedChildren(this.workers.get(queue))).map(Number);
-    const victim = pid !== undefined && retained.includes(pid) ? pid : retained.length === 1 ? retained[0] : undefined;
+  killJobProcess(queue: AnyQueueName, jobId: string): boolean {
+    const victim = this.jobProcessOf(queue, jobId);
     if (victim === undefined) return false;
     try {
       process.kill(victim, "SIGKILL");
@@ -133,6 +176,23 @@ export class JobWorkers {
     }
   }
 
+  /**
+   * The pid of the child running a job: the one its progress names (processor-shim adds it), else the one child of
+   * its queue's pool that no other running job's progress claims.
+   */
+  private jobProcessOf(queue: AnyQueueName, jobId: string): number | undefined {
+    const retained = Object.keys(retainedChildren(this.workers.get(queue))).map(Number);
+    const pidOf = (job: Job | undefined) => {
+      const pid = (job?.progress as { worker_pid?: unknown } | null | undefined)?.worker_pid;
+      return typeof pid === "number" ? pid : undefined;
+    };
+    const own = pidOf(this.running.get(jobId)?.job);
+    if (own !== undefined) return retained.includes(own) ? own : undefined;
+    const claimed = new Set([...this.running].filter(([id, r]) => id !== jobId && r.queue === queue).map(([, r]) => pidOf(r.job)));
+    const free = retained.filter((pid) => !claimed.has(pid));
+    return free.length === 1 ? free[0] : undefined;
+  }
+
   /** Cancels a running job where it runs. False when no worker here runs it. */
   cancel(queue: AnyQueueName, jobId: string, reason: string): boolean {
     return this.workers.get(queue)?.cancelJob(jobId, reason) ?? false;
@@ -140,6 +200,8 @@ export class JobWorkers {
 
   /** Shutdown: running jobs go back to wait (no attempt spent), then the workers close, forced after a bound. */
   async stop(): Promise<void> {
+    for (const timer of this.killTimers.values()) clearTimeout(timer);
+    this.killTimers.clear();
     const all = [...this.workers.values()];
     for (const w of all) w.cancelAllJobs(SHUTDOWN_REASON);
     await Promise.all(

@@ -2,8 +2,15 @@
 export const QUEUE_NAMES = ["downloads", "conversions", "quantizations"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
-/** Key prefix in Redis, so an external Redis shared with other apps stays tidy. */
-export const QUEUE_PREFIX = "cortex";
+/**
+ * Key prefix in Redis, so an external Redis shared with other apps stays tidy. The braces are a Redis Cluster hash
+ * tag: every key of every queue (and of the fleet) hashes to one slot, so BullMQ's multi-key Lua scripts — flows
+ * span queues — never meet CROSSSLOT on a cluster. One tag for everything: a flow's parent and children must share
+ * a slot.
+ */
+export const QUEUE_PREFIX = "{cortex}";
+/** The prefix of cortexd before the hash tag; its keys are renamed at boot (legacy-prefix-migration.ts). */
+export const LEGACY_QUEUE_PREFIX = "cortex";
 
 /**
  * Fleet routing, by BullMQ's own means: one queue per (kind of work, capability). A `cortex worker` started with

@@ -4,6 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Queue } from "bullmq";
+import { QUEUE_PREFIX } from "../../src/jobs/queue-names.js";
 import { fileMode, runDaemonToExit, startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { isProcessAlive } from "../../src/platform/lock-file.js";
@@ -58,7 +59,7 @@ test("SIGTERM shuts down gracefully: exit 0, socket and lock removed, Redis chil
 test("after kill -9 the next start recovers (stale socket, lock, orphaned Redis) and queued jobs survive", async (t) => {
   const home = path.join(tempDir(t), "home");
   const d1 = await startDaemon(home);
-  const queue = new Queue("downloads", { connection: { path: path.join(home, "redis", "redis.sock") }, prefix: "cortex" });
+  const queue = new Queue("downloads", { connection: { path: path.join(home, "redis", "redis.sock") }, prefix: QUEUE_PREFIX });
   // Delayed by an hour so no worker takes it: the assertion is about Redis persistence.
   await queue.add("pull", { repo: "org/model" }, { jobId: "survivor", delay: 3_600_000 });
   await queue.close();

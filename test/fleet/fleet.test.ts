@@ -14,7 +14,9 @@ import { waitFinal, waitJob } from "../helpers/jobs.js";
 import { launchRedis, stopRedis } from "../helpers/redis-server.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { tinyModel, tinyModelsUnavailable } from "../fixtures/tiny-models.js";
-import { startHub } from "../hub/hub-fixtures.js";
+import { sha256, startHub } from "../hub/hub-fixtures.js";
+import { makeHfCheckpoint } from "../fixtures/make-hf-checkpoint.js";
+import { QUEUE_PREFIX } from "../../src/jobs/queue-names.js";
 import { TEST_TOKEN } from "../hub/loopback-hub.js";
 import type { GetStatusResponse__Output } from "../../src/grpc/generated/cortex/v1/GetStatusResponse.js";
 
@@ -63,12 +65,45 @@ function healthCheck(socket: string): Promise<string> {
   );
 }
 
-const TYPES = ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K"];
-const JOBS = 12;
+/** The batch's recipes: quantizations of a tiny GGUF and conversions of a tiny HF checkpoint, each run several times. */
+const QUANT_TYPES = ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K"];
+const CONVERT_OUTTYPES = ["f16", "bf16", "q8_0", "Q4_0"];
+const JOBS = 60;
+interface Recipe {
+  kind: "quantize" | "convert";
+  type: string;
+}
+const RECIPES: Recipe[] = [...QUANT_TYPES.map((type) => ({ kind: "quantize" as const, type })), ...CONVERT_OUTTYPES.map((type) => ({ kind: "convert" as const, type }))];
+const recipeKey = (r: Recipe) => `${r.kind}-${r.type}`;
+/** The Hub repo a recipe's outputs are pushed to (one commit per job). */
+const repoOf = (r: Recipe) => `me/out-${r.kind}-${r.type.toLowerCase()}`;
+
+/** The files of a tiny HF checkpoint, as the loopback Hub serves them. */
+async function checkpointFiles(dir: string): Promise<Record<string, { data: Buffer; lfs?: boolean }>> {
+  await makeHfCheckpoint(dir, { hiddenSize: 128, intermediateSize: 256, numHeads: 4, numKvHeads: 2, vocabSize: 300, dtype: "bf16", seed: 21 });
+  return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, { data: fs.readFileSync(path.join(dir, f)), ...(f.endsWith(".safetensors") ? { lfs: true } : {}) }]));
+}
+
+/** Submits one recipe as a job; `destination` empty = a local job of the submitting daemon. */
+async function submit(d: RunningDaemon, r: Recipe, source: string, outputName: string, destination: string): Promise<string> {
+  const h =
+    r.kind === "quantize"
+      ? await d.client.unary("cortex.v1.JobService", "QuantizeModel", { model: source, type: r.type, output_name: outputName, threads: 1, destination })
+      : await d.client.unary("cortex.v1.JobService", "ConvertModel", { source, target: "TARGET_FORMAT_GGUF", outtype: r.type, output_name: outputName, destination });
+  return h.job_id;
+}
+
+/** Waits for every job, one after another (one GetJob poll at a time: 60 concurrent pollers would load the daemon). */
+async function waitAll(d: RunningDaemon, ids: readonly string[], timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  const out = [];
+  for (const id of ids) out.push(await waitFinal(d.client, id, Math.max(1000, deadline - Date.now())));
+  return out;
+}
 
 test(
-  "fleet: three cortex workers and a daemon share one Redis; a worker killed -9 mid-job, every job completes exactly once; cancel reaches a remote job in < 2 s; an unserved capability fails FLEET_NO_WORKER",
-  { skip: tinyModelsUnavailable(), timeout: 300_000 },
+  "fleet: three cortex workers and a daemon share one Redis; 60 conversions and quantizations from the Hub pushed to the Hub, a worker killed -9 mid-job, every job completes exactly once with the bytes of a single-machine run; cancel reaches a remote job in < 2 s; an unserved capability fails FLEET_NO_WORKER",
+  { skip: tinyModelsUnavailable(), timeout: 400_000 },
   async (t) => {
     const root = tempDir(t, "fleet");
     const started = performance.now();
@@ -79,17 +114,19 @@ test(
     const model = fs.readFileSync(tinyModel());
     const hub = await startHub(t, {
       "org/tiny": { files: { "model.gguf": { data: model, lfs: true }, "README.md": { data: Buffer.from("# tiny\n") } } },
+      "org/ckpt": { files: await checkpointFiles(path.join(root, "ckpt")) },
       "org/slow": { files: { "slow.gguf": { data: model, lfs: true } } },
     });
     // The first fetch of the input on each worker takes a few seconds: long enough to kill a worker mid-job.
     hub.faults.set("model.gguf", { throttle: 3 * 1024 * 1024 });
     hub.faults.set("slow.gguf", { throttle: 64 * 1024 });
+    const sources = { quantize: `org/tiny@${hub.commitOf("org/tiny")}`, convert: `org/ckpt@${hub.commitOf("org/ckpt")}` };
     const commit = hub.commitOf("org/tiny");
     const shared = path.join(root, "shared");
     fs.mkdirSync(shared, { recursive: true });
     const env = { CORTEX_REDIS_URL: redisSock, CORTEX_SHARED_ROOTS: shared, HF_ENDPOINT: hub.url, CORTEX_THREADS: "1" };
 
-    const daemon = await startDaemon(path.join(root, "daemon"), { env: { ...env, CORTEX_FLEET_WAIT_TIMEOUT_MS: "4000", HF_HUB_CACHE: path.join(root, "daemon-hf") } });
+    const daemon = await startDaemon(path.join(root, "daemon"), { env: { ...env, CORTEX_FLEET_WAIT_TIMEOUT_MS: "4000", HF_HUB_CACHE: path.join(root, "daemon-hf"), HF_TOKEN: TEST_TOKEN } });
     t.after(() => daemon.stop());
     const workers: WorkerProc[] = [];
     t.after(() => Promise.all(workers.map((w) => (w.proc.exitCode === null ? (w.proc.kill("SIGKILL"), w.exited) : undefined))));
@@ -108,13 +145,15 @@ test(
     assert.equal(s0.workers.filter((w) => w.role === "daemon").length, 1);
     assert.equal(await healthCheck(path.join(workers[0]!.home, "worker.sock")), "SERVING");
 
-    // The batch: quantizations of org/tiny@commit (fetched by each worker into its own HF cache) into the shared root.
-    const out = path.join(shared, "out");
-    const ids: string[] = [];
+    // The batch: each recipe several times, inputs fetched by each worker into its own HF cache from the Hub,
+    // outputs pushed to the Hub (one repo per recipe, one commit per job).
+    const batch: { id: string; recipe: Recipe; name: string }[] = [];
     for (let i = 0; i < JOBS; i++) {
-      const h = await daemon.client.unary("cortex.v1.JobService", "QuantizeModel", { model: `org/tiny@${commit}`, type: TYPES[i % TYPES.length], output_name: `tiny-${i}`, threads: 1, destination: `shared:${out}` });
-      assert.match(h.job_id, /^quant-gguf-/);
-      ids.push(h.job_id);
+      const recipe = RECIPES[i % RECIPES.length]!;
+      const name = `tiny-${i}`;
+      const id = await submit(daemon, recipe, sources[recipe.kind], name, `hub:${repoOf(recipe)}`);
+      assert.match(id, recipe.kind === "quantize" ? /^quant-gguf-/ : /^conv-gguf-/);
+      batch.push({ id, recipe, name });
     }
     // Kill -9 a worker while it runs a job.
     let victim: { worker: WorkerProc; job: string } | undefined;
@@ -131,66 +170,79 @@ test(
     await victim.worker.exited;
     phase(`killed ${victim.worker.name} running ${victim.job}`);
 
-    const finals = await Promise.all(ids.map((id) => waitFinal(daemon.client, id, 180_000)));
+    const finals = await waitAll(daemon, batch.map((b) => b.id), 240_000);
     phase("batch done");
     for (const j of finals) assert.equal(j.state, "JOB_STATE_COMPLETED", `${j.id}: ${j.error_code} ${j.error_message}`);
-    // Exactly once: Redis holds each job once, completed; each output exists once with the sha256 its job reported.
+    // Exactly once, by Redis: each queue holds each of its jobs once, completed, none failed.
     const r = new Redis({ path: redisSock });
-    const [completedCount, failedCount] = [await r.zcard("cortex:quantizations-gguf:completed"), await r.zcard("cortex:quantizations-gguf:failed")];
+    const counts = Object.fromEntries(
+      await Promise.all(["quantizations-gguf", "conversions-gguf"].map(async (q) => [q, { completed: await r.zcard(`${QUEUE_PREFIX}:${q}:completed`), failed: await r.zcard(`${QUEUE_PREFIX}:${q}:failed`) }] as const)),
+    );
     r.disconnect();
-    assert.equal(completedCount, JOBS);
-    assert.equal(failedCount, 0);
+    const nQuant = batch.filter((b) => b.recipe.kind === "quantize").length;
+    assert.deepEqual(counts, { "quantizations-gguf": { completed: nQuant, failed: 0 }, "conversions-gguf": { completed: JOBS - nQuant, failed: 0 } });
+    // Exactly once, by the Hub: one commit per job (its title names the job), none twice, the file it pushed has
+    // the sha256 the job reported.
+    const commits = Object.entries(hub.write.commitLog).flatMap(([repo, log]) => log.map((c) => ({ repo, ...c })));
+    assert.equal(commits.length, JOBS, JSON.stringify(commits.map((c) => c.title)));
+    const fleetSha = new Map<string, string>();
     for (const [i, j] of finals.entries()) {
-      const result = JSON.parse(j.result_json) as { path: string; sha256: string };
-      assert.equal(result.path, path.join(out, `tiny-${i}.gguf`));
-      assert.equal(sha256File(result.path), result.sha256);
+      const { recipe, name } = batch[i]!;
+      const named = commits.filter((c) => c.title.includes(j.id));
+      assert.equal(named.length, 1, `${j.id}: ${named.length} commits`);
+      assert.equal(named[0]!.repo, repoOf(recipe));
+      const result = JSON.parse(j.result_json) as { path: string; sha256: string; hub: { commit: string } };
+      assert.equal(result.hub.commit, named[0]!.id);
+      // A conversion's output name carries its type (tiny-6-F16.gguf).
+      const file = path.basename(result.path);
+      assert.match(file, new RegExp(`^${name}(-[A-Za-z0-9_]+)?\\.gguf$`));
+      const repoState = hub.repos[repoOf(recipe)]!;
+      const tree = named[0]!.id === hub.commitOf(repoOf(recipe)) ? repoState.files : repoState.commits![named[0]!.id]!;
+      assert.equal(sha256(tree[file]!.data), result.sha256, `${j.id}: the Hub holds what the job reported`);
+      // Every run of a recipe made the same bytes, whichever worker ran it.
+      const key = recipeKey(recipe);
+      assert.equal(fleetSha.get(key) ?? result.sha256, result.sha256, `${key}: two fleet runs differ`);
+      fleetSha.set(key, result.sha256);
+      // The card of the job's own commit names the source, its revision and the file's sha256.
+      const card = tree["README.md"]!.data.toString();
+      const [srcRepo, srcRev] = sources[recipe.kind].split("@") as [string, string];
+      assert.match(card, new RegExp(`base_model: ${srcRepo}[\\s\\S]*${srcRev}[\\s\\S]*${result.sha256}`));
     }
-    const outputs = fs.readdirSync(out).filter((f) => f.endsWith(".gguf"));
-    assert.equal(outputs.length, JOBS, outputs.join(" "));
     // Every "job completed" line across the surviving workers' logs names a distinct job.
     const completedLines = workers.flatMap((w) => [...w.output().matchAll(/"jobId":"([^"]+)"[^\n]*"msg":"job completed"/g)].map((m) => m[1]!));
     assert.equal(new Set(completedLines).size, completedLines.length, "a job completed twice");
-    const victimJob = finals.find((j) => j.id === victim!.job)!;
-    assert.equal(victimJob.state, "JOB_STATE_COMPLETED");
+    assert.equal(finals.find((j) => j.id === victim!.job)!.state, "JOB_STATE_COMPLETED");
+    phase("batch checked");
 
-    // Identical to a single-machine run: the daemon quantizes the same input locally, byte for byte the same.
-    fs.mkdirSync(path.join(daemon.home, "models"), { recursive: true });
-    fs.copyFileSync(tinyModel(), path.join(daemon.home, "models", "tiny.gguf"));
-    for (const type of TYPES.slice(0, 2)) {
-      const h = await daemon.client.unary("cortex.v1.JobService", "QuantizeModel", { model: "tiny", type, output_name: `local-${type}`, threads: 1, destination: "" });
-      assert.match(h.job_id, /^quant-(?!gguf-|mlx-)/, "a local job stays on the local queue");
-      const j = await waitFinal(daemon.client, h.job_id, 60_000);
-      assert.equal(j.state, "JOB_STATE_COMPLETED", j.error_message);
-      const i = TYPES.indexOf(type);
-      assert.equal((JSON.parse(j.result_json) as { sha256: string }).sha256, (JSON.parse(finals[i]!.result_json) as { sha256: string }).sha256, type);
+    // Identical to a single-machine run: the daemon pulls the same inputs and runs every recipe itself, locally.
+    for (const src of Object.values(sources)) {
+      const [repo, revision] = src.split("@") as [string, string];
+      const p = await daemon.client.unary("cortex.v1.JobService", "PullModel", { repo, revision });
+      const pulled = await waitFinal(daemon.client, p.job_id, 60_000);
+      assert.equal(pulled.state, "JOB_STATE_COMPLETED", `${pulled.error_code} ${pulled.error_message}`);
     }
-
+    const local: string[] = [];
+    for (const recipe of RECIPES) {
+      const id = await submit(daemon, recipe, sources[recipe.kind], `local-${recipeKey(recipe)}`, "");
+      assert.match(id, /^(quant|conv)-(?!gguf-|mlx-)/, "a local job stays on the local queue");
+      local.push(id);
+    }
+    for (const [i, j] of (await waitAll(daemon, local, 120_000)).entries()) {
+      assert.equal(j.state, "JOB_STATE_COMPLETED", `${j.id}: ${j.error_code} ${j.error_message}`);
+      const result = JSON.parse(j.result_json) as { path: string; sha256: string };
+      assert.equal(sha256File(result.path), result.sha256);
+      const key = recipeKey(RECIPES[i]!);
+      assert.equal(result.sha256, fleetSha.get(key), `${key}: the fleet's output differs from the single-machine run`);
+    }
     phase("single-machine reference done");
 
-    // Outputs published to the Hub: one commit per job (its title names the job), a model card with the sha256s.
-    const pushed = [];
-    for (const type of ["Q4_0", "Q8_0"]) {
-      const h = await daemon.client.unary("cortex.v1.JobService", "QuantizeModel", { model: `org/tiny@${commit}`, type, output_name: `tiny-${type}`, threads: 1, destination: "hub:me/tiny-gguf" });
-      pushed.push(h.job_id);
-    }
-    const pushedJobs = await Promise.all(pushed.map((id) => waitFinal(daemon.client, id, 120_000)));
-    const log = hub.write.commitLog["me/tiny-gguf"] ?? [];
-    assert.equal(log.length, 2, JSON.stringify(log));
-    for (const j of pushedJobs) {
-      assert.equal(j.state, "JOB_STATE_COMPLETED", `${j.error_code} ${j.error_message}`);
-      const r2 = JSON.parse(j.result_json) as { sha256: string; path: string; hub: { commit: string } };
-      const entry = log.find((c) => c.title.includes(j.id));
-      assert.ok(entry, `no commit names ${j.id}`);
-      assert.equal(entry.id, r2.hub.commit);
-      const file = hub.repos["me/tiny-gguf"]!.files[path.basename(r2.path)]!;
-      assert.equal(crypto.createHash("sha256").update(file.data).digest("hex"), r2.sha256);
-      // The card of the job's own commit names the source, its revision and the file's sha256.
-      const repoState = hub.repos["me/tiny-gguf"]!;
-      const tree = entry.id === hub.commitOf("me/tiny-gguf") ? repoState.files : repoState.commits![entry.id]!;
-      const card = tree["README.md"]!.data.toString();
-      assert.match(card, new RegExp(`base_model: org/tiny[\\s\\S]*${commit}[\\s\\S]*${r2.sha256}`));
-    }
-    phase("hub pushes done");
+    // An output for a shared root: written there by whichever worker ran it, the same bytes again.
+    const out = path.join(shared, "out");
+    const toShared = await waitFinal(daemon.client, await submit(daemon, RECIPES[0]!, sources.quantize, "shared-0", `shared:${out}`), 60_000);
+    assert.equal(toShared.state, "JOB_STATE_COMPLETED", `${toShared.error_code} ${toShared.error_message}`);
+    const sharedResult = JSON.parse(toShared.result_json) as { path: string; sha256: string };
+    assert.equal(sharedResult.path, path.join(out, "shared-0.gguf"));
+    assert.equal(sha256File(sharedResult.path), fleetSha.get(recipeKey(RECIPES[0]!)));
     // A cancel from the daemon reaches the job running on a worker in under 2 s.
     const slow = await daemon.client.unary("cortex.v1.JobService", "QuantizeModel", { model: `org/slow@${hub.commitOf("org/slow")}`, type: "Q4_0", output_name: "slow", threads: 1, destination: `shared:${out}` });
     await waitJob(daemon.client, slow.job_id, (j) => j.state === "JOB_STATE_ACTIVE" && j.progress?.phase === "fetching input", 60_000);
