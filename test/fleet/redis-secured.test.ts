@@ -152,8 +152,10 @@ test(
   { skip: tinyModelsUnavailable(), timeout: 180_000 },
   async (t) => {
     const root = tempDir(t, "rsen");
-    const [masterPort, sentinelPort] = [await freePort(), await freePort()];
+    const masterPort = await freePort();
     await launch(t, ["--port", String(masterPort), "--bind", "127.0.0.1", "--requirepass", "master-pw", "--dir", root, "--save", "", "--appendonly", "no"], masterPort, "master");
+    const sentinelPort = await freePort(); // picked while the master holds its port: never the same
+
     const conf = path.join(root, "sentinel.conf");
     fs.writeFileSync(conf, [`port ${sentinelPort}`, "bind 127.0.0.1", `dir ${root}`, `sentinel monitor fleet 127.0.0.1 ${masterPort} 1`, "sentinel auth-pass fleet master-pw", "sentinel down-after-milliseconds fleet 5000", ""].join("\n"));
     await launch(t, [conf, "--sentinel"], sentinelPort, "sentinel");
