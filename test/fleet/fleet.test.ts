@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -9,7 +8,8 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { Redis } from "ioredis";
 import { protoPath as healthProtoPath } from "grpc-health-check";
-import { CLI_MAIN, rpcError, startDaemon, type RunningDaemon } from "../helpers/daemon.js";
+import { rpcError, startDaemon, type RunningDaemon } from "../helpers/daemon.js";
+import { startWorker, type WorkerProc } from "../helpers/fleet-worker.js";
 import { waitFinal, waitJob } from "../helpers/jobs.js";
 import { launchRedis, stopRedis } from "../helpers/redis-server.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -19,34 +19,6 @@ import { makeHfCheckpoint } from "../fixtures/make-hf-checkpoint.js";
 import { QUEUE_PREFIX } from "../../src/jobs/queue-names.js";
 import { TEST_TOKEN } from "../hub/loopback-hub.js";
 import type { GetStatusResponse__Output } from "../../src/grpc/generated/cortex/v1/GetStatusResponse.js";
-
-/** A `cortex worker` process with its own home and HF cache, as another machine would be. */
-interface WorkerProc {
-  name: string;
-  home: string;
-  proc: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-async function startWorker(root: string, name: string, env: Record<string, string>, args: string[] = []): Promise<WorkerProc> {
-  const home = path.join(root, name);
-  const proc = spawn(process.execPath, [CLI_MAIN, "worker", "--home", home, "--log-level", "info", ...args], {
-    env: { ...process.env, CORTEX_TOKEN: "", HF_HUB_CACHE: path.join(home, "hf"), HF_TOKEN: TEST_TOKEN, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (b: Buffer) => (out += b.toString()));
-  proc.stderr!.on("data", (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((r) => proc.once("exit", (c) => r(c)));
-  const deadline = Date.now() + 60_000;
-  while (!out.includes('"cortex worker ready"')) {
-    if (proc.exitCode !== null) throw new Error(`worker ${name} exited ${proc.exitCode}:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`worker ${name} did not start:\n${out}`);
-    await sleep(50);
-  }
-  return { name, home, proc, output: () => out, exited };
-}
 
 const status = (d: RunningDaemon) => d.client.unary("cortex.v1.ModelService", "GetStatus", {}) as Promise<GetStatusResponse__Output>;
 const sha256File = (p: string) => crypto.createHash("sha256").update(fs.readFileSync(p)).digest("hex");
