@@ -13,7 +13,7 @@ import { formatResult, median, quantile, type BenchResult } from "./harness.js";
 
 /**
  * `npm run bench llama-server`: cortexd (a daemon, gRPC, a runner process, the native engine) against llama.cpp's
- * own server built from the very source node-llama-cpp bundles (test/tools/build-llama-server.sh), same GGUF, same
+ * own server built from the very source node-llama-cpp bundles (test/tools/build-llama-tools.sh), same GGUF, same
  * thread count, greedy, interleaved rounds; each ratio is the median of the rounds' own ratios with its IQR.
  *   (a) decode tokens/s, 1 stream: tiny (n_embd 256, F16), ~200 MB and ~1 GB Q8_0 (SPM vocab, random weights)
  *   (b) aggregate tokens/s of 4 concurrent streams: `parallel: 4` vs `-np 4`
@@ -151,7 +151,7 @@ export async function runLlamaServerBench(): Promise<BenchResult[]> {
   let found = llamaServerBinary();
   if (!("bin" in found) && !process.env.CORTEX_LLAMA_SERVER) {
     // Build it once (cached under ~/.cache/cortexd), from the llama.cpp source node-llama-cpp bundles.
-    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "test", "tools", "build-llama-server.sh");
+    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "test", "tools", "build-llama-tools.sh");
     const r = spawnSync("bash", [script], { stdio: "inherit" });
     if (r.status !== 0) throw new Error(`building llama-server failed (${script}, exit ${r.status})`);
     found = llamaServerBinary();

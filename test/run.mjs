@@ -28,6 +28,9 @@ if (selected.length === 0) {
   console.error("no test files selected");
   process.exit(1);
 }
-const args = ["--test", "--test-concurrency=2", "--test-timeout=600000", ...selected];
+// A test gets 10 minutes; a soak test (1,000 jobs, 10,000 fuzz cases) gets 2 hours: its point is to finish, not
+// to finish fast, and a shared machine's load must not turn a soak into a timeout.
+const timeoutMs = process.env.CORTEX_SOAK === "1" ? 7_200_000 : 600_000;
+const args = ["--test", "--test-concurrency=2", `--test-timeout=${timeoutMs}`, ...selected];
 const result = spawnSync(process.execPath, args, { stdio: "inherit", cwd: root });
 process.exit(result.status ?? 1);

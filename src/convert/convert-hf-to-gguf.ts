@@ -7,7 +7,7 @@ import { planConversion, resolveMode, type PlannedTensor } from "./convert-plan.
 import { tensorChunks } from "./tensor-chunks.js";
 import { writeGgufFile } from "./write-gguf-file.js";
 import { encodeTensor, isBuiltinType, roundThrough, type QuantizeTensorFn } from "./encode-tensor.js";
-import { readJsonObject } from "./hf-config.js";
+import { startConversion, stagingPathOf } from "./conversion-start.js";
 import { finishModelKv, openModelHeader, verifyGguf } from "./gguf-model-header.js";
 import { GgufKvList } from "./gguf-kv-list.js";
 import type { QuantMixOptions } from "./quant-mix-rules.js";
@@ -72,7 +72,6 @@ export interface ConvertHfToGgufResult {
   readonly parameterCount: number;
 }
 
-const cancelled = (dir: string, reason: unknown): CortexError => new CortexError("JOB_CANCELLED", `conversion of ${dir} was cancelled`, { cause: reason });
 
 /**
  * Convert a Hugging Face safetensors checkpoint to GGUF as llama.cpp's convert_hf_to_gguf.py does (same
@@ -85,14 +84,9 @@ const cancelled = (dir: string, reason: unknown): CortexError => new CortexError
 export async function convertHfToGguf(o: ConvertHfToGgufOptions): Promise<ConvertHfToGgufResult> {
   const dir = o.sourceDir;
   const warn = o.onWarning ?? (() => undefined);
-  const checkAbort = (): void => {
-    if (o.signal?.aborted) throw cancelled(dir, o.signal.reason);
-  };
-  checkAbort();
-  // Pipelines, non-LLM architectures and pickle-only checkpoints fail here naming what they are.
+  // Pipelines, non-LLM architectures and pickle-only checkpoints fail first, naming what they are.
   await checkGgufSource(dir);
-  const raw = await readJsonObject(dir, "config.json");
-  if (!raw) throw new CortexError("FMT_INVALID", `${dir}: no config.json; not a Hugging Face checkpoint`);
+  const { checkAbort, config: raw } = await startConversion(dir, o.signal, "a Hugging Face checkpoint");
   const header = openModelHeader(dir, raw);
   const { arch, kv, params, configPath } = header;
   const qc = params.quantization_config;
@@ -121,8 +115,7 @@ export async function convertHfToGguf(o: ConvertHfToGgufOptions): Promise<Conver
   }
   checkAbort();
 
-  // Per process: two runs of one job (a lost Redis lock) must not write the same staging file.
-  const staging = `${o.outPath}.tmp-${process.pid}-c`;
+  const staging = stagingPathOf(o.outPath);
   await writeGguf(o, dir, kv, plan, staging, checkAbort);
   try {
     const fileBytes = await verifyGguf(staging, kv.size, plan);

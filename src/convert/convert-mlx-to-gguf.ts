@@ -9,6 +9,7 @@ import type { ConvertProgress } from "./convert-hf-to-gguf.js";
 import { decodeBuiltin, encodeTensor, isBuiltinType, type DequantizeTensorFn, type QuantizeTensorFn } from "./encode-tensor.js";
 import { finishModelKv, openModelHeader, verifyGguf } from "./gguf-model-header.js";
 import { readJsonObject } from "./hf-config.js";
+import { startConversion, stagingPathOf } from "./conversion-start.js";
 import { firstNonF16, repackQ4_1, repackQ5_1 } from "./mlx-affine-blocks.js";
 import { AUTO_MAPPING, mlxQuantizationOf, planMlxConversion, withRepackFallback, type MlxPlannedTensor, type MlxQuantSource } from "./mlx-gguf-plan.js";
 import { readTensorRange, tensorChunks } from "./tensor-chunks.js";
@@ -18,7 +19,7 @@ import type { TokenizerSummary } from "./tokenizer-to-gguf.js";
 export interface ConvertMlxToGgufOptions {
   /** An mlx-lm folder: config.json (with `quantization` when quantized), tokenizer files, safetensors (or shards). */
   readonly sourceDir: string;
-  /** Written as `<outPath>.converting` and renamed once verified. */
+  /** Written as `<outPath>.tmp-<pid>-c` and renamed once verified. */
   readonly outPath: string;
   /** `auto` (the bit-exact mapping), f32, f16, bf16, q8_0, q4_1 or q5_1. @default "auto" */
   readonly outtype?: string;
@@ -75,7 +76,6 @@ export interface ConvertMlxToGgufResult {
 export const GGUF_FROM_MLX = "gguf-from-mlx";
 
 const kindOf = (name: string): string => name.replace(/^blk\.\d+\./, "");
-const cancelled = (dir: string, reason: unknown): CortexError => new CortexError("JOB_CANCELLED", `conversion of ${dir} was cancelled`, { cause: reason });
 
 /**
  * An mlx-lm model folder → GGUF (issue #17). Float models convert as their HF checkpoint would; affine 4-bit
@@ -86,12 +86,7 @@ const cancelled = (dir: string, reason: unknown): CortexError => new CortexError
  */
 export async function convertMlxToGguf(o: ConvertMlxToGgufOptions): Promise<ConvertMlxToGgufResult> {
   const dir = o.sourceDir;
-  const checkAbort = (): void => {
-    if (o.signal?.aborted) throw cancelled(dir, o.signal.reason);
-  };
-  checkAbort();
-  const raw = await readJsonObject(dir, "config.json");
-  if (!raw) throw new CortexError("FMT_INVALID", `${dir}: no config.json; not an MLX model`);
+  const { checkAbort, config: raw } = await startConversion(dir, o.signal, "an MLX model");
   const configPath = `${dir}/config.json`;
   const quantization = mlxQuantizationOf(raw, configPath);
   // The HF config is what remains: the converter refuses a quantization_config it does not know.
@@ -109,7 +104,7 @@ export async function convertMlxToGguf(o: ConvertMlxToGgufOptions): Promise<Conv
     const parameterCount = plan.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
     const tokenizer = await finishModelKv(header, { ftype: planned.ftype, parameterCount, warn: o.onWarning ?? (() => undefined), ...(o.modelName !== undefined ? { modelName: o.modelName } : {}) });
     checkAbort();
-    const staging = `${o.outPath}.converting`;
+    const staging = stagingPathOf(o.outPath);
     const stats = await writeMlxGguf(o, header.kv, plan, staging, handles, checkAbort);
     try {
       const fileBytes = await verifyGguf(staging, header.kv.size, plan);

@@ -1,9 +1,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import { CortexError, isCortexError } from "../errors/cortex-error.js";
-import { readTextQuietly } from "../formats/quiet-read.js";
+import { CortexError } from "../errors/cortex-error.js";
 import { SUPPORTED_ARCHITECTURES } from "./arch-registry.js";
-import { buildHparams, isObject } from "./hf-config.js";
+import { buildHparams, isObject, readJsonObject } from "./hf-config.js";
 
 /**
  * Whether a folder can become a GGUF, from names and config.json alone (never the weights): checked when a
@@ -21,14 +20,15 @@ export async function checkGgufSource(dir: string): Promise<string> {
   });
   const has = (n: string) => names.includes(n);
   if (has("model_index.json") || ((has("transformer") || has("unet")) && has("vae"))) {
-    const index = has("model_index.json") ? await readObject(path.join(dir, "model_index.json")) : undefined;
+    const index = has("model_index.json") ? await readJsonObject(dir, "model_index.json") : undefined;
     const cls = typeof index?.["_class_name"] === "string" ? index["_class_name"] : "a diffusion pipeline (flux.swift layout)";
     throw new CortexError("CONV_UNSUPPORTED_ARCH", `${dir}: ${cls} is a multi-component image/audio pipeline, not a language model; GGUF conversion supports ${SUPPORTED_ARCHITECTURES.join(", ")}`, { details: { architecture: String(cls) } });
   }
   if (!has("config.json")) throw new CortexError("FMT_INVALID", `${dir}: no config.json; not a Hugging Face checkpoint`);
   const configPath = path.join(dir, "config.json");
-  const raw = await readObject(configPath);
-  if (!raw) throw new CortexError("FMT_INVALID", `${configPath}: must be a JSON object`);
+  // The quiet, bounded read: a FIFO or an oversized file here fails at once, never blocks a worker's open.
+  const raw = await readJsonObject(dir, "config.json");
+  if (!raw) throw new CortexError("FMT_INVALID", `${configPath}: no config.json; not a Hugging Face checkpoint`);
   // No architectures entry: the converter's own check names that (buildHparams).
   if (!hasArchitecture(raw)) return "";
   const { architecture } = buildHparams(raw, configPath);
@@ -46,15 +46,4 @@ function hasArchitecture(raw: Record<string, unknown>): boolean {
   const text = raw["text_config"];
   const list = (isObject(text) && Array.isArray(text["architectures"]) ? text["architectures"] : undefined) ?? (Array.isArray(raw["architectures"]) ? raw["architectures"] : undefined);
   return typeof list?.[0] === "string";
-}
-
-async function readObject(file: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    // The quiet, bounded read: a FIFO or an oversized file here must fail at once, not block a worker's open.
-    const v = JSON.parse(await readTextQuietly(file)) as unknown;
-    return isObject(v) ? v : undefined;
-  } catch (err) {
-    if (isCortexError(err)) throw err;
-    throw new CortexError("FMT_INVALID", `${file}: not valid JSON: ${(err as Error).message}`);
-  }
 }

@@ -43,6 +43,7 @@ import { removeStaleSocket } from "../platform/unix-socket.js";
 import { HttpServer } from "../http/http-server.js";
 import { Metrics } from "../metrics/metrics.js";
 import { CortexError } from "../errors/cortex-error.js";
+import { DEFAULT_LOAD_SETTINGS } from "../store/inspect/estimate-load.js";
 
 /** A listen address whose host is a loopback name: the only place httpNoAuth is accepted. */
 function isLoopbackAddress(address: string): boolean {
@@ -145,8 +146,10 @@ export class Daemon {
         store.markUsed(src.path);
         return src;
       };
-      // The pool names models as the store lists them, and makes the variants it needs through jobs.
-      const pool = createInferencePool(config, paths, logger, { resolve: storeResolver(() => store.snapshot(), paths.models, modelRoots(config, paths)), quantizer: new JobQuantizer(jobs, paths), onUse: (key) => store.markUsed(key) });
+      // The pool names models as the store lists them, and makes the variants it needs through jobs. Its default load
+      // settings are the store's too: `ls` estimates the context a plain LoadModel uses.
+      const load = DEFAULT_LOAD_SETTINGS;
+      const pool = createInferencePool(config, paths, logger, { load, resolve: storeResolver(() => store.snapshot(), paths.models, modelRoots(config, paths)), quantizer: new JobQuantizer(jobs, paths), onUse: (key) => store.markUsed(key) });
       stops.push({ name: "inference-pool", stop: () => pool.stop() });
 
       // Who holds a model before it is deleted: running/queued jobs now; the inference pool adds its own source.
@@ -163,7 +166,7 @@ export class Daemon {
         ),
       );
       const catalog = new ModelCatalog(config.aliases);
-      const store = new ModelStore({ roots: storeRootsFor(config, paths), holders, catalog });
+      const store = new ModelStore({ roots: storeRootsFor(config, paths), holders, catalog, load });
       // An output a request asks to overwrite: whatever exists under that name in the output folders, asked of the same holders.
       const outputHolders = async (name: string): Promise<string[]> => {
         const found = [paths.models, paths.quantizedModels, paths.mlxModels].flatMap((dir) => [path.join(dir, name), path.join(dir, `${name}.gguf`)]).filter((p) => fs.existsSync(p));

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { LoadedConfig } from "../config/load-config.js";
 import { homePaths } from "../config/paths.js";
+import { parseList } from "../config/worker-flags.js";
 import { CortexError } from "../errors/cortex-error.js";
 import { HealthServer } from "../grpc/health-server.js";
 import { CancelBus } from "../jobs/cancel-bus.js";
@@ -27,15 +28,7 @@ export interface FleetWorkerOptions {
   healthSocket?: string;
 }
 
-/** "conversions,quantizations" → the names, each checked (an unknown word is an error naming it, never dropped). */
-export function parseList<T extends string>(flag: string, text: string, known: readonly T[]): T[] {
-  const words = text.split(",").map((w) => w.trim()).filter(Boolean);
-  if (!words.length) throw new CortexError("CFG_INVALID", `${flag}: name at least one of ${known.join(", ")}`);
-  for (const w of words) if (!(known as readonly string[]).includes(w)) throw new CortexError("CFG_INVALID", `${flag}: "${w}" is not one of ${known.join(", ")}`);
-  return [...new Set(words)] as T[];
-}
-
-export { CAPABILITIES, FLEET_BASE_QUEUES, isCapability };
+export { CAPABILITIES, FLEET_BASE_QUEUES, isCapability, parseList };
 
 /**
  * `cortex worker`: job workers for the fleet queues it is given, on an external Redis; no inference pool and no

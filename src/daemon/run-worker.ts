@@ -1,6 +1,7 @@
 import { loadConfig } from "../config/load-config.js";
 import type { ConfigKey } from "../config/schema.js";
-import type { WorkerFlags } from "../config/worker-flags.js";
+import { parseConcurrency, type WorkerFlags } from "../config/worker-flags.js";
+import { readEnvFile } from "../config/env-file.js";
 import { CortexError, isCortexError, toCortexError } from "../errors/cortex-error.js";
 import { createLogger } from "../log/logger.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
@@ -18,11 +19,10 @@ export async function runWorker(opts: WorkerFlags): Promise<number> {
   let loaded;
   let workerOpts;
   try {
-    loaded = loadConfig({ flags, ...(opts.config ? { configFile: opts.config } : {}) });
-    const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
-    if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) {
-      throw new CortexError("CFG_INVALID", `--concurrency: "${opts.concurrency}" is not a whole number from 1 to 64`);
-    }
+    // A service's secrets come from its env file (service-files.ts writes it), over the environment it started with.
+    const env = opts.envFile ? { ...process.env, ...readEnvFile(opts.envFile) } : process.env;
+    loaded = loadConfig({ flags, env, ...(opts.config ? { configFile: opts.config } : {}) });
+    const concurrency = parseConcurrency(opts.concurrency);
     workerOpts = {
       queues: parseList("--queues", opts.queues ?? "conversions,quantizations", FLEET_BASE_QUEUES),
       capabilities: parseList("--capabilities", opts.capabilities ?? "gguf,mlx", CAPABILITIES),

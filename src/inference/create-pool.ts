@@ -5,6 +5,7 @@ import { estimateMemory } from "./engine/estimate-memory.js";
 import { inspectModelFile } from "./inspect-model-file.js";
 import type { Quantizer } from "./quant-fallback.js";
 import { resolveModelPath } from "../store/resolve-model-path.js";
+import { DEFAULT_LOAD_SETTINGS, type LoadSettings } from "../store/inspect/estimate-load.js";
 import { ChildRunner } from "./runner/child-runner.js";
 import { InferencePool, type PoolOptions } from "./scheduler/inference-pool.js";
 
@@ -17,7 +18,7 @@ export function modelRoots(config: Config, paths: HomePaths): string[] {
   return [paths.home, ...(config.hfHubCache ? [config.hfHubCache] : []), ...config.modelDirs];
 }
 
-export function createInferencePool(config: Config, paths: HomePaths, logger: Logger, extra: { quantizer?: Quantizer; resolve?: PoolOptions["resolve"]; onUse?: PoolOptions["onUse"] } = {}): InferencePool {
+export function createInferencePool(config: Config, paths: HomePaths, logger: Logger, extra: { quantizer?: Quantizer; resolve?: PoolOptions["resolve"]; onUse?: PoolOptions["onUse"]; load?: LoadSettings } = {}): InferencePool {
   return new InferencePool({
     runners: () => ChildRunner.start({ threads: config.threads, gpu: "auto", pieceIntervalMs: config.streamIntervalMs }),
     resolve: extra.resolve ?? ((model) => resolveModelPath(model, paths.models, modelRoots(config, paths))),
@@ -31,6 +32,8 @@ export function createInferencePool(config: Config, paths: HomePaths, logger: Lo
     memoryReserveBytes: config.memoryReserveBytes,
     memoryBudgetBytes: config.memoryBudgetBytes,
     threads: config.threads,
+    defaultContextSize: (extra.load ?? DEFAULT_LOAD_SETTINGS).contextSize,
+    defaultParallel: (extra.load ?? DEFAULT_LOAD_SETTINGS).parallel,
     keepSpareRunner: true,
     logger: logger.child({ module: "inference" }),
   });

@@ -6,7 +6,7 @@ import { readSafetensorsHeader } from "../formats/safetensors/read-safetensors-h
 import { openSafetensorsCheckpoint } from "../formats/safetensors/read-safetensors-index.js";
 import { configFacts } from "../store/inspect/inspect-folder.js";
 import { readJsonObject } from "../store/inspect/read-json-file.js";
-import type { MemoryEstimate } from "./engine/estimate-memory.js";
+import { servedWeightsBytes as servedBytes } from "../store/inspect/served-weights.js";
 
 /** What the pool needs to know about a SafeTensors checkpoint folder before converting it (headers only). */
 export interface CheckpointInfo {
@@ -15,8 +15,8 @@ export interface CheckpointInfo {
   mtimeMs: number;
   architecture: string;
   trainContextSize: number;
-  /** Weights as an F16 GGUF: matrices at 2 bytes, 1-D tensors (norms, biases) kept at F32 by the converter. */
-  f16WeightsBytes: number;
+  /** The weights it is served with (the store's servedWeightsBytes: its F16 GGUF, or an MLX-quantized model's packed bytes). */
+  servedWeightsBytes: number;
   /** KV-cache shape (store's ModelFacts.kv). */
   kv?: { layers: number; kvHeads: number; headDim: number };
 }
@@ -26,7 +26,7 @@ export interface CheckpointInfo {
  * "original" of anything llama.cpp loads.
  * @throws CortexError REG_NOT_FOUND (no such folder), FMT_UNSUPPORTED (no config.json or no safetensors), FMT_INVALID.
  */
-export async function inspectCheckpoint(dir: string): Promise<CheckpointInfo> {
+export async function inspectCheckpoint(dir: string, mlx: MlxFolder | undefined): Promise<CheckpointInfo> {
   const configPath = path.join(dir, "config.json");
   const cst = await fs.stat(configPath).catch(() => undefined);
   if (!cst) throw new CortexError("FMT_UNSUPPORTED", `${dir} has no config.json: not a Hugging Face checkpoint the pool can convert`);
@@ -37,22 +37,11 @@ export async function inspectCheckpoint(dir: string): Promise<CheckpointInfo> {
   const ckpt = await openSafetensorsCheckpoint(dir);
   let mtimeMs = cst.mtimeMs;
   for (const s of ckpt.shards) mtimeMs = Math.max(mtimeMs, (await fs.stat(s.path)).mtimeMs);
-  let f16WeightsBytes = 0;
-  for (const { info } of ckpt.tensors.values()) f16WeightsBytes += info.numel * (info.shape.length >= 2 ? 2 : 4);
+  const tensors = [...ckpt.tensors.values()].map((t) => t.info);
+  const dataBytes = tensors.reduce((s, t) => s + t.byteSize, 0);
+  const servedWeightsBytes = servedBytes(tensors, mlx?.quantized ? { dataBytes } : undefined);
   const facts = configFacts(await readJsonObject(configPath, cst.size));
-  return { path: dir, mtimeMs, architecture: facts.architecture, trainContextSize: facts.contextLength, f16WeightsBytes, ...(facts.kv ? { kv: facts.kv } : {}) };
-}
-
-/**
- * The store's estimateLoadBytes at the pool's context and parallelism, split as the fallback policy needs it:
- * weights, and an f16 KV cache (K and V for every layer × KV head × head dim × token of every sequence), each
- * with a tenth for compute buffers and runtime overhead. Replaced by the real estimate once the GGUF exists.
- */
-export function estimateCheckpoint(info: CheckpointInfo, contextSize: number, parallel: number): MemoryEstimate {
-  const kv = info.kv ? 2 * 2 * info.kv.layers * info.kv.kvHeads * info.kv.headDim * contextSize * parallel : 0;
-  const weightsBytes = Math.round(info.f16WeightsBytes * 1.1);
-  const contextBytes = Math.round(kv * 1.1);
-  return { totalBytes: weightsBytes + contextBytes, weightsBytes, contextBytes, vramBytes: 0 };
+  return { path: dir, mtimeMs, architecture: facts.architecture, trainContextSize: facts.contextLength, servedWeightsBytes, ...(facts.kv ? { kv: facts.kv } : {}) };
 }
 
 /** An MLX model folder: quantized (with the GGUF type its bit-exact bridge gives) or float. */

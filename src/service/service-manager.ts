@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { LAUNCHD_LABEL, renderLaunchdPlist, renderSystemdUnit, SYSTEMD_UNIT, type ServiceValues } from "./service-files.js";
+import { renderLaunchdPlist, renderSystemdUnit, SERVICE_NAMES, type ServiceRole, type ServiceValues } from "./service-files.js";
 
 export interface ServicePlan {
   manager: "launchd" | "systemd";
@@ -10,6 +10,8 @@ export interface ServicePlan {
   content: string;
   /** Commands in order; each is argv. */
   commands: string[][];
+  /** The secrets file written first, mode 600 (a worker's); its content is never printed. */
+  envFile?: { path: string; content: string; names: string[] };
 }
 
 function uid(): number {
@@ -29,35 +31,39 @@ export function planInstall(values: ServiceValues, platform = process.platform, 
         ["launchctl", "bootout", `gui/${uid()}/${values.label}`],
         ["launchctl", "bootstrap", `gui/${uid()}`, file],
       ],
+      ...(values.envFile ? { envFile: values.envFile } : {}),
     };
   }
-  const file = path.join(homedir, ".config", "systemd", "user", SYSTEMD_UNIT);
+  const file = path.join(homedir, ".config", "systemd", "user", values.unit);
   return {
     manager: "systemd",
     file,
     content: renderSystemdUnit(values),
     commands: [
       ["systemctl", "--user", "daemon-reload"],
-      ["systemctl", "--user", "enable", "--now", SYSTEMD_UNIT],
+      ["systemctl", "--user", "enable", "--now", values.unit],
     ],
+    ...(values.envFile ? { envFile: values.envFile } : {}),
   };
 }
 
-export function planUninstall(platform = process.platform, homedir = os.homedir()): { file: string; commands: string[][] } {
+export function planUninstall(platform = process.platform, homedir = os.homedir(), role: ServiceRole = "daemon"): { file: string; commands: string[][] } {
+  const { label, unit } = SERVICE_NAMES[role];
   if (platform === "darwin") {
-    return { file: path.join(homedir, "Library", "LaunchAgents", `${LAUNCHD_LABEL}.plist`), commands: [["launchctl", "bootout", `gui/${uid()}/${LAUNCHD_LABEL}`]] };
+    return { file: path.join(homedir, "Library", "LaunchAgents", `${label}.plist`), commands: [["launchctl", "bootout", `gui/${uid()}/${label}`]] };
   }
   return {
-    file: path.join(homedir, ".config", "systemd", "user", SYSTEMD_UNIT),
+    file: path.join(homedir, ".config", "systemd", "user", unit),
     commands: [
-      ["systemctl", "--user", "disable", "--now", SYSTEMD_UNIT],
+      ["systemctl", "--user", "disable", "--now", unit],
       ["systemctl", "--user", "daemon-reload"],
     ],
   };
 }
 
-export function statusCommand(platform = process.platform): string[] {
-  return platform === "darwin" ? ["launchctl", "print", `gui/${uid()}/${LAUNCHD_LABEL}`] : ["systemctl", "--user", "status", "--no-pager", SYSTEMD_UNIT];
+export function statusCommand(platform = process.platform, role: ServiceRole = "daemon"): string[] {
+  const { label, unit } = SERVICE_NAMES[role];
+  return platform === "darwin" ? ["launchctl", "print", `gui/${uid()}/${label}`] : ["systemctl", "--user", "status", "--no-pager", unit];
 }
 
 /** Runs a command; `tolerant` commands (bootout of a service not loaded) may fail. */
@@ -72,10 +78,21 @@ export function run(argv: string[], tolerant = false): { ok: boolean; output: st
   }
 }
 
-export function writeServiceFile(plan: { file: string; content: string }, logDir: string): void {
+export function writeServiceFile(plan: Pick<ServicePlan, "file" | "content" | "envFile">, logDir: string): void {
   fs.mkdirSync(path.dirname(plan.file), { recursive: true });
   fs.mkdirSync(logDir, { recursive: true });
+  if (plan.envFile) writePrivateFile(plan.envFile.path, plan.envFile.content);
   const tmp = `${plan.file}.tmp`;
   fs.writeFileSync(tmp, plan.content, { mode: 0o644 });
   fs.renameSync(tmp, plan.file);
+}
+
+/** A file only its owner may read (mode 600 whatever the umask), replaced whole: the worker's secrets. */
+export function writePrivateFile(file: string, content: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { force: true });
+  fs.writeFileSync(tmp, content, { mode: 0o600, flag: "wx" });
+  fs.chmodSync(tmp, 0o600);
+  fs.renameSync(tmp, file);
 }

@@ -3,7 +3,7 @@ import { errorMessage } from "../errors/cortex-error.js";
 import { discoverModels, type Discovery } from "./discover/discover-models.js";
 import { settleEvents, TreeWatcher } from "./tree-watcher.js";
 import type { HfCacheInfo } from "./hf-cache/scan-hf-cache.js";
-import { estimateLoadBytes } from "./inspect/count-params.js";
+import { defaultContextSize, DEFAULT_LOAD_SETTINGS, estimateLoad, type LoadSettings } from "./inspect/estimate-load.js";
 import { snapshotDownloading } from "./hf-cache/blob-activity.js";
 import { folderBrokenFacts, inspectFolder } from "./inspect/inspect-folder.js";
 import { ggufBrokenFacts, inspectGguf } from "./inspect/inspect-gguf.js";
@@ -32,12 +32,26 @@ export async function inspectCandidate(c: ModelCandidate): Promise<ModelFacts> {
   }
 }
 
+/**
+ * What loading the model with the pool's default settings would take (ModelInfo estimated_memory_bytes): the
+ * pool's own estimateLoad at the context a plain LoadModel uses. 0 = unknown (broken, no weights, or a GGUF
+ * whose metadata node-llama-cpp cannot read — the pool refuses to load that one). An adapter is its weights.
+ */
+export async function defaultLoadEstimate(c: ModelCandidate, facts: ModelFacts, defaults: LoadSettings): Promise<number> {
+  if (facts.brokenReason || facts.weightsBytes === 0) return 0;
+  if (facts.format === "LORA_ADAPTER") return facts.weightsBytes;
+  const settings = { contextSize: defaultContextSize(facts.contextLength, defaults), parallel: defaults.parallel };
+  if (c.kind === "gguf") return (await estimateLoad({ gguf: c.paths[0]! }, settings).catch(() => undefined))?.totalBytes ?? 0;
+  return (await estimateLoad({ weightsBytes: facts.servedWeightsBytes ?? facts.weightsBytes, kv: facts.kv }, settings)).totalBytes;
+}
+
 /** A watched listing older than this is re-walked in the background, in case an event was missed. */
 const REVALIDATE_MS = 30_000;
 
 interface Discovered {
   readonly found: Discovery;
   readonly facts: ModelFacts[];
+  readonly estimates: number[];
   readonly at: number;
 }
 
@@ -48,18 +62,21 @@ interface Discovered {
  * last one (and re-walks in the background every 30 s in case one was missed); without it, every listing walks.
  */
 export class ModelIndex {
-  private readonly facts = new Map<string, { fingerprint: string; facts: ModelFacts }>();
+  private readonly facts = new Map<string, { fingerprint: string; facts: ModelFacts; estimate: number }>();
   private discovered: Discovered | undefined;
   private records: { discovered: Discovered; manifests: ReadonlyMap<string, Manifest>; snap: ModelSnapshot } | undefined;
   private rediscovering: Promise<Discovered> | undefined;
   private dirty = true;
   private readonly watcher: TreeWatcher | undefined;
+  /** The pool's default load settings (from the daemon at boot): what estimated_memory_bytes assumes. */
+  private readonly load: LoadSettings;
 
   constructor(
     private readonly roots: StoreRoots,
     private readonly manifests: ManifestStore,
-    options: { watch?: boolean } = {},
+    options: { watch?: boolean; load?: LoadSettings } = {},
   ) {
+    this.load = options.load ?? DEFAULT_LOAD_SETTINGS;
     if (options.watch ?? true) {
       const dirs = [...roots.cortexDirs, roots.hfHubCache, ...roots.modelDirs].filter(Boolean).map((d) => path.resolve(d));
       this.watcher = new TreeWatcher(dirs, () => (this.dirty = true));
@@ -78,7 +95,7 @@ export class ModelIndex {
     const manifestSet = await this.manifests.all();
     const r = this.records;
     if (r && r.discovered === discovered && r.manifests === manifestSet.byId) return r.snap;
-    const models = discovered.found.candidates.map((c, i) => toRecord(c, discovered.facts[i]!, manifestSet.byId.get(c.id)));
+    const models = discovered.found.candidates.map((c, i) => toRecord(c, discovered.facts[i]!, manifestSet.byId.get(c.id), discovered.estimates[i]!));
     markFusedAdapters(models);
     const warnings = [...discovered.found.warnings, ...manifestSet.problems.map((p) => (p.ok ? "" : `${p.file}: ${p.reason}`))];
     const snap: ModelSnapshot = { models, byId: new Map(models.map((m) => [m.id, m])), warnings, hfCache: discovered.found.hfCache, manifests: manifestSet.byId };
@@ -103,10 +120,10 @@ export class ModelIndex {
       try {
         const found = await discoverModels(this.roots);
         this.watcher?.sync(found.dirs);
-        const facts = await this.factsFor(found.candidates);
+        const { facts, estimates } = await this.factsFor(found.candidates);
         const live = new Set(found.candidates.map((c) => c.id));
         for (const id of this.facts.keys()) if (!live.has(id)) this.facts.delete(id);
-        this.discovered = { found, facts, at: Date.now() };
+        this.discovered = { found, facts, estimates, at: Date.now() };
         return this.discovered;
       } catch (err) {
         this.dirty = true;
@@ -116,29 +133,31 @@ export class ModelIndex {
     return this.rediscovering;
   }
 
-  private async factsFor(candidates: readonly ModelCandidate[]): Promise<ModelFacts[]> {
-    const out: ModelFacts[] = new Array(candidates.length);
+  /** Facts and the default-load estimate, both cached per file identity (the GGUF estimate reads the tensor table). */
+  private async factsFor(candidates: readonly ModelCandidate[]): Promise<{ facts: ModelFacts[]; estimates: number[] }> {
+    const facts: ModelFacts[] = new Array(candidates.length);
+    const estimates: number[] = new Array(candidates.length);
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < candidates.length; i = next++) {
         const c = candidates[i]!;
-        const cached = this.facts.get(c.id);
-        if (cached && cached.fingerprint === c.fingerprint) {
-          out[i] = cached.facts;
-          continue;
+        let cached = this.facts.get(c.id);
+        if (!cached || cached.fingerprint !== c.fingerprint) {
+          const f = await inspectCandidate(c);
+          cached = { fingerprint: c.fingerprint, facts: f, estimate: await defaultLoadEstimate(c, f, this.load) };
+          this.facts.set(c.id, cached);
         }
-        const f = await inspectCandidate(c);
-        this.facts.set(c.id, { fingerprint: c.fingerprint, facts: f });
-        out[i] = f;
+        facts[i] = cached.facts;
+        estimates[i] = cached.estimate;
       }
     };
     await Promise.all(Array.from({ length: Math.min(INSPECT_CONCURRENCY, candidates.length) }, worker));
-    return out;
+    return { facts, estimates };
   }
 }
 
-/** Candidate + facts + manifest → the listed model. */
-export function toRecord(c: ModelCandidate, facts: ModelFacts, manifest: Manifest | undefined): ModelRecord {
+/** Candidate + facts + manifest (+ the default-load estimate: defaultLoadEstimate) → the listed model. */
+export function toRecord(c: ModelCandidate, facts: ModelFacts, manifest: Manifest | undefined, estimatedMemoryBytes: number): ModelRecord {
   const distinct = new Map(c.files.map((f) => [f.key, f.size]));
   let size = 0;
   for (const v of distinct.values()) size += v;
@@ -157,7 +176,7 @@ export function toRecord(c: ModelCandidate, facts: ModelFacts, manifest: Manifes
     files: c.files,
     facts: merged,
     sizeBytes: size,
-    estimatedMemoryBytes: facts.brokenReason || facts.weightsBytes === 0 ? 0 : facts.format === "LORA_ADAPTER" ? facts.weightsBytes : estimateLoadBytes(facts.weightsBytes, facts.contextLength, facts.kv),
+    estimatedMemoryBytes,
     sourceRepo: c.hf?.repo ?? manifest?.provenance.sourceRepo ?? "",
     sourceRevision: c.hf?.commit ?? manifest?.provenance.revision ?? "",
     tags: manifest?.tags ?? [],

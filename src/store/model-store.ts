@@ -13,6 +13,7 @@ import { ModelIndex, type ModelSnapshot } from "./model-index.js";
 import { modelHasPath, noHolders, type ModelHolders } from "./model-holders.js";
 import { MAX_PAGE, queryModels, type ModelPage, type ModelQuery } from "./model-query.js";
 import type { ModelRecord, StoreRoots } from "./model-types.js";
+import type { LoadSettings } from "./inspect/estimate-load.js";
 import { resolveModelRef } from "./resolve-model-ref.js";
 import { modelForEntry, type CatalogEntry, type ModelCatalog } from "./model-catalog.js";
 import { UsageRecorder } from "./usage-recorder.js";
@@ -23,6 +24,11 @@ export interface ModelStoreOptions {
   roots: StoreRoots;
   /** Who holds a model (inference pool, jobs); asked before any delete. @default nobody */
   holders?: ModelHolders;
+  /**
+   * The inference pool's default load settings (the daemon passes the pool's own at boot): ModelInfo's
+   * estimated_memory_bytes is the pool's estimate at these. @default DEFAULT_LOAD_SETTINGS
+   */
+  load?: LoadSettings;
   /** Watch the roots so warm listings skip the walk. @default true */
   watch?: boolean;
   /** Last-use marks are written this long after the first of a batch (or before any read of last use). @default 2000 */
@@ -50,7 +56,7 @@ export class ModelStore {
 
   constructor(readonly options: ModelStoreOptions) {
     this.manifests = new ManifestStore(options.roots.manifests);
-    this.index = new ModelIndex(options.roots, this.manifests, { watch: options.watch ?? true });
+    this.index = new ModelIndex(options.roots, this.manifests, { watch: options.watch ?? true, ...(options.load ? { load: options.load } : {}) });
     this.holders = options.holders ?? noHolders;
     this.usage = new UsageRecorder((marks) => this.exclusive(() => this.writeUsage(marks)), options.usageFlushMs ?? 2000);
   }

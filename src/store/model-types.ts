@@ -139,6 +139,11 @@ export interface ModelFacts {
   readonly vocabSize: number;
   /** Bytes of tensor data (what loading reads), or the weight files' size when headers are not parsed. */
   readonly weightsBytes: number;
+  /**
+   * A folder the inference pool converts on load (a SafeTensors checkpoint, an MLX model): the bytes of the
+   * weights it serves (its F16 GGUF, or an MLX-quantized model's packed tensors), for the memory estimate.
+   */
+  readonly servedWeightsBytes?: number;
   /** KV-cache shape for the memory estimate. */
   readonly kv?: { readonly layers: number; readonly kvHeads: number; readonly headDim: number };
   readonly lora?: LoraFacts;

@@ -19,6 +19,7 @@ import { readTensorBytes, tensorBytesToFloat32 } from "../../src/formats/safeten
 import { convertToMlx, mlxOutputName } from "../../src/mlx/convert-to-mlx.js";
 import { unpackBits } from "../../src/mlx/pack-bits.js";
 import { QuantizePool } from "../../src/mlx/quantize-pool.js";
+import { sweepStaleTemps } from "../../src/store/sweep-stale-temps.js";
 import { makeHfCheckpoint, type HfCheckpointInfo } from "../fixtures/make-hf-checkpoint.js";
 import { tempDir } from "../formats/helpers.js";
 import { assertCortexRejects } from "../mlx/helpers.js";
@@ -270,4 +271,19 @@ test("bad MLX folders: typed errors naming the tensor, and no file (or staging f
 
   await assertCortexRejects(convertMlxToGguf({ sourceDir: noScales, outPath: out, outtype: "q4_k_m" }), "QUANT_UNSUPPORTED_TYPE", "q4_k_m");
   assert.deepEqual(fs.readdirSync(outDir), [], "nothing half-written");
+});
+
+// A conversion killed mid-write (worker kill -9) left `<out>.converting` for ever: no pid in the name, so the
+// store's stale-temp sweep never matched it, and two runs of one job (a lost Redis lock) shared the one file.
+test("the staging file of an MLX → GGUF conversion carries its writer's pid: the sweep removes it once that writer is dead", async () => {
+  const mlx = await mlxModel("staging", { bits: 4, groupSize: 64 });
+  const outDir = path.join(tmp.dir, "staging-out");
+  fs.mkdirSync(outDir);
+  let staging = "";
+  await convertMlxToGguf({ sourceDir: mlx, outPath: path.join(outDir, "s.gguf"), publish: async (from, to) => { staging = from; fs.copyFileSync(from, `${from}.kept`); fs.renameSync(from, to); } });
+  assert.ok(path.basename(staging).includes(`.tmp-${process.pid}`), `staging name ${staging} names its writer`);
+  const orphan = staging.replace(`.tmp-${process.pid}`, `.tmp-${2 ** 22 + 7}`); // above pid_max: a dead writer
+  fs.renameSync(`${staging}.kept`, orphan);
+  assert.deepEqual(sweepStaleTemps([outDir]), [orphan]);
+  assert.deepEqual(fs.readdirSync(outDir), ["s.gguf"]);
 });

@@ -7,17 +7,17 @@ import { ROOT } from "./daemon.js";
 import { requireTool } from "./require-tool.js";
 
 /**
- * llama.cpp's own server, built from the source node-llama-cpp bundles (test/tools/build-llama-server.sh), as the
+ * llama.cpp's own server, built from the source node-llama-cpp bundles (test/tools/build-llama-tools.sh), as the
  * reference the native engine is held to (engine-reference, engine-speed, bench llama-server). Listens on a unix
  * socket in a temp folder: no fixed ports.
  */
 export function llamaServerBinary(): { bin: string } | { skip: string } {
   const env = process.env.CORTEX_LLAMA_SERVER;
   if (env) return fs.existsSync(env) ? { bin: env } : { skip: requireTool("LLAMA_TOOLS", `CORTEX_LLAMA_SERVER=${env} does not exist`) || "missing" };
-  const script = path.join(ROOT, "test", "tools", "build-llama-server.sh");
+  const script = path.join(ROOT, "test", "tools", "build-llama-tools.sh");
   const r = spawnSync("bash", [script, "--print"], { encoding: "utf8" });
   const line = r.stdout?.split("\n").find((l) => l.startsWith("llama-server: "));
-  if (r.status !== 0 || !line) return { skip: requireTool("LLAMA_TOOLS", `llama-server is not built (run test/tools/build-llama-server.sh): ${(r.stderr || "").trim()}`) || "llama-server is not built" };
+  if (r.status !== 0 || !line) return { skip: requireTool("LLAMA_TOOLS", `llama-server is not built (run test/tools/build-llama-tools.sh): ${(r.stderr || "").trim()}`) || "llama-server is not built" };
   return { bin: line.slice("llama-server: ".length).trim() };
 }
 

@@ -25,7 +25,7 @@ describe("memory budget, eviction, pinning and queueing through a real daemon", 
     const home = path.join(dir, "h");
     const src = tinyModel();
     for (const n of ["a", "b", "c", "d"]) copyModel(src, path.join(home, "models"), `${n}.gguf`);
-    estimate = (await estimateMemory({ path: src, contextSize: LOAD.context_size, parallel: LOAD.parallel, gpuLayers: "auto", gpu: false })).totalBytes;
+    estimate = (await estimateMemory({ path: src, contextSize: LOAD.context_size, parallel: LOAD.parallel })).totalBytes;
     d = await startDaemon(home, { env: { CORTEX_THREADS: "1", CORTEX_MEMORY_BUDGET: String(Math.floor(estimate * 2.5)), CORTEX_MAX_QUEUE: "1", CORTEX_MEMORY_RESERVE: "0" } });
   });
   after(async () => {

@@ -7,6 +7,8 @@ import type { CortexClient } from "../../src/cli/client.js";
 import { ERROR_CODES } from "../../src/errors/codes.js";
 import type { CortexError } from "../../src/errors/cortex-error.js";
 import { estimateMemory } from "../../src/inference/engine/estimate-memory.js";
+import { inspectCheckpoint } from "../../src/inference/inspect-checkpoint.js";
+import { estimateLoad } from "../../src/store/inspect/estimate-load.js";
 import { chooseFallback } from "../../src/inference/quant-fallback.js";
 import { runnablePath } from "../../src/inference/store-resolver.js";
 import type { ModelRecord } from "../../src/store/model-types.js";
@@ -128,8 +130,7 @@ test("SafeTensors checkpoint by name: converted through jobs to F16, Q8_0 or Q4_
       assert.ok(second.stats.load_ms > 0, "loaded again");
       assert.equal(second.stats.variant, type);
       assert.equal((await listJobs(d.client)).length, jobsBefore + 1, "the cached variant was reused: no new job");
-      const gpu = (await d.client.unary("cortex.v1.InferenceService", "ListLoadedModels", {})).gpu;
-      return { stats: first.stats, job, estimate: m.estimated_memory_bytes, gpu };
+      return { stats: first.stats, job, estimate: m.estimated_memory_bytes };
     } finally {
       await d.stop();
     }
@@ -140,8 +141,10 @@ test("SafeTensors checkpoint by name: converted through jobs to F16, Q8_0 or Q4_
   assert.equal(f16.job.type, "JOB_TYPE_CONVERT");
   const f16File = path.join(home, "models", "ckpt-F16.gguf");
   assert.ok(fs.existsSync(f16File));
-  // The pool's own estimate of the F16, split into weights and context as the fallback policy sees it.
-  const real = await estimateMemory({ path: fs.realpathSync(f16File), contextSize: 128, parallel: 1, gpuLayers: "auto", gpu: f16.gpu !== "" });
+  // The pool's own estimate of the checkpoint (what `ls` shows for it at this context), split as the fallback policy sees it.
+  const ckptDir = path.join(home, "models", "ckpt");
+  const info = await inspectCheckpoint(ckptDir, undefined);
+  const real = await estimateLoad({ weightsBytes: info.servedWeightsBytes, kv: info.kv }, { contextSize: 128, parallel: 1 });
   assert.equal(real.totalBytes, f16.estimate, "the test's numbers are the pool's");
   const choose = (availableBytes: number) => chooseFallback({ originalType: "F16", weightsBytes: real.weightsBytes, contextBytes: real.contextBytes, availableBytes });
 

@@ -12,7 +12,8 @@ import { getLlama, LlamaCompletion } from "node-llama-cpp";
 import type { CortexClient } from "../../src/cli/client.js";
 import { convertHfToGguf } from "../../src/convert/convert-hf-to-gguf.js";
 import { estimateMemory } from "../../src/inference/engine/estimate-memory.js";
-import { estimateCheckpoint, inspectCheckpoint } from "../../src/inference/inspect-checkpoint.js";
+import { inspectCheckpoint, inspectMlxFolder } from "../../src/inference/inspect-checkpoint.js";
+import { estimateLoad } from "../../src/store/inspect/estimate-load.js";
 import { inspectModelFile } from "../../src/inference/inspect-model-file.js";
 import { LoadPreparer, resolveSpec } from "../../src/inference/scheduler/prepare-load.js";
 import { convertToMlx } from "../../src/mlx/convert-to-mlx.js";
@@ -205,7 +206,8 @@ test("an MLX float model that does not fit as F16 falls back to Q8_0 like any ch
     quantizer: { existing: async () => undefined, quantize: async (_src, type) => (asked.push(type), made) },
   });
   const spec = resolveSpec({ path: mlx, trainContextSize: 2048 }, {}, { contextSize: 128, parallel: 1, threads: 1 });
-  const est = estimateCheckpoint(await inspectCheckpoint(mlx), spec.contextSize, spec.parallel);
+  const info = await inspectCheckpoint(mlx, await inspectMlxFolder(mlx));
+  const est = await estimateLoad({ weightsBytes: info.servedWeightsBytes, kv: info.kv }, spec);
   const available = Math.ceil((est.weightsBytes * 8.5) / 16) + est.contextBytes + 1024;
   assert.ok(available < est.totalBytes, "F16 does not fit");
   const p = await preparer.prepare(mlx, {}, { name: "tiny-bf16", gpu: Promise.resolve(false), availableBytes: () => available });

@@ -63,8 +63,10 @@ test("install plans: launchctl bootstrap into gui/<uid> on macOS, systemctl --us
 test("the systemd unit passes systemd-analyze verify where available", (t) => {
   const dir = tempDir(t);
   // With variables that need systemd's quoting: a space, a %, a quote.
-  const unit = renderSystemdUnit({ ...values(), environment: { HF_HOME: "/data disk/hf 100%", HF_ENDPOINT: 'https://mirror.example/"x"' }, home: dir, main: path.join(dir, "main.js"), logDir: dir });
-  assert.match(unit, /^ExecStart=\S+ \S+main\.js --home \S+$/m);
+  // A home with a space: WorkingDirectory= once got it quoted, which systemd takes as part of the path.
+  const unit = renderSystemdUnit({ ...values(), environment: { HF_HOME: "/data disk/hf 100%", HF_ENDPOINT: 'https://mirror.example/"x"' }, home: path.join(dir, "my home"), main: path.join(dir, "main.js"), logDir: dir });
+  assert.match(unit, /^WorkingDirectory=\/\S+\/my home$/m);
+  assert.match(unit, /^ExecStart=\S+ \S+main\.js --home "\S+\/my home"$/m);
   assert.match(unit, /^Restart=on-failure$/m);
   const file = path.join(dir, "cortexd.service");
   fs.writeFileSync(file, unit);
@@ -138,8 +140,8 @@ test("the service sees what the shell sees: HF_HOME, HF_HUB_CACHE, HF_ENDPOINT, 
   assert.ok(!unit.includes("hf_secret"), "no token value in the unit");
   // systemd's Environment= quoting: "K=V", backslash and quote escaped, % doubled (specifiers).
   const vars = Object.fromEntries([...unit.matchAll(/^Environment="([A-Z_]+)=((?:[^"\\]|\\.)*)"$/gm)].map((m) => [m[1], m[2]!.replace(/\\(.)/g, "$1").replace(/%%/g, "%")]));
-  assert.deepEqual(vars, { ...want, HF_TOKEN_PATH: "/home/ada/secrets/hf-token" });
-  assert.match(unit, /^Environment=CORTEX_HOME=\/home\/ada\/\.cortex$/m);
+  assert.deepEqual(vars, { PATH: vars.PATH, CORTEX_HOME: "/home/ada/.cortex", ...want, HF_TOKEN_PATH: "/home/ada/secrets/hf-token" });
+  assert.match(unit, /^Environment="CORTEX_HOME=\/home\/ada\/\.cortex"$/m);
 
   // Nothing HF-related set in the shell: nothing extra written, no note.
   const plain = defaultServiceValues("/Users/ada/.cortex", { PATH: "/usr/bin" }, "darwin", "/Users/ada");

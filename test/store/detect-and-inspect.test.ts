@@ -27,8 +27,10 @@ test("an 8B Llama checkpoint (sharded, index.json) counts 8.03 B parameters from
   assert.equal(m.facts.contextLength, 8192);
   assert.equal(m.facts.vocabSize, 128256);
   assert.equal(m.facts.weightsBytes, dataBytes);
-  // bf16 weights + f16 KV cache at 4096 tokens (32 layers × 8 KV heads × 128) + 10%
-  assert.equal(m.estimatedMemoryBytes, Math.round((dataBytes + 2 * 2 * 32 * 8 * 128 * 4096) * 1.1));
+  // Served as its F16 GGUF (the 65 norms of 4096 kept at F32: 2 more bytes each) + f16 KV cache for the pool's
+  // default 4 sequences of 4096 tokens (32 layers × 8 KV heads × 128), each + 10%.
+  assert.equal(m.facts.servedWeightsBytes, dataBytes + 2 * 65 * 4096);
+  assert.equal(m.estimatedMemoryBytes, Math.round((dataBytes + 2 * 65 * 4096) * 1.1) + Math.round(2 * 2 * 32 * 8 * 128 * 4096 * 4 * 1.1));
   assert.equal(m.root, "cortex");
   assert.ok(m.sizeBytes > dataBytes, "size on disk includes headers, config, tokenizer");
 });

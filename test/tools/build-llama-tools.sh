@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds llama.cpp's llama-quantize (and llama-gguf) from the source that node-llama-cpp ships as a git bundle,
-# so tests can compare cortexd's in-process quantization with the upstream tool built from the very same commit.
+# Builds llama.cpp's reference tools from the source that node-llama-cpp ships as a git bundle (the very commit
+# whose prebuilt libllama cortexd calls): llama-quantize and llama-gguf, so tests compare cortexd's in-process
+# quantization with the upstream tool, and llama-server, the reference of the engine tests and of
+# `npm run bench llama-server` (the server users would run on the same GGUF).
 #
-#   test/tools/build-llama-tools.sh            build if needed, then print the binaries' paths
+#   test/tools/build-llama-tools.sh            build if needed, then print the binaries' paths ("<tool>: <path>")
 #   test/tools/build-llama-tools.sh --print    print the paths if already built, exit 1 otherwise (never builds)
 #
 # Environment: CORTEX_TOOLS_CACHE (default $HOME/.cache/cortexd) — the build lives OUTSIDE the repo in
@@ -20,6 +22,12 @@
 #   CMAKE_CXX_FLAGS are pinned empty below, so CFLAGS/CXXFLAGS from the environment cannot leak in.
 # - We pin GGML_NATIVE=OFF so the cached build does not depend on the CPU that built it.
 # - On arm64 (macOS) FMA is baseline and clang contracts by default; identity there is unverified.
+# - llama-server is built in the same folder with the same flags: ggml and libllama compile once for all three
+#   (a second ggml/libllama build takes over an hour on a loaded 2-core VM). That is CMake's default OpenMP
+#   (persistent thread team, as a user's `cmake -B build` gets) with GGML_NATIVE=OFF: AVX2/FMA/F16C kernels, where
+#   node-llama-cpp's prebuilt picks the best CPU variant at run time (AVX-512 where the CPU has it) — BENCHMARKS.md
+#   says so beside each figure; CORTEX_LLAMA_SERVER=/path/to/llama-server makes the tests and bench use another
+#   build. No GPU backend, no web UI, no curl/OpenSSL (nothing is downloaded at run time).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -39,7 +47,7 @@ cache="${CORTEX_TOOLS_CACHE:-$HOME/.cache/cortexd}"
 src="$cache/llama.cpp-$tag"
 build="$src/build"
 jobs="${CORTEX_TOOLS_JOBS:-2}"
-targets=(llama-quantize llama-gguf)
+targets=(llama-quantize llama-gguf llama-server)
 cmake_flags=(
   -DCMAKE_BUILD_TYPE=Release
   -DCMAKE_C_FLAGS= -DCMAKE_CXX_FLAGS=
@@ -47,7 +55,7 @@ cmake_flags=(
   -DGGML_CUDA=OFF -DGGML_VULKAN=OFF -DGGML_METAL=OFF -DGGML_BLAS=OFF -DGGML_CCACHE=OFF
   -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF
   -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_BUILD_UI=OFF
-  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF
+  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_APP=OFF
   -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_EXAMPLES=ON
 )
 # The stamp records what was built from what; a different bundle or flag set rebuilds.
@@ -75,7 +83,7 @@ for tool in git cmake c++ cc; do
 done
 
 mkdir -p "$cache"
-# One build at a time in this folder (build-llama-server.sh builds in it too).
+# One build at a time in this folder (tests and the bench may ask at once).
 exec 9>"$cache/.llama-build.lock"
 flock 9
 if built; then print_paths; exit 0; fi

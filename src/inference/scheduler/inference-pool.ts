@@ -1,3 +1,4 @@
+import { DEFAULT_LOAD_SETTINGS } from "../../store/inspect/estimate-load.js";
 import os from "node:os";
 import { CortexError, errorMessage } from "../../errors/cortex-error.js";
 import type { Logger } from "../../log/logger.js";
@@ -36,6 +37,7 @@ export interface PoolOptions {
   /** 0 = total − reserve. */
   memoryBudgetBytes: number;
   threads: number;
+  /** Load settings of a request that sets none (the store estimates `ls` at the same). @default DEFAULT_LOAD_SETTINGS */
   defaultContextSize?: number;
   defaultParallel?: number;
   ramBytes?: number;
@@ -92,7 +94,7 @@ export class InferencePool {
       inspect: opts.inspect,
       estimate: opts.estimate,
       ...(opts.quantizer ? { quantizer: opts.quantizer } : {}),
-      defaults: { contextSize: opts.defaultContextSize ?? 4096, parallel: opts.defaultParallel ?? 4, threads: opts.threads },
+      defaults: { contextSize: opts.defaultContextSize ?? DEFAULT_LOAD_SETTINGS.contextSize, parallel: opts.defaultParallel ?? DEFAULT_LOAD_SETTINGS.parallel, threads: opts.threads },
     });
   }
 

@@ -4,7 +4,8 @@ import type { LoadSpec } from "../engine/engine-types.js";
 import type { EstimateInput, MemoryEstimate } from "../engine/estimate-memory.js";
 import type { ModelFileInfo } from "../inspect-model-file.js";
 import { AUTO_MAPPING_EXACT_BITS, GGUF_FROM_MLX } from "../../convert/convert-mlx-to-gguf.js";
-import { estimateCheckpoint, inspectCheckpoint, inspectMlxFolder, type MlxFolder } from "../inspect-checkpoint.js";
+import { inspectCheckpoint, inspectMlxFolder, type MlxFolder } from "../inspect-checkpoint.js";
+import { estimateLoad } from "../../store/inspect/estimate-load.js";
 import { chooseFallback, type Quantizer } from "../quant-fallback.js";
 
 /** Per-model load options from a request or LoadModel; absent = default. */
@@ -80,8 +81,11 @@ export class LoadPreparer {
   }
 
   /**
-   * The checkpoint's "original" is its F16 GGUF: estimated from the headers until that conversion exists, then
-   * from the file itself. Whatever chooseFallback picks is made by one conversion job (or reused).
+   * A folder is estimated from its own headers (config.json, safetensors) by the store's estimateLoad — what
+   * `cortex ls` shows for it — whether or not its GGUF exists yet, so the choice made before a conversion is the
+   * one admitted after it (a first request near the budget gets the variant that fits, never a conversion that
+   * then does not). Served as itself (its F16 GGUF, an MLX model's bridge GGUF) it keeps that estimate; served as
+   * a fallback, the estimate chooseFallback made for the fallback. Whatever it picks is made by one job (or reused).
    */
   private async prepareCheckpoint(dir: string, options: LoadOptions, ctx: PrepareContext): Promise<PreparedLoad> {
     const name = ctx.name ?? dir;
@@ -89,28 +93,20 @@ export class LoadPreparer {
     const mlx = await inspectMlxFolder(dir);
     const what = mlx ? (mlx.quantized ? `an MLX ${mlx.quantized.bits}-bit model` : "an MLX model") : "a SafeTensors checkpoint";
     if (!q) throw new CortexError("INF_LOAD_FAILED", `model "${name}" is ${what} (${dir}), which llama.cpp cannot load; convert it to GGUF first: cortex convert ${name} --to gguf`);
-    if (mlx?.quantized) return this.prepareMlx(dir, mlx.quantized, options, ctx);
-    const f16 = await q.existing(dir, "F16");
-    let spec: LoadSpec;
-    let estimate: MemoryEstimate;
-    if (f16) {
-      const file = await this.inspect(f16);
-      spec = resolveSpec(file, options, this.deps.defaults);
-      estimate = await this.estimateFor(file, spec, ctx.gpu);
-    } else {
-      const info = await inspectCheckpoint(dir);
-      spec = resolveSpec({ path: dir, trainContextSize: info.trainContextSize }, options, this.deps.defaults);
-      estimate = estimateCheckpoint(info, spec.contextSize, spec.parallel);
-    }
+    const info = await inspectCheckpoint(dir, mlx);
+    const spec = resolveSpec({ path: dir, trainContextSize: info.trainContextSize }, options, this.deps.defaults);
+    const estimate = await estimateLoad({ weightsBytes: info.servedWeightsBytes, kv: info.kv }, spec);
+    await ctx.gpu;
+    if (mlx?.quantized) return this.prepareMlx(dir, mlx.quantized, spec, estimate, ctx);
     const choice = chooseFallback({ originalType: "F16", weightsBytes: estimate.weightsBytes, contextBytes: estimate.contextBytes, availableBytes: ctx.availableBytes() });
-    if (!choice.variant) throw new CortexError("INF_RESOURCE_EXHAUSTED", `model "${name}" (a SafeTensors checkpoint) does not fit in the memory budget, not even quantized: ${choice.reason}`);
+    if (!choice.variant) throw new CortexError("INF_RESOURCE_EXHAUSTED", `model "${name}" (${what}) does not fit in the memory budget, not even quantized: ${choice.reason}`);
     const type = choice.variant === "original" ? "F16" : choice.variant;
-    const made = (type === "F16" ? f16 : undefined) ?? (await q.existing(dir, type)) ?? (await q.quantize(dir, type, ctx.signal ?? new AbortController().signal));
+    const made = (await q.existing(dir, type)) ?? (await q.quantize(dir, type, ctx.signal ?? new AbortController().signal));
     const file = await this.inspect(made);
-    const vspec = { ...spec, path: made };
+    const served = type === "F16" ? estimate : { totalBytes: choice.estimatedBytes, weightsBytes: choice.estimatedBytes - estimate.contextBytes, contextBytes: estimate.contextBytes };
     const fromMlx = mlx !== undefined && type === "F16";
     return {
-      file, spec: vspec, estimate: await this.estimateFor(file, vspec, ctx.gpu), variant: fromMlx ? GGUF_FROM_MLX : type,
+      file, spec: { ...spec, path: made }, estimate: served, variant: fromMlx ? GGUF_FROM_MLX : type,
       variantReason: `${mlx ? "MLX float model" : "SafeTensors checkpoint"} converted to ${type} GGUF: ${choice.reason}`,
     };
   }
@@ -119,14 +115,13 @@ export class LoadPreparer {
    * An MLX-quantized model is served as the GGUF its bridge makes (Q4_1/Q5_1 bit-exact, others re-quantized), made
    * once by a conversion job (concurrent requests share it) and reused while newer than the folder.
    */
-  private async prepareMlx(dir: string, mlx: NonNullable<MlxFolder["quantized"]>, options: LoadOptions, ctx: PrepareContext): Promise<PreparedLoad> {
+  private async prepareMlx(dir: string, mlx: NonNullable<MlxFolder["quantized"]>, spec: LoadSpec, estimate: MemoryEstimate, ctx: PrepareContext): Promise<PreparedLoad> {
     const q = this.deps.quantizer!;
     const made = (await q.existing(dir, "MLX")) ?? (await q.quantize(dir, "MLX", ctx.signal ?? new AbortController().signal));
     const file = await this.inspect(made);
-    const spec = resolveSpec(file, options, this.deps.defaults);
     const exact = AUTO_MAPPING_EXACT_BITS.includes(mlx.bits);
     const variantReason = `MLX ${mlx.bits}-bit model (group size ${mlx.groupSize}) served as its ${mlx.label} GGUF${exact ? ", repacked bit-exact" : ", re-quantized from the dequantized weights"}`;
-    return { file, spec, estimate: await this.estimateFor(file, spec, ctx.gpu), variant: GGUF_FROM_MLX, variantReason };
+    return { file, spec: { ...spec, path: made }, estimate, variant: GGUF_FROM_MLX, variantReason };
   }
 
   /** Header validation is cached per file identity (path, size, mtime): a replaced file is validated again. */
@@ -144,16 +139,20 @@ export class LoadPreparer {
     return p;
   }
 
+  /**
+   * The estimate does not depend on the device, but what it is compared with does (the budget counts VRAM once a
+   * runner reported it): it resolves only after the device settled.
+   */
   private async estimateFor(file: ModelFileInfo, spec: LoadSpec, gpuSettling: Promise<boolean>): Promise<MemoryEstimate> {
-    const key = JSON.stringify([file.path, file.sizeBytes, file.mtimeMs, spec.contextSize, spec.parallel, spec.gpuLayers]);
+    const key = JSON.stringify([file.path, file.sizeBytes, file.mtimeMs, spec.contextSize, spec.parallel]);
     let p = this.estimates.get(key);
     if (!p) {
-      const gpu = gpuSettling;
-      p = this.deps.estimate({ path: file.path, contextSize: spec.contextSize, parallel: spec.parallel, gpuLayers: spec.gpuLayers, gpu });
+      p = this.deps.estimate({ path: file.path, contextSize: spec.contextSize, parallel: spec.parallel });
       this.estimates.set(key, p);
       p.catch(() => this.estimates.delete(key));
       if (this.estimates.size > 256) this.estimates.delete(this.estimates.keys().next().value!);
     }
+    await gpuSettling;
     return p;
   }
 }

@@ -44,16 +44,3 @@ export function countParameters(tensors: readonly CountedTensor[], opts: { mlx?:
   }
   return Math.round(total);
 }
-
-/** The context the inference pool loads with by default (4096, or less when the model was trained on less). */
-export const DEFAULT_CONTEXT = 4096;
-
-/**
- * Memory to load a model at the default context: weight bytes, plus an f16 KV cache (K and V, 2 bytes each, for
- * every layer × KV head × head dim × token), plus 10% for compute buffers and runtime overhead.
- */
-export function estimateLoadBytes(weightsBytes: number, contextLength: number, kv: { layers: number; kvHeads: number; headDim: number } | undefined): number {
-  const ctx = Math.min(DEFAULT_CONTEXT, contextLength > 0 ? contextLength : DEFAULT_CONTEXT);
-  const kvBytes = kv ? 2 * 2 * kv.layers * kv.kvHeads * kv.headDim * ctx : 0;
-  return Math.round((weightsBytes + kvBytes) * 1.1);
-}

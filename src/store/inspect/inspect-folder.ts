@@ -5,6 +5,7 @@ import { detectMlxCheckpoint, parseMlxQuantization, type MlxQuantization } from 
 import { ADAPTER_WEIGHTS, hasPipelineEvidence, isTopLevel, pickleAlternates } from "../discover/classify-files.js";
 import type { ComponentFacts, LoraFacts, ModelCandidate, ModelFacts, ModelFormat } from "../model-types.js";
 import { countParameters } from "./count-params.js";
+import { servedWeightsBytes } from "./served-weights.js";
 import { inspectPipeline } from "./inspect-pipeline.js";
 import { mlxFromTensors, summarizeWeights, tallyPrefix, tensorsOf, type TensorTally } from "./tensor-summary.js";
 import { dtypeQuantization, hfQuantization, mlxQuantization, uniformBits, type QuantVerdict } from "./quantization.js";
@@ -142,6 +143,7 @@ export async function inspectFolder(c: ModelCandidate): Promise<ModelFacts> {
     weightsBytes = sizeOf((r) => r === "weights.npz" || /^pytorch_model.*\.bin$/.test(r));
     if (format === "PYTORCH") parameterCount = await pytorchParams(dir, rels, config, weightsBytes);
   }
+  const served = headers.length > 0 && (format === "SAFETENSORS" || format === "MLX") ? servedWeightsBytes(tensors, mlxScales ? { dataBytes: bytes } : undefined) : undefined;
   const components = tensors.length ? subModelComponents(config, { tensors, bytes, dtypeBytes, metadata }) : [];
   const alternates = pickleAlternates(c.files.filter((f) => isTopLevel(f.rel)));
   if (alternates.length) notes.push(`also holds ${alternates.map((a) => a.rel).join(", ")} (legacy pickles of the same weights, ${(alternates.reduce((s, a) => s + a.size, 0) / 1e9).toFixed(2)} GB): pull with --exclude "*.bin" to skip them`);
@@ -155,6 +157,7 @@ export async function inspectFolder(c: ModelCandidate): Promise<ModelFacts> {
     ...base,
     parameterCount,
     weightsBytes,
+    ...(served !== undefined ? { servedWeightsBytes: served } : {}),
     ...(lora ? { lora } : {}),
     ...(components.length ? { components } : {}),
     ...(alternates.length ? { alternates } : {}),

@@ -44,7 +44,8 @@ export async function recordModelProduced(roots: StoreRoots, produced: ProducedM
   const candidate = await discoverPath(roots, produced.path);
   const facts = await inspectCandidate(candidate);
   const previous = await store.get(candidate.id);
-  const record = toRecord(candidate, facts, previous);
+  // Manifests keep no memory estimate (it depends on the daemon's load settings): none is computed here.
+  const record = toRecord(candidate, facts, previous, 0);
 
   let chain: ConversionStepInput[] = [];
   let sourceRepo = produced.sourceRepo ?? "";
@@ -83,6 +84,6 @@ export async function recordModelUsed(roots: StoreRoots, modelPath: string, now 
   const candidate = await discoverPath(roots, modelPath);
   const previous = await store.get(candidate.id);
   if (previous) return store.update(candidate.id, (cur) => ({ ...(cur ?? previous), lastUsedAt: now.toISOString(), updatedAt: now.toISOString() }));
-  const record = toRecord(candidate, await inspectCandidate(candidate), undefined);
+  const record = toRecord(candidate, await inspectCandidate(candidate), undefined, 0);
   return store.update(candidate.id, (cur) => ({ ...buildManifest(record, cur, { now }), lastUsedAt: now.toISOString() }));
 }

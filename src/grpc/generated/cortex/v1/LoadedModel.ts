@@ -7,6 +7,9 @@ export interface LoadedModel {
   'path'?: (string);
   'context_size'?: (number);
   'memory_bytes'?: (number | string | Long);
+  /**
+   * The pool's estimate at this load's context_size × parallel (what ListModels shows at the default settings).
+   */
   'estimated_memory_bytes'?: (number | string | Long);
   'expires_at'?: (string);
   'pinned'?: (boolean);
@@ -47,6 +50,9 @@ export interface LoadedModel__Output {
   'path': (string);
   'context_size': (number);
   'memory_bytes': (number);
+  /**
+   * The pool's estimate at this load's context_size × parallel (what ListModels shows at the default settings).
+   */
   'estimated_memory_bytes': (number);
   'expires_at': (string);
   'pinned': (boolean);

@@ -21,6 +21,11 @@ export interface ModelInfo {
   'context_length'?: (number);
   'vocab_size'?: (number);
   'size_bytes'?: (number | string | Long);
+  /**
+   * Memory (RAM + VRAM) to load it with the inference pool's defaults: context min(4096, context_length) tokens ×
+   * 4 parallel sequences. The pool's own estimate, the one LoadModel reports for a load with default options.
+   * 0 = unknown (broken, no weights).
+   */
   'estimated_memory_bytes'?: (number | string | Long);
   'source_repo'?: (string);
   'source_revision'?: (string);
@@ -96,6 +101,11 @@ export interface ModelInfo__Output {
   'context_length': (number);
   'vocab_size': (number);
   'size_bytes': (number);
+  /**
+   * Memory (RAM + VRAM) to load it with the inference pool's defaults: context min(4096, context_length) tokens ×
+   * 4 parallel sequences. The pool's own estimate, the one LoadModel reports for a load with default options.
+   * 0 = unknown (broken, no weights).
+   */
   'estimated_memory_bytes': (number);
   'source_repo': (string);
   'source_revision': (string);
