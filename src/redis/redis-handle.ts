@@ -40,7 +40,10 @@ export async function startRedis(opts: { url: string; options?: Record<string, u
   const embedded = opts.url ? undefined : await EmbeddedRedis.start({ binary: opts.binary, dir: opts.dir, socket: opts.socket, logger: opts.logger });
   const target: RedisTarget = embedded ? singleRedis({ path: opts.socket }) : redisTargetFrom(opts.url, opts.options ?? {}, opts.cluster ?? false);
   const client = createRedisClient(target, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: reconnect });
-  client.on("error", () => undefined); // reported through healthy(); ioredis retries by itself
+  // Reported through healthy(); ioredis retries by itself. The last one says why a first connection failed: a
+  // refused AUTH or TLS handshake surfaces from connect() only as "Connection is closed".
+  let lastError: Error | undefined;
+  client.on("error", (err: Error) => (lastError = err));
   if (embedded) await client.connect();
   else {
     try {
@@ -49,7 +52,8 @@ export async function startRedis(opts: { url: string; options?: Record<string, u
     } catch (err) {
       client.disconnect();
       const { CortexError } = await import("../errors/cortex-error.js");
-      throw new CortexError("REDIS_UNAVAILABLE", `cannot reach Redis${target.cluster ? " Cluster" : ""} at ${redactRedisUrl(opts.url)}: ${(err as Error).message}`);
+      const why = lastError && lastError.message !== (err as Error).message ? `${lastError.message} (${(err as Error).message})` : (err as Error).message;
+      throw new CortexError("REDIS_UNAVAILABLE", `cannot reach Redis${target.cluster ? " Cluster" : ""} at ${redactRedisUrl(opts.url)}: ${why}`);
     }
   }
   const shared = target.cluster ? createRedisClient(target, { maxRetriesPerRequest: null }) : undefined;

@@ -1,45 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
-import { CLI_MAIN, type RunningDaemon } from "./daemon.js";
+import type { RunningDaemon } from "./daemon.js";
+import type { WorkerProc } from "./fleet-worker.js";
 import { waitFinal } from "./jobs.js";
-import { TEST_TOKEN } from "../hub/loopback-hub.js";
 import { makeHfCheckpoint } from "../fixtures/make-hf-checkpoint.js";
 import type { GetStatusResponse__Output } from "../../src/grpc/generated/cortex/v1/GetStatusResponse.js";
-
-/** A `cortex worker` process with its own home and HF cache, as another machine would be. */
-export interface WorkerProc {
-  name: string;
-  home: string;
-  proc: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `cortex worker` (compiled) in `root/name` and waits for its ready line. */
-export async function startWorker(root: string, name: string, env: Record<string, string>, args: string[] = []): Promise<WorkerProc> {
-  const home = path.join(root, name);
-  const proc = spawn(process.execPath, [CLI_MAIN, "worker", "--home", home, "--log-level", "info", ...args], {
-    env: { ...process.env, CORTEX_TOKEN: "", HF_HUB_CACHE: path.join(home, "hf"), HF_TOKEN: TEST_TOKEN, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (b: Buffer) => (out += b.toString()));
-  proc.stderr!.on("data", (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((r) => proc.once("exit", (c) => r(c)));
-  const deadline = Date.now() + 60_000;
-  while (!out.includes('"cortex worker ready"')) {
-    if (proc.exitCode !== null) throw new Error(`worker ${name} exited ${proc.exitCode}:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`worker ${name} did not start:\n${out}`);
-    await sleep(50);
-  }
-  return { name, home, proc, output: () => out, exited };
-}
 
 /** SIGKILLs the workers still running and waits for them (a test's cleanup). */
 export function killWorkers(workers: readonly WorkerProc[]): Promise<unknown> {

@@ -1,28 +1,16 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { findExecutable } from "../../src/redis/find-executable.js";
+import { freePort } from "./free-port.js";
 import { requireTool } from "./require-tool.js";
 import { stopRedis } from "./redis-server.js";
 
 /** Why a cluster test cannot run here, or false (`redis-cli --cluster create` builds the cluster). */
 export function redisClusterUnavailable(): string | false {
   return requireTool("REDIS_CLI", !findExecutable("redis-cli") && "redis-cli is not installed (Debian: redis-tools), so no Redis Cluster can be built");
-}
-
-/** A TCP port nobody listens on right now, chosen by the kernel (never a fixed one). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface RedisCluster {
