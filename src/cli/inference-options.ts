@@ -28,10 +28,10 @@ export interface LoadFlags {
 /** --ctx, --gpu-layers, --ttl, --parallel, --threads (and --pin where it makes sense). */
 export function addLoadFlags(cmd: Command, withPin: boolean): Command {
   cmd
-    .option("--ctx <tokens>", "context size per request (default 4096, or the model's if smaller)")
+    .option("--ctx <tokens>", "context size per request (default: the daemon's contextSize, 4096 unless configured, or the model's if smaller)")
     .option("--gpu-layers <n>", "layers on the GPU: a number, 0 = CPU only, auto = as many as fit")
     .option("--ttl <seconds>", "keep-alive after the last request: seconds, -1 forever, 0 unload after the request")
-    .option("--parallel <n>", "requests served at once (default 4)")
+    .option("--parallel <n>", "requests served at once (default: the daemon's parallel, 4 unless configured)")
     .option("--threads <n>", "CPU threads (default: the daemon's setting)");
   if (withPin) cmd.option("--pin", "never evict or expire this model (until `cortex unload`)");
   return cmd;

@@ -143,7 +143,7 @@ export function modelDetails(m: ModelInfoView): string {
     ["context", m.context_length || "-"],
     ["vocabulary", m.vocab_size || "-"],
     ["size on disk", `${formatBytes(m.size_bytes)} (${m.size_bytes} bytes)`],
-    ["memory to load", m.broken ? "-" : `${formatBytes(m.estimated_memory_bytes)} with LoadModel's defaults (context min(4096, trained) × 4 sequences)`],
+    ["memory to load", m.broken ? "-" : `${formatBytes(m.estimated_memory_bytes)} with the daemon's default context × parallel (LoadModel without options)`],
     ["where", `${m.root}: ${m.paths.join(", ")}`],
   ];
   if (m.source_repo) rows.push(["source", `${m.source_repo}${m.source_revision ? `@${m.source_revision}` : ""}${m.hf_refs.length ? ` (${m.hf_refs.join(", ")})` : ""}`]);

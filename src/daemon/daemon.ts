@@ -20,7 +20,7 @@ import { createJobService, expandPull, submitPull } from "../grpc/services/job-s
 import { createConversionRpcs } from "../grpc/services/conversion-rpcs.js";
 import { resolveModelSource } from "../store/resolve-source.js";
 import { createInferenceService } from "../grpc/services/inference-service.js";
-import { createInferencePool, modelRoots } from "../inference/create-pool.js";
+import { createInferencePool, defaultLoadSettings, modelRoots } from "../inference/create-pool.js";
 import { JobQuantizer } from "../inference/job-quantizer.js";
 import { storeResolver } from "../inference/store-resolver.js";
 import { FINAL_STATES } from "../jobs/job-view.js";
@@ -43,7 +43,6 @@ import { removeStaleSocket } from "../platform/unix-socket.js";
 import { HttpServer } from "../http/http-server.js";
 import { Metrics } from "../metrics/metrics.js";
 import { CortexError } from "../errors/cortex-error.js";
-import { DEFAULT_LOAD_SETTINGS } from "../store/inspect/estimate-load.js";
 
 /** A listen address whose host is a loopback name: the only place httpNoAuth is accepted. */
 function isLoopbackAddress(address: string): boolean {
@@ -148,8 +147,8 @@ export class Daemon {
       };
       // The pool names models as the store lists them, and makes the variants it needs through jobs. Its default load
       // settings are the store's too: `ls` estimates the context a plain LoadModel uses.
-      const load = DEFAULT_LOAD_SETTINGS;
-      const pool = createInferencePool(config, paths, logger, { load, resolve: storeResolver(() => store.snapshot(), paths.models, modelRoots(config, paths)), quantizer: new JobQuantizer(jobs, paths), onUse: (key) => store.markUsed(key) });
+      const load = defaultLoadSettings(config);
+      const pool = createInferencePool(config, paths, logger, { resolve: storeResolver(() => store.snapshot(), paths.models, modelRoots(config, paths)), quantizer: new JobQuantizer(jobs, paths), onUse: (key) => store.markUsed(key) });
       stops.push({ name: "inference-pool", stop: () => pool.stop() });
 
       // Who holds a model before it is deleted: running/queued jobs now; the inference pool adds its own source.

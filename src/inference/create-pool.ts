@@ -5,20 +5,25 @@ import { estimateMemory } from "./engine/estimate-memory.js";
 import { inspectModelFile } from "./inspect-model-file.js";
 import type { Quantizer } from "./quant-fallback.js";
 import { resolveModelPath } from "../store/resolve-model-path.js";
-import { DEFAULT_LOAD_SETTINGS, type LoadSettings } from "../store/inspect/estimate-load.js";
+import type { LoadSettings } from "../store/inspect/estimate-load.js";
 import { ChildRunner } from "./runner/child-runner.js";
 import { InferencePool, type PoolOptions } from "./scheduler/inference-pool.js";
 
-/**
- * The daemon's pool: models run in runner child processes (a llama.cpp abort costs one model, not the daemon;
- * measured cost in BENCHMARKS.md), named by .gguf path or, with `resolve`, by what the model store lists.
- */
 /** Where a request's model may lie (after links): CORTEX_HOME, the HF cache, the extra model folders. */
 export function modelRoots(config: Config, paths: HomePaths): string[] {
   return [paths.home, ...(config.hfHubCache ? [config.hfHubCache] : []), ...config.modelDirs];
 }
 
-export function createInferencePool(config: Config, paths: HomePaths, logger: Logger, extra: { quantizer?: Quantizer; resolve?: PoolOptions["resolve"]; onUse?: PoolOptions["onUse"]; load?: LoadSettings } = {}): InferencePool {
+/** A load's settings when it sets none, from the config: the pool's, and the store's for `ls` (handed over at boot). */
+export function defaultLoadSettings(config: Config): LoadSettings {
+  return { contextSize: config.contextSize, parallel: config.parallel };
+}
+
+/**
+ * The daemon's pool: models run in runner child processes (a llama.cpp abort costs one model, not the daemon;
+ * measured cost in BENCHMARKS.md), named by .gguf path or, with `resolve`, by what the model store lists.
+ */
+export function createInferencePool(config: Config, paths: HomePaths, logger: Logger, extra: { quantizer?: Quantizer; resolve?: PoolOptions["resolve"]; onUse?: PoolOptions["onUse"] } = {}): InferencePool {
   return new InferencePool({
     runners: () => ChildRunner.start({ threads: config.threads, gpu: "auto", pieceIntervalMs: config.streamIntervalMs }),
     resolve: extra.resolve ?? ((model) => resolveModelPath(model, paths.models, modelRoots(config, paths))),
@@ -32,8 +37,8 @@ export function createInferencePool(config: Config, paths: HomePaths, logger: Lo
     memoryReserveBytes: config.memoryReserveBytes,
     memoryBudgetBytes: config.memoryBudgetBytes,
     threads: config.threads,
-    defaultContextSize: (extra.load ?? DEFAULT_LOAD_SETTINGS).contextSize,
-    defaultParallel: (extra.load ?? DEFAULT_LOAD_SETTINGS).parallel,
+    defaultContextSize: defaultLoadSettings(config).contextSize,
+    defaultParallel: defaultLoadSettings(config).parallel,
     keepSpareRunner: true,
     logger: logger.child({ module: "inference" }),
   });

@@ -14,7 +14,7 @@ import { runCli, startDaemon } from "../helpers/daemon.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { call } from "./inference-client.js";
 
-test("ls and LoadModel (default context) report the same estimate: a GGUF, a SafeTensors checkpoint, an MLX 4-bit model", { skip: tinyModelsUnavailable() }, async (t) => {
+test("ls and LoadModel (default settings) report the same estimate: a GGUF, a SafeTensors checkpoint, an MLX 4-bit model; configured defaults reach both", { skip: tinyModelsUnavailable() }, async (t) => {
   const dir = tempDir(t);
   const home = path.join(dir, "h");
   copyModel(tinyModel(), path.join(home, "models"), "tiny.gguf");
@@ -28,7 +28,6 @@ test("ls and LoadModel (default context) report the same estimate: a GGUF, a Saf
     await pool.close();
   }
   const d = await startDaemon(home, { env: { CORTEX_THREADS: "1" }, timeoutMs: 60_000 });
-  t.after(() => d.stop());
 
   const { models } = await d.client.unary("cortex.v1.ModelService", "ListModels", {});
   const ls = await runCli(["--home", home, "ls", "--json"]);
@@ -43,6 +42,16 @@ test("ls and LoadModel (default context) report the same estimate: a GGUF, a Saf
     const m = loaded.model!;
     assert.equal(m.context_size, Math.min(4096, listed.context_length), `${name}: the default context is the one ls assumes`);
     assert.equal(Number(m.estimated_memory_bytes), Number(listed.estimated_memory_bytes), `${name}: LoadModel's estimate (${m.variant}) is ls's`);
+    assert.equal(m.parallel, 4);
     await call(d.client, "UnloadModel", { model: name });
   }
+  await d.stop();
+
+  // The defaults come from the config (contextSize, parallel), read at boot and handed to both.
+  const d2 = await startDaemon(home, { env: { CORTEX_THREADS: "1", CORTEX_CONTEXT_SIZE: "512", CORTEX_PARALLEL: "2" } });
+  t.after(() => d2.stop());
+  const tiny = (await d2.client.unary("cortex.v1.ModelService", "ListModels", {})).models.find((m) => m.name === "tiny")!;
+  assert.ok(Number(tiny.estimated_memory_bytes) < Number(models.find((m) => m.name === "tiny")!.estimated_memory_bytes), "a smaller context, a smaller estimate");
+  const m = (await call(d2.client, "LoadModel", { model: "tiny" })).model!;
+  assert.deepEqual([m.context_size, m.parallel, Number(m.estimated_memory_bytes)], [512, 2, Number(tiny.estimated_memory_bytes)]);
 });

@@ -26,9 +26,9 @@ export interface LoadSettings {
 }
 
 /**
- * The pool's defaults when a request sets none: 4096 tokens (or the model's training context when smaller) × 4
- * sequences. The daemon hands the same object to the pool and to the store at boot, so `ls` estimates the context
- * a plain LoadModel uses.
+ * A load's settings when it sets none: config `contextSize` (4096; less when the model was trained on less) ×
+ * `parallel` (4). The daemon hands the configured ones to the pool and to the store at boot, so `ls` estimates the
+ * context a plain LoadModel uses; these are the same defaults, for a store or pool built without a config.
  */
 export const DEFAULT_LOAD_SETTINGS: LoadSettings = Object.freeze({ contextSize: 4096, parallel: 4 });
 

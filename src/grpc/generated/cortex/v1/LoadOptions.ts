@@ -4,7 +4,8 @@ import type { Long } from '@grpc/proto-loader';
 
 export interface LoadOptions {
   /**
-   * Context tokens per sequence; 0 = 4096, or the model's training context if smaller.
+   * Context tokens per sequence; 0 = the daemon's contextSize (4096 by default), or the model's training context if
+   * smaller.
    */
   'context_size'?: (number);
   /**
@@ -20,7 +21,8 @@ export interface LoadOptions {
    */
   'pin'?: (boolean);
   /**
-   * Requests served at once (parallel sequences, each with context_size tokens); 0 = 4.
+   * Requests served at once (parallel sequences, each with context_size tokens); 0 = the daemon's parallel (4 by
+   * default).
    */
   'parallel'?: (number);
   /**
@@ -33,7 +35,8 @@ export interface LoadOptions {
 
 export interface LoadOptions__Output {
   /**
-   * Context tokens per sequence; 0 = 4096, or the model's training context if smaller.
+   * Context tokens per sequence; 0 = the daemon's contextSize (4096 by default), or the model's training context if
+   * smaller.
    */
   'context_size': (number);
   /**
@@ -49,7 +52,8 @@ export interface LoadOptions__Output {
    */
   'pin': (boolean);
   /**
-   * Requests served at once (parallel sequences, each with context_size tokens); 0 = 4.
+   * Requests served at once (parallel sequences, each with context_size tokens); 0 = the daemon's parallel (4 by
+   * default).
    */
   'parallel': (number);
   /**

@@ -22,9 +22,9 @@ export interface ModelInfo {
   'vocab_size'?: (number);
   'size_bytes'?: (number | string | Long);
   /**
-   * Memory (RAM + VRAM) to load it with the inference pool's defaults: context min(4096, context_length) tokens ×
-   * 4 parallel sequences. The pool's own estimate, the one LoadModel reports for a load with default options.
-   * 0 = unknown (broken, no weights).
+   * Memory (RAM + VRAM) to load it with the daemon's default load settings: contextSize tokens (4096 by default;
+   * context_length when smaller) × parallel sequences (4 by default). The inference pool's own estimate: LoadModel
+   * reports the same for a load with default options. 0 = unknown (broken, no weights).
    */
   'estimated_memory_bytes'?: (number | string | Long);
   'source_repo'?: (string);
@@ -102,9 +102,9 @@ export interface ModelInfo__Output {
   'vocab_size': (number);
   'size_bytes': (number);
   /**
-   * Memory (RAM + VRAM) to load it with the inference pool's defaults: context min(4096, context_length) tokens ×
-   * 4 parallel sequences. The pool's own estimate, the one LoadModel reports for a load with default options.
-   * 0 = unknown (broken, no weights).
+   * Memory (RAM + VRAM) to load it with the daemon's default load settings: contextSize tokens (4096 by default;
+   * context_length when smaller) × parallel sequences (4 by default). The inference pool's own estimate: LoadModel
+   * reports the same for a load with default options. 0 = unknown (broken, no weights).
    */
   'estimated_memory_bytes': (number);
   'source_repo': (string);
