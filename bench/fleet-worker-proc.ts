@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config/load-config.js";
 import { CancelBus } from "../src/jobs/cancel-bus.js";
+import { singleRedis } from "../src/redis/redis-target.js";
 import { JobWorkers } from "../src/jobs/job-workers.js";
 import { workerConfigFrom } from "../src/jobs/worker-config.js";
 import { WorkerHeartbeat } from "../src/jobs/worker-registry.js";
@@ -16,7 +17,7 @@ import { Redis } from "ioredis";
 const connection = { path: process.env.BENCH_REDIS! };
 const home = process.env.BENCH_HOME!;
 const { config } = loadConfig({ flags: { home }, env: {} });
-const bus = new CancelBus(connection);
+const bus = new CancelBus(singleRedis(connection));
 const redis = new Redis(connection);
 const workers = new JobWorkers({
   connection,

@@ -75,6 +75,7 @@ export const configSchema = z.strictObject({
   httpHosts: z.array(z.string().regex(/^[A-Za-z0-9.-]+$/, "must be a host name such as cortex.local")),
   redisUrl: z.string(),
   redisOptions: z.record(z.string(), z.unknown()),
+  redisCluster: z.boolean(),
   sharedRoots: z.array(z.string().min(1).refine((p) => path.isAbsolute(p), { message: "must be an absolute path" })),
   fleetWaitTimeoutMs: z.number().int().min(1000),
   redisServer: z.string().min(1),
@@ -103,6 +104,7 @@ export const configSchema = z.strictObject({
 }).superRefine((c, ctx) => {
   if (Boolean(c.tlsCert) !== Boolean(c.tlsKey)) ctx.addIssue({ code: "custom", path: [c.tlsCert ? "tlsKey" : "tlsCert"], message: "TLS needs both a certificate (--tls-cert) and its key (--tls-key)" });
   if (c.tlsClientCa && !c.tlsCert) ctx.addIssue({ code: "custom", path: ["tlsClientCa"], message: "client certificates (mTLS) need TLS: give --tls-cert and --tls-key too" });
+  if (c.redisCluster && !/^rediss?:\/\//.test(c.redisUrl)) ctx.addIssue({ code: "custom", path: ["redisCluster"], message: "a Redis Cluster is external and reached over TCP: set redisUrl (CORTEX_REDIS_URL) to redis:// or rediss:// of any one node" });
   if (c.tlsCert && !c.listen) ctx.addIssue({ code: "custom", path: ["tlsCert"], message: "TLS applies to the TCP listener: give --listen too" });
 });
 
@@ -124,6 +126,7 @@ export const SETTINGS: Record<ConfigKey, SettingSpec> = {
   redisOptions: { env: "CORTEX_REDIS_OPTIONS", secret: true, description: "Extra ioredis options (JSON object) for the external Redis: Sentinel ({\"sentinels\":[{\"host\",\"port\"}],\"name\":\"mymaster\"}), TLS (tls.ca…), timeouts." },
   sharedRoots: { env: "CORTEX_SHARED_ROOTS", description: "Folders every machine of the fleet mounts at the same path (path-list separated): fleet jobs read inputs and write outputs there." },
   fleetWaitTimeoutMs: { env: "CORTEX_FLEET_WAIT_TIMEOUT_MS", description: "How long a fleet job waits on a queue no connected worker serves before it fails FLEET_NO_WORKER (FAILED_PRECONDITION)." },
+  redisCluster: { env: "CORTEX_REDIS_CLUSTER", description: "The external Redis (redisUrl: any one node, redis:// or rediss://) is a Redis Cluster; every client goes through ioredis Cluster and redisOptions apply to each node." },
   redisServer: { env: "CORTEX_REDIS_SERVER", description: "redis-server binary for the embedded Redis." },
   logLevel: { env: "CORTEX_LOG_LEVEL", flag: "--log-level", description: "Log level: fatal, error, warn, info, debug, trace, silent." },
   modelDirs: { env: "CORTEX_MODEL_DIRS", description: "Extra folders to scan for models (path-list separated)." },
@@ -164,6 +167,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv, homedir = os.homedir()): z
     httpHosts: [],
     redisUrl: "",
     redisOptions: {},
+    redisCluster: false,
     sharedRoots: [],
     fleetWaitTimeoutMs: 600_000,
     redisServer: "redis-server",

@@ -81,23 +81,23 @@ export class Daemon {
       }
       const tls = readTcpTls(config);
 
-      const redis = await startRedis({ url: config.redisUrl, options: config.redisOptions, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });
+      const redis = await startRedis({ url: config.redisUrl, options: config.redisOptions, cluster: config.redisCluster, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });
       stops.push({ name: "redis", stop: () => redis.stop() });
       logger.info({ mode: redis.mode, address: redis.address }, "redis ready");
       await moveLegacyKeys(redis, logger);
 
       // A shared (external) Redis may have `cortex worker`s on it: the fleet queues, cancels and registry exist then.
       const fleet = redis.mode === "external";
-      const queues = createQueues(redis.connection, { fleet });
+      const queues = createQueues(redis.bullmq, { fleet });
       stops.push({ name: "queues", stop: () => closeQueues(queues) });
-      const events = new JobEvents(redis.connection, queueNamesOf({ fleet }));
+      const events = new JobEvents(redis.bullmq, queueNamesOf({ fleet }));
       stops.push({ name: "job-events", stop: () => events.close() });
       await events.ready();
-      const cancelBus = fleet ? new CancelBus(redis.connection) : undefined;
+      const cancelBus = fleet ? new CancelBus(redis.target) : undefined;
       if (cancelBus) stops.push({ name: "cancel-bus", stop: () => cancelBus.close() });
       let heartbeat: WorkerHeartbeat | undefined;
       const workers = new JobWorkers({
-        connection: redis.connection,
+        connection: redis.bullmq,
         ...(cancelBus ? { cancelBus, onRunningChange: () => void heartbeat?.beat().catch(() => undefined) } : {}),
         concurrency: { downloads: config.maxConcurrentDownloads, conversions: config.conversionConcurrency, quantizations: config.conversionConcurrency },
         runtime: workerConfigFrom(config, resolveHubToken(config)),

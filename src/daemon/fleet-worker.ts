@@ -58,17 +58,17 @@ export class FleetWorker {
       await health.start();
       stops.push({ name: "health", stop: () => health.stop(config.shutdownTimeoutMs) });
 
-      const redis: RedisHandle = await startRedis({ url: config.redisUrl, options: config.redisOptions, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });
+      const redis: RedisHandle = await startRedis({ url: config.redisUrl, options: config.redisOptions, cluster: config.redisCluster, binary: config.redisServer, dir: paths.redisDir, socket: paths.redisSocket, logger });
       stops.push({ name: "redis", stop: () => redis.stop() });
       await moveLegacyKeys(redis, logger);
       const queues = opts.queues.flatMap((q) => opts.capabilities.map((c) => fleetQueue(q, c)));
       const id = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString("hex")}`;
-      const bus = new CancelBus(redis.connection);
+      const bus = new CancelBus(redis.target);
       stops.push({ name: "cancel-bus", stop: () => bus.close() });
       let heartbeat: WorkerHeartbeat | undefined;
       const concurrency = opts.concurrency ?? config.conversionConcurrency;
       const workers = new JobWorkers({
-        connection: redis.connection,
+        connection: redis.bullmq,
         concurrency: { downloads: 1, conversions: concurrency, quantizations: concurrency },
         runtime: workerConfigFrom(config, resolveHubToken(config)),
         logger,

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from "ioredis";
+import { createRedisClient, type RedisClient, type RedisTarget } from "../redis/redis-target.js";
 import { FLEET_KEYS } from "./queue-names.js";
 
 /** How long a cancel is remembered for a job no worker holds right now (one whose worker died, awaiting its stall). */
@@ -15,14 +15,15 @@ export interface CancelMessage {
  * remembered in a key for a job that is between owners (its worker died; the next one checks at pick-up).
  */
 export class CancelBus {
-  private readonly sub: Redis;
-  private readonly pub: Redis;
+  private readonly sub: RedisClient;
+  private readonly pub: RedisClient;
   private readonly handlers = new Set<(m: CancelMessage) => void>();
   private subscribed: Promise<unknown> | undefined;
 
-  constructor(connection: RedisOptions) {
-    this.sub = new Redis({ ...connection, maxRetriesPerRequest: null, lazyConnect: false });
-    this.pub = new Redis({ ...connection, maxRetriesPerRequest: 1 });
+  /** On a cluster, PUBLISH reaches subscribers on every node, so the subscriber may sit on any. */
+  constructor(target: RedisTarget) {
+    this.sub = createRedisClient(target, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.pub = createRedisClient(target, { maxRetriesPerRequest: 1 });
     for (const c of [this.sub, this.pub]) c.on("error", () => undefined); // ioredis reconnects (and resubscribes) by itself
     this.sub.on("message", (_channel: string, raw: string) => {
       let m: CancelMessage;

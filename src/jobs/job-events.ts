@@ -1,6 +1,5 @@
 import { EventEmitter } from "node:events";
 import { QueueEvents, type ConnectionOptions } from "bullmq";
-import type { RedisOptions } from "ioredis";
 import { QUEUE_NAMES, QUEUE_PREFIX, type AnyQueueName } from "./queue-names.js";
 
 /**
@@ -10,11 +9,11 @@ import { QUEUE_NAMES, QUEUE_PREFIX, type AnyQueueName } from "./queue-names.js";
 export class JobEvents extends EventEmitter {
   private readonly readers: QueueEvents[] = [];
 
-  constructor(connection: RedisOptions, queues: readonly AnyQueueName[] = QUEUE_NAMES) {
+  constructor(connection: ConnectionOptions, queues: readonly AnyQueueName[] = QUEUE_NAMES) {
     super();
     this.setMaxListeners(0);
     for (const queue of queues) {
-      const qe = new QueueEvents(queue, { connection: connection as ConnectionOptions, prefix: QUEUE_PREFIX });
+      const qe = new QueueEvents(queue, { connection, prefix: QUEUE_PREFIX });
       for (const event of ["progress", "active", "waiting", "completed", "failed", "delayed", "removed", "stalled", "retries-exhausted"] as const) {
         qe.on(event, (args: { jobId: string }) => this.emit(`job:${args.jobId}`, event));
       }

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
-import { FlowProducer, type ConnectionOptions, type FlowJob, type Job as BullJob, type JobsOptions, type JobState as BullState } from "bullmq";
-import type { Redis } from "ioredis";
+import { FlowProducer, type FlowJob, type Job as BullJob, type JobsOptions, type JobState as BullState } from "bullmq";
+import type { RedisClient } from "../redis/redis-target.js";
 import { CortexError } from "../errors/cortex-error.js";
 import type { JobEvents } from "./job-events.js";
 import { JOB_KINDS, newJobId, queueOfJobId, type FleetJobKind, type JobKind } from "./job-kinds.js";
@@ -64,7 +64,7 @@ export class JobManager {
     private readonly queues: Queues,
     private readonly events: JobEvents,
     private readonly workers: JobWorkers,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** The Redis watchdog's verdict (redis-handle.ts): false while Redis is frozen, so calls answer at once. */
     private readonly redisAnswers: () => boolean = () => true,
     /** Present when the daemon shares its Redis with `cortex worker`s: cancels reach them through it. */
@@ -91,7 +91,8 @@ export class JobManager {
   }
 
   private async submitFlowNow(root: FlowStep): Promise<SubmitResult> {
-    this.flowProducer ??= new FlowProducer({ connection: this.redis.options as ConnectionOptions, prefix: QUEUE_PREFIX });
+    // The queues' own connection: options for one server, the shared client on a cluster.
+    this.flowProducer ??= new FlowProducer({ connection: this.queues.downloads.opts.connection, prefix: QUEUE_PREFIX });
     const build = (step: FlowStep): FlowJob => ({
       name: step.kind,
       queueName: JOB_KINDS[step.kind].queue,

@@ -2,7 +2,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker, type ConnectionOptions, type Job } from "bullmq";
-import type { RedisOptions } from "ioredis";
 import type { Logger } from "../log/logger.js";
 import { SHUTDOWN_REASON } from "./processor-shim.js";
 import { baseQueueOf, isFleetQueue, QUEUE_NAMES, QUEUE_PREFIX, type AnyQueueName, type QueueName } from "./queue-names.js";
@@ -17,7 +16,8 @@ export function processorFile(queue: QueueName): string {
 }
 
 export interface JobWorkersOptions {
-  connection: RedisOptions;
+  /** BullMQ's connection (redis-handle.ts): ioredis options, or a shared cluster client it duplicates. */
+  connection: ConnectionOptions;
   concurrency: Record<QueueName, number>;
   runtime: WorkerRuntimeConfig;
   logger: Logger;
@@ -75,7 +75,7 @@ export class JobWorkers {
         continue;
       }
       const worker = new Worker(queue, file, {
-        connection: this.opts.connection as ConnectionOptions,
+        connection: this.opts.connection,
         prefix: QUEUE_PREFIX,
         concurrency: this.opts.concurrency[base],
         useWorkerThreads: false,

@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+import { Cluster } from "ioredis";
+import type { RedisClient } from "../redis/redis-target.js";
 import { CortexError } from "../errors/cortex-error.js";
 import { FLEET_QUEUE_NAMES, LEGACY_QUEUE_PREFIX, QUEUE_NAMES, QUEUE_PREFIX } from "./queue-names.js";
 
@@ -107,7 +108,8 @@ export interface PrefixMigration {
  * REDIS_PREFIX_CONFLICT naming one of each: a process of an older cortexd still writes the old prefix, or someone
  * else wrote there; merging the two would be a guess.
  */
-export async function migrateLegacyPrefix(client: Redis): Promise<PrefixMigration> {
+export async function migrateLegacyPrefix(client: RedisClient): Promise<PrefixMigration> {
+  if (client instanceof Cluster) return { moved: 0 };
   const r = (await client.eval(SCRIPT, 0, LEGACY_QUEUE_PREFIX, QUEUE_PREFIX, ...QUEUE_NAMES, ...FLEET_QUEUE_NAMES)) as (number | string)[];
   if (r[0] === -1) {
     throw new CortexError(

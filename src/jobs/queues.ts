@@ -1,14 +1,13 @@
 import { Queue, type ConnectionOptions } from "bullmq";
-import type { RedisOptions } from "ioredis";
 import { FLEET_QUEUE_NAMES, QUEUE_NAMES, QUEUE_PREFIX, type FleetQueueName, type QueueName } from "./queue-names.js";
 
 /** The local queues always; the fleet queues when the daemon shares its Redis with `cortex worker`s. */
 export type Queues = Record<QueueName, Queue> & Partial<Record<FleetQueueName, Queue>>;
 
-/** The daemon's producers. BullMQ is handed options (not instances) so it owns and closes its connections. */
-export function createQueues(connection: RedisOptions, opts: { fleet?: boolean } = {}): Queues {
+/** The daemon's producers, on the handle's BullMQ connection (redis-handle.ts: options, or a shared cluster client). */
+export function createQueues(connection: ConnectionOptions, opts: { fleet?: boolean } = {}): Queues {
   const out = {} as Queues;
-  for (const name of queueNamesOf(opts)) out[name] = new Queue(name, { connection: connection as ConnectionOptions, prefix: QUEUE_PREFIX });
+  for (const name of queueNamesOf(opts)) out[name] = new Queue(name, { connection, prefix: QUEUE_PREFIX });
   return out;
 }
 

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/redis-target.js";
 import { FLEET_KEYS } from "./queue-names.js";
 
 /** One worker process of the fleet, as `cortex status` lists it (a daemon's own workers count as one). */
@@ -30,7 +30,7 @@ export class WorkerHeartbeat {
   private beating: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly info: Omit<FleetWorkerInfo, "running_job_ids" | "last_heartbeat">,
     private readonly running: () => string[],
   ) {}
@@ -60,7 +60,7 @@ export class WorkerHeartbeat {
 }
 
 /** The workers with a fresh heartbeat, daemons first, then by host; forgets the stale ones. */
-export async function listFleetWorkers(redis: Redis, now = Date.now()): Promise<FleetWorkerInfo[]> {
+export async function listFleetWorkers(redis: RedisClient, now = Date.now()): Promise<FleetWorkerInfo[]> {
   await redis.zremrangebyscore(FLEET_KEYS.workers, "-inf", String(now - HEARTBEAT_TTL_MS));
   const ids = await redis.zrange(FLEET_KEYS.workers, "0", "-1");
   // One GET each (not MGET): the keys may sit in different cluster slots.

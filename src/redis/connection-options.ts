@@ -1,4 +1,6 @@
 import type { RedisOptions } from "ioredis";
+import { CortexError } from "../errors/cortex-error.js";
+import { singleRedis, type RedisTarget } from "./redis-target.js";
 
 /**
  * ioredis options for a CORTEX_REDIS_URL (redis://, rediss://, unix:///path, or a bare socket path).
@@ -34,4 +36,17 @@ export function redactRedisUrl(url: string): string {
   } catch {
     return "<invalid url>";
   }
+}
+
+/**
+ * The external Redis as a target: one server, or (`cluster`) a Redis Cluster whose seed node the URL names. A
+ * cluster has only database 0 and no unix sockets; the URL's credentials and TLS apply to every node.
+ */
+export function redisTargetFrom(url: string, options: Record<string, unknown>, cluster: boolean): RedisTarget {
+  const fromUrl = redisOptionsFromUrl(url);
+  if (!cluster) return singleRedis({ ...fromUrl, ...(options as RedisOptions) });
+  const { host, port, path: socketPath, db, ...rest } = fromUrl;
+  if (socketPath !== undefined) throw new CortexError("CFG_INVALID", `redisCluster: a Redis Cluster is reached over TCP (redis:// or rediss://), not the unix socket ${url}`);
+  if (db !== undefined && db !== 0) throw new CortexError("CFG_INVALID", `redisCluster: a Redis Cluster has only database 0, not ${db} (${redactRedisUrl(url)})`);
+  return { cluster: true, nodes: [{ host: host ?? "127.0.0.1", port: port ?? 6379 }], options: { ...rest, ...(options as RedisOptions) } };
 }

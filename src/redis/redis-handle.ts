@@ -1,31 +1,45 @@
-import { Redis, type RedisOptions } from "ioredis";
+import type { ConnectionOptions } from "bullmq";
 import type { Logger } from "../log/logger.js";
-import { redisOptionsFromUrl, redactRedisUrl } from "./connection-options.js";
+import { redactRedisUrl, redisTargetFrom } from "./connection-options.js";
 import { EmbeddedRedis } from "./embedded-redis.js";
+import { createRedisClient, mastersOf, singleRedis, type RedisClient, type RedisTarget } from "./redis-target.js";
 
-/** What the rest of the daemon needs to know about Redis, embedded or external. */
+/** What the rest of the daemon needs to know about Redis, embedded or external, one server or a cluster. */
 export interface RedisHandle {
   mode: "embedded" | "external";
+  /** An external Redis Cluster (config redisCluster). */
+  cluster: boolean;
   /** Redacted address for status and logs. */
   address: string;
-  connection: RedisOptions;
+  /** For clients of their own (the cancel bus's pub/sub). */
+  target: RedisTarget;
+  /**
+   * BullMQ's `connection` for Queue, Worker, QueueEvents and FlowProducer. One server: ioredis options, so BullMQ
+   * owns and closes its connections. A cluster: one shared ioredis Cluster (BullMQ duplicates it for its blocking
+   * connections and owns those; this handle closes the shared one last). maxRetriesPerRequest null: BullMQ
+   * refuses anything else for a Worker's connection.
+   */
+  bullmq: ConnectionOptions;
   /** A shared client for status queries; reconnects by itself. */
-  client: Redis;
+  client: RedisClient;
   restarts(): number;
-  /** Connected, the embedded child alive, and the watchdog's last PING answered within the stall bound. */
+  /** Connected, the embedded child alive, and the watchdog's last PING (every master's, on a cluster) answered within the stall bound. */
   healthy(): boolean;
   version(): Promise<string>;
   stop(): Promise<void>;
 }
 
+const reconnect = (n: number) => Math.min(n * 200, 2000);
+
 /**
  * `options` are extra ioredis options for an external Redis (config redisOptions): Sentinel's `sentinels` and
- * `name`, TLS material, timeouts. They win over what the URL says.
+ * `name`, TLS material, timeouts. They win over what the URL says. `cluster`: the URL names a seed node of a
+ * Redis Cluster, and `options` apply to every node.
  */
-export async function startRedis(opts: { url: string; options?: Record<string, unknown>; binary: string; dir: string; socket: string; logger: Logger }): Promise<RedisHandle> {
+export async function startRedis(opts: { url: string; options?: Record<string, unknown>; cluster?: boolean; binary: string; dir: string; socket: string; logger: Logger }): Promise<RedisHandle> {
   const embedded = opts.url ? undefined : await EmbeddedRedis.start({ binary: opts.binary, dir: opts.dir, socket: opts.socket, logger: opts.logger });
-  const connection: RedisOptions = embedded ? { path: opts.socket } : { ...redisOptionsFromUrl(opts.url), ...(opts.options as RedisOptions) };
-  const client = new Redis({ ...connection, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 200, 2000) });
+  const target: RedisTarget = embedded ? singleRedis({ path: opts.socket }) : redisTargetFrom(opts.url, opts.options ?? {}, opts.cluster ?? false);
+  const client = createRedisClient(target, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: reconnect });
   // Reported through healthy(); ioredis retries by itself. The last one says why a first connection failed: a
   // refused AUTH or TLS handshake surfaces from connect() only as "Connection is closed".
   let lastError: Error | undefined;
@@ -39,14 +53,18 @@ export async function startRedis(opts: { url: string; options?: Record<string, u
       client.disconnect();
       const { CortexError } = await import("../errors/cortex-error.js");
       const why = lastError && lastError.message !== (err as Error).message ? `${lastError.message} (${(err as Error).message})` : (err as Error).message;
-      throw new CortexError("REDIS_UNAVAILABLE", `cannot reach Redis at ${redactRedisUrl(opts.url)}: ${why}`);
+      throw new CortexError("REDIS_UNAVAILABLE", `cannot reach Redis${target.cluster ? " Cluster" : ""} at ${redactRedisUrl(opts.url)}: ${why}`);
     }
   }
-  const watchdog = new RedisWatchdog(connection);
+  const shared = target.cluster ? createRedisClient(target, { maxRetriesPerRequest: null }) : undefined;
+  shared?.on("error", () => undefined); // BullMQ's own listeners report; ioredis reconnects by itself
+  const watchdog = new RedisWatchdog(target);
   return {
     mode: embedded ? "embedded" : "external",
+    cluster: target.cluster,
     address: embedded ? opts.socket : redactRedisUrl(opts.url),
-    connection,
+    target,
+    bullmq: shared ?? (target.options as ConnectionOptions),
     client,
     restarts: () => embedded?.restarts ?? 0,
     healthy: () => client.status === "ready" && (embedded ? embedded.healthy : true) && !watchdog.stalled,
@@ -57,6 +75,7 @@ export async function startRedis(opts: { url: string; options?: Record<string, u
     async stop() {
       watchdog.stop();
       client.disconnect();
+      shared?.disconnect();
       await embedded?.stop();
     },
   };
@@ -87,12 +106,12 @@ const WATCH_EVERY_MS = 250;
 class RedisWatchdog {
   stalled = false;
   private readonly recent: number[] = [];
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly timer: NodeJS.Timeout;
   private sentAt = 0;
 
-  constructor(connection: RedisOptions) {
-    this.client = new Redis({ ...connection, lazyConnect: false, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 200, 2000), enableOfflineQueue: false });
+  constructor(target: RedisTarget) {
+    this.client = createRedisClient(target, { lazyConnect: false, maxRetriesPerRequest: 1, retryStrategy: reconnect, enableOfflineQueue: false });
     this.client.on("error", () => undefined);
     this.timer = setInterval(() => this.tick(), WATCH_EVERY_MS);
     this.timer.unref();
@@ -101,12 +120,16 @@ class RedisWatchdog {
   private tick(): void {
     if (this.sentAt) {
       if (Date.now() - this.sentAt > stallThreshold(this.recent)) this.stalled = true;
-      return; // one PING in flight at a time
+      return; // one round of PINGs in flight at a time
     }
     if (this.client.status !== "ready") return; // a closed socket is the connection state's to report
+    // On a cluster every master answers, each on its own connection: the queues' slot lives on one of them, but
+    // pub/sub and status queries may go to any.
+    const nodes = mastersOf(this.client).filter((n) => n.status === "ready");
+    if (nodes.length === 0) return;
     this.sentAt = Date.now();
     const sent = this.sentAt;
-    this.client.ping().then(
+    Promise.all(nodes.map((n) => n.ping())).then(
       () => {
         this.recent.push(Date.now() - sent);
         if (this.recent.length > RECENT_PINGS) this.recent.shift();

@@ -4,6 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { loadConfig } from "../../src/config/load-config.js";
 import { parseByteSize } from "../../src/config/schema.js";
+import { redisTargetFrom } from "../../src/redis/connection-options.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 test("precedence is flag > environment > config.json > default, and each value says where it came from", (t) => {
@@ -73,4 +74,20 @@ test("byte sizes accept binary and decimal units", () => {
   assert.equal(parseByteSize("1.5G"), 1.5 * 1024 ** 3);
   assert.equal(parseByteSize("100"), 100);
   assert.equal(parseByteSize("12 parsecs"), undefined);
+});
+
+test("redisCluster: CORTEX_REDIS_CLUSTER=1 needs a redis:// or rediss:// node; the target is a cluster seeded by it, credentials and redisOptions on every node", (t) => {
+  const home = tempDir(t);
+  assert.throws(() => loadConfig({ flags: { home }, env: { CORTEX_REDIS_CLUSTER: "1" } }), /"redisCluster".*redis:\/\/ or rediss:\/\//);
+  assert.throws(() => loadConfig({ flags: { home }, env: { CORTEX_REDIS_CLUSTER: "1", CORTEX_REDIS_URL: "/tmp/r.sock" } }), /"redisCluster"/);
+  assert.throws(() => loadConfig({ flags: { home }, env: { CORTEX_REDIS_CLUSTER: "maybe" } }), /CORTEX_REDIS_CLUSTER="maybe"/);
+  const { config } = loadConfig({ flags: { home }, env: { CORTEX_REDIS_CLUSTER: "1", CORTEX_REDIS_URL: "rediss://u:p%40ss@node-a:7001", CORTEX_REDIS_OPTIONS: '{"connectTimeout":5000}' } });
+  assert.equal(config.redisCluster, true);
+  assert.deepEqual(redisTargetFrom(config.redisUrl, config.redisOptions, config.redisCluster), {
+    cluster: true,
+    nodes: [{ host: "node-a", port: 7001 }],
+    options: { username: "u", password: "p@ss", tls: {}, connectTimeout: 5000 },
+  });
+  assert.throws(() => redisTargetFrom("redis://node-a:7001/2", {}, true), (e: Error & { code?: string }) => e.code === "CFG_INVALID" && /only database 0, not 2/.test(e.message));
+  assert.deepEqual(redisTargetFrom("redis://node-a:7001/2", {}, false), { cluster: false, options: { host: "node-a", port: 7001, db: 2 } });
 });

@@ -1,41 +1,19 @@
 import assert from "node:assert/strict";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
 import { Redis } from "ioredis";
-import { protoPath as healthProtoPath } from "grpc-health-check";
 import { rpcError, startDaemon, type RunningDaemon } from "../helpers/daemon.js";
+import { checkpointFiles, fleetStatus, healthCheck, killWorkers, queueTotals, sha256File, waitAll } from "../helpers/fleet.js";
 import { startWorker, type WorkerProc } from "../helpers/fleet-worker.js";
 import { waitFinal, waitJob } from "../helpers/jobs.js";
 import { launchRedis, stopRedis } from "../helpers/redis-server.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { tinyModel, tinyModelsUnavailable } from "../fixtures/tiny-models.js";
 import { sha256, startHub } from "../hub/hub-fixtures.js";
-import { makeHfCheckpoint } from "../fixtures/make-hf-checkpoint.js";
 import { QUEUE_PREFIX } from "../../src/jobs/queue-names.js";
 import { TEST_TOKEN } from "../hub/loopback-hub.js";
-import type { GetStatusResponse__Output } from "../../src/grpc/generated/cortex/v1/GetStatusResponse.js";
-
-const status = (d: RunningDaemon) => d.client.unary("cortex.v1.ModelService", "GetStatus", {}) as Promise<GetStatusResponse__Output>;
-const sha256File = (p: string) => crypto.createHash("sha256").update(fs.readFileSync(p)).digest("hex");
-
-/** grpc.health.v1 Check on a worker's own socket. */
-function healthCheck(socket: string): Promise<string> {
-  const def = protoLoader.loadSync(healthProtoPath, { keepCase: true, enums: String });
-  const Health = (grpc.loadPackageDefinition(def) as unknown as { grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } } }).grpc.health.v1.Health;
-  const client = new Health(`unix://${socket}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & { Check: (req: object, cb: (err: grpc.ServiceError | null, res: { status: string }) => void) => void };
-  return new Promise((resolve, reject) =>
-    client.Check({ service: "" }, (err, res) => {
-      client.close();
-      if (err) reject(err);
-      else resolve(res.status);
-    }),
-  );
-}
 
 /** The batch's recipes: quantizations of a tiny GGUF and conversions of a tiny HF checkpoint, each run several times. */
 const QUANT_TYPES = ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K"];
@@ -50,12 +28,6 @@ const recipeKey = (r: Recipe) => `${r.kind}-${r.type}`;
 /** The Hub repo a recipe's outputs are pushed to (one commit per job). */
 const repoOf = (r: Recipe) => `me/out-${r.kind}-${r.type.toLowerCase()}`;
 
-/** The files of a tiny HF checkpoint, as the loopback Hub serves them. */
-async function checkpointFiles(dir: string): Promise<Record<string, { data: Buffer; lfs?: boolean }>> {
-  await makeHfCheckpoint(dir, { hiddenSize: 128, intermediateSize: 256, numHeads: 4, numKvHeads: 2, vocabSize: 300, dtype: "bf16", seed: 21 });
-  return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, { data: fs.readFileSync(path.join(dir, f)), ...(f.endsWith(".safetensors") ? { lfs: true } : {}) }]));
-}
-
 /** Submits one recipe as a job; `destination` empty = a local job of the submitting daemon. */
 async function submit(d: RunningDaemon, r: Recipe, source: string, outputName: string, destination: string): Promise<string> {
   const h =
@@ -63,14 +35,6 @@ async function submit(d: RunningDaemon, r: Recipe, source: string, outputName: s
       ? await d.client.unary("cortex.v1.JobService", "QuantizeModel", { model: source, type: r.type, output_name: outputName, threads: 1, destination })
       : await d.client.unary("cortex.v1.JobService", "ConvertModel", { source, target: "TARGET_FORMAT_GGUF", outtype: r.type, output_name: outputName, destination });
   return h.job_id;
-}
-
-/** Waits for every job, one after another (one GetJob poll at a time: 60 concurrent pollers would load the daemon). */
-async function waitAll(d: RunningDaemon, ids: readonly string[], timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  const out = [];
-  for (const id of ids) out.push(await waitFinal(d.client, id, Math.max(1000, deadline - Date.now())));
-  return out;
 }
 
 test(
@@ -101,12 +65,12 @@ test(
     const daemon = await startDaemon(path.join(root, "daemon"), { env: { ...env, CORTEX_FLEET_WAIT_TIMEOUT_MS: "4000", HF_HUB_CACHE: path.join(root, "daemon-hf"), HF_TOKEN: TEST_TOKEN } });
     t.after(() => daemon.stop());
     const workers: WorkerProc[] = [];
-    t.after(() => Promise.all(workers.map((w) => (w.proc.exitCode === null ? (w.proc.kill("SIGKILL"), w.exited) : undefined))));
+    t.after(() => killWorkers(workers));
     for (const name of ["w1", "w2", "w3"]) workers.push(await startWorker(root, name, env, ["--capabilities", "gguf"]));
 
     phase("daemon and 3 workers up");
     // cortex status on the daemon lists every worker: host, capabilities, queues, heartbeat.
-    const s0 = await status(daemon);
+    const s0 = await fleetStatus(daemon);
     const listed = s0.workers.filter((w) => w.role === "worker");
     assert.equal(listed.length, 3, JSON.stringify(s0.workers));
     for (const w of listed) {
@@ -130,7 +94,7 @@ test(
     // Kill -9 a worker while it runs a job.
     let victim: { worker: WorkerProc; job: string } | undefined;
     for (let i = 0; i < 400 && !victim; i++) {
-      const s = await status(daemon);
+      const s = await fleetStatus(daemon);
       for (const w of s.workers) {
         const proc = workers.find((x) => w.role === "worker" && x.proc.pid === w.pid);
         if (proc && w.running_job_ids.length) victim = { worker: proc, job: w.running_job_ids[0]! };
@@ -147,9 +111,7 @@ test(
     for (const j of finals) assert.equal(j.state, "JOB_STATE_COMPLETED", `${j.id}: ${j.error_code} ${j.error_message}`);
     // Exactly once, by Redis: each queue holds each of its jobs once, completed, none failed.
     const r = new Redis({ path: redisSock });
-    const counts = Object.fromEntries(
-      await Promise.all(["quantizations-gguf", "conversions-gguf"].map(async (q) => [q, { completed: await r.zcard(`${QUEUE_PREFIX}:${q}:completed`), failed: await r.zcard(`${QUEUE_PREFIX}:${q}:failed`) }] as const)),
-    );
+    const counts = await queueTotals(r, QUEUE_PREFIX, ["quantizations-gguf", "conversions-gguf"]);
     r.disconnect();
     const nQuant = batch.filter((b) => b.recipe.kind === "quantize").length;
     assert.deepEqual(counts, { "quantizations-gguf": { completed: nQuant, failed: 0 }, "conversions-gguf": { completed: JOBS - nQuant, failed: 0 } });
@@ -228,7 +190,7 @@ test(
     // A capability no worker has: the job waits, status says why, then it fails FLEET_NO_WORKER.
     const mlx = await daemon.client.unary("cortex.v1.JobService", "QuantizeModel", { model: `org/tiny@${commit}`, type: "mlx", output_name: "m", threads: 0, destination: `shared:${out}` });
     assert.match(mlx.job_id, /^quant-mlx-/);
-    const s1 = await status(daemon);
+    const s1 = await fleetStatus(daemon);
     const q = s1.queues.find((x) => x.queue === "quantizations-mlx")!;
     assert.equal(q.workers, 0);
     assert.match(q.note, /no connected worker serves quantizations with capability mlx/);
@@ -245,7 +207,7 @@ test(
     const w = workers.find((x) => x.proc.exitCode === null)!;
     w.proc.kill("SIGTERM");
     assert.equal(await w.exited, 0, w.output());
-    const s2 = await status(daemon);
+    const s2 = await fleetStatus(daemon);
     assert.ok(!s2.workers.some((x) => x.pid === w.proc.pid), "a stopped worker is still listed");
   },
 );

@@ -5,32 +5,22 @@ import net from "node:net";
 import path from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startDaemon, type RunningDaemon } from "../helpers/daemon.js";
+import { startDaemon } from "../helpers/daemon.js";
+import { fleetStatus as status } from "../helpers/fleet.js";
 import { spawnWorker, startWorker, type WorkerProc } from "../helpers/fleet-worker.js";
+import { freePort } from "../helpers/free-port.js";
 import { waitFinal, waitJob } from "../helpers/jobs.js";
 import { stopRedis } from "../helpers/redis-server.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { tinyModel, tinyModelsUnavailable } from "../fixtures/tiny-models.js";
 import { startHub } from "../hub/hub-fixtures.js";
 import { QUEUE_PREFIX } from "../../src/jobs/queue-names.js";
-import type { GetStatusResponse__Output } from "../../src/grpc/generated/cortex/v1/GetStatusResponse.js";
 
 /**
  * #21: a fleet on a Redis as README's "Running a fleet" sets one up — TLS (rediss://) with one ACL user per role, and
  * Sentinel. redis-server and openssl are required here (CI installs both): a redis-server built without TLS fails
  * this test, it does not skip it.
  */
-
-const status = (d: RunningDaemon) => d.client.unary("cortex.v1.ModelService", "GetStatus", {}) as Promise<GetStatusResponse__Output>;
-
-/** A TCP port free now (redis-server needs a number; never a fixed one). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** redis-server with `args`, answering on TCP `port` before this resolves; its output is in the error if it exits. */
 async function launch(t: { after: (fn: () => Promise<void>) => void }, args: string[], port: number, what: string): Promise<ChildProcess> {

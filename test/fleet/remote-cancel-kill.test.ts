@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { CancelBus } from "../../src/jobs/cancel-bus.js";
+import { singleRedis } from "../../src/redis/redis-target.js";
 import { JobEvents } from "../../src/jobs/job-events.js";
 import { JobManager } from "../../src/jobs/job-manager.js";
 import { JobWorkers } from "../../src/jobs/job-workers.js";
@@ -32,7 +33,7 @@ async function setup(t: { after: (fn: () => Promise<void> | void) => void }) {
   const processors = { downloads: SCRIPTED, conversions: SCRIPTED, quantizations: SCRIPTED };
   const concurrency = { downloads: 1, conversions: 1, quantizations: 2 };
 
-  const remoteBus = new CancelBus(connection);
+  const remoteBus = new CancelBus(singleRedis(connection));
   const remote = new JobWorkers({ connection, concurrency, runtime, logger, shutdownTimeoutMs: 5000, processors, queues: ["quantizations-gguf"], cancelBus: remoteBus });
   await remote.start();
 
@@ -41,7 +42,7 @@ async function setup(t: { after: (fn: () => Promise<void> | void) => void }) {
   await events.ready();
   const local = new JobWorkers({ connection, concurrency, runtime, logger, shutdownTimeoutMs: 5000, processors });
   await local.start();
-  const daemonBus = new CancelBus(connection);
+  const daemonBus = new CancelBus(singleRedis(connection));
   const client = new Redis(connection);
   const manager = new JobManager(queues, events, local, client, () => true, daemonBus);
   t.after(async () => {

@@ -14,4 +14,4 @@ export function requireTool(name: string, missing: string | undefined | false): 
 }
 
 /** Every CORTEX_REQUIRE_* name a test uses; .ci/run sets each (test/structure/require-tools.test.ts checks). */
-export const REQUIRED_TOOLS = ["LLAMA_TOOLS", "PYTHON", "PYTHON_NUMPY", "GO", "TMPFS"] as const;
+export const REQUIRED_TOOLS = ["LLAMA_TOOLS", "PYTHON", "PYTHON_NUMPY", "GO", "TMPFS", "REDIS_CLI"] as const;

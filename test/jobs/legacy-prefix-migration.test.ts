@@ -4,6 +4,7 @@ import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { FlowProducer, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
+import { cleanups } from "../helpers/cleanups.js";
 import { runCli, runDaemonToExit, startDaemon } from "../helpers/daemon.js";
 import { launchRedis, stopRedis } from "../helpers/redis-server.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -11,15 +12,6 @@ import { LEGACY_QUEUE_PREFIX, QUEUE_PREFIX } from "../../src/jobs/queue-names.js
 
 const IDS = { completed: "conv-00000000000000c1", waiting: "pull-00000000000000a2", parent: "quant-0000000000000f3", child: "conv-00000000000000f4" };
 const LOCAL_QUEUES = ["downloads", "conversions", "quantizations"] as const;
-
-/** Cleanups run last-registered first (node:test runs `after` hooks in order): clients close before their Redis stops. */
-function cleanups(t: { after: (fn: () => Promise<void>) => void }): (fn: () => unknown) => void {
-  const stack: (() => unknown)[] = [];
-  t.after(async () => {
-    for (const fn of stack.reverse()) await fn();
-  });
-  return (fn) => void stack.push(fn);
-}
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
