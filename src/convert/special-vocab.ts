@@ -106,10 +106,21 @@ export async function loadSpecialVocab(dir: string, options: SpecialVocabOptions
 
 function parseMerges(merges: unknown, file: string): string[] {
   if (!Array.isArray(merges) || merges.length === 0) return [];
-  if (typeof merges[0] === "string") return merges as string[];
+  // gguf-py decides the form by the first entry and then trusts the rest (a stray entry is a Python TypeError
+  // there); every entry is checked here so that one becomes FMT_INVALID naming it.
+  const bad = (i: number) => new CortexError("FMT_INVALID", `${file}: merge ${i} is ${JSON.stringify(merges[i])?.slice(0, 80)}, not the form of merge 0`);
+  if (typeof merges[0] === "string") {
+    merges.forEach((m, i) => {
+      if (typeof m !== "string") throw bad(i);
+    });
+    return merges as string[];
+  }
   if (Array.isArray(merges[0]) && merges[0].length === 2 && typeof merges[0][0] === "string") {
     // transformers ≥ 4.45 pair form: a literal space inside a part becomes U+0120 (chr(ord(" ") + 256)).
-    return (merges as string[][]).map((pair) => pair.map((part) => part.replaceAll(" ", "\u0120")).join(" "));
+    return merges.map((pair: unknown, i) => {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") throw bad(i);
+      return pair.map((part: string) => part.replaceAll(" ", "\u0120")).join(" ");
+    });
   }
   throw new CortexError("FMT_INVALID", `${file}: unknown tokenizer merges format`);
 }

@@ -4,7 +4,7 @@
  * parser, SpecialVocab and the naming heuristics against gguf-py itself.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { requireTool } from "../helpers/require-tool.js";
@@ -102,6 +102,20 @@ test("SentencePiece model: pieces, scores and types read back; trainer/normalize
   assert.deepEqual(parsed.slice(0, 4), [{ piece: "<unk>", score: 0, type: 2 }, { piece: "<s>", score: 0, type: 3 }, { piece: "</s>", score: 0, type: 3 }, { piece: "<0x00>", score: 0, type: 6 }]);
   assert.deepEqual(parsed.find((p) => p.piece === "▁the"), pieces.find((p) => p.piece === "▁the"));
   await assertRejectsWith(async () => parseSentencePieceModel(Buffer.from([0x0a, 0x50, 0x01]), "bad/tokenizer.model"), "FMT_INVALID", /not a SentencePiece model/, "bad/tokenizer.model");
+});
+
+test("SpecialVocab: a merges list whose later entry breaks the first entry's form is FMT_INVALID naming that entry (found by the fuzz soak: a TypeError)", async () => {
+  const cases: [string, unknown[]][] = [
+    ["pairs", [["a", "b"], ["", 0]]],
+    ["strings", ["a b", 3]],
+    ["pair then string", [["a", "b"], "c d"]],
+  ];
+  for (const [name, merges] of cases) {
+    const dir = join(tmp.dir, `sv-bad-merges-${name.replaceAll(" ", "-")}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "tokenizer.json"), JSON.stringify({ model: { type: "BPE", merges } }));
+    await assertRejectsWith(() => loadSpecialVocab(dir, { loadMerges: true }), "FMT_INVALID", /merge 1 is /, join(dir, "tokenizer.json"));
+  }
 });
 
 test("SpecialVocab equals gguf-py's for the BPE fixture and the SentencePiece fixture", { skip: pyskip }, async () => {
