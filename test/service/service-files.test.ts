@@ -8,6 +8,7 @@ import { parse } from "plist";
 import { defaultServiceValues, renderLaunchdPlist, renderSystemdUnit } from "../../src/service/service-files.js";
 import { planInstall, planUninstall } from "../../src/service/service-manager.js";
 import { runCli } from "../helpers/daemon.js";
+import { assertSystemdVerifies } from "../helpers/systemd-verify.js";
 import { tempDir } from "../helpers/temp-dir.js";
 
 const values = () => ({ ...defaultServiceValues("/Users/ada/.cortex", { PATH: "/opt/homebrew/bin:/usr/bin:relative/bin" }, "darwin"), logDir: "/Users/ada/Library/Logs/cortexd" });
@@ -68,24 +69,8 @@ test("the systemd unit passes systemd-analyze verify where available", (t) => {
   assert.match(unit, /^WorkingDirectory=\/\S+\/my home$/m);
   assert.match(unit, /^ExecStart=\S+ \S+main\.js --home "\S+\/my home"$/m);
   assert.match(unit, /^Restart=on-failure$/m);
-  const file = path.join(dir, "cortexd.service");
-  fs.writeFileSync(file, unit);
   fs.writeFileSync(path.join(dir, "main.js"), "");
-  const runtime = path.join(dir, "run");
-  fs.mkdirSync(runtime, { mode: 0o700 });
-  const verify = (f: string) => spawnSync("systemd-analyze", ["verify", "--user", f], { encoding: "utf8", env: { ...process.env, XDG_RUNTIME_DIR: runtime } });
-  const r = verify(file);
-  if (r.error || /Failed to initialize manager/.test(r.stderr)) {
-    t.skip(`systemd-analyze unusable here: ${r.error?.message ?? r.stderr.trim()}`);
-    return;
-  }
-  const complaints = (out: string) => out.split("\n").filter((l) => l.includes("cortexd.service"));
-  assert.deepEqual(complaints(`${r.stdout}${r.stderr}`), []);
-  assert.equal(r.status, 0);
-  // The verifier is live: a broken copy is reported.
-  fs.writeFileSync(file, unit.replace(/^Restart=on-failure$/m, "Restart=sometimes"));
-  const bad = verify(file);
-  assert.ok(complaints(`${bad.stdout}${bad.stderr}`).length > 0, "systemd-analyze flags a bad directive");
+  assertSystemdVerifies(t, dir, "cortexd.service", unit);
 });
 
 test("cortex service install --dry-run prints the file and the commands and writes nothing", async (t) => {

@@ -10,6 +10,7 @@ import { renderLaunchdPlist, renderSystemdUnit, workerServiceValues } from "../.
 import { planInstall, planUninstall, statusCommand, writePrivateFile } from "../../src/service/service-manager.js";
 import { runCli } from "../helpers/daemon.js";
 import { stopRedis } from "../helpers/redis-server.js";
+import { assertSystemdVerifies } from "../helpers/systemd-verify.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { socketAnswers } from "../../src/platform/unix-socket.js";
 
@@ -67,23 +68,9 @@ test("the worker's systemd unit: ExecStart runs `cortex worker` with its flags, 
   assert.equal(plan.file, "/home/ada/.config/systemd/user/cortexd-worker.service");
   assert.deepEqual(plan.commands.at(-1), ["systemctl", "--user", "enable", "--now", "cortexd-worker.service"]);
 
-  const file = path.join(dir, "cortexd-worker.service");
-  fs.writeFileSync(file, unit);
   fs.writeFileSync(path.join(dir, "main.js"), "");
   fs.mkdirSync(path.join(dir, "home dir"));
-  const runtime = path.join(dir, "run");
-  fs.mkdirSync(runtime, { mode: 0o700 });
-  const verify = (f: string) => spawnSync("systemd-analyze", ["verify", "--user", f], { encoding: "utf8", env: { ...process.env, XDG_RUNTIME_DIR: runtime } });
-  const r = verify(file);
-  if (r.error || /Failed to initialize manager/.test(r.stderr)) {
-    t.skip(`systemd-analyze unusable here: ${r.error?.message ?? r.stderr.trim()}`);
-    return;
-  }
-  const complaints = (out: string) => out.split("\n").filter((l) => l.includes("cortexd-worker.service"));
-  assert.deepEqual(complaints(`${r.stdout}${r.stderr}`), []);
-  assert.equal(r.status, 0);
-  fs.writeFileSync(file, unit.replace(/^Restart=on-failure$/m, "Restart=sometimes"));
-  assert.ok(complaints(`${verify(file).stdout}${verify(file).stderr}`).length > 0, "systemd-analyze flags a bad directive");
+  assertSystemdVerifies(t, dir, "cortexd-worker.service", unit);
 });
 
 test("cortex service install --role worker --dry-run names the env file and its variables, prints no secret and writes nothing; bad worker flags are usage errors", async (t) => {
