@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -6,7 +7,7 @@ import * as protoLoader from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
 import type { RunningDaemon } from "./daemon.js";
 import type { WorkerProc } from "./fleet-worker.js";
-import { waitFinal } from "./jobs.js";
+import { waitFinal, waitJob } from "./jobs.js";
 import { makeHfCheckpoint } from "../fixtures/make-hf-checkpoint.js";
 import type { GetStatusResponse__Output } from "../../src/grpc/generated/cortex/v1/GetStatusResponse.js";
 
@@ -49,4 +50,21 @@ export async function queueTotals(r: { zcard(key: string): Promise<number> }, pr
 export async function checkpointFiles(dir: string): Promise<Record<string, { data: Buffer; lfs?: boolean }>> {
   await makeHfCheckpoint(dir, { hiddenSize: 128, intermediateSize: 256, numHeads: 4, numKvHeads: 2, vocabSize: 300, dtype: "bf16", seed: 21 });
   return Object.fromEntries(fs.readdirSync(dir).map((f) => [f, { data: fs.readFileSync(path.join(dir, f)), ...(f.endsWith(".safetensors") ? { lfs: true } : {}) }]));
+}
+
+/**
+ * A slow Hub quantization (`slowRepo@commit`, output under the shared root `out`) submitted to the daemon, cancelled
+ * there once a worker is fetching its input: the daemon answers CANCELLED in under 2 s, and the worker running it
+ * logged that it heard the cancel. Returns how long the cancel took.
+ */
+export async function assertRemoteCancel(daemon: RunningDaemon, slowModel: string, out: string, workers: readonly WorkerProc[]): Promise<number> {
+  const slow = await daemon.client.unary("cortex.v1.JobService", "QuantizeModel", { model: slowModel, type: "Q4_0", output_name: "slow", threads: 1, destination: `shared:${out}` });
+  await waitJob(daemon.client, slow.job_id, (j) => j.state === "JOB_STATE_ACTIVE" && j.progress?.phase === "fetching input", 60_000);
+  const t0 = performance.now();
+  const cancelled = await daemon.client.unary("cortex.v1.JobService", "CancelJob", { job_id: slow.job_id, reason: "test" });
+  const cancelMs = performance.now() - t0;
+  assert.equal(cancelled.state, "JOB_STATE_CANCELLED", JSON.stringify(cancelled));
+  assert.ok(cancelMs < 2000, `cancel took ${cancelMs} ms`);
+  assert.ok(workers.some((w) => w.output().includes(`"jobId":"${slow.job_id}"`) && /job cancelled from another process/.test(w.output())), "the worker running it heard the cancel");
+  return cancelMs;
 }
