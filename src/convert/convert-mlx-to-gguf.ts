@@ -5,7 +5,7 @@ import type { GgufWriter } from "../formats/gguf/gguf-writer.js";
 import { openSafetensorsCheckpoint } from "../formats/safetensors/read-safetensors-index.js";
 import { tensorBytesToFloat32 } from "../formats/safetensors/read-tensor-data.js";
 import { affineDequantize } from "../mlx/affine-quantize.js";
-import type { ConvertProgress } from "./convert-hf-to-gguf.js";
+import type { ConvertHfToGgufResult, ConvertProgress } from "./convert-hf-to-gguf.js";
 import { decodeBuiltin, encodeTensor, isBuiltinType, type DequantizeTensorFn, type QuantizeTensorFn } from "./encode-tensor.js";
 import { finishModelKv, openModelHeader, verifyGguf } from "./gguf-model-header.js";
 import { readJsonObject } from "./hf-config.js";
@@ -14,7 +14,6 @@ import { firstNonF16, repackQ4_1, repackQ5_1 } from "./mlx-affine-blocks.js";
 import { AUTO_MAPPING, mlxQuantizationOf, planMlxConversion, withRepackFallback, type MlxPlannedTensor, type MlxQuantSource } from "./mlx-gguf-plan.js";
 import { readTensorRange, tensorChunks } from "./tensor-chunks.js";
 import { writeGgufFile } from "./write-gguf-file.js";
-import type { TokenizerSummary } from "./tokenizer-to-gguf.js";
 
 export interface ConvertMlxToGgufOptions {
   /** An mlx-lm folder: config.json (with `quantization` when quantized), tokenizer files, safetensors (or shards). */
@@ -60,15 +59,8 @@ export interface MlxConversionReport {
   readonly differences: readonly MlxDifference[];
 }
 
-export interface ConvertMlxToGgufResult {
-  readonly outPath: string;
-  readonly architecture: string;
-  readonly ftype: number;
-  readonly ftypeLabel: string;
-  readonly tensors: readonly { readonly name: string; readonly type: number; readonly dims: readonly number[] }[];
-  readonly fileBytes: number;
-  readonly tokenizer: TokenizerSummary;
-  readonly parameterCount: number;
+/** The same result as a checkpoint conversion (less `hfArchitecture`), plus how the MLX tensors were mapped. */
+export interface ConvertMlxToGgufResult extends Omit<ConvertHfToGgufResult, "hfArchitecture"> {
   readonly mlx: MlxConversionReport;
 }
 
