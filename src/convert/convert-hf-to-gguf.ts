@@ -29,8 +29,11 @@ export interface ConvertHfToGgufOptions {
   readonly sourceDir: string;
   /** Output .gguf path; written as `<outPath>.tmp-<pid>-c` (swept when its writer is dead) and renamed once verified. */
   readonly outPath: string;
-  /** Moves the verified staging file onto outPath (a job's no-overwrite publish). @default rename */
-  readonly publish?: (staging: string, outPath: string) => Promise<unknown>;
+  /**
+   * Moves the verified staging file onto outPath (a job's no-overwrite publish); may answer another path where the
+   * same bytes already are (a job's own earlier output), which becomes the result's outPath. @default rename
+   */
+  readonly publish?: (staging: string, outPath: string) => Promise<string | void>;
   /**
    * convert_hf_to_gguf's `f32`, `f16`, `bf16`, `q8_0` or `auto` (case-insensitive); or a llama-quantize type
    * (`Q4_K_M`, `Q5_K_M`, `Q6_K`, `Q4_0`…): the same bytes as converting to `intermediate` and running
@@ -120,9 +123,9 @@ export async function convertHfToGguf(o: ConvertHfToGgufOptions): Promise<Conver
   try {
     const fileBytes = await verifyGguf(staging, kv.size, plan);
     checkAbort();
-    await (o.publish ?? rename)(staging, o.outPath);
+    const outPath = (await (o.publish ?? rename)(staging, o.outPath)) ?? o.outPath;
     return {
-      outPath: o.outPath, architecture: arch.ggufArch, hfArchitecture: header.hparams.architecture, ftype: mode.ftype, ftypeLabel: llamaFtypeLabel(mode.ftype) ?? String(mode.ftype),
+      outPath, architecture: arch.ggufArch, hfArchitecture: header.hparams.architecture, ftype: mode.ftype, ftypeLabel: llamaFtypeLabel(mode.ftype) ?? String(mode.ftype),
       tensors: plan.map((t) => ({ name: t.name, type: t.type, dims: t.dims })), fileBytes, tokenizer, parameterCount,
     };
   } catch (err) {

@@ -32,8 +32,11 @@ export interface ConvertMlxToGgufOptions {
   readonly onWarning?: (message: string) => void;
   /** Rows per chunk keep a chunk's f32 data under this. @default 64 MiB */
   readonly chunkBytes?: number;
-  /** Moves the verified staging file onto outPath (a job's no-overwrite publish). @default rename */
-  readonly publish?: (staging: string, outPath: string) => Promise<unknown>;
+  /**
+   * Moves the verified staging file onto outPath (a job's no-overwrite publish); may answer another path where the
+   * same bytes already are (a job's own earlier output), which becomes the result's outPath. @default rename
+   */
+  readonly publish?: (staging: string, outPath: string) => Promise<string | void>;
 }
 
 /** How far a re-quantized tensor kind is from the MLX weights (f32 `scale·q + bias`). */
@@ -101,9 +104,9 @@ export async function convertMlxToGguf(o: ConvertMlxToGgufOptions): Promise<Conv
     try {
       const fileBytes = await verifyGguf(staging, header.kv.size, plan);
       checkAbort();
-      await (o.publish ?? rename)(staging, o.outPath);
+      const outPath = (await (o.publish ?? rename)(staging, o.outPath)) ?? o.outPath;
       return {
-        outPath: o.outPath, architecture: header.arch.ggufArch, ftype: planned.ftype, ftypeLabel: llamaFtypeLabel(planned.ftype) ?? String(planned.ftype),
+        outPath, architecture: header.arch.ggufArch, ftype: planned.ftype, ftypeLabel: llamaFtypeLabel(planned.ftype) ?? String(planned.ftype),
         tensors: plan.map((t) => ({ name: t.name, type: t.type, dims: t.dims })), fileBytes, tokenizer, parameterCount,
         mlx: report(plan, stats, quantization ? { bits: quantization.bits, groupSize: quantization.groupSize } : undefined),
       };

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { link, rename, rm } from "node:fs/promises";
+import { link, rename, rm, stat } from "node:fs/promises";
 import { CortexError } from "../errors/cortex-error.js";
 import { sha256File } from "../hub/sha256-file.js";
 import { manifestSchema, type Manifest } from "../store/manifest/manifest-schema.js";
@@ -15,6 +15,11 @@ export interface OutputTarget {
   overwrite: boolean;
   /** The manifest of this job's own complete output from an earlier run (a retried or doubly-run job): finish with it. */
   finished?: Manifest;
+  /**
+   * A rerun's candidates that hold a file no recorded job made: one may be this job's own output, published by a
+   * run killed before it recorded the manifest. publishOutput keeps the one whose bytes equal the new file's.
+   */
+  unclaimed?: string[];
 }
 
 export interface OutputRequest {
@@ -24,6 +29,12 @@ export interface OutputRequest {
   jobId: string;
   /** The job's input model (a path in the roots): an existing output made from it is "the same model". */
   sourcePath: string;
+  /**
+   * This is a rerun (JobContext.rerun) of a job that publishes one file with publishOutput. An earlier run killed
+   * between publishing its file and recording its manifest left an output that no job claims: the rerun redoes the
+   * work and keeps that file if its own bytes are identical (a job's output is a function of its input and recipe).
+   */
+  rerunOfFileJob?: boolean;
 }
 
 /**
@@ -37,15 +48,22 @@ export interface OutputRequest {
 export function chooseOutput(cfg: WorkerRuntimeConfig, r: OutputRequest): OutputTarget {
   const roots = storeRootsFor({ hfHubCache: cfg.hfHubCache, modelDirs: cfg.modelDirs }, cfg.paths);
   const sourceId = safeId(roots, r.sourcePath);
+  const unclaimed: string[] = [];
   for (const candidate of r.candidates) {
-    if (!fs.existsSync(candidate)) return { path: candidate, overwrite: false };
+    if (!fs.existsSync(candidate)) return { path: candidate, overwrite: false, ...(unclaimed.length > 0 ? { unclaimed } : {}) };
     const m = ownManifest(roots, candidate);
     const last = m?.provenance.convertedFrom.at(-1);
     if (m && last?.jobId && last.jobId === r.jobId) return { path: candidate, overwrite: false, finished: m };
     if (r.overwrite) return { path: candidate, overwrite: true };
+    if (r.rerunOfFileJob && !last) {
+      unclaimed.push(candidate);
+      continue;
+    }
     const sameSource = r.candidates.length === 1 || (sourceId !== undefined && last !== undefined && stepSourceId(last) === sourceId);
     if (sameSource) throw exists(candidate);
   }
+  // Every name is taken; publishOutput keeps an unclaimed one that holds these very bytes, or refuses.
+  if (unclaimed.length > 0) return { path: unclaimed[0]!, overwrite: false, unclaimed };
   throw exists(r.candidates[0]!, r.candidates.length);
 }
 
@@ -123,6 +141,27 @@ export async function publishFile(tmp: string, dst: string, overwrite: boolean):
   }
   await rm(tmp, { force: true });
   return "published";
+}
+
+/**
+ * Publish a job's finished file at `dst` (publishFile), unless it is byte for byte one of the target's unclaimed
+ * outputs: then that file is this job's own earlier output, the temp file goes, and that path is answered.
+ */
+export async function publishOutput(target: OutputTarget, tmp: string, dst: string): Promise<string> {
+  for (const u of target.unclaimed ?? []) {
+    if (await sameBytes(tmp, u)) {
+      await rm(tmp, { force: true });
+      return u;
+    }
+  }
+  await publishFile(tmp, dst, target.overwrite);
+  return dst;
+}
+
+async function sameBytes(a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([stat(a), stat(b).catch(() => undefined)]);
+  if (!sb || sa.size !== sb.size) return false;
+  return (await sha256File(a)) === (await sha256File(b));
 }
 
 /** The result of a job whose output an earlier run of it already finished (from that run's manifest). */

@@ -12,6 +12,11 @@ export interface JobContext {
   /** Flow parents: the results of their children, keyed by child job key. */
   childrenValues?: () => Promise<Record<string, unknown>>;
   attempt: number;
+  /**
+   * An earlier run of this job started: a retry, a restart after a crash or a hand-back, or a second run after a
+   * lost lock. That run may have published the output and died before recording it (output-target.ts).
+   */
+  rerun?: boolean;
   signal: AbortSignal;
   progress(report: ProgressReport): void;
   log(message: string): void;
@@ -48,6 +53,8 @@ export function createProcessor<Data, Result>(body: JobBody<Data, Result>) {
       jobName: job.name,
       childrenValues: async () => (await job.getChildrenValues()) as Record<string, unknown>,
       attempt: job.attemptsMade + 1,
+      // attemptsStarted counts every move to active (stalls and hand-backs too); attemptsMade only failures.
+      rerun: (job.attemptsStarted ?? 0) > 1 || job.attemptsMade > 0,
       signal,
       progress: (report) => sampler.push(report),
       log(message) {

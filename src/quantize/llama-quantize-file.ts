@@ -71,8 +71,11 @@ export interface QuantizeFileProgress {
 }
 
 export interface LlamaQuantizeFileOptions {
-  /** Moves the finished temp file onto the output (a job's no-overwrite publish). @default rename */
-  publish?: (tmp: string, outPath: string) => Promise<unknown>;
+  /**
+   * Moves the finished temp file onto the output (a job's no-overwrite publish); may answer another path where the
+   * same bytes already are (a job's own earlier output), which becomes the result's outPath. @default rename
+   */
+  publish?: (tmp: string, outPath: string) => Promise<string | void>;
   /** Q8_0, Q6_K, Q5_K_M, Q5_K_S, Q4_K_M, Q4_K_S, Q4_0, Q4_1, Q5_0, Q5_1, Q3_K_M, Q2_K, F16 or BF16. */
   type: string;
   /** Quantization threads. @default os.availableParallelism() */
@@ -211,13 +214,13 @@ export async function llamaQuantizeFile(inPath: string, outPath: string, options
       throw new CortexError(isErrorCode(final.code) ? final.code : "QUANT_FAILED", final.message, { details: { errors } });
     }
     finished = true;
-    await (options.publish ?? rename)(tmp, dst);
-    const bytes = (await stat(dst)).size;
+    const at = (await (options.publish ?? rename)(tmp, dst)) ?? dst;
+    const bytes = (await stat(at)).size;
     bytesWritten = bytes;
     elementsDone = elementsTotal;
     tensorsDone = header.tensors.length;
     report();
-    return { outPath: dst, type, ftype, bytes, elapsedMs: Date.now() - started, warnings, native: final.version };
+    return { outPath: at, type, ftype, bytes, elapsedMs: Date.now() - started, warnings, native: final.version };
   } catch (err) {
     throw toCortexError(err);
   } finally {

@@ -25,7 +25,15 @@ function setUp(dir: string): WorkerRuntimeConfig {
   return { home, paths, hfEndpoint: "http://127.0.0.1:9", hfToken: "", hfHubCache: path.join(dir, "hf"), modelDirs: [], hfOffline: true, downloadPartsPerFile: 1, threads: 1, logLevel: "silent" };
 }
 
-const ctxFor = (jobId: string, jobName: string): JobContext => ({ jobId, jobName, attempt: 1, signal: new AbortController().signal, progress: () => undefined, log: () => undefined });
+const ctxFor = (jobId: string, jobName: string, rerun = false): JobContext => ({ jobId, jobName, attempt: 1, rerun, signal: new AbortController().signal, progress: () => undefined, log: () => undefined });
+
+/** What a kill -9 between publishing the output and recording its manifest leaves: the file, no manifest. */
+function forgetManifestOf(cfg: WorkerRuntimeConfig, modelPath: string): void {
+  const dir = cfg.paths.manifests;
+  const mine = fs.readdirSync(dir).filter((f) => (JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { paths: string[] }).paths.includes(modelPath));
+  assert.equal(mine.length, 1, `one manifest names ${modelPath}`);
+  fs.rmSync(path.join(dir, mine[0]!));
+}
 
 test("a GGUF quantization run twice at once, then retried, leaves one output and answers the same each time", async (t) => {
   const src = jobSourceGguf("tiny");
@@ -54,4 +62,33 @@ test("an MLX conversion run twice at once, then retried, finishes with its own o
   assert.deepEqual(fs.readdirSync(cfg.paths.mlxModels), [path.basename(paths[0]!)], "one output folder, no temp folder");
   const retry = (await mlxConvertBody(data, ctxFor("convert-1", "convert"), cfg)) as { finished_by_earlier_run?: boolean };
   assert.equal(retry.finished_by_earlier_run, true);
+});
+
+test("a GGUF job killed after publishing its output and before recording it: the rerun keeps that file (same bytes) instead of failing REG_EXISTS or writing a second copy", async (t) => {
+  const src = jobSourceGguf("tiny");
+  if ("skip" in src) return t.skip(src.skip);
+  const cfg = setUp(tempDir(t, "unrecorded"));
+  fs.copyFileSync(src.file, path.join(cfg.paths.models, "tiny-F16.gguf"));
+  for (const outputName of ["", "named-Q4_0"]) {
+    const data = { model: "tiny-F16", target: "gguf" as const, type: "Q4_0", outputName, threads: 1 };
+    const jobId = `quantize-${outputName || "default"}`;
+    const first = (await ggufQuantizeBody(data, ctxFor(jobId, "quantize"), cfg)) as { path: string; sha256: string };
+    forgetManifestOf(cfg, first.path);
+    const rerun = (await ggufQuantizeBody(data, ctxFor(jobId, "quantize", true), cfg)) as { path: string; sha256: string; model_id: string };
+    assert.equal(rerun.path, first.path, `${outputName || "default name"}: the rerun answers the file its killed run published`);
+    assert.equal(rerun.sha256, first.sha256);
+    const again = (await ggufQuantizeBody(data, ctxFor(jobId, "quantize", true), cfg)) as { finished_by_earlier_run?: boolean; model_id: string };
+    assert.equal(again.finished_by_earlier_run, true, "the rerun recorded it as this job's");
+    assert.equal(again.model_id, rerun.model_id);
+  }
+  assert.deepEqual(listTree(cfg.paths.quantizedModels), ["named-Q4_0.gguf", "tiny-Q4_0.gguf"], "no second copy, no temp files");
+
+  // A file with other bytes under the name is not this job's: the rerun refuses it and leaves it as it was.
+  const data = { model: "tiny-F16", target: "gguf" as const, type: "Q4_0", outputName: "other-Q4_0", threads: 1 };
+  const other = path.join(cfg.paths.quantizedModels, "other-Q4_0.gguf");
+  fs.copyFileSync(src.file, other);
+  const before = fs.readFileSync(other);
+  await assert.rejects(ggufQuantizeBody(data, ctxFor("quantize-other", "quantize", true), cfg), (e: { code?: string }) => e.code === "REG_EXISTS");
+  assert.ok(fs.readFileSync(other).equals(before), "left as it was");
+  assert.deepEqual(listTree(cfg.paths.quantizedModels), ["named-Q4_0.gguf", "other-Q4_0.gguf", "tiny-Q4_0.gguf"]);
 });

@@ -4,7 +4,7 @@ import { sha256File } from "../../hub/sha256-file.js";
 import type { ModelSource } from "../../store/resolve-source.js";
 import type { JobContext } from "../processor-shim.js";
 import { checkpointStem, ggufOutputFile } from "../output-names.js";
-import { chooseOutput, defaultStems, finishedResult, publishFile, sourceIdOf } from "../output-target.js";
+import { chooseOutput, defaultStems, finishedResult, publishOutput, sourceIdOf } from "../output-target.js";
 import type { WorkerRuntimeConfig } from "../worker-config.js";
 import { recordProduced } from "../worker-store.js";
 import type { ConvertData } from "./job-bodies.js";
@@ -26,7 +26,7 @@ export interface GgufPasses<R extends GgufWritten> {
   phase: string;
   /** Fields every output of this converter carries (finished ones too). */
   extra: Record<string, unknown>;
-  convert(a: { outtype: string; outPath: string; publish: (staging: string, dst: string) => Promise<unknown>; onProgress: (p: { done: number; total: number; tensor: string }) => void }): Promise<R>;
+  convert(a: { outtype: string; outPath: string; publish: (staging: string, dst: string) => Promise<string>; onProgress: (p: { done: number; total: number; tensor: string }) => void }): Promise<R>;
   /** The manifest recipe of a finished pass. */
   recipe(outtype: string, label: string, r: R): Record<string, unknown>;
   /** The job result's fields beyond the common ones. */
@@ -48,7 +48,7 @@ export async function writeGgufOutputs<R extends GgufWritten>(data: ConvertData,
     const label = passes.labelOf(outtype);
     const dir = ["F32", "F16", "BF16"].includes(label) ? cfg.paths.models : cfg.paths.quantizedModels;
     fs.mkdirSync(dir, { recursive: true });
-    const target = chooseOutput(cfg, { candidates: stems.map((s) => path.join(dir, ggufOutputFile(s, label))), overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: src.path });
+    const target = chooseOutput(cfg, { candidates: stems.map((s) => path.join(dir, ggufOutputFile(s, label))), overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: src.path, rerunOfFileJob: ctx.rerun });
     if (target.finished) {
       outputs.push(finishedResult(target.path, target.finished, { outtype: label, ...passes.extra }));
       continue;
@@ -56,7 +56,7 @@ export async function writeGgufOutputs<R extends GgufWritten>(data: ConvertData,
     const r = await passes.convert({
       outtype,
       outPath: target.path,
-      publish: (staging, dst) => publishFile(staging, dst, target.overwrite),
+      publish: (staging, dst) => publishOutput(target, staging, dst),
       onProgress: (p) => ctx.progress({ phase: `${passes.phase} ${label}${n > 1 ? ` (${i + 1}/${n})` : ""}`, done: p.done, total: p.total, unit: "tensors", current_item: p.tensor }),
     });
     ctx.progress({ phase: "hashing", done: i + 1, total: n, unit: "items" });

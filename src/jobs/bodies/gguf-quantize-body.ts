@@ -6,7 +6,7 @@ import { llamaQuantizeFile } from "../../quantize/llama-quantize-file.js";
 import { resolveModelSource } from "../../store/resolve-source.js";
 import { recordProduced } from "../worker-store.js";
 import { ggufOutputFile, modelStem } from "../output-names.js";
-import { chooseOutput, defaultStems, finishedResult, publishFile, sourceIdOf } from "../output-target.js";
+import { chooseOutput, defaultStems, finishedResult, publishOutput, sourceIdOf } from "../output-target.js";
 import { parseSnapshotPath } from "../../hub/hf-cache-layout.js";
 import type { Body, QuantizeData } from "./job-bodies.js";
 
@@ -27,7 +27,7 @@ export const ggufQuantizeBody: Body<QuantizeData> = async (data, ctx, cfg) => {
   const candidates = data.outputName
     ? [path.join(dir, data.outputName.endsWith(".gguf") ? data.outputName : `${data.outputName}.gguf`)]
     : defaultStems(modelStem(input), { repo, id: sourceId }).map((s) => path.join(dir, ggufOutputFile(s, type)));
-  const target = chooseOutput(cfg, { candidates, overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: input });
+  const target = chooseOutput(cfg, { candidates, overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: input, rerunOfFileJob: ctx.rerun });
   if (target.finished) return finishedResult(target.path, target.finished, { type });
   const out = target.path;
   fs.mkdirSync(dir, { recursive: true });
@@ -36,7 +36,7 @@ export const ggufQuantizeBody: Body<QuantizeData> = async (data, ctx, cfg) => {
     type,
     threads: data.threads || cfg.threads,
     signal: ctx.signal,
-    publish: (tmp, dst) => publishFile(tmp, dst, target.overwrite),
+    publish: (tmp, dst) => publishOutput(target, tmp, dst),
     onProgress: (p) => ctx.progress({ phase: "quantizing", done: p.tensorsDone, total: p.tensorsTotal, unit: "tensors", ...(p.tensor ? { current_item: p.tensor } : {}) }),
   });
   ctx.progress({ phase: "hashing", done: 1, total: 1, unit: "items" });
