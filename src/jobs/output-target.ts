@@ -16,8 +16,8 @@ export interface OutputTarget {
   /** The manifest of this job's own complete output from an earlier run (a retried or doubly-run job): finish with it. */
   finished?: Manifest;
   /**
-   * A rerun's candidates that hold a file no recorded job made: one may be this job's own output, published by a
-   * run killed before it recorded the manifest. publishOutput keeps the one whose bytes equal the new file's.
+   * A rerun's candidates that hold an output no recorded job made: one may be this job's own, published by a run
+   * killed before it recorded the manifest. The publish keeps the one whose bytes equal the new output's.
    */
   unclaimed?: string[];
 }
@@ -30,11 +30,12 @@ export interface OutputRequest {
   /** The job's input model (a path in the roots): an existing output made from it is "the same model". */
   sourcePath: string;
   /**
-   * This is a rerun (JobContext.rerun) of a job that publishes one file with publishOutput. An earlier run killed
-   * between publishing its file and recording its manifest left an output that no job claims: the rerun redoes the
-   * work and keeps that file if its own bytes are identical (a job's output is a function of its input and recipe).
+   * This is a rerun (JobContext.rerun). An earlier run killed between publishing its output and recording its
+   * manifest left an output that no job claims: the rerun redoes the work and keeps that output if its own bytes
+   * are identical (a job's output is a function of its input and recipe): publishOutput for a file, publishFolder's
+   * `adopt` for a folder.
    */
-  rerunOfFileJob?: boolean;
+  rerun?: boolean | undefined;
 }
 
 /**
@@ -55,14 +56,14 @@ export function chooseOutput(cfg: WorkerRuntimeConfig, r: OutputRequest): Output
     const last = m?.provenance.convertedFrom.at(-1);
     if (m && last?.jobId && last.jobId === r.jobId) return { path: candidate, overwrite: false, finished: m };
     if (r.overwrite) return { path: candidate, overwrite: true };
-    if (r.rerunOfFileJob && !last) {
+    if (r.rerun && !last) {
       unclaimed.push(candidate);
       continue;
     }
     const sameSource = r.candidates.length === 1 || (sourceId !== undefined && last !== undefined && stepSourceId(last) === sourceId);
     if (sameSource) throw exists(candidate);
   }
-  // Every name is taken; publishOutput keeps an unclaimed one that holds these very bytes, or refuses.
+  // Every name is taken; the publish keeps an unclaimed one that holds these very bytes, or refuses.
   if (unclaimed.length > 0) return { path: unclaimed[0]!, overwrite: false, unclaimed };
   throw exists(r.candidates[0]!, r.candidates.length);
 }

@@ -30,6 +30,8 @@ export interface ConvertToMlxOptions {
   signal?: AbortSignal;
   onProgress?: (p: { doneBytes: number; totalBytes: number; tensor: string }) => void;
   maxShardBytes?: number;
+  /** Asked once the output folder is named: folders that may already hold this very model (publishFolder's `adopt`). */
+  adopt?: () => readonly string[];
 }
 
 export type ConvertToMlxResult =
@@ -94,11 +96,12 @@ export async function convertToMlx(srcDir: string, outDir: (recipe: MlxRecipe) =
     }),
     options.signal,
     options.overwrite,
+    options.adopt?.() ?? [],
   );
   return {
     status: "converted",
-    path: dest,
-    ...result,
+    ...result.result,
+    path: result.path,
     ...(recipe.quantize ? { bits: recipe.bits, groupSize: recipe.groupSize, recipe: recipe.mixed ?? (recipe.sizeRecipe ? "auto" : "uniform") } : {}),
     ...(recipe.sizeRecipe ? { sizeRecipe: recipe.sizeRecipe } : {}),
   };

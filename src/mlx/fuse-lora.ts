@@ -21,6 +21,8 @@ export interface FuseLoraOptions {
   /** Recorded in fine_tuned.marker: what the user called the base and the adapter. */
   baseRef?: string;
   adapterRef?: string;
+  /** Folders that may already hold this very fused model (publishFolder's `adopt`). */
+  adopt?: readonly string[];
 }
 
 export interface FuseLoraResult extends MlxWriteResult {
@@ -67,6 +69,7 @@ export async function fuseLora(baseDir: string, adapterDir: string, outDir: stri
       }),
     options.signal,
     options.overwrite,
+    options.adopt ?? [],
   );
-  return { ...result, path: outDir, adapter: { kind: adapter.kind, rank: adapter.rank, scale: adapter.scale, targetModules: adapter.targetModules }, fusedModules: adapter.modules.size };
+  return { ...result.result, path: result.path, adapter: { kind: adapter.kind, rank: adapter.rank, scale: adapter.scale, targetModules: adapter.targetModules }, fusedModules: adapter.modules.size };
 }

@@ -5,6 +5,7 @@
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { CortexError, toCortexError } from "../errors/cortex-error.js";
+import { sha256File } from "../hub/sha256-file.js";
 
 let tmpSeq = 0;
 
@@ -25,15 +26,17 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Build `finalDir` through `build(tmpDir)`.
- * `overwrite` replaces an existing `finalDir` once the new one is complete.
+ * Build `finalDir` through `build(tmpDir)`; answers what `build` answered and where the folder now is.
+ * `overwrite` replaces an existing `finalDir` once the new one is complete. `adopt`: existing folders that may
+ * hold this very model (a rerun's unclaimed outputs, jobs/output-target.ts); when the built folder has exactly one's
+ * files, byte for byte, the new copy goes and that folder is answered.
  * @throws CortexError JOB_CANCELLED when `signal` aborted it; REG_EXISTS when `finalDir` exists (before or after building) and not `overwrite`; whatever `build` throws,
  *   after the temporary folder is removed
  */
-export async function publishFolder<T>(finalDir: string, build: (tmpDir: string) => Promise<T>, signal?: AbortSignal, overwrite = false): Promise<T> {
+export async function publishFolder<T>(finalDir: string, build: (tmpDir: string) => Promise<T>, signal?: AbortSignal, overwrite = false, adopt: readonly string[] = []): Promise<{ result: T; path: string }> {
   const parent = path.dirname(finalDir);
   const base = path.basename(finalDir);
-  if (!overwrite && (await exists(finalDir))) throw new CortexError("REG_EXISTS", `${finalDir} already exists; choose another output name or delete it first`);
+  if (!overwrite && !adopt.includes(finalDir) && (await exists(finalDir))) throw new CortexError("REG_EXISTS", `${finalDir} already exists; choose another output name or delete it first`);
   await mkdir(parent, { recursive: true });
   // Leftovers of a killed attempt (its process is gone) are removed; a live writer's folder is not touched.
   for (const f of await readdir(parent)) {
@@ -46,6 +49,12 @@ export async function publishFolder<T>(finalDir: string, build: (tmpDir: string)
   await mkdir(tmp);
   try {
     const result = await build(tmp);
+    for (const earlier of adopt) {
+      if (await sameFiles(tmp, earlier)) {
+        await rm(tmp, { recursive: true, force: true });
+        return { result, path: earlier };
+      }
+    }
     if (await exists(finalDir)) {
       if (!overwrite) throw new CortexError("REG_EXISTS", `${finalDir} appeared while this model was being written; the new copy was discarded`);
       // A folder cannot be renamed over a folder: the old one steps aside (a dot-name the store ignores), then goes.
@@ -53,13 +62,38 @@ export async function publishFolder<T>(finalDir: string, build: (tmpDir: string)
       await rename(finalDir, old);
       await rename(tmp, finalDir);
       await rm(old, { recursive: true, force: true });
-      return result;
+      return { result, path: finalDir };
     }
     await rename(tmp, finalDir);
-    return result;
+    return { result, path: finalDir };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     if (signal?.aborted || (err as Error | undefined)?.name === "AbortError") throw new CortexError("JOB_CANCELLED", `writing ${finalDir} was cancelled; nothing was kept`);
     throw toCortexError(err);
   }
+}
+
+/** The same files (names, sizes and sha256) in both folders, and nothing else. */
+async function sameFiles(a: string, b: string): Promise<boolean> {
+  const [fa, fb] = await Promise.all([listFiles(a), listFiles(b).catch(() => undefined)]);
+  if (!fb || fa.length !== fb.length || fa.some((f, i) => f !== fb[i])) return false;
+  if (fa.some((f) => f.endsWith("\0not-a-file"))) return false;
+  for (const f of fa) {
+    const [sa, sb] = await Promise.all([stat(path.join(a, f)), stat(path.join(b, f))]);
+    if (sa.size !== sb.size) return false;
+  }
+  for (const f of fa) if ((await sha256File(path.join(a, f))) !== (await sha256File(path.join(b, f)))) return false;
+  return true;
+}
+
+/**
+ * Entries below `dir` but folders, relative, sorted. Anything but a regular file (a link) is listed with a mark, so
+ * it never equals a written file and is never opened: a link is not followed out of the roots.
+ */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => !e.isDirectory())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)) + (e.isFile() ? "" : "\0not-a-file"))
+    .sort();
 }

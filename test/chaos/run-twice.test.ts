@@ -92,3 +92,34 @@ test("a GGUF job killed after publishing its output and before recording it: the
   assert.ok(fs.readFileSync(other).equals(before), "left as it was");
   assert.deepEqual(listTree(cfg.paths.quantizedModels), ["named-Q4_0.gguf", "other-Q4_0.gguf", "tiny-Q4_0.gguf"]);
 });
+
+test("an MLX conversion killed after publishing its folder and before recording it: the rerun keeps that folder (same files) instead of REG_EXISTS; a folder with other files, or a link, is refused and left alone", async (t) => {
+  const cfg = setUp(tempDir(t, "unrecorded-mlx"));
+  const ckpt = await makeHfCheckpoint(path.join(cfg.paths.models, "tiny-hf"), { numLayers: 1, hiddenSize: 64, intermediateSize: 128, numHeads: 2, numKvHeads: 1, vocabSize: 300, dtype: "bf16" });
+  const data = (outputName: string) => ({ model: ckpt.dir, source: ckpt.dir, target: "mlx" as const, mlx: { dtype: "", quantize: true, bits: 4, groupSize: 64, recipe: "", gpuOptimizationLevel: "" }, outputName, keepIntermediate: false });
+  const first = (await mlxConvertBody(data(""), ctxFor("convert-mlx", "convert"), cfg)) as { path: string; model_id: string };
+  forgetManifestOf(cfg, first.path);
+  const rerun = (await mlxConvertBody(data(""), ctxFor("convert-mlx", "convert", true), cfg)) as { path: string; model_id: string; finished_by_earlier_run?: boolean };
+  assert.equal(rerun.path, first.path, "the rerun answers the folder its killed run published");
+  assert.equal(rerun.finished_by_earlier_run, undefined, "it redid the work and found the same files");
+  assert.deepEqual(fs.readdirSync(cfg.paths.mlxModels), [path.basename(first.path)], "no second copy, no temp folder");
+  const again = (await mlxConvertBody(data(""), ctxFor("convert-mlx", "convert", true), cfg)) as { finished_by_earlier_run?: boolean };
+  assert.equal(again.finished_by_earlier_run, true, "the rerun recorded it as this job's");
+
+  // The same name holding other files (one changed), or a link in place of a file: not this job's output.
+  for (const [name, edit] of [
+    ["changed", (dir: string) => fs.appendFileSync(path.join(dir, "config.json"), " ")],
+    ["linked", (dir: string) => {
+      fs.rmSync(path.join(dir, "config.json"));
+      fs.symlinkSync("/etc/hostname", path.join(dir, "config.json"));
+    }],
+  ] as const) {
+    const dir = path.join(cfg.paths.mlxModels, name);
+    fs.cpSync(first.path, dir, { recursive: true });
+    edit(dir);
+    const before = listTree(dir);
+    await assert.rejects(mlxConvertBody(data(name), ctxFor(`convert-${name}`, "convert", true), cfg), (e: { code?: string }) => e.code === "REG_EXISTS", name);
+    assert.deepEqual(listTree(dir), before, `${name}: left as it was`);
+  }
+  assert.deepEqual(fs.readdirSync(cfg.paths.mlxModels).sort(), [path.basename(first.path), "changed", "linked"].sort(), "no temp folders");
+});

@@ -23,7 +23,7 @@ export const fuseBody: Body<FuseData> = async (data, ctx, cfg) => {
   const candidates = data.outputName
     ? [path.join(cfg.paths.mlxModels, data.outputName)]
     : defaultStems(`${sourceStem(base)}-fused-${sourceStem(adapter)}`, { repo: base.repo, id: sourceId }).map((s) => path.join(cfg.paths.mlxModels, s));
-  const target = chooseOutput(cfg, { candidates, overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: base.path });
+  const target = chooseOutput(cfg, { candidates, overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: base.path, rerun: ctx.rerun });
   if (target.finished) return finishedResult(target.path, target.finished, { adapter: data.adapter });
   const out = target.path;
   const pool = QuantizePool.shared(cfg.threads ? { threads: cfg.threads } : {});
@@ -34,6 +34,7 @@ export const fuseBody: Body<FuseData> = async (data, ctx, cfg) => {
     r = await fuseLora(base.path, adapter.path, out, {
       pool,
       overwrite: target.overwrite,
+      adopt: target.unclaimed ?? [],
       signal: ctx.signal,
       baseRef: data.base,
       adapterRef: data.adapter,
@@ -41,7 +42,8 @@ export const fuseBody: Body<FuseData> = async (data, ctx, cfg) => {
     });
   } catch (err) {
     // A concurrent run of this job (a lost Redis lock) published first: its output is this job's.
-    const own = isCortexError(err) && err.code === "REG_EXISTS" ? await finishedByJob(cfg, out, ctx.jobId, 30_000) : undefined;
+    // (Not when the name was one this rerun tried to adopt: it holds other files, and no run of this job writes there.)
+    const own = isCortexError(err) && err.code === "REG_EXISTS" && !target.unclaimed?.includes(out) ? await finishedByJob(cfg, out, ctx.jobId, 30_000) : undefined;
     if (own) return finishedResult(out, own, { adapter: data.adapter });
     throw err;
   }

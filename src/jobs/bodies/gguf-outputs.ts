@@ -48,7 +48,7 @@ export async function writeGgufOutputs<R extends GgufWritten>(data: ConvertData,
     const label = passes.labelOf(outtype);
     const dir = ["F32", "F16", "BF16"].includes(label) ? cfg.paths.models : cfg.paths.quantizedModels;
     fs.mkdirSync(dir, { recursive: true });
-    const target = chooseOutput(cfg, { candidates: stems.map((s) => path.join(dir, ggufOutputFile(s, label))), overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: src.path, rerunOfFileJob: ctx.rerun });
+    const target = chooseOutput(cfg, { candidates: stems.map((s) => path.join(dir, ggufOutputFile(s, label))), overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: src.path, rerun: ctx.rerun });
     if (target.finished) {
       outputs.push(finishedResult(target.path, target.finished, { outtype: label, ...passes.extra }));
       continue;

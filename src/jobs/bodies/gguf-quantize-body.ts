@@ -27,7 +27,7 @@ export const ggufQuantizeBody: Body<QuantizeData> = async (data, ctx, cfg) => {
   const candidates = data.outputName
     ? [path.join(dir, data.outputName.endsWith(".gguf") ? data.outputName : `${data.outputName}.gguf`)]
     : defaultStems(modelStem(input), { repo, id: sourceId }).map((s) => path.join(dir, ggufOutputFile(s, type)));
-  const target = chooseOutput(cfg, { candidates, overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: input, rerunOfFileJob: ctx.rerun });
+  const target = chooseOutput(cfg, { candidates, overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: input, rerun: ctx.rerun });
   if (target.finished) return finishedResult(target.path, target.finished, { type });
   const out = target.path;
   fs.mkdirSync(dir, { recursive: true });

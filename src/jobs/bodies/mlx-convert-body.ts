@@ -32,11 +32,12 @@ export const mlxConvertBody: Body<ConvertData | QuantizeData> = async (data, ctx
   let target: OutputTarget | undefined;
   const outDir = (recipe: Parameters<typeof mlxOutputName>[1]) => {
     const candidates = data.outputName ? [path.join(cfg.paths.mlxModels, data.outputName)] : stems.map((s) => path.join(cfg.paths.mlxModels, mlxOutputName(s, recipe)));
-    target = chooseOutput(cfg, { candidates, overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: src.path });
+    target = chooseOutput(cfg, { candidates, overwrite: Boolean(data.overwrite), jobId: ctx.jobId, sourcePath: src.path, rerun: ctx.rerun });
     return target.path; // a finished target exists: publishFolder refuses it at once (REG_EXISTS), handled below
   };
   const r = await convertToMlx(src.path, outDir, {
     overwrite: Boolean(data.overwrite),
+    adopt: () => target?.unclaimed ?? [],
     dtype: o.dtype as ModelDtype | "",
     quantize: o.quantize,
     bits: o.bits,
@@ -49,7 +50,8 @@ export const mlxConvertBody: Body<ConvertData | QuantizeData> = async (data, ctx
     onProgress: (p) => ctx.progress({ phase: o.quantize ? "quantizing" : "converting", done: p.doneBytes, total: p.totalBytes, unit: "bytes", current_item: p.tensor }),
   }).catch(async (err: unknown) => {
     // This job's own output, from an earlier attempt or a concurrent run that lost its Redis lock: finish with it.
-    const own = isCortexError(err) && err.code === "REG_EXISTS" && target ? (target.finished ?? (await finishedByJob(cfg, target.path, ctx.jobId, 30_000))) : undefined;
+    // (Not when the name was one this rerun tried to adopt: it holds other files, and no run of this job writes there.)
+    const own = isCortexError(err) && err.code === "REG_EXISTS" && target ? (target.finished ?? (target.unclaimed?.includes(target.path) ? undefined : await finishedByJob(cfg, target.path, ctx.jobId, 30_000))) : undefined;
     if (own && target) return { status: "finished-earlier" as const, path: target.path, manifest: own };
     throw err;
   });
