@@ -114,7 +114,10 @@ async function release(f: Fixture): Promise<void> {
   shared = undefined;
 }
 
-/** GGUF F16 → TYPE: cortexd's QuantizeModel job (daemon → worker → llama_model_quantize) vs llama-quantize. */
+/**
+ * GGUF F16 → TYPE: cortexd's QuantizeModel job (daemon → worker → llama_model_quantize) vs llama-quantize. Every
+ * round writes the same output, as llama-quantize does: the jobs say `overwrite` (else the second is REG_EXISTS).
+ */
 function quantizeBench(type: "Q4_K_M" | "Q8_0"): Benchmark {
   return {
     name: `quantize-${type.toLowerCase()}`,
@@ -127,7 +130,7 @@ function quantizeBench(type: "Q4_K_M" | "Q8_0"): Benchmark {
         cortexd: {
           label: `cortex quantize ${type} (job: daemon + worker process)`,
           run: async () => {
-            const { peak } = await withPeak(() => f.d.proc.pid, () => job(f.d, f.d.client.unary("cortex.v1.JobService", "QuantizeModel", { model: f.f16, type })));
+            const { peak } = await withPeak(() => f.d.proc.pid, () => job(f.d, f.d.client.unary("cortex.v1.JobService", "QuantizeModel", { model: f.f16, type, overwrite: true })));
             f.peaks.cortexd = Math.max(f.peaks.cortexd ?? 0, peak);
           },
         },
@@ -159,14 +162,14 @@ export const convertOnePass: Benchmark = {
       cortexd: {
         label: "cortex convert --outtype Q4_K_M (one pass)",
         run: async () => {
-          const { peak } = await withPeak(() => f.d.proc.pid, () => job(f.d, f.d.client.unary("cortex.v1.JobService", "ConvertModel", { source: "bench-llama", target: "TARGET_FORMAT_GGUF", outtype: "Q4_K_M", output_name: "one-pass" })));
+          const { peak } = await withPeak(() => f.d.proc.pid, () => job(f.d, f.d.client.unary("cortex.v1.JobService", "ConvertModel", { source: "bench-llama", target: "TARGET_FORMAT_GGUF", outtype: "Q4_K_M", output_name: "one-pass", overwrite: true })));
           f.peaks["one pass"] = Math.max(f.peaks["one pass"] ?? 0, peak);
         },
       },
       reference: {
         label: "convert to F16 + llama-quantize Q4_K_M (two passes)",
         run: async () => {
-          const { peak } = await withPeak(() => f.d.proc.pid, () => job(f.d, f.d.client.unary("cortex.v1.JobService", "ConvertModel", { source: "bench-llama", target: "TARGET_FORMAT_GGUF", outtype: "f16", output_name: "two-pass" })));
+          const { peak } = await withPeak(() => f.d.proc.pid, () => job(f.d, f.d.client.unary("cortex.v1.JobService", "ConvertModel", { source: "bench-llama", target: "TARGET_FORMAT_GGUF", outtype: "f16", output_name: "two-pass", overwrite: true })));
           fs.renameSync(path.join(f.dir, "h", "models", "two-pass-F16.gguf"), mid);
           const tool = await runTool(f.bin, [mid, out, "Q4_K_M", String(THREADS)]);
           f.peaks["two passes"] = Math.max(f.peaks["two passes"] ?? 0, peak, tool);
