@@ -47,3 +47,26 @@ test("one thread: nothing to tune", () => {
   const t = new ThreadTuner({ maxThreads: 1 });
   assert.deepEqual([...new Set(drive(t, () => 1, 100))], [1]);
 });
+
+test("a slow first window (the model warming up: weights faulted in, threads woken) does not send it to 1 thread", () => {
+  // As measured under the daemon on 2 cores (~200 MB model): the first 16 steps on 2 threads ~14 ms, then 8.3 ms;
+  // 1 thread 10.5 ms. Judged on the warm-up window, the probe of 1 thread won and stayed for 9 windows.
+  const t = new ThreadTuner({ maxThreads: 2 });
+  const used = drive(t, (n, step) => (step < 16 ? 14 : n === 2 ? 8.3 : 10.5), 600);
+  assert.equal(t.preferred, 2);
+  assert.ok(share(used, 1) < 0.1, `1 thread on ${(share(used, 1) * 100).toFixed(1)}% of steps`);
+});
+
+test("parallel streams switching the shape (4, 3, 4 … sequences) keep what each shape learned: no probe at every switch", () => {
+  // 4 streams whose generations end a step apart: a step with 3 sequences every ~20 steps. Starting afresh at each
+  // switch probed 1 thread for a whole window after every one (a third of the steps, measured).
+  const t = new ThreadTuner({ maxThreads: 2 });
+  const used: number[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const shape = i % 21 === 20 ? "3" : "4";
+    used.push(t.current);
+    t.record(t.current === 2 ? 26 : 36, shape);
+  }
+  assert.equal(t.preferred, 2);
+  assert.ok(share(used, 1) < 0.1, `1 thread on ${(share(used, 1) * 100).toFixed(1)}% of steps`);
+});

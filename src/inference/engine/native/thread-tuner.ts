@@ -5,7 +5,8 @@
  * n − 1 threads. The right count therefore depends on what else runs, which only measuring tells: the tuner stays
  * on the best count it knows and, every `probeEvery` windows, spends one window on another count (each in turn);
  * a count whose window was slower than the best is left; a faster one is taken. Quiet machine: it settles on the
- * most threads that help and probes cost ~1/probeEvery of windows. Pure: the decode loop feeds it.
+ * most threads that help and probes cost ~1/probeEvery of windows. The model's first window is not measured
+ * (warm-up), and each shape of step (sequences per batch) keeps its own measurements. Pure: the decode loop feeds it.
  */
 export interface ThreadTunerOptions {
   /** The most threads (the threadpool's size). */
@@ -18,100 +19,116 @@ export interface ThreadTunerOptions {
   margin?: number;
 }
 
+/** What the tuner knows about one shape of decode step (e.g. 4 sequences at once). */
+interface ShapeState {
+  threads: number;
+  best: number;
+  samples: number[];
+  /** Per count: the median ms/step of its last window. */
+  last: Map<number, number>;
+  windowsSinceProbe: number;
+  /** Windows until the next probe: doubles after each probe that lost (up to 16 × probeEvery), resets on a change. */
+  interval: number;
+  /** The best count's ms/step when it last won: a window 30% slower than that means the machine changed. */
+  reference: number;
+  probing: boolean;
+  nextProbe: number;
+}
+
 export class ThreadTuner {
   readonly maxThreads: number;
   private readonly window: number;
   private readonly probeEvery: number;
   private readonly margin: number;
-  private threads: number;
-  private best: number;
-  private samples: number[] = [];
-  /** Per count: the median ms/step of its last window. */
-  private readonly last = new Map<number, number>();
-  private windowsSinceProbe = 0;
-  /** Windows until the next probe: doubles after each probe that lost (up to 16 × probeEvery), resets on a change. */
-  private interval: number;
-  /** The best count's ms/step when it last won: a window 30% slower than that means the machine changed. */
-  private reference = Infinity;
-  private probing = false;
-  private nextProbe = 0;
-  private shape = "";
+  /**
+   * Per shape, kept while other shapes run: parallel streams ending and starting switch the shape (4, 3, 4 …
+   * sequences) every few steps, and starting afresh each time probed fewer threads at every switch.
+   */
+  private readonly shapes = new Map<string, ShapeState>();
+  private state: ShapeState;
+  /**
+   * Steps not measured after the model starts: its first decode steps fault in the weights and wake the pool's
+   * threads (a 200 MB model's first window ran 1.7× slower on 2 threads), so a first window on all threads
+   * lost to the probe of one thread, which then stayed for many windows.
+   */
+  private warmUp: number;
 
   constructor(opts: ThreadTunerOptions) {
     this.maxThreads = Math.max(1, Math.floor(opts.maxThreads));
     this.window = opts.window ?? 16;
     this.probeEvery = opts.probeEvery ?? 8;
     this.margin = opts.margin ?? 0.05;
-    this.threads = this.maxThreads;
-    this.best = this.maxThreads;
-    this.interval = this.probeEvery;
+    this.warmUp = this.window;
+    this.state = this.fresh();
   }
 
   /** The count it settles on (current may be a probe). */
   get preferred(): number {
-    return this.best;
+    return this.state.best;
   }
 
   /** The count the next decode step should use. */
   get current(): number {
-    return this.threads;
+    return this.state.threads;
   }
 
   /**
    * One decode step's time. `shape` names what was decoded (e.g. the number of sequences in the batch): times of
-   * different shapes are not compared, so a change of shape starts the measuring afresh.
+   * different shapes are not compared; each shape keeps its own measurements.
    * @returns the count for the next step (changed only at a window's end).
    */
   record(ms: number, shape: string): number {
     if (this.maxThreads === 1) return 1;
-    if (shape !== this.shape) {
-      this.shape = shape;
-      this.samples = [];
-      this.last.clear();
-      this.probing = false;
-      this.threads = this.best;
-      this.windowsSinceProbe = 0;
-      this.interval = this.probeEvery;
-      this.reference = Infinity;
+    if (this.warmUp > 0) {
+      this.warmUp--;
+      return this.state.threads;
     }
-    this.samples.push(ms);
-    if (this.samples.length < this.window) return this.threads;
-    const med = median(this.samples);
-    this.samples = [];
-    this.last.set(this.threads, med);
-    if (this.probing) {
-      this.probing = false;
-      const bestMs = this.last.get(this.best) ?? Infinity;
+    let st = this.shapes.get(shape);
+    if (!st) this.shapes.set(shape, (st = this.fresh(this.state.best)));
+    // Each shape's window (a probe's too) goes on where it was when that shape returns: its samples stay its own.
+    this.state = st;
+    st.samples.push(ms);
+    if (st.samples.length < this.window) return st.threads;
+    const med = median(st.samples);
+    st.samples = [];
+    st.last.set(st.threads, med);
+    if (st.probing) {
+      st.probing = false;
+      const bestMs = st.last.get(st.best) ?? Infinity;
       if (med < bestMs * (1 - this.margin)) {
-        this.best = this.threads;
-        this.reference = med;
-        this.interval = this.probeEvery;
+        st.best = st.threads;
+        st.reference = med;
+        st.interval = this.probeEvery;
       } else {
-        this.interval = Math.min(this.interval * 2, this.probeEvery * 16);
+        st.interval = Math.min(st.interval * 2, this.probeEvery * 16);
       }
-      this.threads = this.best;
-      return this.threads;
+      st.threads = st.best;
+      return st.threads;
     }
     // The current count's own window: if it is now clearly worse than another count's last window, take that.
-    for (const [n, t] of this.last) if (n !== this.best && t < med * (1 - this.margin)) this.best = n;
-    if (this.best !== this.threads) this.interval = this.probeEvery;
-    if (this.best === this.threads && med > this.reference * 1.3) this.interval = this.probeEvery;
-    if (this.best === this.threads) this.reference = Math.min(this.reference, med);
-    this.threads = this.best;
-    if (++this.windowsSinceProbe >= this.interval || this.last.size === 1) {
-      this.windowsSinceProbe = 0;
-      this.probing = true;
-      this.threads = this.nextCandidate();
+    for (const [n, t] of st.last) if (n !== st.best && t < med * (1 - this.margin)) st.best = n;
+    if (st.best !== st.threads) st.interval = this.probeEvery;
+    if (st.best === st.threads && med > st.reference * 1.3) st.interval = this.probeEvery;
+    if (st.best === st.threads) st.reference = Math.min(st.reference, med);
+    st.threads = st.best;
+    if (++st.windowsSinceProbe >= st.interval || st.last.size === 1) {
+      st.windowsSinceProbe = 0;
+      st.probing = true;
+      st.threads = this.nextCandidate(st);
     }
-    return this.threads;
+    return st.threads;
   }
 
-  private nextCandidate(): number {
+  private fresh(best = this.maxThreads): ShapeState {
+    return { threads: best, best, samples: [], last: new Map(), windowsSinceProbe: 0, interval: this.probeEvery, reference: Infinity, probing: false, nextProbe: 0 };
+  }
+
+  private nextCandidate(st: ShapeState): number {
     for (let i = 0; i < this.maxThreads; i++) {
-      this.nextProbe = (this.nextProbe % this.maxThreads) + 1;
-      if (this.nextProbe !== this.best) return this.nextProbe;
+      st.nextProbe = (st.nextProbe % this.maxThreads) + 1;
+      if (st.nextProbe !== st.best) return st.nextProbe;
     }
-    return this.best;
+    return st.best;
   }
 }
 
