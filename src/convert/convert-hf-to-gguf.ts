@@ -5,7 +5,7 @@ import { GGML_TYPE as G, llamaFtypeLabel } from "../formats/gguf/ggml-types.js";
 import { openSafetensorsCheckpoint } from "../formats/safetensors/read-safetensors-index.js";
 import { planConversion, resolveMode, type PlannedTensor } from "./convert-plan.js";
 import { tensorChunks } from "./tensor-chunks.js";
-import { Lookahead } from "../mlx/lookahead.js";
+import { Lookahead } from "../platform/lookahead.js";
 import { writeGgufFile } from "./write-gguf-file.js";
 import { encodeTensor, isBuiltinType, roundThrough, type QuantizeTensorFn } from "./encode-tensor.js";
 import { startConversion, stagingPathOf } from "./conversion-start.js";
@@ -145,11 +145,12 @@ async function writeGguf(o: ConvertHfToGgufOptions, dir: string, kv: GgufKvList,
   // Tensors of one chunk are read, converted and handed to the quantizer a few ahead: this thread reads the next
   // ones while the pool's threads quantize the current one. Larger tensors stream chunk by chunk, as before, so
   // memory stays bounded by the chunk size.
-  const single = (t: PlannedTensor) => "generated" in t.source || t.dims.reduce((a, b) => a * b, 1) * 4 <= chunkLimit;
+  const f32Bytes = (t: PlannedTensor) => t.dims.reduce((a, b) => a * b, 1) * 4;
+  const single = (t: PlannedTensor) => "generated" in t.source || f32Bytes(t) <= chunkLimit;
   const ahead = new Lookahead(
     plan.filter(single).map((t) => ({
       key: t.name,
-      bytes: t.dims.reduce((a, b) => a * b, 1) * 4,
+      bytes: f32Bytes(t),
       start: async () => {
         const out: Uint8Array[] = [];
         for await (const { data, dims } of tensorChunks(t, handles, chunkLimit)) out.push(await encoded(t, data, dims));

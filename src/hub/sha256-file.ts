@@ -10,3 +10,13 @@ export async function sha256File(file: string, signal?: AbortSignal): Promise<st
   }
   return hash.digest("hex");
 }
+
+/**
+ * Whether `b` holds exactly the bytes of `a`: sizes first, then sha256. A missing `b` is false. `aSha`, when
+ * given, is `a`'s hash, computed once by a caller comparing `a` with several files.
+ */
+export async function sameFileBytes(a: string, b: string, aSha: () => Promise<string> = () => sha256File(a)): Promise<boolean> {
+  const [sa, sb] = await Promise.all([fs.promises.stat(a), fs.promises.stat(b).catch(() => undefined)]);
+  if (!sb || sa.size !== sb.size) return false;
+  return (await aSha()) === (await sha256File(b));
+}

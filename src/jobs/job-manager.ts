@@ -58,7 +58,8 @@ export function idempotentJobId(kind: JobKind, key: string, capability?: Capabil
 /**
  * At most 10 messages per second per watched job, the final one included, as the client receives them: sends are
  * 110 ms apart, not 100, because delivery jitter (a busy event loop on either side) can bunch two of them, and at
- * exactly 100 ms a client then counted 11 within one second (seen once in the suite on 2 loaded cores).
+ * exactly 100 ms a client then counted 11 within one second (seen once in the full suite, two test files at a time
+ * on 2 cores).
  */
 const WATCH_MIN_GAP_MS = 110;
 

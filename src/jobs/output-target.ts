@@ -1,7 +1,7 @@
 import fs from "node:fs";
-import { link, rename, rm, stat } from "node:fs/promises";
+import { link, rename, rm } from "node:fs/promises";
 import { CortexError } from "../errors/cortex-error.js";
-import { sha256File } from "../hub/sha256-file.js";
+import { sameFileBytes, sha256File } from "../hub/sha256-file.js";
 import { manifestSchema, type Manifest } from "../store/manifest/manifest-schema.js";
 import { manifestPath } from "../store/manifest/manifest-store.js";
 import { identifyPath } from "../store/model-identity.js";
@@ -126,7 +126,7 @@ export function sourceIdOf(cfg: WorkerRuntimeConfig, sourcePath: string): string
  * output from a concurrent run (a lost Redis lock: both runs produce identical files) and counts as published.
  * @throws CortexError REG_EXISTS when a different file appeared at `dst`.
  */
-export async function publishFile(tmp: string, dst: string, overwrite: boolean): Promise<"published" | "already-there"> {
+export async function publishFile(tmp: string, dst: string, overwrite: boolean, tmpSha?: () => Promise<string>): Promise<"published" | "already-there"> {
   if (overwrite) {
     await rename(tmp, dst);
     return "published";
@@ -135,7 +135,7 @@ export async function publishFile(tmp: string, dst: string, overwrite: boolean):
     await link(tmp, dst);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    const same = (await sha256File(tmp)) === (await sha256File(dst).catch(() => ""));
+    const same = await sameFileBytes(tmp, dst, tmpSha);
     await rm(tmp, { force: true });
     if (same) return "already-there";
     throw exists(dst);
@@ -149,20 +149,16 @@ export async function publishFile(tmp: string, dst: string, overwrite: boolean):
  * outputs: then that file is this job's own earlier output, the temp file goes, and that path is answered.
  */
 export async function publishOutput(target: OutputTarget, tmp: string, dst: string): Promise<string> {
+  let hash: Promise<string> | undefined;
+  const tmpSha = () => (hash ??= sha256File(tmp)); // read once, however many files it is compared with
   for (const u of target.unclaimed ?? []) {
-    if (await sameBytes(tmp, u)) {
+    if (await sameFileBytes(tmp, u, tmpSha)) {
       await rm(tmp, { force: true });
       return u;
     }
   }
-  await publishFile(tmp, dst, target.overwrite);
+  await publishFile(tmp, dst, target.overwrite, tmpSha);
   return dst;
-}
-
-async function sameBytes(a: string, b: string): Promise<boolean> {
-  const [sa, sb] = await Promise.all([stat(a), stat(b).catch(() => undefined)]);
-  if (!sb || sa.size !== sb.size) return false;
-  return (await sha256File(a)) === (await sha256File(b));
 }
 
 /** The result of a job whose output an earlier run of it already finished (from that run's manifest). */

@@ -5,7 +5,7 @@
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { CortexError, toCortexError } from "../errors/cortex-error.js";
-import { sha256File } from "../hub/sha256-file.js";
+import { sameFileBytes } from "../hub/sha256-file.js";
 
 let tmpSeq = 0;
 
@@ -78,11 +78,7 @@ async function sameFiles(a: string, b: string): Promise<boolean> {
   const [fa, fb] = await Promise.all([listFiles(a), listFiles(b).catch(() => undefined)]);
   if (!fb || fa.length !== fb.length || fa.some((f, i) => f !== fb[i])) return false;
   if (fa.some((f) => f.endsWith("\0not-a-file"))) return false;
-  for (const f of fa) {
-    const [sa, sb] = await Promise.all([stat(path.join(a, f)), stat(path.join(b, f))]);
-    if (sa.size !== sb.size) return false;
-  }
-  for (const f of fa) if ((await sha256File(path.join(a, f))) !== (await sha256File(path.join(b, f)))) return false;
+  for (const f of fa) if (!(await sameFileBytes(path.join(a, f), path.join(b, f)))) return false;
   return true;
 }
 

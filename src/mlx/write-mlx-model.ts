@@ -19,7 +19,7 @@ import { formatSafetensorsIndex, planSafetensorsShards, writeShardPlan, type Ten
 import { encodeDtype, safetensorsDtypeOf, type ModelDtype } from "./float-convert.js";
 import type { MixedRecipe } from "./mixed-recipes.js";
 import { buildMlxConfig, serializeMlxConfig } from "./mlx-config.js";
-import { Lookahead, type LookaheadJob } from "./lookahead.js";
+import { Lookahead, type LookaheadJob } from "../platform/lookahead.js";
 import { readParamBytes, readParamFloat32, type MlxSourceModel, type SourceParam } from "./mlx-source.js";
 import type { AffineQuantized } from "./affine-quantize.js";
 import type { QuantizePool } from "./quantize-pool.js";
