@@ -9,6 +9,7 @@ import * as protoLoader from "@grpc/proto-loader";
 import { LOADER_OPTIONS, PROTO_FILES } from "../../src/grpc/proto.js";
 import { CortexClient, type CliError } from "../../src/cli/client.js";
 import { socketAnswers } from "../../src/platform/unix-socket.js";
+import { holdDir } from "./temp-dir.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const DAEMON_MAIN = path.join(ROOT, "dist", "src", "main.js");
@@ -39,10 +40,17 @@ export async function startDaemon(home: string, opts: { args?: string[]; env?: R
   proc.stdout!.on("data", (b: Buffer) => (out += b.toString()));
   proc.stderr!.on("data", (b: Buffer) => (out += b.toString()));
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-  const socket = path.join(home, "cortexd.sock");
-  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let exitCode: number | null | undefined;
   void exited.then((c) => (exitCode = c));
+  let client: CortexClient | undefined;
+  const stop = (): Promise<number | null> => {
+    client?.close();
+    if (exitCode === undefined) proc.kill("SIGTERM");
+    return exited;
+  };
+  holdDir(home, proc, stop);
+  const socket = path.join(home, "cortexd.sock");
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   while (!((!logsReady || out.includes('"cortexd ready"')) && (await socketAnswers(socket)))) {
     if (exitCode !== undefined) throw new Error(`cortexd exited with ${exitCode} during start:\n${out}`);
     if (Date.now() > deadline) {
@@ -51,7 +59,7 @@ export async function startDaemon(home: string, opts: { args?: string[]; env?: R
     }
     await sleep(50);
   }
-  const client = new CortexClient({ socket });
+  client = new CortexClient({ socket });
   return {
     proc,
     home,
@@ -59,13 +67,9 @@ export async function startDaemon(home: string, opts: { args?: string[]; env?: R
     client,
     output: () => out,
     exited,
-    async stop() {
-      client.close();
-      if (exitCode === undefined) proc.kill("SIGTERM");
-      return exited;
-    },
+    stop,
     async kill9() {
-      client.close();
+      client!.close();
       proc.kill("SIGKILL");
       await exited;
     },

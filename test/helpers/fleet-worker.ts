@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CLI_MAIN } from "./daemon.js";
+import { holdDir } from "./temp-dir.js";
 import { TEST_TOKEN } from "../hub/loopback-hub.js";
 
 /** A `cortex worker` process with its own home and HF cache, as another machine would be. */
@@ -36,5 +37,9 @@ export function spawnWorker(root: string, name: string, env: Record<string, stri
   proc.stdout!.on("data", (b: Buffer) => (out += b.toString()));
   proc.stderr!.on("data", (b: Buffer) => (out += b.toString()));
   const exited = new Promise<number | null>((r) => proc.once("exit", (c) => r(c)));
+  holdDir(home, proc, () => {
+    proc.kill("SIGTERM");
+    return exited;
+  });
   return { name, home, proc, output: () => out, exited };
 }
