@@ -7,7 +7,6 @@ import { findExecutable } from "../../src/redis/find-executable.js";
 import { freePort } from "./free-port.js";
 import { requireTool } from "./require-tool.js";
 import { stopRedis } from "./redis-server.js";
-import { holdDir } from "./temp-dir.js";
 
 /** Why a cluster test cannot run here, or false (`redis-cli --cluster create` builds the cluster). */
 export function redisClusterUnavailable(): string | false {
@@ -42,9 +41,7 @@ export async function startRedisCluster(dir: string, masters = 3): Promise<Redis
       const nodeDir = path.join(dir, `n${i}`);
       fs.mkdirSync(nodeDir, { recursive: true });
       const args = ["--port", String(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-port", String(bus), "--cluster-config-file", path.join(nodeDir, "nodes.conf"), "--cluster-node-timeout", "5000", "--dir", nodeDir, "--save", "", "--appendonly", "no"];
-      const proc = spawn("redis-server", args, { stdio: "ignore" });
-      holdDir(nodeDir, proc, () => stopRedis(proc));
-      procs.push(proc);
+      procs.push(spawn("redis-server", args, { stdio: "ignore" }));
       ports.push(port);
     }
     for (const port of ports) await waitAnswers(port);

@@ -3,7 +3,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { socketAnswers } from "../../src/platform/unix-socket.js";
-import { holdDir } from "./temp-dir.js";
 
 /**
  * The one way tests launch redis-server: a unix socket in a temp dir (never a fixed port), answering before this
@@ -13,7 +12,6 @@ export async function launchRedis(dir: string, socket: string, opts: { appendonl
   fs.mkdirSync(dir, { recursive: true });
   const persistence = opts.appendonly ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
   const proc = spawn("redis-server", ["--port", "0", "--unixsocket", socket, "--unixsocketperm", "700", "--dir", dir, "--save", "", ...persistence], { stdio: "ignore" });
-  holdDir(dir, proc, () => stopRedis(proc));
   for (let i = 0; i < 200 && !(await socketAnswers(socket)); i++) await sleep(25);
   return proc;
 }
