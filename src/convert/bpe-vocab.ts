@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
 import { detectBpePre, type BpePreDetection } from "./bpe-pre-detect.js";
-import { isObject, readJsonObject } from "./hf-config.js";
+import { isObject } from "./hf-config.js";
 import { addSpecialVocab, looksSpecial, missing, TOKEN_TYPE, type TokenizerContext, type TokenizerSummary } from "./vocab-common.js";
 
 /**
@@ -11,11 +11,11 @@ import { addSpecialVocab, looksSpecial, missing, TOKEN_TYPE, type TokenizerConte
  * @throws CortexError CONV_MISSING_TOKENIZER without tokenizer.json or when the pre-tokenizer is unknown.
  */
 export async function writeGpt2Vocab(c: TokenizerContext): Promise<TokenizerSummary> {
-  const tokenizer = await readJsonObject(c.dir, "tokenizer.json");
+  const tokenizer = await c.json("tokenizer.json");
   if (!tokenizer) throw missing(c.dir, "no tokenizer.json (byte-level BPE vocabularies are read from it)");
   const model = isObject(tokenizer.model) ? tokenizer.model : {};
   if (model.type !== "BPE" || !isObject(model.vocab)) throw missing(c.dir, `tokenizer.json model is ${JSON.stringify(model.type)}, not a BPE vocabulary`);
-  const tc = await readJsonObject(c.dir, "tokenizer_config.json");
+  const tc = await c.json("tokenizer_config.json");
 
   const reverse = new Map<number, string>();
   for (const [t, id] of Object.entries(model.vocab)) if (typeof id === "number") reverse.set(id, t);

@@ -1,4 +1,4 @@
-import { rename, rm, type FileHandle } from "node:fs/promises";
+import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import { CortexError } from "../errors/cortex-error.js";
 import { GGML_TYPE as G, ggmlTypeName, llamaFtypeLabel } from "../formats/gguf/ggml-types.js";
 import type { GgufWriter } from "../formats/gguf/gguf-writer.js";
@@ -10,8 +10,9 @@ import { decodeBuiltin, encodeTensor, isBuiltinType, type DequantizeTensorFn, ty
 import { finishModelKv, openModelHeader, verifyGguf } from "./gguf-model-header.js";
 import { readJsonObject } from "./hf-config.js";
 import { startConversion, stagingPathOf } from "./conversion-start.js";
-import { firstNonF16, repackQ4_1, repackQ5_1 } from "./mlx-affine-blocks.js";
-import { AUTO_MAPPING, mlxQuantizationOf, planMlxConversion, withRepackFallback, type MlxPlannedTensor, type MlxQuantSource } from "./mlx-gguf-plan.js";
+import { firstNonF16, QK, Q4_1_BYTES, Q5_1_BYTES, repackQ4_1, repackQ5_1 } from "./mlx-affine-blocks.js";
+import { Lookahead } from "../platform/lookahead.js";
+import { AUTO_MAPPING, mlxQuantizationOf, planMlxConversion, withRepackFallback, type MlxEncoding, type MlxPlannedTensor, type MlxQuantSource } from "./mlx-gguf-plan.js";
 import { readTensorRange, tensorChunks } from "./tensor-chunks.js";
 import { writeGgufFile } from "./write-gguf-file.js";
 
@@ -154,9 +155,57 @@ interface KindStats {
 async function writeMlxGguf(o: ConvertMlxToGgufOptions, kv: { writeTo(w: GgufWriter): void }, plan: readonly MlxPlannedTensor[], path: string, handles: Map<string, FileHandle>, checkAbort: () => void): Promise<Map<string, KindStats>> {
   const stats = new Map<string, KindStats>();
   const limit = o.chunkBytes ?? 64 << 20;
-  const chunks = (t: MlxPlannedTensor) => ("quant" in t.source ? quantChunks(o, t, t.source.quant, t.source.encoding, handles, limit, stats) : floatChunks(o, t, handles, limit));
+  const each = (t: MlxPlannedTensor) => ("quant" in t.source ? quantChunks(o, t, t.source.quant, t.source.encoding, handles, limit, stats) : floatChunks(o, t, handles, limit));
+  // As the checkpoint converter does: the next single-chunk tensors are read and encoded while the current one is
+  // written, within the same memory bound as one chunk's data (twice the chunk limit, at most 4 tensors).
+  const ahead = new Lookahead(
+    plan.filter((t) => single(t, limit)).map((t) => ({
+      key: t.name,
+      bytes: heldBytes(t),
+      start: async () => {
+        const out: Uint8Array[] = [];
+        for await (const bytes of each(t)) out.push(bytes);
+        return out;
+      },
+    })),
+    4,
+    limit * 2,
+  );
+  async function* chunks(t: MlxPlannedTensor): AsyncGenerator<Uint8Array> {
+    if (ahead.has(t.name)) yield* await ahead.take(t.name);
+    else yield* each(t);
+  }
+  // Opened before any tensor is read: tensors read concurrently must not open a shard twice.
+  for (const t of plan) for (const part of sourceTensors(t)) if (!handles.has(part.shard.path)) handles.set(part.shard.path, await open(part.shard.path, "r"));
   await writeGgufFile({ path, sourceDir: o.sourceDir, kv, plan, chunks, checkAbort, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
   return stats;
+}
+
+const sourceTensors = (t: MlxPlannedTensor) => ("quant" in t.source ? [t.source.quant.weight, t.source.quant.scales, t.source.quant.biases] : "tensor" in t.source ? [t.source.tensor] : []);
+
+/**
+ * Bytes a quantized tensor's row holds while it is encoded: a repack holds the packed words, the f32 scales and
+ * biases and the blocks it writes (about 1.25 bytes a weight at 4 bits), a re-quantization the row's f32 values.
+ */
+function quantRowBytes(q: MlxQuantSource, encoding: MlxEncoding): number {
+  if (encoding === "dequantize") return q.cols * 4;
+  return (q.cols * q.bits) / 8 + (q.cols / q.groupSize) * 8 + (q.cols / QK) * (q.bits === 4 ? Q4_1_BYTES : Q5_1_BYTES);
+}
+
+/** Rows per chunk: a chunk's working data stays under `limit`; permuted tensors come whole. */
+function rowsPerChunk(t: MlxPlannedTensor, q: MlxQuantSource, encoding: MlxEncoding, limit: number): number {
+  return t.rowOrder ? q.rows : Math.max(1, Math.floor(limit / quantRowBytes(q, encoding)));
+}
+
+/** Whether the tensor is encoded in one chunk (a float tensor's f32 values within the limit, as tensorChunks reads). */
+function single(t: MlxPlannedTensor, limit: number): boolean {
+  if ("quant" in t.source) return rowsPerChunk(t, t.source.quant, t.source.encoding, limit) >= t.source.quant.rows;
+  return "generated" in t.source || heldBytes(t) <= limit;
+}
+
+function heldBytes(t: MlxPlannedTensor): number {
+  if ("quant" in t.source) return t.source.quant.rows * quantRowBytes(t.source.quant, t.source.encoding);
+  return t.dims.reduce((a, b) => a * b, 1) * 4;
 }
 
 async function* floatChunks(o: ConvertMlxToGgufOptions, t: MlxPlannedTensor, handles: Map<string, FileHandle>, limit: number): AsyncGenerator<Uint8Array> {
@@ -185,7 +234,7 @@ async function readQuantRows(q: MlxQuantSource, handles: Map<string, FileHandle>
 }
 
 async function* quantChunks(o: ConvertMlxToGgufOptions, t: MlxPlannedTensor, q: MlxQuantSource, encoding: "repack" | "dequantize", handles: Map<string, FileHandle>, limit: number, stats: Map<string, KindStats>): AsyncGenerator<Uint8Array> {
-  const perChunk = t.rowOrder ? q.rows : Math.max(1, Math.floor(limit / (q.cols * 4)));
+  const perChunk = rowsPerChunk(t, q, encoding, limit);
   for (let r = 0; r < q.rows; r += perChunk) {
     const n = Math.min(perChunk, q.rows - r);
     const rows = await readQuantRows(q, handles, r, n, t.rowOrder);

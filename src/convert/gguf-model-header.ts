@@ -3,7 +3,7 @@ import { CortexError } from "../errors/cortex-error.js";
 import { readGgufHeader } from "../formats/gguf/read-gguf-header.js";
 import type { ArchConverter, ArchSetup, GeneratedTensor } from "./arch.js";
 import { createArchConverter } from "./arch-registry.js";
-import { buildHparams, optNumber, requireInt, type HfHparams, type JsonObject } from "./hf-config.js";
+import { buildHparams, jsonReaderOnce, optNumber, requireInt, type HfHparams, type JsonObject } from "./hf-config.js";
 import { GgufKvList } from "./gguf-kv-list.js";
 import { loadModelMetadata, writeModelMetadata } from "./model-metadata.js";
 import { ropeParameters } from "./text-model-params.js";
@@ -67,7 +67,7 @@ export async function finishModelKv(h: ModelHeader, o: FinishKvOptions): Promise
   writeModelMetadata(meta, kv);
   arch.kv({ params, rope: h.setup.rope, kv, arch: arch.ggufArch, blockCount: h.blockCount, ftype: o.ftype, warn: o.warn });
   kv.uint32("general.quantization_version", 2);
-  return tokenizerToGguf({ dir, params, kv, warn: o.warn, ...(o.preTokenizer !== undefined ? { preTokenizer: o.preTokenizer } : {}) }, arch.vocab);
+  return tokenizerToGguf({ dir, json: jsonReaderOnce(dir), params, kv, warn: o.warn, ...(o.preTokenizer !== undefined ? { preTokenizer: o.preTokenizer } : {}) }, arch.vocab);
 }
 
 /** A tensor as planned, for {@link verifyGguf}. */

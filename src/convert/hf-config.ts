@@ -5,6 +5,23 @@ import { CortexError } from "../errors/cortex-error.js";
 /** A JSON object read from a checkpoint folder. */
 export type JsonObject = Record<string, unknown>;
 
+/** A folder's JSON objects by file name (undefined when absent), as {@link readJsonObject} reads them. */
+export type JsonReader = (name: string) => Promise<JsonObject | undefined>;
+
+/**
+ * A reader that reads and parses each file of `dir` once. One conversion asks for tokenizer.json twice and
+ * tokenizer_config.json three times (vocabulary, special vocabulary, set_vocab's flags); each is megabytes of JSON
+ * for a large vocabulary. The objects are shared between callers, which only read them.
+ */
+export function jsonReaderOnce(dir: string): JsonReader {
+  const read = new Map<string, Promise<JsonObject | undefined>>();
+  return (name) => {
+    let p = read.get(name);
+    if (!p) read.set(name, (p = readJsonObject(dir, name)));
+    return p;
+  };
+}
+
 /**
  * Read a JSON object from `dir/name`; undefined when the file is absent.
  * @throws CortexError FMT_INVALID naming the file when it is not a JSON object, not a regular file, or too large.

@@ -2,7 +2,7 @@ import { readdir } from "node:fs/promises";
 import { readTextQuietly } from "../formats/quiet-read.js";
 import { basename, join } from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
-import { isObject, readJsonObject, type JsonObject } from "./hf-config.js";
+import { isObject, jsonReaderOnce, type JsonObject, type JsonReader } from "./hf-config.js";
 
 /** A named chat template (tokenizer_config may hold a list of them). */
 export interface NamedChatTemplate {
@@ -43,7 +43,7 @@ const DEFAULT_TYPES = ["bos", "eos", "unk", "sep", "pad", "cls", "mask"];
  * (integers only), chat template from tokenizer_config, chat_template.jinja (+ additional_chat_templates) or
  * chat_template.json, and Lowercase / StripAccents normalizer flags.
  */
-export async function loadSpecialVocab(dir: string, options: SpecialVocabOptions = {}): Promise<SpecialVocab> {
+export async function loadSpecialVocab(dir: string, options: SpecialVocabOptions = {}, json: JsonReader = jsonReaderOnce(dir)): Promise<SpecialVocab> {
   const sv: SpecialVocab = {
     merges: [],
     specialTokenIds: new Map(),
@@ -65,19 +65,19 @@ export async function loadSpecialVocab(dir: string, options: SpecialVocabOptions
   };
 
   // tokenizer.json + tokenizer_config.json
-  const tokenizer = await readJsonObject(dir, "tokenizer.json");
+  const tokenizer = await json("tokenizer.json");
   let addedTokens: JsonObject[] = [];
   if (tokenizer) {
     if (options.loadMerges) sv.merges = parseMerges(isObject(tokenizer.model) ? tokenizer.model.merges : undefined, join(dir, "tokenizer.json"));
     if (isObject(tokenizer.normalizer)) parseNormalizer(sv, tokenizer.normalizer);
     addedTokens = Array.isArray(tokenizer.added_tokens) ? tokenizer.added_tokens.filter(isObject) : [];
   }
-  const tcRaw = await readJsonObject(dir, "tokenizer_config.json");
+  const tcRaw = await json("tokenizer_config.json");
   // Python tests the dict's truthiness: an empty tokenizer_config.json counts as none.
   const tc = tcRaw && Object.keys(tcRaw).length > 0 ? tcRaw : undefined;
   if (tokenizer) types = parsePostProcessor(sv, tokenizer, tc, types);
   if (tc) {
-    sv.chatTemplate = await loadChatTemplate(dir, tc, sv);
+    sv.chatTemplate = await loadChatTemplate(dir, tc, sv, json);
     for (const typ of types) {
       const add = tc[`add_${typ}_token`];
       if (typeof add === "boolean") sv.addSpecialToken.set(typ, add);
@@ -92,7 +92,7 @@ export async function loadSpecialVocab(dir: string, options: SpecialVocabOptions
   }
 
   // config.json fills types still unset
-  const config = await readJsonObject(dir, "config.json");
+  const config = await json("config.json");
   if (config) {
     for (const typ of types) {
       let id = config[`${typ}_token_id`];
@@ -245,7 +245,7 @@ function parsePostProcessor(sv: SpecialVocab, tokenizer: JsonObject, tc: JsonObj
   return types;
 }
 
-async function loadChatTemplate(dir: string, tc: JsonObject, sv: SpecialVocab): Promise<string | NamedChatTemplate[] | undefined> {
+async function loadChatTemplate(dir: string, tc: JsonObject, sv: SpecialVocab, json: JsonReader): Promise<string | NamedChatTemplate[] | undefined> {
   let alt: string | NamedChatTemplate[] | undefined;
   const jinja = await readText(join(dir, "chat_template.jinja"));
   if (jinja !== undefined) {
@@ -262,8 +262,8 @@ async function loadChatTemplate(dir: string, tc: JsonObject, sv: SpecialVocab): 
       alt = list;
     }
   } else {
-    const json = await readJsonObject(dir, "chat_template.json");
-    if (json && typeof json.chat_template === "string") alt = json.chat_template;
+    const file = await json("chat_template.json");
+    if (file && typeof file.chat_template === "string") alt = file.chat_template;
   }
   const ct = "chat_template" in tc ? tc.chat_template : alt;
   if (ct === undefined || ct === null) return undefined;

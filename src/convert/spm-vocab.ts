@@ -1,7 +1,7 @@
 import { readSmallFile } from "../formats/quiet-read.js";
 import { join } from "node:path";
 import { CortexError } from "../errors/cortex-error.js";
-import { isObject, readJsonObject, type JsonObject } from "./hf-config.js";
+import { isObject, type JsonObject } from "./hf-config.js";
 import { parseSentencePieceModel, SPM_PIECE_TYPE } from "./sentencepiece-model.js";
 import { addSpecialVocab, looksSpecial, missing, TOKEN_TYPE, type TokenizerContext, type TokenizerSummary } from "./vocab-common.js";
 
@@ -46,7 +46,7 @@ async function createSpmVocab(c: TokenizerContext, flavour: "default" | "phi3"):
     scores[id] = p.score;
     types[id] = t;
   }
-  const addedJson = await readJsonObject(c.dir, "added_tokens.json");
+  const addedJson = await c.json("added_tokens.json");
   for (const [key, idRaw] of Object.entries(addedJson ?? {})) {
     const id = Number(idRaw);
     if (id >= vocabSize) continue;
@@ -54,7 +54,7 @@ async function createSpmVocab(c: TokenizerContext, flavour: "default" | "phi3"):
     scores[id] = -1000;
     types[id] = TOKEN_TYPE.USER_DEFINED;
   }
-  const tc = await readJsonObject(c.dir, "tokenizer_config.json");
+  const tc = await c.json("tokenizer_config.json");
   const decoder = tc && isObject(tc.added_tokens_decoder) ? tc.added_tokens_decoder : {};
   const apply = (id: number, data: JsonObject): void => {
     if (id >= vocabSize) return;
@@ -71,7 +71,7 @@ async function createSpmVocab(c: TokenizerContext, flavour: "default" | "phi3"):
   };
   for (const [id, data] of Object.entries(decoder)) if (isObject(data)) apply(Number(id), data);
   if (flavour === "phi3") {
-    const tj = await readJsonObject(c.dir, "tokenizer.json");
+    const tj = await c.json("tokenizer.json");
     for (const a of tj && Array.isArray(tj.added_tokens) ? tj.added_tokens.filter(isObject) : []) apply(Number(a.id), a);
   }
   return { tokens, scores, types };
@@ -99,7 +99,7 @@ export async function writeSentencePieceVocab(c: TokenizerContext, flavour: "def
  * written as a `llama` vocabulary. Returns undefined when tokenizer.json is not that kind.
  */
 export async function writeLlamaHfVocab(c: TokenizerContext): Promise<TokenizerSummary | undefined> {
-  const tj = await readJsonObject(c.dir, "tokenizer.json");
+  const tj = await c.json("tokenizer.json");
   if (!tj || !isObject(tj.model)) return undefined;
   const m = tj.model;
   const isLlama3 = m.type === "BPE" && m.ignore_merges === true && m.byte_fallback !== true;
@@ -110,7 +110,7 @@ export async function writeLlamaHfVocab(c: TokenizerContext): Promise<TokenizerS
   const addedList = (Array.isArray(tj.added_tokens) ? tj.added_tokens.filter(isObject) : []).map((a) => ({ content: String(a.content), id: Number(a.id) }));
   for (const a of addedList) full.set(a.content, a.id);
   const extra = addedList.filter((a) => a.id >= baseSize).sort((x, y) => x.id - y.id);
-  const tc = await readJsonObject(c.dir, "tokenizer_config.json");
+  const tc = await c.json("tokenizer_config.json");
   const specialIds = new Set<number>();
   const specialNames = new Map<string, number>();
   const content = (v: unknown): string | undefined => (typeof v === "string" ? v : isObject(v) && typeof v.content === "string" ? v.content : undefined);

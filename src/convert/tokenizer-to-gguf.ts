@@ -1,7 +1,6 @@
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { writeGpt2Vocab } from "./bpe-vocab.js";
-import { readJsonObject } from "./hf-config.js";
 import { loadSpecialVocab } from "./special-vocab.js";
 import { addSpecialVocabToGguf } from "./special-vocab-to-gguf.js";
 import { writeLlamaHfVocab, writeSentencePieceVocab } from "./spm-vocab.js";
@@ -30,7 +29,7 @@ export type VocabFlavour = "llama" | "qwen2" | "phi3" | "gemma" | "gemma2";
  * @throws CortexError CONV_MISSING_TOKENIZER when the checkpoint has no usable tokenizer.
  */
 export async function tokenizerToGguf(c: TokenizerContext, flavour: VocabFlavour): Promise<TokenizerSummary> {
-  const tc = await readJsonObject(c.dir, "tokenizer_config.json");
+  const tc = await c.json("tokenizer_config.json");
   const hasModel = await exists(join(c.dir, "tokenizer.model"));
   const hasJson = await exists(join(c.dir, "tokenizer.json"));
   if (!hasModel && !hasJson) throw missing(c.dir, "no tokenizer.model or tokenizer.json");
@@ -41,7 +40,7 @@ export async function tokenizerToGguf(c: TokenizerContext, flavour: VocabFlavour
       const vs = typeof c.params.vocab_size === "number" ? c.params.vocab_size : 32000;
       if (vs === 32016) {
         // CodeLlama infill tokens
-        const sv = await loadSpecialVocab(c.dir, { specialTokenTypes: ["prefix", "suffix", "middle", "eot"] });
+        const sv = await loadSpecialVocab(c.dir, { specialTokenTypes: ["prefix", "suffix", "middle", "eot"] }, c.json);
         // prefix/suffix/middle (32007–32009) have no GGUF key in this converter version; eot does.
         if (!sv.specialTokenIds.has("eot")) sv.specialTokenIds.set("eot", 32010);
         addSpecialVocabToGguf(sv, c.kv);
@@ -62,7 +61,7 @@ export async function tokenizerToGguf(c: TokenizerContext, flavour: VocabFlavour
       const s = await writeSentencePieceVocab(c);
       if (!s) throw missing(c.dir, `${flavour === "gemma" ? "Gemma" : "Gemma 2"} needs tokenizer.model (SentencePiece)`);
       if (flavour === "gemma") {
-        const sv = await loadSpecialVocab(c.dir, { specialTokenTypes: ["prefix", "suffix", "middle", "fsep", "eot"] });
+        const sv = await loadSpecialVocab(c.dir, { specialTokenTypes: ["prefix", "suffix", "middle", "fsep", "eot"] }, c.json);
         if (!sv.specialTokenIds.has("eot")) sv.specialTokenIds.set("eot", 107);
         sv.chatTemplate = undefined;
         addSpecialVocabToGguf(sv, c.kv);

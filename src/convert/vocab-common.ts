@@ -1,7 +1,7 @@
 import { CortexError } from "../errors/cortex-error.js";
 import type { BpePreDetection } from "./bpe-pre-detect.js";
 import type { GgufKvList } from "./gguf-kv-list.js";
-import type { JsonObject } from "./hf-config.js";
+import type { JsonObject, JsonReader } from "./hf-config.js";
 import { loadSpecialVocab, type SpecialVocabOptions } from "./special-vocab.js";
 import { addSpecialVocabToGguf } from "./special-vocab-to-gguf.js";
 
@@ -19,6 +19,8 @@ export interface TokenizerSummary {
 
 export interface TokenizerContext {
   readonly dir: string;
+  /** The folder's JSON files, each read once per conversion. */
+  readonly json: JsonReader;
   /** hparams (vocab_size read from here). */
   readonly params: JsonObject;
   readonly kv: GgufKvList;
@@ -36,7 +38,7 @@ export function looksSpecial(t: string): boolean {
 
 /** Load SpecialVocab (warnings forwarded) and add it to the KVs. */
 export async function addSpecialVocab(c: TokenizerContext, options: SpecialVocabOptions): Promise<void> {
-  const sv = await loadSpecialVocab(c.dir, options);
+  const sv = await loadSpecialVocab(c.dir, options, c.json);
   for (const w of sv.warnings) c.warn(w);
   if (options.loadMerges && sv.merges.length === 0) c.warn("adding merges requested but no merges found, output may be non-functional");
   addSpecialVocabToGguf(sv, c.kv);

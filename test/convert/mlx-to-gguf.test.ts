@@ -245,6 +245,20 @@ function renameTensor(file: string, from: string, to: string): void {
   fs.writeFileSync(file, buf);
 }
 
+test("read-ahead and chunking change no byte: small chunks (every tensor in several) and the default (most read ahead whole) write the same file, for repacks, re-quantizations and float tensors", async () => {
+  for (const [name, o, outtype] of [["ra4", { bits: 4, groupSize: 64 }, "auto"], ["ra8", { bits: 8, groupSize: 32 }, "auto"], ["ra4f", { bits: 4, groupSize: 32 }, "f16"]] as const) {
+    const dir = await mlxModel(name, o);
+    const whole = path.join(tmp.dir, `${name}-whole.gguf`);
+    const chunked = path.join(tmp.dir, `${name}-chunked.gguf`);
+    const progress: string[] = [];
+    await convertMlxToGguf({ sourceDir: dir, outPath: whole, outtype, onProgress: (p) => progress.push(p.tensor) });
+    await convertMlxToGguf({ sourceDir: dir, outPath: chunked, outtype, chunkBytes: 2048 });
+    assert.ok(fs.readFileSync(whole).equals(fs.readFileSync(chunked)), `${name}: same bytes`);
+    const h = await readGgufHeader(whole);
+    assert.deepEqual([...new Set(progress)], h.tensors.map((t) => t.name), `${name}: progress in file order`);
+  }
+});
+
 test("bad MLX folders: typed errors naming the tensor, and no file (or staging file) left", async () => {
   const outDir = path.join(tmp.dir, "bad-out");
   fs.mkdirSync(outDir);
