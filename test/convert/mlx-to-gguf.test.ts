@@ -246,7 +246,7 @@ function renameTensor(file: string, from: string, to: string): void {
 }
 
 test("read-ahead and chunking change no byte: small chunks (every tensor in several) and the default (most read ahead whole) write the same file, for repacks, re-quantizations and float tensors", async () => {
-  for (const [name, o, outtype] of [["ra4", { bits: 4, groupSize: 64 }, "auto"], ["ra8", { bits: 8, groupSize: 32 }, "auto"], ["ra4f", { bits: 4, groupSize: 32 }, "f16"]] as const) {
+  for (const [name, o, outtype] of [["ra4", { bits: 4, groupSize: 64 }, "auto"], ["ra5", { bits: 5, groupSize: 32 }, "auto"], ["ra8", { bits: 8, groupSize: 32 }, "auto"], ["ra4f", { bits: 4, groupSize: 32 }, "f16"]] as const) {
     const dir = await mlxModel(name, o);
     const whole = path.join(tmp.dir, `${name}-whole.gguf`);
     const chunked = path.join(tmp.dir, `${name}-chunked.gguf`);
