@@ -1,11 +1,10 @@
 import { checkGgufSource } from "./gguf-source-check.js";
-import { open, rename, rm, type FileHandle } from "node:fs/promises";
+import { rename, rm, type FileHandle } from "node:fs/promises";
 import { CortexError } from "../errors/cortex-error.js";
 import { GGML_TYPE as G, llamaFtypeLabel } from "../formats/gguf/ggml-types.js";
 import { openSafetensorsCheckpoint } from "../formats/safetensors/read-safetensors-index.js";
 import { planConversion, resolveMode, type PlannedTensor } from "./convert-plan.js";
-import { tensorChunks } from "./tensor-chunks.js";
-import { Lookahead } from "../platform/lookahead.js";
+import { openShards, readAhead, tensorChunks } from "./tensor-chunks.js";
 import { writeGgufFile } from "./write-gguf-file.js";
 import { encodeTensor, isBuiltinType, roundThrough, type QuantizeTensorFn } from "./encode-tensor.js";
 import { startConversion, stagingPathOf } from "./conversion-start.js";
@@ -138,38 +137,19 @@ export async function convertHfToGguf(o: ConvertHfToGgufOptions): Promise<Conver
 async function writeGguf(o: ConvertHfToGgufOptions, dir: string, kv: GgufKvList, plan: readonly PlannedTensor[], path: string, checkAbort: () => void): Promise<void> {
   const handles = new Map<string, FileHandle>();
   const chunkLimit = o.chunkBytes ?? 64 << 20;
-  const encoded = (t: PlannedTensor, data: Float32Array, dims: readonly number[]) => {
-    if (t.roundVia !== undefined) roundThrough(data, t.roundVia);
-    return encodeTensor(t.name, data, dims, t.type, t.type === G.F32 || t.type === G.F16 || t.type === G.BF16 ? undefined : o.quantizeTensor);
-  };
-  // Tensors of one chunk are read, converted and handed to the quantizer a few ahead: this thread reads the next
-  // ones while the pool's threads quantize the current one. Larger tensors stream chunk by chunk, as before, so
-  // memory stays bounded by the chunk size.
-  const f32Bytes = (t: PlannedTensor) => t.dims.reduce((a, b) => a * b, 1) * 4;
-  const single = (t: PlannedTensor) => "generated" in t.source || f32Bytes(t) <= chunkLimit;
-  const ahead = new Lookahead(
-    plan.filter(single).map((t) => ({
-      key: t.name,
-      bytes: f32Bytes(t),
-      start: async () => {
-        const out: Uint8Array[] = [];
-        for await (const { data, dims } of tensorChunks(t, handles, chunkLimit)) out.push(await encoded(t, data, dims));
-        return out;
-      },
-    })),
-    4,
-    chunkLimit * 2,
-  );
-  async function* chunks(t: PlannedTensor): AsyncGenerator<Uint8Array> {
-    if (ahead.has(t.name)) {
-      yield* await ahead.take(t.name);
-      return;
+  async function* encode(t: PlannedTensor): AsyncGenerator<Uint8Array> {
+    for await (const { data, dims } of tensorChunks(t, handles, chunkLimit)) {
+      if (t.roundVia !== undefined) roundThrough(data, t.roundVia);
+      yield encodeTensor(t.name, data, dims, t.type, t.type === G.F32 || t.type === G.F16 || t.type === G.BF16 ? undefined : o.quantizeTensor);
     }
-    for await (const { data, dims } of tensorChunks(t, handles, chunkLimit)) yield encoded(t, data, dims);
   }
+  // Tensors of one chunk are read, converted and handed to the quantizer a few ahead: this thread reads the next
+  // ones while the pool's threads quantize the current one. Larger tensors stream chunk by chunk, so memory stays
+  // bounded by the chunk size.
+  const f32Bytes = (t: PlannedTensor) => t.dims.reduce((a, b) => a * b, 1) * 4;
+  const chunks = readAhead(plan, { single: (t) => "generated" in t.source || f32Bytes(t) <= chunkLimit, bytes: f32Bytes, encode, limit: chunkLimit });
   try {
-    // Opened before any tensor is read: tensors read concurrently must not open a shard twice.
-    for (const t of plan) if ("tensor" in t.source && !handles.has(t.source.tensor.shard.path)) handles.set(t.source.tensor.shard.path, await open(t.source.tensor.shard.path, "r"));
+    await openShards(plan.flatMap((t) => ("tensor" in t.source ? [t.source.tensor] : [])), handles);
     await writeGgufFile({ path, sourceDir: dir, kv, plan, chunks, checkAbort, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
   } finally {
     for (const fh of handles.values()) await fh.close().catch(() => undefined);

@@ -1,4 +1,4 @@
-import { open, rename, rm, type FileHandle } from "node:fs/promises";
+import { rename, rm, type FileHandle } from "node:fs/promises";
 import { CortexError } from "../errors/cortex-error.js";
 import { GGML_TYPE as G, ggmlTypeName, llamaFtypeLabel } from "../formats/gguf/ggml-types.js";
 import type { GgufWriter } from "../formats/gguf/gguf-writer.js";
@@ -11,9 +11,8 @@ import { finishModelKv, openModelHeader, verifyGguf } from "./gguf-model-header.
 import { readJsonObject } from "./hf-config.js";
 import { startConversion, stagingPathOf } from "./conversion-start.js";
 import { firstNonF16, QK, Q4_1_BYTES, Q5_1_BYTES, repackQ4_1, repackQ5_1 } from "./mlx-affine-blocks.js";
-import { Lookahead } from "../platform/lookahead.js";
 import { AUTO_MAPPING, mlxQuantizationOf, planMlxConversion, withRepackFallback, type MlxEncoding, type MlxPlannedTensor, type MlxQuantSource } from "./mlx-gguf-plan.js";
-import { readTensorRange, tensorChunks } from "./tensor-chunks.js";
+import { openShards, readAhead, readTensorRange, tensorChunks } from "./tensor-chunks.js";
 import { writeGgufFile } from "./write-gguf-file.js";
 
 export interface ConvertMlxToGgufOptions {
@@ -155,28 +154,10 @@ interface KindStats {
 async function writeMlxGguf(o: ConvertMlxToGgufOptions, kv: { writeTo(w: GgufWriter): void }, plan: readonly MlxPlannedTensor[], path: string, handles: Map<string, FileHandle>, checkAbort: () => void): Promise<Map<string, KindStats>> {
   const stats = new Map<string, KindStats>();
   const limit = o.chunkBytes ?? 64 << 20;
-  const each = (t: MlxPlannedTensor) => ("quant" in t.source ? quantChunks(o, t, t.source.quant, t.source.encoding, handles, limit, stats) : floatChunks(o, t, handles, limit));
-  // As the checkpoint converter does: the next single-chunk tensors are read and encoded while the current one is
-  // written, within the same memory bound as one chunk's data (twice the chunk limit, at most 4 tensors).
-  const ahead = new Lookahead(
-    plan.filter((t) => single(t, limit)).map((t) => ({
-      key: t.name,
-      bytes: heldBytes(t),
-      start: async () => {
-        const out: Uint8Array[] = [];
-        for await (const bytes of each(t)) out.push(bytes);
-        return out;
-      },
-    })),
-    4,
-    limit * 2,
-  );
-  async function* chunks(t: MlxPlannedTensor): AsyncGenerator<Uint8Array> {
-    if (ahead.has(t.name)) yield* await ahead.take(t.name);
-    else yield* each(t);
-  }
-  // Opened before any tensor is read: tensors read concurrently must not open a shard twice.
-  for (const t of plan) for (const part of sourceTensors(t)) if (!handles.has(part.shard.path)) handles.set(part.shard.path, await open(part.shard.path, "r"));
+  const encode = (t: MlxPlannedTensor) => ("quant" in t.source ? quantChunks(o, t, t.source.quant, t.source.encoding, handles, limit, stats) : floatChunks(o, t, handles, limit));
+  // As in the checkpoint converter: the next single-chunk tensors are read and encoded while one is written.
+  const chunks = readAhead(plan, { single: (t) => single(t, limit), bytes: heldBytes, encode, limit });
+  await openShards(plan.flatMap(sourceTensors), handles);
   await writeGgufFile({ path, sourceDir: o.sourceDir, kv, plan, chunks, checkAbort, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
   return stats;
 }

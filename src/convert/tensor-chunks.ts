@@ -4,6 +4,7 @@ import { tensorBytesToFloat32 } from "../formats/safetensors/read-tensor-data.js
 import { safetensorsDtypeSize } from "../formats/safetensors/safetensors-dtypes.js";
 import type { CheckpointTensor } from "../formats/safetensors/read-safetensors-index.js";
 import type { PlannedTensor } from "./convert-plan.js";
+import { Lookahead } from "../platform/lookahead.js";
 
 /**
  * A tensor's f32 values in row chunks (ggml dims of each chunk alongside). Tensors the architecture rewrites
@@ -49,4 +50,34 @@ export async function readTensorRange(handles: Map<string, FileHandle>, tensor: 
     got += bytesRead;
   }
   return buf;
+}
+
+/** Opens every shard `tensors` live in, before any read: tensors read concurrently must not open a shard twice. */
+export async function openShards(tensors: Iterable<CheckpointTensor>, handles: Map<string, FileHandle>): Promise<void> {
+  for (const { shard } of tensors) if (!handles.has(shard.path)) handles.set(shard.path, await open(shard.path, "r"));
+}
+
+/**
+ * A converter's `chunks` for writeGgufFile: tensors `single` says are one chunk are read and encoded a few ahead of
+ * the writer (at most 4 tensors and twice `limit` bytes of their working data), so reading and encoding the next
+ * tensors overlap writing the current one; the others stream chunk by chunk as `encode` yields them.
+ */
+export function readAhead<T extends { readonly name: string }>(plan: readonly T[], o: { single: (t: T) => boolean; bytes: (t: T) => number; encode: (t: T) => AsyncIterable<Uint8Array>; limit: number }): (t: T) => AsyncGenerator<Uint8Array> {
+  const ahead = new Lookahead(
+    plan.filter(o.single).map((t) => ({
+      key: t.name,
+      bytes: o.bytes(t),
+      start: async () => {
+        const out: Uint8Array[] = [];
+        for await (const bytes of o.encode(t)) out.push(bytes);
+        return out;
+      },
+    })),
+    4,
+    o.limit * 2,
+  );
+  return async function* chunks(t: T): AsyncGenerator<Uint8Array> {
+    if (ahead.has(t.name)) yield* await ahead.take(t.name);
+    else yield* o.encode(t);
+  };
 }

@@ -10,7 +10,7 @@ interface Holder {
   stop: () => Promise<unknown>;
 }
 
-// Processes that write under a directory (a daemon's home, a worker's, a redis-server's dir). node:test runs a test's
+// Processes that write under a directory (a daemon's home, a fleet worker's). node:test runs a test's
 // `after` hooks in the order they were registered, so the removal tempDir registers first would otherwise run
 // before the test's own `d.stop()`, while the daemon still writes there (CI saw ENOTEMPTY from rmSync).
 const holders = new Set<Holder>();
